@@ -1,0 +1,67 @@
+# sweep: flat Makefile. `make`, `make test`, `make bench`, `make asan`, `make clean`.
+PKGS    := hdf5 yaml-0.1
+CC      ?= cc
+OPT     ?= -O2
+BUILD   ?= build
+PYTHON  ?= /usr/bin/python3
+# -ffp-contract=off: no fused multiply-adds behind our back, so a config's numbers do not
+# depend on which machine compiled or ran it.
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
+           -ffp-contract=off -fno-math-errno -fopenmp -Iinclude $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+
+SRCS      := $(wildcard src/*.c)
+OBJS      := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test unit pytest bench asan clean
+all: sweep
+
+sweep: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The built-in data set is compiled into the binary.
+$(BUILD)/data_builtin.o: src/breast_cancer.csv
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/check.h | $(BUILD)/tests
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+unit: $(UNIT_BINS)
+	@sh tests/run_unit.sh $(UNIT_BINS)
+
+pytest: sweep
+	$(PYTHON) -m pytest -q tests
+
+test: unit pytest
+
+bench: sweep
+	$(PYTHON) scripts/bench.py
+
+# The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDLIBS="$(LDLIBS) -fsanitize=address,undefined" SWEEP_BIN=build/asan/sweep asan-test
+
+asan-test: $(UNIT_BINS) $(BUILD)/sweep
+	@sh tests/run_unit.sh $(UNIT_BINS)
+	ASAN_OPTIONS=detect_leaks=1 SWEEP_BIN=$(BUILD)/sweep $(PYTHON) -m pytest -q tests
+
+$(BUILD)/sweep: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+clean:
+	rm -rf build sweep
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+
+# The README's quick start: build, then run the default sweep into results/grid.h5.
+results/grid.h5: sweep experiments/grid.yaml
+	./sweep --force experiments/grid.yaml

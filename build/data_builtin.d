@@ -1,0 +1,1 @@
+build/data_builtin.o: src/data_builtin.c

@@ -1,0 +1,2 @@
+build/progress.o: src/progress.c include/progress.h
+include/progress.h:

@@ -1,0 +1,2 @@
+build/rng.o: src/rng.c include/rng.h
+include/rng.h:

@@ -1,0 +1,2 @@
+build/sweep.o: src/sweep.c include/sweep.h
+include/sweep.h:

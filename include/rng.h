@@ -1,0 +1,23 @@
+// rng.h: xoshiro256** streams keyed by (seed, purpose), so that every random draw a config
+// makes depends only on its own hyperparameters, never on threads or order.
+#ifndef RNG_H
+#define RNG_H
+
+#include <stdint.h>
+
+typedef struct {
+    uint64_t s[4];
+} Rng;
+
+// Purposes: each names an independent stream of one seed.
+enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
+
+// Stream for (seed, purpose, a, b): a and b are e.g. (input width, hidden_dim) or (epoch, 0).
+void rng_init(Rng *r, uint64_t seed, uint64_t purpose, uint64_t a, uint64_t b);
+uint64_t rng_next(Rng *r);
+double rng_uniform(Rng *r);              // [0, 1), 53 random bits
+double rng_normal(Rng *r);               // N(0, 1), Marsaglia's polar method
+uint64_t rng_below(Rng *r, uint64_t n);  // uniform in [0, n), unbiased; n >= 1
+void rng_permute(Rng *r, int64_t *idx, int64_t n); // Fisher-Yates shuffle in place
+
+#endif

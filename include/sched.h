@@ -1,0 +1,36 @@
+// sched.h: the one parallel loop. Hands configs to OpenMP threads, most expensive first,
+// and commits each finished one to the store under one lock. The only file with a pragma.
+#ifndef SCHED_H
+#define SCHED_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "data.h"
+#include "grid.h"
+#include "progress.h"
+#include "store.h"
+
+typedef struct {
+    const Grid *grid;
+    const Dataset *data;
+    Store *store;
+    Progress *progress;
+    const int64_t *todo;      // ids to train
+    int64_t n_todo;
+    int n_threads;
+    volatile sig_atomic_t *stop;  // set by a signal: abandon configs in flight
+} SchedJob;
+
+// The threads a run gets by default: OMP_NUM_THREADS if set, else every core.
+int sched_default_threads(void);
+
+// Sort ids by estimated cost, most expensive first (ties by id), so the long ones do not
+// start last and leave threads idle at the end.
+void sched_order(int64_t *ids, int64_t n, const Grid *g, const Dataset *d);
+
+// Returns SWEEP_OK when every config in todo was committed (done, diverged or failed),
+// SWEEP_ERR_INTERRUPTED when *stop was set, SWEEP_ERR_RUNTIME when the store failed
+// (err filled; configs committed before stay committed).
+int sched_run(const SchedJob *job, char *err);
+
+#endif

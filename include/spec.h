@@ -1,0 +1,64 @@
+// spec.h: the YAML spec (DESIGN section 2) parsed with libyaml into plain values.
+// Every error is one line: "file:line:col: key: expected ..., found ...".
+#ifndef SPEC_H
+#define SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "data.h"
+
+// The axes in their fixed order: configs are their Cartesian product, the last fastest.
+typedef enum {
+    AXIS_HIDDEN_DIM,
+    AXIS_LEARNING_RATE,
+    AXIS_BATCH_SIZE,
+    AXIS_EPOCHS,
+    AXIS_SEED,
+    AXIS_INIT_SCALE,
+    AXIS_SHUFFLE,
+    N_AXES
+} AxisId;
+
+extern const char *const AXIS_NAMES[N_AXES];
+int axis_is_real(AxisId a);   // learning_rate, init_scale hold doubles; the rest integers
+
+typedef struct {
+    int line, col;            // 1-based; 0 when the value was not in the file (a default)
+} SrcLoc;
+
+typedef struct {
+    int64_t n_values;
+    int64_t *ints;            // integer axes (shuffle is 0/1); NULL for real axes
+    double *reals;            // real axes; NULL for integer axes
+    SrcLoc *locs;             // where each value was written
+} SpecAxis;
+
+typedef struct {
+    char *path;               // as given on the command line
+    char *text;               // the file verbatim
+    size_t text_len;
+    char *name;               // `name`, else the file's stem
+    char *output;             // `output`, or NULL
+    int save_initial_weights;
+    struct {
+        char *source;         // "breast_cancer" or a CSV path resolved against the spec's folder
+        char *source_given;   // as written in the spec
+        SrcLoc source_loc;
+        char *label;          // or NULL: the last column
+        double test_fraction;
+        uint64_t split_seed;
+        ScaleKind scale;
+    } data;
+    SpecAxis axes[N_AXES];
+} Spec;
+
+// Read and parse the file at path. Returns 0, or 2 with err filled (1 on out of memory).
+int spec_load(Spec *s, const char *path, char *err);
+// Parse text already in memory; path is used for messages and to resolve a CSV source.
+int spec_parse(Spec *s, const char *path, const char *text, size_t len, char *err);
+void spec_free(Spec *s);
+
+// Checks that need the data: 1 <= batch_size <= n_train. Returns 0 or 2 with err filled.
+int spec_check_data(const Spec *s, int64_t n_train, char *err);
+
+#endif

@@ -1,0 +1,63 @@
+// store.h: the results file (DESIGN section 4). Every object is created, full size, before
+// the first config trains; afterwards only raw data is written, one config at a time:
+// its rows, flush, its status, flush. Not thread-safe: the scheduler serialises commits.
+#ifndef STORE_H
+#define STORE_H
+
+#include <hdf5.h>
+#include <stdint.h>
+#include "data.h"
+#include "grid.h"
+#include "train.h"
+
+// What the root and /data attributes record about the sweep.
+typedef struct {
+    const char *spec_text;   // the YAML verbatim
+    const char *spec_sha256;
+    const char *command;
+    const char *host;
+    const char *shard;       // "K/N"
+    const char *source;      // the data source as written in the spec
+    double test_fraction;
+    uint64_t split_seed;
+    ScaleKind scale;
+    int save_initial_weights;
+} StoreMeta;
+
+typedef struct {
+    hid_t file;
+    hid_t curves[N_CURVES];
+    hid_t summary, summary_mem;   // /summary and the memory type of one SummaryRow
+    hid_t (*weights)[4];          // per hidden size: W1, b1, W2, b2
+    hid_t (*initial)[4];          // the same under /initial_weights, or NULL
+    const Grid *grid;
+    int64_t n_features;
+    int fd;                       // the file's descriptor, for fsync
+    double last_sync;             // monotonic seconds of the last fsync
+    int lock_fd;
+    char *path, *lock_path;
+} Store;
+
+// Refuses (2) when path exists and replace is 0; refuses (1) when another sweep holds it.
+// Builds the whole file as PATH.tmp, then renames it into place and opens it for commits.
+int store_create(Store *st, const char *path, int replace, const StoreMeta *meta, const Grid *grid,
+                 const Dataset *data, char *err);
+// Opens an existing file for --resume: checks format and spec hash, fills status[n_configs].
+// Writes nothing: the caller marks the file running once it has work to do.
+int store_resume(Store *st, const char *path, const char *spec_sha256, const Grid *grid,
+                 const Dataset *data, uint8_t *status, char *err);
+// Commits one finished config (done or diverged) durably enough to survive kill -9.
+int store_write_result(Store *st, const Config *c, const Run *r, char *err);
+// Records a config that could not run (out of memory) as failed.
+int store_write_failed(Store *st, const Config *c, char *err);
+// Sets the root status attribute ("running", "complete", "interrupted") and syncs.
+int store_set_status(Store *st, const char *status, char *err);
+// Sets the final root status ("complete" or "interrupted"), syncs, closes and unlocks.
+int store_close(Store *st, const char *status, char *err);
+// Closes without touching the status (after an error); the file stays resumable.
+void store_abandon(Store *st);
+
+// The file's size in bytes, for --dry-run.
+double store_estimate_bytes(const Grid *grid, int64_t n_features, int save_initial_weights);
+
+#endif

@@ -1,0 +1,23 @@
+// sweep.h: what every module shares: the version, exit statuses, error buffers.
+#ifndef SWEEP_H
+#define SWEEP_H
+
+#include <stddef.h>
+
+#define SWEEP_VERSION "0.1.0"
+
+// Exit statuses (DESIGN section 1). Functions that can fail return one of these.
+enum {
+    SWEEP_OK = 0,
+    SWEEP_ERR_RUNTIME = 1,      // I/O, out of memory
+    SWEEP_ERR_USAGE = 2,        // bad flag, bad spec, bad CSV
+    SWEEP_ERR_INTERRUPTED = 130 // SIGINT/SIGTERM, every finished config saved
+};
+
+// Every recoverable error fills a caller-owned `char err[ERR_LEN]` with one line of context.
+#define ERR_LEN 1024
+
+// snprintf into err (if err is non-NULL) and return code: `return fail(err, 2, "...")`.
+int fail(char *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

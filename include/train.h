@@ -1,0 +1,63 @@
+// train.h: one config, start to finish: initial weights, epochs of mini-batch SGD, curves.
+// Knows the network and the prepared data; knows nothing of grids, files or threads.
+#ifndef TRAIN_H
+#define TRAIN_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "data.h"
+#include "mlp.h"
+
+// The hyperparameters of one config (DESIGN section 2, one value per axis).
+typedef struct {
+    int64_t hidden_dim;
+    double learning_rate;
+    int64_t batch_size;
+    int64_t epochs;
+    uint64_t seed;
+    double init_scale;
+    int shuffle;
+} Hyper;
+
+// A config's status, as /summary stores it.
+typedef enum {
+    STATUS_PENDING = 0,
+    STATUS_DONE = 1,
+    STATUS_DIVERGED = 2,
+    STATUS_FAILED = 3,
+} Status;
+
+enum { N_CURVES = 4 };
+enum { CURVE_TRAIN_LOSS, CURVE_TRAIN_ACC, CURVE_TEST_LOSS, CURVE_TEST_ACC };
+extern const char *const CURVE_NAMES[N_CURVES];
+
+// Everything one config produces. Sized once by train_init for a given (D, Hyper).
+typedef struct {
+    Hyper hyper;
+    Mlp initial;             // weights before the first update
+    Mlp model;               // weights after the last epoch (or at divergence)
+    double *curves[N_CURVES];// each (epochs), NaN past divergence
+    double *curve_mem;
+    Status status;
+    int64_t epochs_run;      // epochs computed (== epochs unless diverged or cancelled)
+    double final[N_CURVES];  // each curve's last computed value
+    double best_test_acc;
+    int64_t best_epoch;      // 0-based epoch of best_test_acc (first one on ties)
+    double train_seconds;
+    // scratch: batch gather buffers, the epoch permutation, the network's work space
+    MlpWork work;
+    double *Xb, *yb;
+    int64_t *order;
+} Run;
+
+int train_init(Run *r, const Dataset *d, const Hyper *h);  // 0 or -1 when out of memory
+void train_free(Run *r);
+
+// Train to the end. Returns 0 when the run finished (done or diverged: see r->status),
+// 1 when *cancel became non-zero first (the run is abandoned and stays pending).
+int train_run(Run *r, const Dataset *d, const volatile sig_atomic_t *cancel);
+
+// Floating-point operations one config costs, for scheduling, ETAs and GFLOP/s figures.
+double train_flops(const Hyper *h, int64_t n_features, int64_t n_train, int64_t n_test);
+
+#endif

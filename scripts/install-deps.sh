@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian 12 packages sweep needs to build, test and plot. Idempotent: installs
+# only what is missing, and runs `apt-get update` only when something is.
+set -e
+PACKAGES="gcc make pkg-config libyaml-dev libhdf5-dev hdf5-tools
+          python3-h5py python3-numpy python3-pytest python3-pandas python3-matplotlib
+          clang libclang-rt-14-dev"
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

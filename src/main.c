@@ -1,0 +1,398 @@
+// main.c: the command line (DESIGN section 1). Validates everything (flags, spec, data,
+// grid) before it creates any file, then hands the configs to the scheduler.
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "grid.h"
+#include "progress.h"
+#include "sched.h"
+#include "sha256.h"
+#include "spec.h"
+#include "store.h"
+#include "sweep.h"
+
+// Rough single-thread speed for the dry run's time estimate.
+#define ESTIMATED_GFLOPS_PER_THREAD 4.0
+
+// Set by SIGINT/SIGTERM; the one piece of mutable global state, as signals require.
+static volatile sig_atomic_t g_stop = 0;
+
+typedef struct {
+    const char *spec_path;
+    const char *output;
+    int n_threads;            // 0: the default
+    int dry_run, resume, force, quiet;
+    int64_t shard_k, shard_n;
+} Options;
+
+static const char USAGE[] =
+    "usage: sweep [OPTIONS] SPEC.yaml\n"
+    "\n"
+    "Train one small network per config of the spec's grid, in parallel, into one HDF5 file.\n"
+    "\n"
+    "  -o, --output PATH   results file (default: the spec's `output`, else results/<spec stem>.h5)\n"
+    "  -j, --threads N     worker threads (default: OMP_NUM_THREADS, else every core)\n"
+    "  -n, --dry-run       validate; print the grid, a preview, the work and file size; write nothing\n"
+    "      --resume        continue an interrupted sweep in PATH: keep finished configs, run the rest\n"
+    "      --force         replace an existing results file\n"
+    "      --shard K/N     run only configs with id %% N == K (0-based), for job arrays\n"
+    "  -q, --quiet         no progress display\n"
+    "  -h, --help          show this help\n"
+    "  -V, --version       show the version\n"
+    "\n"
+    "Exit status: 0 all configs finished, 1 runtime failure, 2 bad usage or spec,\n"
+    "130 interrupted (every finished config saved; --resume continues).\n";
+
+static void on_signal(int sig) {
+    if (g_stop) _exit(SWEEP_ERR_INTERRUPTED);  // second signal: stop now; the file stays readable
+    g_stop = 1;
+}
+
+static void install_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+    fprintf(stderr, "sweep: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see sweep --help)\n");
+    return SWEEP_ERR_USAGE;
+}
+
+static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_shard(const char *s, int64_t *k, int64_t *n) {
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s) return -1;
+    char kbuf[32];
+    size_t len = (size_t)(slash - s);
+    if (len >= sizeof kbuf) return -1;
+    memcpy(kbuf, s, len);
+    kbuf[len] = '\0';
+    if (parse_int(kbuf, 0, INT64_MAX, k) || parse_int(slash + 1, 1, INT64_MAX, n)) return -1;
+    return *k < *n ? 0 : -1;
+}
+
+// Returns -1 to go on, else the exit status.
+static int parse_args(int argc, char **argv, Options *o) {
+    enum { OPT_RESUME = 256, OPT_FORCE, OPT_SHARD };
+    static const struct option longopts[] = {
+        {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 'j'},
+        {"dry-run", no_argument, 0, 'n'},      {"resume", no_argument, 0, OPT_RESUME},
+        {"force", no_argument, 0, OPT_FORCE},  {"shard", required_argument, 0, OPT_SHARD},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+    *o = (Options){.shard_k = 0, .shard_n = 1};
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":o:j:nqhV", longopts, NULL)) != -1) {
+        int64_t v;
+        switch (ch) {
+        case 'o': o->output = optarg; break;
+        case 'j':
+            if (parse_int(optarg, 1, 4096, &v)) return usage_error("-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
+            o->n_threads = (int)v;
+            break;
+        case 'n': o->dry_run = 1; break;
+        case 'q': o->quiet = 1; break;
+        case OPT_RESUME: o->resume = 1; break;
+        case OPT_FORCE: o->force = 1; break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, &o->shard_k, &o->shard_n))
+                return usage_error("--shard: expected K/N with 0 <= K < N, found \"%s\"", optarg);
+            break;
+        case 'h': fputs(USAGE, stdout); return SWEEP_OK;
+        case 'V': printf("sweep %s\n", SWEEP_VERSION); return SWEEP_OK;
+        case ':': return usage_error("%s: expected a value", argv[optind - 1]);
+        default: return usage_error("%s: unknown option", argv[optind - 1]);
+        }
+    }
+    if (o->resume && o->force) return usage_error("%s", "--resume and --force contradict each other");
+    if (optind == argc) return usage_error("%s", "expected a spec file");
+    if (optind + 1 < argc) return usage_error("unexpected argument \"%s\"", argv[optind + 1]);
+    o->spec_path = argv[optind];
+    return -1;
+}
+
+// The command line as one string, for the file's `command` attribute.
+static char *join_argv(int argc, char **argv) {
+    size_t n = 1;
+    for (int i = 0; i < argc; i++) n += strlen(argv[i]) + 3;
+    char *s = malloc(n);
+    if (!s) return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        int quote = strpbrk(argv[i], " \t") != NULL;
+        if (i) strcat(s, " ");
+        if (quote) strcat(s, "'");
+        strcat(s, argv[i]);
+        if (quote) strcat(s, "'");
+    }
+    return s;
+}
+
+// results/<stem>.h5 for a spec at .../<stem>.yaml
+static char *default_output(const char *spec_path) {
+    const char *base = strrchr(spec_path, '/');
+    base = base ? base + 1 : spec_path;
+    size_t len = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base) len = (size_t)(dot - base);
+    char *out = malloc(len + 16);
+    if (out) snprintf(out, len + 16, "results/%.*s.h5", (int)len, base);
+    return out;
+}
+
+// The output's directory must exist (the default results/ is made on demand).
+static int check_output_dir(const char *path, int is_default, char *err) {
+    char *dir = strdup(path);
+    if (!dir) return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    char *slash = strrchr(dir, '/');
+    int rc = SWEEP_OK;
+    if (slash) {
+        *(slash == dir ? slash + 1 : slash) = '\0';
+        struct stat sb;
+        if (stat(dir, &sb) != 0 && is_default && errno == ENOENT) mkdir(dir, 0777);
+        if (stat(dir, &sb) != 0)
+            rc = fail(err, SWEEP_ERR_RUNTIME, "%s: output directory %s: %s", path, dir, strerror(errno));
+        else if (!S_ISDIR(sb.st_mode))
+            rc = fail(err, SWEEP_ERR_RUNTIME, "%s: %s is not a directory", path, dir);
+        else if (access(dir, W_OK) != 0)
+            rc = fail(err, SWEEP_ERR_RUNTIME, "%s: output directory %s is not writable: %s", path, dir, strerror(errno));
+    }
+    free(dir);
+    return rc;
+}
+
+static void print_axis_values(const SpecAxis *ax, int real) {
+    int64_t shown = ax->n_values <= 8 ? ax->n_values : 6;
+    for (int64_t i = 0; i < shown; i++) {
+        if (i) printf(", ");
+        if (real) printf("%g", ax->reals[i]); else printf("%lld", (long long)ax->ints[i]);
+    }
+    if (shown < ax->n_values) {
+        printf(", ... ");
+        if (real) printf("%g", ax->reals[ax->n_values - 1]);
+        else printf("%lld", (long long)ax->ints[ax->n_values - 1]);
+    }
+}
+
+static void print_config_row(const Config *c) {
+    const Hyper *h = &c->hyper;
+    printf("  %8lld %10lld %13g %10lld %8lld %6" PRIu64 " %10g %7s\n", (long long)c->id,
+           (long long)h->hidden_dim, h->learning_rate, (long long)h->batch_size, (long long)h->epochs,
+           h->seed, h->init_scale, h->shuffle ? "true" : "false");
+}
+
+static void human_bytes(char *buf, size_t n, double b) {
+    const char *unit[] = {"B", "KB", "MB", "GB", "TB"};
+    int u = 0;
+    while (b >= 1000.0 && u < 4) { b /= 1000.0; u++; }
+    snprintf(buf, n, "%.1f %s", b, unit[u]);
+}
+
+static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_t *todo, int64_t n_todo,
+                    const char *output, int n_threads) {
+    printf("spec    %s (%s)\n", s->path, s->name);
+    printf("data    %s: %lld rows x %lld features, train %lld / test %lld, scale %s\n", s->data.source_given,
+           (long long)d->n_samples, (long long)d->n_features, (long long)d->n_train, (long long)d->n_test,
+           data_scale_name(s->data.scale));
+    printf("grid   ");
+    for (int a = 0; a < N_AXES; a++) printf(" %s%lld", a ? "x " : "", (long long)s->axes[a].n_values);
+    printf(" = %lld configs\n", (long long)g->n_configs);
+    for (int a = 0; a < N_AXES; a++) {
+        printf("  %-14s %4lld: ", AXIS_NAMES[a], (long long)s->axes[a].n_values);
+        if (a == AXIS_SHUFFLE) {
+            for (int64_t i = 0; i < s->axes[a].n_values; i++)
+                printf("%s%s", i ? ", " : "", s->axes[a].ints[i] ? "true" : "false");
+        } else {
+            print_axis_values(&s->axes[a], axis_is_real((AxisId)a));
+        }
+        printf("\n");
+    }
+    printf("configs (first and last)\n  %8s %10s %13s %10s %8s %6s %10s %7s\n", "id", "hidden_dim",
+           "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle");
+    int64_t head = n_todo <= 6 ? n_todo : 4;
+    for (int64_t i = 0; i < head; i++) print_config_row(&g->configs[todo[i]]);
+    if (head < n_todo) {
+        printf("  %8s\n", "...");
+        print_config_row(&g->configs[todo[n_todo - 1]]);
+    }
+    double flops = 0.0;
+    for (int64_t i = 0; i < n_todo; i++)
+        flops += train_flops(&g->configs[todo[i]].hyper, d->n_features, d->n_train, d->n_test);
+    double seconds = flops / (ESTIMATED_GFLOPS_PER_THREAD * 1e9 * n_threads);
+    printf("work    %lld configs to train, %.3g GFLOP, roughly %.0f s on %d thread%s\n", (long long)n_todo,
+           flops / 1e9, seconds, n_threads, n_threads == 1 ? "" : "s");
+    char size[32];
+    human_bytes(size, sizeof size, store_estimate_bytes(g, d->n_features, s->save_initial_weights));
+    printf("file    %s, about %s\n", output, size);
+}
+
+// Print an error line and return its status.
+static int report(int rc, const char *err) {
+    fprintf(stderr, "sweep: %s\n", err);
+    return rc;
+}
+
+typedef struct {
+    Spec spec;
+    Table table;
+    Dataset data;
+    Grid grid;
+    int64_t *todo;
+    uint8_t *status;
+    char *output, *command;
+} Sweep;
+
+static void sweep_free(Sweep *w) {
+    spec_free(&w->spec);
+    data_free_table(&w->table);
+    data_free(&w->data);
+    grid_free(&w->grid);
+    free(w->todo);
+    free(w->status);
+    free(w->output);
+    free(w->command);
+}
+
+// Everything that can be wrong with the input is found here, before any file is touched.
+static int sweep_prepare(Sweep *w, const Options *o, char *err) {
+    int rc = spec_load(&w->spec, o->spec_path, err);
+    if (rc) return rc;
+    const Spec *s = &w->spec;
+    if (!data_is_builtin(s->data.source) && access(s->data.source, R_OK) != 0)
+        return fail(err, SWEEP_ERR_USAGE, "%s:%d:%d: data.source: cannot read \"%s\": %s", s->path,
+                    s->data.source_loc.line, s->data.source_loc.col, s->data.source, strerror(errno));
+    if ((rc = data_load_table(&w->table, s->data.source, s->data.label, err))) return rc;
+    if ((rc = data_prepare(&w->data, &w->table, s->data.test_fraction, s->data.split_seed, s->data.scale, err)))
+        return rc;
+    if ((rc = spec_check_data(s, w->data.n_train, err))) return rc;
+    if ((rc = grid_expand(&w->grid, s, err))) return rc;
+    int is_default = !o->output && !s->output;
+    w->output = o->output ? strdup(o->output) : s->output ? strdup(s->output) : default_output(o->spec_path);
+    w->todo = malloc((size_t)w->grid.n_configs * sizeof(int64_t));
+    w->status = calloc((size_t)w->grid.n_configs, 1);
+    if (!w->output || !w->todo || !w->status) return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    if (!o->dry_run && (rc = check_output_dir(w->output, is_default, err))) return rc;
+    return SWEEP_OK;
+}
+
+// The configs this run trains: its shard's, less those already finished.
+static int64_t collect_todo(Sweep *w, const Options *o) {
+    int64_t n = 0;
+    for (int64_t id = 0; id < w->grid.n_configs; id++) {
+        if (id % o->shard_n != o->shard_k) continue;
+        if (w->status[id] == STATUS_DONE || w->status[id] == STATUS_DIVERGED) continue;
+        w->todo[n++] = id;
+    }
+    return n;
+}
+
+static int run(int argc, char **argv) {
+    Options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0) return rc;
+    char err[ERR_LEN];
+    Sweep w;
+    memset(&w, 0, sizeof w);
+    if ((rc = sweep_prepare(&w, &o, err))) { sweep_free(&w); return report(rc, err); }
+    int n_threads = o.n_threads ? o.n_threads : sched_default_threads();
+
+    if (o.dry_run) {
+        int64_t n_todo = collect_todo(&w, &o);
+        dry_run(&w.spec, &w.data, &w.grid, w.todo, n_todo, w.output, n_threads);
+        sweep_free(&w);
+        return SWEEP_OK;
+    }
+
+    char sha[65], host[256] = "unknown", shard[64];
+    sha256_hex(w.spec.text, w.spec.text_len, sha);
+    gethostname(host, sizeof host - 1);
+    snprintf(shard, sizeof shard, "%lld/%lld", (long long)o.shard_k, (long long)o.shard_n);
+    w.command = join_argv(argc, argv);
+    StoreMeta meta = {
+        .spec_text = w.spec.text, .spec_sha256 = sha, .command = w.command ? w.command : "sweep",
+        .host = host, .shard = shard, .source = w.spec.data.source_given,
+        .test_fraction = w.spec.data.test_fraction, .split_seed = w.spec.data.split_seed,
+        .scale = w.spec.data.scale, .save_initial_weights = w.spec.save_initial_weights};
+
+    install_signals();
+    Store store;
+    rc = o.resume ? store_resume(&store, w.output, sha, &w.grid, &w.data, w.status, err)
+                  : store_create(&store, w.output, o.force, &meta, &w.grid, &w.data, err);
+    if (rc) { sweep_free(&w); return report(rc, err); }
+    int64_t n_todo = collect_todo(&w, &o);
+    if (o.resume && n_todo == 0) {
+        fprintf(stderr, "sweep: %s: every config is already finished; nothing to do\n", w.output);
+        store_abandon(&store);
+        sweep_free(&w);
+        return SWEEP_OK;
+    }
+    if (o.resume && (rc = store_set_status(&store, "running", err))) {
+        store_abandon(&store);
+        sweep_free(&w);
+        return report(rc, err);
+    }
+    sched_order(w.todo, n_todo, &w.grid, &w.data);
+
+    double work = 0.0;
+    for (int64_t i = 0; i < n_todo; i++)
+        work += train_flops(&w.grid.configs[w.todo[i]].hyper, w.data.n_features, w.data.n_train, w.data.n_test);
+    Progress progress;
+    progress_init(&progress, stderr, !o.quiet, n_todo, work);
+    if (!o.quiet)
+        fprintf(stderr, "sweep: %lld configs on %d thread%s -> %s\n", (long long)n_todo, n_threads,
+                n_threads == 1 ? "" : "s", w.output);
+    SchedJob job = {.grid = &w.grid, .data = &w.data, .store = &store, .progress = &progress,
+                    .todo = w.todo, .n_todo = n_todo, .n_threads = n_threads, .stop = &g_stop};
+    rc = sched_run(&job, err);
+    progress_finish(&progress);
+
+    if (rc == SWEEP_ERR_RUNTIME) {
+        store_abandon(&store);
+        fprintf(stderr, "sweep: %s\nsweep: %lld configs committed before the failure are safe; "
+                "fix the cause and run again with --resume\n", err, (long long)progress.done);
+    } else if (rc == SWEEP_ERR_INTERRUPTED) {
+        int rc2 = store_close(&store, "interrupted", err);
+        if (rc2) report(rc2, err);
+        fprintf(stderr, "sweep: interrupted; %lld of %lld configs saved in %s; --resume continues\n",
+                (long long)progress.done, (long long)n_todo, w.output);
+    } else {
+        int failed = progress.failed > 0;
+        int rc2 = store_close(&store, failed ? "interrupted" : "complete", err);
+        if (rc2) rc = report(rc2, err);
+        else if (failed) {
+            fprintf(stderr, "sweep: %lld configs failed (out of memory); --resume retries them\n",
+                    (long long)progress.failed);
+            rc = SWEEP_ERR_RUNTIME;
+        } else if (!o.quiet) {
+            fprintf(stderr, "sweep: %lld configs in %.1f s (%lld diverged) -> %s\n", (long long)n_todo,
+                    progress_elapsed(&progress), (long long)progress.diverged, w.output);
+        }
+    }
+    sweep_free(&w);
+    return rc;
+}
+
+int main(int argc, char **argv) { return run(argc, argv); }

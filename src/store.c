@@ -1,0 +1,677 @@
+// store.c: the HDF5 results file. The layout and the commit protocol follow
+// shared/notes/hdf5-crash-safety.md: contiguous datasets allocated at creation, no object
+// timestamps, HDF5 file locking off (our own flock on PATH.lock instead), and after creation
+// only raw data is written, so a kill -9 at any moment leaves a file h5py can open.
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "sweep.h"
+
+#define FORMAT_NAME "sweep-results"
+#define FORMAT_VERSION 1
+#define SYNC_EVERY_SECONDS 2.0
+#define ROWS_PER_WRITE 4096  // tables are written at creation in slices of this many rows
+
+enum { W_W1, W_B1, W_W2, W_B2, N_WEIGHTS };
+static const char *const WEIGHT_NAMES[N_WEIGHTS] = {"W1", "b1", "W2", "b2"};
+
+// One row of /configs and of /summary, as held in memory.
+typedef struct {
+    int64_t id, hidden_dim;
+    double learning_rate;
+    int64_t batch_size, epochs, seed;
+    double init_scale;
+    int8_t shuffle;
+    int64_t weights_row;
+} ConfigRow;
+
+typedef struct {
+    int64_t id;
+    int8_t status;
+    double final_train_loss, final_train_acc, final_test_loss, final_test_acc;
+    double best_test_acc;
+    int64_t best_epoch;
+    double train_seconds;
+} SummaryRow;
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// HDF5 prints its own error stack by default; we report one line instead
+// (SWEEP_DEBUG_HDF5=1 keeps HDF5's stack, for whoever debugs the store).
+static void quiet_hdf5(void) {
+    if (!getenv("SWEEP_DEBUG_HDF5")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+// ---------------------------------------------------------------------------------------
+// Types.
+
+static hid_t config_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigRow));
+    H5Tinsert(t, "id", HOFFSET(ConfigRow, id), H5T_NATIVE_INT64);
+    H5Tinsert(t, "hidden_dim", HOFFSET(ConfigRow, hidden_dim), H5T_NATIVE_INT64);
+    H5Tinsert(t, "learning_rate", HOFFSET(ConfigRow, learning_rate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "batch_size", HOFFSET(ConfigRow, batch_size), H5T_NATIVE_INT64);
+    H5Tinsert(t, "epochs", HOFFSET(ConfigRow, epochs), H5T_NATIVE_INT64);
+    H5Tinsert(t, "seed", HOFFSET(ConfigRow, seed), H5T_NATIVE_INT64);
+    H5Tinsert(t, "init_scale", HOFFSET(ConfigRow, init_scale), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "shuffle", HOFFSET(ConfigRow, shuffle), H5T_NATIVE_INT8);
+    H5Tinsert(t, "weights_row", HOFFSET(ConfigRow, weights_row), H5T_NATIVE_INT64);
+    return t;
+}
+
+static hid_t summary_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SummaryRow));
+    H5Tinsert(t, "id", HOFFSET(SummaryRow, id), H5T_NATIVE_INT64);
+    H5Tinsert(t, "status", HOFFSET(SummaryRow, status), H5T_NATIVE_INT8);
+    H5Tinsert(t, "final_train_loss", HOFFSET(SummaryRow, final_train_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "final_train_acc", HOFFSET(SummaryRow, final_train_acc), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "final_test_loss", HOFFSET(SummaryRow, final_test_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "final_test_acc", HOFFSET(SummaryRow, final_test_acc), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "best_test_acc", HOFFSET(SummaryRow, best_test_acc), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "best_epoch", HOFFSET(SummaryRow, best_epoch), H5T_NATIVE_INT64);
+    H5Tinsert(t, "train_seconds", HOFFSET(SummaryRow, train_seconds), H5T_NATIVE_DOUBLE);
+    return t;
+}
+
+// The file stores compounds packed, with no padding bytes.
+static hid_t packed(hid_t mem_type) {
+    hid_t t = H5Tcopy(mem_type);
+    H5Tpack(t);
+    return t;
+}
+
+static hid_t string_type(void) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+// ---------------------------------------------------------------------------------------
+// Creation helpers. Each returns a negative hid_t or status on failure; callers check.
+
+// A variable-length UTF-8 string attribute (h5py reads it as str); rewritten in place if it exists.
+static int attr_string(hid_t obj, const char *name, const char *value) {
+    hid_t t = string_type(), sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT)
+                                        : H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = a < 0 ? -1 : H5Awrite(a, t, &value);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return rc < 0 ? -1 : 0;
+}
+
+static int attr_scalar(hid_t obj, const char *name, hid_t type, const void *value) {
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = a < 0 ? -1 : H5Awrite(a, type, value);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+    return rc < 0 ? -1 : 0;
+}
+
+static int attr_i64(hid_t obj, const char *name, int64_t v) { return attr_scalar(obj, name, H5T_NATIVE_INT64, &v); }
+static int attr_f64(hid_t obj, const char *name, double v) { return attr_scalar(obj, name, H5T_NATIVE_DOUBLE, &v); }
+
+static hid_t group_create(hid_t parent, const char *name) {
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(gcpl, 0);
+    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    return g;
+}
+
+// A contiguous dataset allocated at creation. fill: NaN fill written at allocation; none
+// (never-written rows then read as zeros and stay sparse on disk); or HDF5's default, for
+// datasets written whole at once (variable-length strings require a defined fill).
+typedef enum { FILL_NONE, FILL_NAN, FILL_DEFAULT } Fill;
+
+static hid_t dataset_create(hid_t parent, const char *name, hid_t type, int rank,
+                            const hsize_t *dims, Fill fill) {
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+    H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+    H5Pset_obj_track_times(dcpl, 0);
+    if (fill == FILL_NAN) {
+        double nan = NAN;
+        H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan);
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
+    } else if (fill == FILL_NONE) {
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    }
+    hid_t sp = H5Screate_simple(rank, dims, NULL);
+    hid_t d = H5Dcreate2(parent, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    return d;
+}
+
+// Write rows [start, start + count) of a dataset whose first dimension indexes rows and
+// whose other dimensions are written whole (cols: the row length in elements, or, for a
+// curve, how many leading columns of the row to write).
+static int write_rows(hid_t dset, hid_t mem_type, int64_t start, int64_t count, int64_t cols,
+                      const void *buf) {
+    hid_t fsp = H5Dget_space(dset);
+    int rank = H5Sget_simple_extent_ndims(fsp);
+    hsize_t dims[3], off[3] = {0}, cnt[3];
+    H5Sget_simple_extent_dims(fsp, dims, NULL);
+    off[0] = (hsize_t)start;
+    cnt[0] = (hsize_t)count;
+    for (int i = 1; i < rank; i++) cnt[i] = dims[i];
+    if (rank == 2 && cols >= 0) cnt[1] = (hsize_t)cols;
+    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, off, NULL, cnt, NULL);
+    hid_t msp = H5Screate_simple(rank, cnt, NULL);
+    herr_t rc = H5Dwrite(dset, mem_type, msp, fsp, H5P_DEFAULT, buf);
+    H5Sclose(msp);
+    H5Sclose(fsp);
+    return rc < 0 ? -1 : 0;
+}
+
+static int write_all(hid_t parent, const char *name, hid_t file_type, hid_t mem_type,
+                     int64_t n, const void *buf) {
+    hsize_t dims[1] = {(hsize_t)n};
+    hid_t d = dataset_create(parent, name, file_type, 1, dims, FILL_DEFAULT);
+    if (d < 0) return -1;
+    herr_t rc = H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    H5Dclose(d);
+    return rc < 0 ? -1 : 0;
+}
+
+static void config_row(ConfigRow *row, const Config *c) {
+    memset(row, 0, sizeof *row);
+    row->id = c->id;
+    row->hidden_dim = c->hyper.hidden_dim;
+    row->learning_rate = c->hyper.learning_rate;
+    row->batch_size = c->hyper.batch_size;
+    row->epochs = c->hyper.epochs;
+    row->seed = (int64_t)c->hyper.seed;
+    row->init_scale = c->hyper.init_scale;
+    row->shuffle = (int8_t)c->hyper.shuffle;
+    row->weights_row = c->weights_row;
+}
+
+static void pending_row(SummaryRow *row, int64_t id) {
+    memset(row, 0, sizeof *row);
+    row->id = id;
+    row->status = STATUS_PENDING;
+    row->final_train_loss = row->final_train_acc = NAN;
+    row->final_test_loss = row->final_test_acc = row->best_test_acc = NAN;
+    row->best_epoch = -1;
+    row->train_seconds = NAN;
+}
+
+static int create_root_attrs(hid_t file, const StoreMeta *m, const Grid *g) {
+    char created[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int rc = 0;
+    rc |= attr_string(file, "format", FORMAT_NAME);
+    rc |= attr_i64(file, "format_version", FORMAT_VERSION);
+    rc |= attr_string(file, "sweep_version", SWEEP_VERSION);
+    rc |= attr_string(file, "created", created);
+    rc |= attr_string(file, "spec", m->spec_text);
+    rc |= attr_string(file, "spec_sha256", m->spec_sha256);
+    rc |= attr_string(file, "command", m->command);
+    rc |= attr_string(file, "host", m->host);
+    rc |= attr_i64(file, "n_configs", g->n_configs);
+    rc |= attr_string(file, "shard", m->shard);
+    rc |= attr_string(file, "status", "running");
+    return rc;
+}
+
+static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
+    hid_t g = group_create(file, "data");
+    if (g < 0) return -1;
+    int rc = 0;
+    rc |= attr_string(g, "source", m->source);
+    rc |= attr_i64(g, "n_samples", d->n_samples);
+    rc |= attr_i64(g, "n_features", d->n_features);
+    rc |= attr_i64(g, "n_train", d->n_train);
+    rc |= attr_i64(g, "n_test", d->n_test);
+    rc |= attr_f64(g, "test_fraction", m->test_fraction);
+    rc |= attr_i64(g, "split_seed", (int64_t)m->split_seed);
+    rc |= attr_string(g, "scale", data_scale_name(m->scale));
+    rc |= write_all(g, "train_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_train, d->train_index);
+    rc |= write_all(g, "test_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_test, d->test_index);
+    rc |= write_all(g, "feature_offset", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->n_features, d->feature_offset);
+    rc |= write_all(g, "feature_scale", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->n_features, d->feature_scale);
+    hid_t st = string_type();
+    rc |= write_all(g, "feature_names", st, st, d->n_features, d->feature_names);
+    H5Tclose(st);
+    H5Gclose(g);
+    return rc;
+}
+
+// /configs and /summary (every row pending), written in slices so memory stays flat.
+static int create_tables(hid_t file, const Grid *g) {
+    hid_t cmem = config_type(), smem = summary_type();
+    hid_t cfile = packed(cmem), sfile = packed(smem);
+    hsize_t dims[1] = {(hsize_t)g->n_configs};
+    hid_t cd = dataset_create(file, "configs", cfile, 1, dims, FILL_NONE);
+    hid_t sd = dataset_create(file, "summary", sfile, 1, dims, FILL_NONE);
+    ConfigRow *crow = malloc(ROWS_PER_WRITE * sizeof *crow);
+    SummaryRow *srow = malloc(ROWS_PER_WRITE * sizeof *srow);
+    int rc = (cd < 0 || sd < 0 || !crow || !srow) ? -1 : 0;
+    for (int64_t start = 0; rc == 0 && start < g->n_configs; start += ROWS_PER_WRITE) {
+        int64_t n = g->n_configs - start < ROWS_PER_WRITE ? g->n_configs - start : ROWS_PER_WRITE;
+        for (int64_t i = 0; i < n; i++) {
+            config_row(&crow[i], &g->configs[start + i]);
+            pending_row(&srow[i], start + i);
+        }
+        rc |= write_rows(cd, cmem, start, n, -1, crow);
+        rc |= write_rows(sd, smem, start, n, -1, srow);
+    }
+    free(crow);
+    free(srow);
+    if (cd >= 0) H5Dclose(cd);
+    if (sd >= 0) H5Dclose(sd);
+    H5Tclose(cmem); H5Tclose(smem); H5Tclose(cfile); H5Tclose(sfile);
+    return rc;
+}
+
+static int create_curves(hid_t file, const Grid *g) {
+    hid_t grp = group_create(file, "curves");
+    if (grp < 0) return -1;
+    hsize_t dims[2] = {(hsize_t)g->n_configs, (hsize_t)g->max_epochs};
+    int rc = 0;
+    for (int c = 0; c < N_CURVES; c++) {
+        hid_t d = dataset_create(grp, CURVE_NAMES[c], H5T_IEEE_F64LE, 2, dims, FILL_NAN);
+        if (d < 0) rc = -1; else H5Dclose(d);
+    }
+    H5Gclose(grp);
+    return rc;
+}
+
+// /weights or /initial_weights: one group per hidden size with W1, b1, W2, b2, config_id.
+static int create_weights(hid_t file, const char *name, const Grid *g, int64_t D) {
+    hid_t top = group_create(file, name);
+    if (top < 0) return -1;
+    int rc = 0;
+    int64_t *ids = malloc((size_t)g->n_configs * sizeof(int64_t));
+    if (!ids) rc = -1;
+    for (int64_t k = 0; rc == 0 && k < g->n_hidden; k++) {
+        int64_t H = g->hidden_dims[k], n_H = g->n_per_hidden[k];
+        char gname[64];
+        snprintf(gname, sizeof gname, "hidden_%lld", (long long)H);
+        hid_t grp = group_create(top, gname);
+        if (grp < 0) { rc = -1; break; }
+        hsize_t dW1[3] = {(hsize_t)n_H, (hsize_t)D, (hsize_t)H}, dH[2] = {(hsize_t)n_H, (hsize_t)H};
+        hsize_t d1[1] = {(hsize_t)n_H};
+        const hsize_t *dims[N_WEIGHTS] = {dW1, dH, dH, d1};
+        const int ranks[N_WEIGHTS] = {3, 2, 2, 1};
+        for (int w = 0; w < N_WEIGHTS; w++) {
+            hid_t d = dataset_create(grp, WEIGHT_NAMES[w], H5T_IEEE_F64LE, ranks[w], dims[w], FILL_NONE);
+            if (d < 0) rc = -1; else H5Dclose(d);
+        }
+        int64_t n = 0;
+        for (int64_t i = 0; i < g->n_configs; i++)
+            if (g->configs[i].hyper.hidden_dim == H) ids[n++] = g->configs[i].id;
+        rc |= write_all(grp, "config_id", H5T_STD_I64LE, H5T_NATIVE_INT64, n, ids);
+        H5Gclose(grp);
+    }
+    free(ids);
+    H5Gclose(top);
+    return rc;
+}
+
+static hid_t file_access(void) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_file_locking(fapl, 0, 1);   // readers may open the file while we write it
+    return fapl;
+}
+
+// ---------------------------------------------------------------------------------------
+// The lock beside the results file.
+
+static int lock_acquire(Store *st, char *err) {
+    for (;;) {
+        int fd = open(st->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot create lock file: %s", st->lock_path, strerror(errno));
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            close(fd);
+            if (e == EWOULDBLOCK)
+                return fail(err, SWEEP_ERR_RUNTIME, "%s: another sweep is writing this file (it holds %s)",
+                            st->path, st->lock_path);
+            return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot lock: %s", st->lock_path, strerror(e));
+        }
+        // The holder before us may have unlinked the lock file after we opened it: the lock
+        // counts only if the path still names the inode we locked.
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(st->lock_path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+            st->lock_fd = fd;
+            return SWEEP_OK;
+        }
+        close(fd);
+    }
+}
+
+static void lock_release(Store *st) {
+    if (st->lock_fd < 0) return;
+    unlink(st->lock_path);
+    close(st->lock_fd);
+    st->lock_fd = -1;
+}
+
+// ---------------------------------------------------------------------------------------
+// Opening for commits.
+
+static int store_init_paths(Store *st, const char *path) {
+    memset(st, 0, sizeof *st);
+    st->file = -1;
+    st->lock_fd = -1;
+    st->fd = -1;
+    st->path = strdup(path);
+    st->lock_path = malloc(strlen(path) + 8);
+    if (!st->path || !st->lock_path) return -1;
+    sprintf(st->lock_path, "%s.lock", path);
+    return 0;
+}
+
+static void store_free(Store *st) {
+    free(st->path);
+    free(st->lock_path);
+    free(st->weights);
+    free(st->initial);
+    st->path = st->lock_path = NULL;
+    st->weights = st->initial = NULL;
+}
+
+static void close_handles(Store *st) {
+    for (int c = 0; c < N_CURVES; c++)
+        if (st->curves[c] > 0) H5Dclose(st->curves[c]);
+    if (st->summary > 0) H5Dclose(st->summary);
+    if (st->summary_mem > 0) H5Tclose(st->summary_mem);
+    for (int64_t k = 0; st->grid && k < st->grid->n_hidden; k++)
+        for (int w = 0; w < N_WEIGHTS; w++) {
+            if (st->weights && st->weights[k][w] > 0) H5Dclose(st->weights[k][w]);
+            if (st->initial && st->initial[k][w] > 0) H5Dclose(st->initial[k][w]);
+        }
+    if (st->file >= 0) H5Fclose(st->file);
+    st->file = -1;
+}
+
+static int open_weight_handles(hid_t file, const char *top, const Grid *g, hid_t (*h)[4]) {
+    for (int64_t k = 0; k < g->n_hidden; k++)
+        for (int w = 0; w < N_WEIGHTS; w++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s/hidden_%lld/%s", top, (long long)g->hidden_dims[k], WEIGHT_NAMES[w]);
+            if ((h[k][w] = H5Dopen2(file, name, H5P_DEFAULT)) < 0) return -1;
+        }
+    return 0;
+}
+
+// Open PATH read-write and every dataset a commit touches.
+static int store_open_handles(Store *st, const Grid *g, int64_t D, char *err) {
+    st->grid = g;
+    st->n_features = D;
+    hid_t fapl = file_access();
+    st->file = H5Fopen(st->path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    if (st->file < 0) return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot open as an HDF5 file for writing", st->path);
+    st->weights = calloc((size_t)g->n_hidden, sizeof *st->weights);
+    if (!st->weights) return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    int bad = 0;
+    for (int c = 0; c < N_CURVES; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
+        bad |= (st->curves[c] = H5Dopen2(st->file, name, H5P_DEFAULT)) < 0;
+    }
+    bad |= (st->summary = H5Dopen2(st->file, "summary", H5P_DEFAULT)) < 0;
+    st->summary_mem = summary_type();
+    bad |= open_weight_handles(st->file, "weights", g, st->weights) != 0;
+    if (!bad && H5Lexists(st->file, "initial_weights", H5P_DEFAULT) > 0) {
+        st->initial = calloc((size_t)g->n_hidden, sizeof *st->initial);
+        bad |= !st->initial || open_weight_handles(st->file, "initial_weights", g, st->initial) != 0;
+    }
+    if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: not a complete sweep results file", st->path);
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(st->file, H5P_DEFAULT, &handle) >= 0 && handle) st->fd = *(int *)handle;
+    st->last_sync = now_seconds();
+    return SWEEP_OK;
+}
+
+static int fsync_dir_of(const char *path) {
+    char *dir = strdup(path);
+    if (!dir) return -1;
+    char *slash = strrchr(dir, '/');
+    if (slash) *(slash == dir ? slash + 1 : slash) = '\0'; else strcpy(dir, ".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+// Build the whole file at tmp_path. Returns 0 or -1.
+static int build_file(const char *tmp_path, const StoreMeta *meta, const Grid *grid, const Dataset *data) {
+    hid_t fapl = file_access();
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0);
+    hid_t file = H5Fcreate(tmp_path, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fcpl);
+    H5Pclose(fapl);
+    if (file < 0) return -1;
+    int rc = 0;
+    rc |= create_root_attrs(file, meta, grid);
+    rc |= create_data_group(file, meta, data);
+    rc |= create_tables(file, grid);
+    rc |= create_curves(file, grid);
+    rc |= create_weights(file, "weights", grid, data->n_features);
+    if (meta->save_initial_weights) rc |= create_weights(file, "initial_weights", grid, data->n_features);
+    if (H5Fclose(file) < 0) rc = -1;
+    if (rc == 0) {
+        int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) rc = -1;
+        if (fd >= 0) close(fd);
+    }
+    return rc;
+}
+
+int store_create(Store *st, const char *path, int replace, const StoreMeta *meta, const Grid *grid,
+                 const Dataset *data, char *err) {
+    quiet_hdf5();
+    if (store_init_paths(st, path) != 0) { store_free(st); return fail(err, SWEEP_ERR_RUNTIME, "out of memory"); }
+    if (!replace && access(path, F_OK) == 0) {
+        store_free(st);
+        return fail(err, SWEEP_ERR_USAGE, "%s: already exists; pass --resume to continue it or --force to replace it", path);
+    }
+    int rc = lock_acquire(st, err);
+    if (rc != SWEEP_OK) { store_free(st); return rc; }
+    char *tmp = malloc(strlen(path) + 8);
+    if (!tmp) { lock_release(st); store_free(st); return fail(err, SWEEP_ERR_RUNTIME, "out of memory"); }
+    sprintf(tmp, "%s.tmp", path);
+    errno = 0;
+    if (build_file(tmp, meta, grid, data) != 0) {
+        int e = errno;
+        unlink(tmp);
+        rc = fail(err, SWEEP_ERR_RUNTIME, "%s: cannot create the results file%s%s", tmp,
+                  e ? ": " : "", e ? strerror(e) : "");
+    } else if (rename(tmp, path) != 0) {
+        rc = fail(err, SWEEP_ERR_RUNTIME, "%s: cannot rename into place: %s", path, strerror(errno));
+        unlink(tmp);
+    } else {
+        fsync_dir_of(path);
+        rc = store_open_handles(st, grid, data->n_features, err);
+    }
+    free(tmp);
+    if (rc != SWEEP_OK) store_abandon(st);
+    return rc;
+}
+
+static int read_string_attr(hid_t obj, const char *name, char *out, size_t n) {
+    out[0] = '\0';
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), t = H5Aget_type(a);
+    int rc = -1;
+    if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+        char *s = NULL;
+        hid_t mt = string_type();
+        if (H5Aread(a, mt, &s) >= 0 && s) {
+            snprintf(out, n, "%s", s);
+            H5free_memory(s);
+            rc = 0;
+        }
+        H5Tclose(mt);
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    return rc;
+}
+
+int store_resume(Store *st, const char *path, const char *spec_sha256, const Grid *grid,
+                 const Dataset *data, uint8_t *status, char *err) {
+    quiet_hdf5();
+    if (store_init_paths(st, path) != 0) { store_free(st); return fail(err, SWEEP_ERR_RUNTIME, "out of memory"); }
+    if (access(path, F_OK) != 0) {
+        store_free(st);
+        return fail(err, SWEEP_ERR_USAGE, "%s: nothing to resume: the file does not exist", path);
+    }
+    int rc = lock_acquire(st, err);
+    if (rc != SWEEP_OK) { store_free(st); return rc; }
+    rc = store_open_handles(st, grid, data->n_features, err);
+    char text[128];
+    if (rc == SWEEP_OK && (read_string_attr(st->file, "format", text, sizeof text) != 0 || strcmp(text, FORMAT_NAME) != 0))
+        rc = fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file", path);
+    if (rc == SWEEP_OK && (read_string_attr(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0))
+        rc = fail(err, SWEEP_ERR_USAGE, "%s: was written by a different spec (spec_sha256 %.12s..., this spec %.12s...); "
+                  "use --force to start over or -o for a new file", path, text, spec_sha256);
+    if (rc == SWEEP_OK) {
+        hid_t sp = H5Dget_space(st->summary);
+        hssize_t n = H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        if (n != grid->n_configs)
+            rc = fail(err, SWEEP_ERR_USAGE, "%s: holds %lld configs, the spec gives %lld", path, (long long)n,
+                      (long long)grid->n_configs);
+    }
+    if (rc == SWEEP_OK) {
+        // Read just the status column, in slices.
+        hid_t t = H5Tcreate(H5T_COMPOUND, 1);
+        H5Tinsert(t, "status", 0, H5T_NATIVE_UINT8);
+        for (int64_t start = 0; rc == SWEEP_OK && start < grid->n_configs; start += ROWS_PER_WRITE) {
+            int64_t cnt = grid->n_configs - start < ROWS_PER_WRITE ? grid->n_configs - start : ROWS_PER_WRITE;
+            hid_t fsp = H5Dget_space(st->summary);
+            hsize_t off = (hsize_t)start, c = (hsize_t)cnt;
+            H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &off, NULL, &c, NULL);
+            hid_t msp = H5Screate_simple(1, &c, NULL);
+            if (H5Dread(st->summary, t, msp, fsp, H5P_DEFAULT, status + start) < 0)
+                rc = fail(err, SWEEP_ERR_RUNTIME, "%s: cannot read /summary", path);
+            H5Sclose(msp);
+            H5Sclose(fsp);
+        }
+        H5Tclose(t);
+    }
+    if (rc != SWEEP_OK) store_abandon(st);
+    return rc;
+}
+
+// ---------------------------------------------------------------------------------------
+// Commits.
+
+static void maybe_sync(Store *st, int force) {
+    double now = now_seconds();
+    if (st->fd >= 0 && (force || now - st->last_sync >= SYNC_EVERY_SECONDS)) {
+        fsync(st->fd);
+        st->last_sync = now;
+    }
+}
+
+static int write_weights(hid_t h[4], int64_t row, const Mlp *m) {
+    int rc = 0;
+    rc |= write_rows(h[W_W1], H5T_NATIVE_DOUBLE, row, 1, -1, m->W1);
+    rc |= write_rows(h[W_B1], H5T_NATIVE_DOUBLE, row, 1, -1, m->b1);
+    rc |= write_rows(h[W_W2], H5T_NATIVE_DOUBLE, row, 1, -1, m->W2);
+    rc |= write_rows(h[W_B2], H5T_NATIVE_DOUBLE, row, 1, -1, m->b2);
+    return rc;
+}
+
+static int write_summary(Store *st, const SummaryRow *row, char *err) {
+    if (write_rows(st->summary, st->summary_mem, row->id, 1, -1, row) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)",
+                    st->path, (long long)row->id);
+    maybe_sync(st, 0);
+    return SWEEP_OK;
+}
+
+int store_write_result(Store *st, const Config *c, const Run *r, char *err) {
+    int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
+    int rc = 0;
+    for (int i = 0; i < N_CURVES; i++)
+        rc |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i]);
+    rc |= write_weights(st->weights[k], c->weights_row, &r->model);
+    if (st->initial) rc |= write_weights(st->initial[k], c->weights_row, &r->initial);
+    // The rows reach the file before the status that vouches for them.
+    if (rc != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)",
+                    st->path, (long long)c->id);
+    SummaryRow row;
+    pending_row(&row, c->id);
+    row.status = (int8_t)r->status;
+    row.final_train_loss = r->final[CURVE_TRAIN_LOSS];
+    row.final_train_acc = r->final[CURVE_TRAIN_ACC];
+    row.final_test_loss = r->final[CURVE_TEST_LOSS];
+    row.final_test_acc = r->final[CURVE_TEST_ACC];
+    row.best_test_acc = r->best_test_acc;
+    row.best_epoch = r->best_epoch;
+    row.train_seconds = r->train_seconds;
+    return write_summary(st, &row, err);
+}
+
+int store_write_failed(Store *st, const Config *c, char *err) {
+    SummaryRow row;
+    pending_row(&row, c->id);
+    row.status = STATUS_FAILED;
+    return write_summary(st, &row, err);
+}
+
+int store_set_status(Store *st, const char *status, char *err) {
+    if (attr_string(st->file, "status", status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
+    maybe_sync(st, 1);
+    return SWEEP_OK;
+}
+
+int store_close(Store *st, const char *status, char *err) {
+    int rc = store_set_status(st, status, err);
+    st->fd = -1;
+    close_handles(st);
+    lock_release(st);
+    store_free(st);
+    return rc;
+}
+
+void store_abandon(Store *st) {
+    st->fd = -1;
+    close_handles(st);
+    lock_release(st);
+    store_free(st);
+}
+
+double store_estimate_bytes(const Grid *g, int64_t D, int save_initial_weights) {
+    double per_config = (double)sizeof(ConfigRow) + (double)sizeof(SummaryRow);
+    double bytes = (double)g->n_configs * (per_config + N_CURVES * 8.0 * (double)g->max_epochs);
+    double weights = 0.0;
+    for (int64_t k = 0; k < g->n_hidden; k++) {
+        double H = (double)g->hidden_dims[k];
+        weights += (double)g->n_per_hidden[k] * 8.0 * (D * H + 2.0 * H + 2.0);  // + config_id
+    }
+    return bytes + weights * (save_initial_weights ? 2.0 : 1.0) + 64.0 * 1024.0;  // + metadata
+}

@@ -1,0 +1,127 @@
+// train.c: one config's training run (DESIGN section 3).
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const CURVE_NAMES[N_CURVES] = {"train_loss", "train_acc", "test_loss", "test_acc"};
+
+// Rows the evaluation pass handles at once (it reuses the batch work space).
+enum { EVAL_ROWS = 64 };
+
+int train_init(Run *r, const Dataset *d, const Hyper *h) {
+    memset(r, 0, sizeof *r);
+    r->hyper = *h;
+    int64_t D = d->n_features, H = h->hidden_dim, B = h->batch_size;
+    int64_t rows = B > EVAL_ROWS ? B : EVAL_ROWS;
+    r->curve_mem = malloc((size_t)(N_CURVES * h->epochs) * sizeof(double));
+    r->Xb = malloc((size_t)(B * D) * sizeof(double));
+    r->yb = malloc((size_t)B * sizeof(double));
+    r->order = malloc((size_t)d->n_train * sizeof(int64_t));
+    int bad = !r->curve_mem || !r->Xb || !r->yb || !r->order;
+    bad |= mlp_init(&r->initial, D, H) != 0;
+    bad |= mlp_init(&r->model, D, H) != 0;
+    bad |= mlp_work_init(&r->work, D, H, rows) != 0;
+    if (bad) {
+        train_free(r);
+        return -1;
+    }
+    for (int c = 0; c < N_CURVES; c++) r->curves[c] = r->curve_mem + c * h->epochs;
+    return 0;
+}
+
+void train_free(Run *r) {
+    mlp_free(&r->initial);
+    mlp_free(&r->model);
+    mlp_work_free(&r->work);
+    free(r->curve_mem);
+    free(r->Xb);
+    free(r->yb);
+    free(r->order);
+    memset(r, 0, sizeof *r);
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// One epoch of mini-batch SGD over the training part, batches cut from r->order.
+static void train_epoch(Run *r, const Dataset *d) {
+    const Hyper *h = &r->hyper;
+    int64_t D = d->n_features, n = d->n_train;
+    for (int64_t start = 0; start < n; start += h->batch_size) {
+        int64_t B = n - start < h->batch_size ? n - start : h->batch_size;  // last may be smaller
+        const double *X = d->X_train + start * D, *y = d->y_train + start;
+        if (h->shuffle) {
+            for (int64_t b = 0; b < B; b++) {
+                int64_t row = r->order[start + b];
+                memcpy(r->Xb + b * D, d->X_train + row * D, (size_t)D * sizeof(double));
+                r->yb[b] = d->y_train[row];
+            }
+            X = r->Xb;
+            y = r->yb;
+        }
+        mlp_forward(&r->model, X, B, &r->work);
+        mlp_backward(&r->model, X, y, B, &r->work);
+        mlp_update(&r->model, &r->work, h->learning_rate);
+    }
+}
+
+int train_run(Run *r, const Dataset *d, const volatile sig_atomic_t *cancel) {
+    const Hyper *h = &r->hyper;
+    double t0 = now_seconds();
+    Rng rng;
+    rng_init(&rng, h->seed, RNG_INIT, (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
+    mlp_randomize(&r->initial, &rng, h->init_scale);
+    mlp_copy(&r->model, &r->initial);
+    for (int c = 0; c < N_CURVES; c++)
+        for (int64_t e = 0; e < h->epochs; e++) r->curves[c][e] = NAN;
+
+    r->status = STATUS_DONE;
+    r->best_test_acc = NAN;
+    r->best_epoch = -1;
+    r->epochs_run = 0;
+    for (int64_t e = 0; e < h->epochs; e++) {
+        if (cancel && *cancel) return 1;
+        if (h->shuffle) {
+            // The epoch's batch order depends on (seed, epoch) alone.
+            for (int64_t i = 0; i < d->n_train; i++) r->order[i] = i;
+            rng_init(&rng, h->seed, RNG_SHUFFLE, (uint64_t)e, 0);
+            rng_permute(&rng, r->order, d->n_train);
+        }
+        train_epoch(r, d);
+        double v[N_CURVES];
+        mlp_evaluate(&r->model, d->X_train, d->y_train, d->n_train, &r->work,
+                     &v[CURVE_TRAIN_LOSS], &v[CURVE_TRAIN_ACC]);
+        mlp_evaluate(&r->model, d->X_test, d->y_test, d->n_test, &r->work,
+                     &v[CURVE_TEST_LOSS], &v[CURVE_TEST_ACC]);
+        for (int c = 0; c < N_CURVES; c++) r->curves[c][e] = v[c];
+        r->epochs_run = e + 1;
+        int finite = isfinite(v[CURVE_TRAIN_LOSS]) && isfinite(v[CURVE_TEST_LOSS]) &&
+                     mlp_all_finite(&r->model);
+        if (finite && !(v[CURVE_TEST_ACC] <= r->best_test_acc)) {  // first maximum; NaN start
+            r->best_test_acc = v[CURVE_TEST_ACC];
+            r->best_epoch = e;
+        }
+        if (!finite) {
+            r->status = STATUS_DIVERGED;
+            break;
+        }
+    }
+    for (int c = 0; c < N_CURVES; c++) r->final[c] = r->curves[c][r->epochs_run - 1];
+    r->train_seconds = now_seconds() - t0;
+    return 0;
+}
+
+double train_flops(const Hyper *h, int64_t n_features, int64_t n_train, int64_t n_test) {
+    double D = (double)n_features, H = (double)h->hidden_dim;
+    double n_batches = ceil((double)n_train / (double)h->batch_size);
+    double step = 2.0 * (double)n_train * H * (2.0 * D + 3.0)  // forward, dW1, dZ1, dW2
+                  + n_batches * 2.0 * (D * H + 2.0 * H + 1.0);  // update
+    double eval = 2.0 * (double)(n_train + n_test) * H * (D + 1.0);
+    return (double)h->epochs * (step + eval);
+}

@@ -1,0 +1,677 @@
+// test_data.c: the CSV parser, the built-in table, the stratified split and the scaling.
+// Run from the repository root (fixtures are read from tests/csv/).
+#include "check.h"
+
+#include "data.h"
+#include "rng.h"
+#include "sweep.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+// ---- Helpers -----------------------------------------------------------------------------
+
+static int parse(Table *t, const char *text, const char *label, char *err) {
+    err[0] = '\0';
+    return data_parse_csv(t, text, strlen(text), "t.csv", label, err);
+}
+
+// Parses text expecting failure 2 with a one-line message containing want; frees nothing
+// because a failed parse leaves the table zeroed.
+static void expect_error(const char *text, const char *label, const char *want) {
+    Table t;
+    char err[ERR_LEN];
+    int rc = parse(&t, text, label, err);
+    CHECK(rc == 2);
+    CHECK_STR_CONTAINS(err, want);
+    CHECK(strchr(err, '\n') == NULL);
+    CHECK(t.X == NULL && t.y == NULL && t.feature_names == NULL && t.label_name == NULL && t.n_samples == 0);
+    if (rc != 2) fprintf(stderr, "  for input: %s\n", text);
+    data_free_table(&t);
+}
+
+// A table of n rows, D features, x[i][j] = i * (j + 1) + j, labels from y.
+static Table make_table(int64_t n, int64_t D, const double *y) {
+    Table t = {.n_samples = n, .n_features = D};
+    t.X = calloc((size_t)(n * D), sizeof *t.X);
+    t.y = calloc((size_t)n, sizeof *t.y);
+    t.feature_names = calloc((size_t)D, sizeof *t.feature_names);
+    t.label_name = strdup("y");
+    for (int64_t i = 0; i < n; i++) {
+        for (int64_t j = 0; j < D; j++) t.X[i * D + j] = (double)(i * (j + 1) + j);
+        t.y[i] = y[i];
+    }
+    for (int64_t j = 0; j < D; j++) {
+        char s[16];
+        snprintf(s, sizeof s, "f%d", (int)j);
+        t.feature_names[j] = strdup(s);
+    }
+    return t;
+}
+
+static Table load_builtin(void) {
+    Table t;
+    char err[ERR_LEN] = "";
+    int rc = data_load_table(&t, "breast_cancer", NULL, err);
+    CHECK(rc == 0);
+    if (rc) fprintf(stderr, "  %s\n", err);
+    return t;
+}
+
+static int64_t count_label(const double *y, int64_t n, double v) {
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) k += y[i] == v;
+    return k;
+}
+
+// ---- The built-in table ------------------------------------------------------------------
+
+static void builtin_is_recognised_by_its_name_only(void) {
+    CHECK(data_is_builtin("breast_cancer"));
+    CHECK(!data_is_builtin("breast_cancer.csv"));
+    CHECK(!data_is_builtin("Breast_Cancer"));
+    CHECK(!data_is_builtin(""));
+}
+
+static void builtin_table_has_569_rows_and_30_features(void) {
+    Table t = load_builtin();
+    CHECK(t.n_samples == 569);
+    CHECK(t.n_features == 30);
+    CHECK(t.label_name && strcmp(t.label_name, "benign") == 0);
+    CHECK(t.feature_names && strcmp(t.feature_names[0], "mean_radius") == 0);
+    CHECK(t.feature_names && strcmp(t.feature_names[29], "worst_fractal_dimension") == 0);
+    CHECK(count_label(t.y, t.n_samples, 1.0) == 357);
+    CHECK(count_label(t.y, t.n_samples, 0.0) == 212);
+    // First row: 17.99,10.38,...,0.1189,0 ; last row: ...,0.07039,1
+    CHECK(t.X[0] == 17.99 && t.X[1] == 10.38 && t.X[29] == 0.1189 && t.y[0] == 0.0);
+    CHECK(t.X[568 * 30 + 29] == 0.07039 && t.y[568] == 1.0);
+    data_free_table(&t);
+}
+
+static void builtin_accepts_its_label_by_name_and_names_itself_in_errors(void) {
+    Table t;
+    char err[ERR_LEN] = "";
+    CHECK(data_load_table(&t, "breast_cancer", "benign", err) == 0);
+    CHECK(t.n_features == 30);
+    data_free_table(&t);
+    CHECK(data_load_table(&t, "breast_cancer", "Benign", err) == 2);
+    CHECK_STR_CONTAINS(err, "<builtin breast_cancer>:1:1: no label column \"Benign\"");
+    CHECK_STR_CONTAINS(err, "did you mean \"benign\"?");
+}
+
+// ---- Loading files -----------------------------------------------------------------------
+
+static void unreadable_file_error_names_the_path_and_the_reason(void) {
+    Table t;
+    char err[ERR_LEN] = "";
+    CHECK(data_load_table(&t, "/nonexistent/dir/x.csv", NULL, err) == 2);
+    CHECK(strcmp(err, "/nonexistent/dir/x.csv: cannot read: No such file or directory") == 0);
+    CHECK(t.X == NULL);
+    CHECK(data_load_table(&t, "tests/csv", NULL, err) == 2);
+    CHECK(strcmp(err, "tests/csv: cannot read: Is a directory") == 0);
+}
+
+static void small_fixture_loads_with_quoted_header_crlf_and_label_not_last(void) {
+    Table t;
+    char err[ERR_LEN] = "";
+    int rc = data_load_table(&t, "tests/csv/small.csv", "y", err);
+    CHECK(rc == 0);
+    if (rc) { fprintf(stderr, "  %s\n", err); return; }
+    CHECK(t.n_samples == 40 && t.n_features == 3);
+    CHECK(strcmp(t.label_name, "y") == 0);
+    CHECK(strcmp(t.feature_names[0], "x1") == 0 && strcmp(t.feature_names[1], "x2") == 0 &&
+          strcmp(t.feature_names[2], "x3") == 0);
+    CHECK(count_label(t.y, 40, 1.0) == 24 && count_label(t.y, 40, 0.0) == 16);
+    data_free_table(&t);
+}
+
+// Each tests/csv/NAME.csv with a NAME.expect fails with "tests/csv/NAME.csv:" + that line,
+// whether the label is named or left to default to the last column.
+static void malformed_fixtures_fail_as_their_expect_files_say(void) {
+    const char *names[] = {"bad_cell", "ragged", "nonbinary_label", "one_class"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[256], want[1024], line[400] = "";
+        snprintf(path, sizeof path, "tests/csv/%s.expect", names[i]);
+        FILE *f = fopen(path, "r");
+        CHECK(f != NULL);
+        if (!f) continue;
+        CHECK(fgets(line, sizeof line, f) != NULL);
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        snprintf(path, sizeof path, "tests/csv/%s.csv", names[i]);
+        snprintf(want, sizeof want, "%s:%s", path, line);
+        for (int named = 0; named < 2; named++) {
+            Table t;
+            char err[ERR_LEN] = "";
+            CHECK(data_load_table(&t, path, named ? "y" : NULL, err) == 2);
+            CHECK_STR_CONTAINS(err, want);
+        }
+    }
+}
+
+// ---- CSV syntax --------------------------------------------------------------------------
+
+static void bom_crlf_quotes_and_missing_final_newline_are_accepted(void) {
+    const char *text = "\xEF\xBB\xBF\"a,1\",\"say \"\"hi\"\"\",y\r\n1,2,0\r\n\"3.5\",-4e1,1";
+    Table t;
+    char err[ERR_LEN];
+    int rc = parse(&t, text, NULL, err);
+    CHECK(rc == 0);
+    if (rc) { fprintf(stderr, "  %s\n", err); return; }
+    CHECK(t.n_samples == 2 && t.n_features == 2);
+    CHECK(strcmp(t.feature_names[0], "a,1") == 0);
+    CHECK(strcmp(t.feature_names[1], "say \"hi\"") == 0);
+    CHECK(t.X[0] == 1 && t.X[1] == 2 && t.X[2] == 3.5 && t.X[3] == -40);
+    CHECK(t.y[0] == 0 && t.y[1] == 1);
+    data_free_table(&t);
+}
+
+static void spaces_around_cells_and_quotes_are_trimmed(void) {
+    Table t;
+    char err[ERR_LEN];
+    CHECK(parse(&t, " a , \"b\" ,y\n 1 ,\t2\t, 0 \n \"3\" ,4, 1\n", NULL, err) == 0);
+    CHECK(t.n_samples == 2 && strcmp(t.feature_names[0], "a") == 0 && strcmp(t.feature_names[1], "b") == 0);
+    CHECK(t.X[0] == 1 && t.X[1] == 2 && t.X[2] == 3 && t.X[3] == 4 && t.y[1] == 1);
+    data_free_table(&t);
+}
+
+static void trailing_empty_lines_are_ignored(void) {
+    Table t;
+    char err[ERR_LEN];
+    CHECK(parse(&t, "a,y\n1,0\n2,1\n\n\r\n  \n\n", NULL, err) == 0);
+    CHECK(t.n_samples == 2);
+    data_free_table(&t);
+}
+
+static void quoted_cell_may_span_lines_and_later_lines_are_counted(void) {
+    expect_error("\"a\nb\",y\n1,0\nx,1\n", NULL, "t.csv:4:1: column \"a\\x0Ab\": expected a number");
+}
+
+static void label_column_may_be_anywhere_and_features_keep_file_order(void) {
+    Table t;
+    char err[ERR_LEN];
+    CHECK(parse(&t, "p,label,q,r\n1,1,2,3\n4,0,5,6\n", "label", err) == 0);
+    CHECK(t.n_features == 3 && strcmp(t.label_name, "label") == 0);
+    CHECK(strcmp(t.feature_names[0], "p") == 0 && strcmp(t.feature_names[1], "q") == 0 &&
+          strcmp(t.feature_names[2], "r") == 0);
+    double want[] = {1, 2, 3, 4, 5, 6};
+    for (int i = 0; i < 6; i++) CHECK(t.X[i] == want[i]);
+    CHECK(t.y[0] == 1 && t.y[1] == 0);
+    data_free_table(&t);
+}
+
+static void label_defaults_to_the_last_column(void) {
+    Table t;
+    char err[ERR_LEN];
+    CHECK(parse(&t, "p,q\n7,1\n8,0\n", NULL, err) == 0);
+    CHECK(t.n_features == 1 && strcmp(t.label_name, "q") == 0 && t.X[1] == 8 && t.y[0] == 1);
+    data_free_table(&t);
+}
+
+static void numbers_in_every_decimal_form_are_read(void) {
+    Table t;
+    char err[ERR_LEN];
+    CHECK(parse(&t, "a,b,c,y\n+1.5,.25,7.,1.0\n-0,1e-3,2E+2,0.0\n1e-400,-3,\"0005\",1e0\n", NULL, err) == 0);
+    CHECK(t.n_samples == 3);
+    CHECK(t.X[0] == 1.5 && t.X[1] == 0.25 && t.X[2] == 7.0 && t.X[4] == 0.001 && t.X[5] == 200.0);
+    CHECK(t.X[6] == 0.0 && t.X[8] == 5.0);
+    CHECK(t.y[0] == 1 && t.y[1] == 0 && t.y[2] == 1);
+    data_free_table(&t);
+}
+
+// ---- CSV errors --------------------------------------------------------------------------
+
+static void bad_cell_error_points_at_its_line_and_column(void) {
+    expect_error("a,mean_texture,y\n1,2,0\n1,2,1\n1,2,0\n1,2,1\n1,2,0\n1,2,1\n1,2,0\n1,2,1\n1,2,0\n1,2,1\n"
+                 "1.5,abc,0\n",
+                 NULL, "t.csv:12:5: column \"mean_texture\": expected a number, found \"abc\"");
+    expect_error("a,b,y\n1,  \"x\"  ,0\n", NULL, "t.csv:2:5: column \"b\": expected a number, found \"x\"");
+}
+
+static void empty_nan_inf_and_hex_cells_are_rejected(void) {
+    expect_error("a,b,y\n1,,0\n", NULL, "t.csv:2:3: column \"b\": expected a number, found an empty cell");
+    expect_error("a,b,y\n1, ,0\n", NULL, "t.csv:2:4: column \"b\": expected a number, found an empty cell");
+    expect_error("a,b,y\nnan,1,0\n", NULL, "t.csv:2:1: column \"a\": expected a finite number, found \"nan\"");
+    expect_error("a,b,y\n1,-inf,0\n", NULL, "t.csv:2:3: column \"b\": expected a finite number, found \"-inf\"");
+    expect_error("a,b,y\n1,1e999,0\n", NULL, "expected a finite number, found \"1e999\" (too large for a double)");
+    expect_error("a,b,y\n0x10,1,0\n", NULL, "t.csv:2:1: column \"a\": expected a number, found \"0x10\"");
+    expect_error("a,b,y\n1,2 3,0\n", NULL, "expected a number, found \"2 3\"");
+    expect_error("a,b,y\n1,1.,0\n1,.,1\n", NULL, "t.csv:3:3: column \"b\": expected a number, found \".\"");
+    expect_error("a,b,y\n1,1e,0\n", NULL, "expected a number, found \"1e\"");
+}
+
+static void ragged_row_error_points_at_its_line(void) {
+    expect_error("a,b,y\n1,2,0\n1,2\n", NULL, "t.csv:3:4: expected 3 fields as in the header, found 2");
+    expect_error("a,b,y\n1,2,0\n1,2,1,4\n", NULL, "t.csv:3:7: expected 3 fields as in the header, found 4");
+    // A ragged row is reported before a bad cell in it.
+    expect_error("a,b,y\nx,2\n", NULL, "t.csv:2:4: expected 3 fields as in the header, found 2");
+}
+
+static void empty_line_inside_the_data_is_an_error(void) {
+    expect_error("a,y\n1,0\n\n2,1\n", NULL, "t.csv:3:1: empty line; expected 2 fields as in the header");
+}
+
+static void nonbinary_label_is_rejected(void) {
+    expect_error("a,benign\n1,0\n1,2\n", NULL, "t.csv:3:3: column \"benign\": expected a label 0 or 1, found 2");
+    expect_error("a,y\n1,0\n1,0.5\n", NULL, "expected a label 0 or 1, found 0.5");
+    expect_error("a,y\n1,yes\n", NULL, "t.csv:2:3: column \"y\": expected a label 0 or 1, found \"yes\"");
+    expect_error("a,y\n1,\n", NULL, "column \"y\": expected a label 0 or 1, found an empty cell");
+}
+
+static void missing_label_column_points_at_the_header_and_suggests_a_close_name(void) {
+    expect_error("a,Benign\n1,0\n1,1\n", "benign", "t.csv:1:1: no label column \"benign\" in the header; did you mean \"Benign\"?");
+    expect_error("a,target\n1,0\n1,1\n", "targt", "did you mean \"target\"?");
+    expect_error("a,b,c\n1,0,1\n1,1,0\n", "label", "t.csv:1:1: no label column \"label\" in the header (3 columns: \"a\" ... \"c\")");
+}
+
+static void header_errors_are_reported(void) {
+    expect_error("", NULL, "t.csv:1:1: no header row");
+    expect_error("\xEF\xBB\xBF  \r\n\n", NULL, "t.csv:1:1: no header row");
+    expect_error("\na,y\n1,0\n", NULL, "t.csv:1:1: expected a header row of column names, found an empty line");
+    expect_error("y\n1\n0\n", NULL, "t.csv:1:1: the header has 1 column");
+    expect_error("a,b,a,y\n1,2,3,0\n", NULL, "t.csv:1:5: duplicate column name \"a\" (also column 1)");
+    expect_error("a,b,\"b\",a\n", NULL, "t.csv:1:5: duplicate column name \"b\" (also column 2)");
+    expect_error("a,,y\n1,2,0\n", NULL, "t.csv:1:3: column 2 has no name");
+    expect_error("a,y\n", NULL, "t.csv:2:1: no data rows after the header");
+    expect_error("a,y", NULL, "t.csv:2:1: no data rows after the header");
+    expect_error("a,y\r\n\r\n\r\n", NULL, "t.csv:2:1: no data rows after the header");
+}
+
+static void label_column_with_one_class_is_rejected(void) {
+    expect_error("a,y,b\n1,1,2\n3,1,4\n", "y", "t.csv:1:3: column \"y\": every row has label 1; need rows of both classes");
+    expect_error("a,y\n1,0\n", NULL, "every row has label 0");
+}
+
+static void quoting_errors_are_reported(void) {
+    expect_error("a,y\n\"1,0\n", NULL, "t.csv:2:1: this quoted field has no closing quote");
+    expect_error("a,y\n\"1\"x,0\n", NULL, "t.csv:2:4: expected a comma or the end of the line after a quoted field, found \"x\"");
+}
+
+static void messages_stay_on_one_line_whatever_the_bytes(void) {
+    // A NUL byte and control bytes in a cell, a very long cell, a name with a newline.
+    const char text[] = "\"a\nb\",y\n1\0002,0\n";
+    Table t;
+    char err[ERR_LEN];
+    CHECK(data_parse_csv(&t, text, sizeof text - 1, "t.csv", NULL, err) == 2);
+    CHECK_STR_CONTAINS(err, "t.csv:3:1: column \"a\\x0Ab\": expected a number, found \"1\\x002\"");
+    CHECK(strchr(err, '\n') == NULL);
+    char big[400] = "a,y\n";
+    memset(big + 4, '7', 300);
+    memcpy(big + 304, "x,0\n", 5);
+    expect_error(big, NULL, "t.csv:2:1: column \"a\": expected a number, found \"7777");
+    CHECK(parse(&t, big, NULL, err) == 2 && strstr(err, "...\"") != NULL && strlen(err) < 200);
+    const char nul_name[] = "a\000b,y\n1,0\n";
+    CHECK(data_parse_csv(&t, nul_name, sizeof nul_name - 1, "t.csv", NULL, err) == 2);
+    CHECK_STR_CONTAINS(err, "t.csv:1:1: column 1: its name holds a NUL byte");
+}
+
+// Mutations of a valid CSV must never crash or leak (this test matters under ASan/LSan).
+static void random_byte_mutations_fail_cleanly_or_parse(void) {
+    const char *seed = "\xEF\xBB\xBF\"a\",b ,y\r\n1.5,\"2\",0\r\n-3,4e2,1\n 5 , 6 ,0\n\n";
+    const char alphabet[] = ",\"\n\r 0123456789.eE+-xy\t\xEF\xBB\xBF";
+    size_t n0 = strlen(seed);
+    Rng r;
+    rng_init(&r, 12345, 99, 0, 0);
+    int ok = 0, bad = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        char buf[128];
+        size_t n = n0;
+        memcpy(buf, seed, n);
+        int edits = 1 + (int)rng_below(&r, 4);
+        for (int e = 0; e < edits; e++) {
+            size_t at = (size_t)rng_below(&r, n + 1);
+            char ch = rng_below(&r, 4) ? alphabet[rng_below(&r, sizeof alphabet - 1)] : (char)rng_below(&r, 256);
+            int op = (int)rng_below(&r, 3);
+            if (op == 0 && at < n) buf[at] = ch;
+            else if (op == 1 && n < sizeof buf - 1) { memmove(buf + at + 1, buf + at, n - at); buf[at] = ch; n++; }
+            else if (at < n) { memmove(buf + at, buf + at + 1, n - at - 1); n--; }
+        }
+        char *text = malloc(n ? n : 1); // exact size, so ASan sees any read past the end
+        memcpy(text, buf, n);
+        Table t;
+        char err[ERR_LEN] = "";
+        const char *labels[] = {NULL, "y", "a"};
+        int rc = data_parse_csv(&t, text, n, "m.csv", labels[iter % 3], err);
+        if (rc == 0) {
+            ok++;
+            CHECK(t.n_samples >= 2 && t.n_features >= 1);
+            Dataset d;
+            if (data_prepare(&d, &t, 0.25, (uint64_t)iter, (ScaleKind)(iter % 3), err) == 0) {
+                CHECK(d.n_train + d.n_test == t.n_samples);
+            }
+            data_free(&d);
+        } else {
+            bad++;
+            CHECK(rc == 2);
+            CHECK(strncmp(err, "m.csv:", 6) == 0 && strchr(err, '\n') == NULL);
+        }
+        data_free_table(&t);
+        free(text);
+    }
+    CHECK(ok > 100 && bad > 100);
+}
+
+// ---- Split -------------------------------------------------------------------------------
+
+static void breast_cancer_split_has_455_train_and_114_test_rows_72_of_them_benign(void) {
+    Table t = load_builtin();
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.2, 42, SCALE_MINMAX, err) == 0);
+    CHECK(d.n_samples == 569 && d.n_features == 30);
+    CHECK(d.n_train == 455 && d.n_test == 114);
+    CHECK(count_label(d.y_test, d.n_test, 1.0) == 72 && count_label(d.y_test, d.n_test, 0.0) == 42);
+    CHECK(count_label(d.y_train, d.n_train, 1.0) == 285 && count_label(d.y_train, d.n_train, 0.0) == 170);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void split_is_stratified_and_covers_every_row_once(void) {
+    Table t = load_builtin();
+    for (uint64_t seed = 0; seed < 5; seed++) {
+        Dataset d;
+        char err[ERR_LEN] = "";
+        CHECK(data_prepare(&d, &t, 0.3, seed, SCALE_NONE, err) == 0);
+        int seen[569] = {0};
+        for (int64_t i = 0; i < d.n_train; i++) seen[d.train_index[i]]++;
+        for (int64_t i = 0; i < d.n_test; i++) seen[d.test_index[i]]++;
+        int once = 1;
+        for (int i = 0; i < 569; i++) once &= seen[i] == 1;
+        CHECK(once);
+        // n_test = ceil(170.7) = 171: 171*357/569 = 107.28, 171*212/569 = 63.71 -> 107 + 64.
+        CHECK(d.n_test == 171 && count_label(d.y_test, d.n_test, 1.0) == 107);
+        for (int64_t i = 0; i < d.n_test; i++) CHECK(d.y_test[i] == t.y[d.test_index[i]]);
+        for (int64_t i = 0; i < d.n_train; i++) CHECK(d.y_train[i] == t.y[d.train_index[i]]);
+        data_free(&d);
+    }
+    data_free_table(&t);
+}
+
+static void split_depends_on_split_seed_alone(void) {
+    Table t = load_builtin();
+    Dataset a, b, c;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&a, &t, 0.2, 7, SCALE_MINMAX, err) == 0);
+    CHECK(data_prepare(&b, &t, 0.2, 7, SCALE_STANDARD, err) == 0);
+    CHECK(data_prepare(&c, &t, 0.2, 8, SCALE_MINMAX, err) == 0);
+    CHECK(memcmp(a.train_index, b.train_index, (size_t)a.n_train * sizeof *a.train_index) == 0);
+    CHECK(memcmp(a.test_index, b.test_index, (size_t)a.n_test * sizeof *a.test_index) == 0);
+    CHECK(memcmp(a.test_index, c.test_index, (size_t)a.n_test * sizeof *a.test_index) != 0);
+    data_free(&a);
+    data_free(&b);
+    data_free(&c);
+    data_free_table(&t);
+}
+
+// Redraws the split by the documented algorithm on a small table and compares.
+static void split_follows_the_documented_walk_over_the_permutation(void) {
+    double y[12] = {0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1}; // 4 zeros, 8 ones
+    Table t = make_table(12, 2, y);
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.25, 99, SCALE_NONE, err) == 0);
+    // n_test 3: quotas floor(3*4/12) = 1 and floor(3*8/12) = 2, nothing left over.
+    int64_t perm[12], train[12], test[12], n_tr = 0, n_te = 0, quota[2] = {1, 2}, taken[2] = {0, 0};
+    for (int i = 0; i < 12; i++) perm[i] = i;
+    Rng r;
+    rng_init(&r, 99, RNG_SPLIT, 0, 0);
+    rng_permute(&r, perm, 12);
+    for (int i = 0; i < 12; i++) {
+        int c = y[perm[i]] == 1.0;
+        if (taken[c] < quota[c]) { taken[c]++; test[n_te++] = perm[i]; }
+        else train[n_tr++] = perm[i];
+    }
+    CHECK(d.n_test == 3 && d.n_train == 9);
+    CHECK(memcmp(d.test_index, test, sizeof(int64_t) * 3) == 0);
+    CHECK(memcmp(d.train_index, train, sizeof(int64_t) * 9) == 0);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void leftover_test_slot_goes_to_the_largest_fraction_ties_to_class_0(void) {
+    char err[ERR_LEN] = "";
+    // n 5 (2 zeros, 3 ones), n_test 1: fractions 0.4 and 0.6 -> class 1.
+    double y1[5] = {0, 0, 1, 1, 1};
+    Table t = make_table(5, 1, y1);
+    Dataset d;
+    CHECK(data_prepare(&d, &t, 0.2, 1, SCALE_NONE, err) == 0);
+    CHECK(d.n_test == 1 && d.y_test[0] == 1.0);
+    data_free(&d);
+    data_free_table(&t);
+    // n 4 (2 and 2), n_test 1: fractions 0.5 and 0.5 -> class 0.
+    double y2[4] = {1, 0, 1, 0};
+    t = make_table(4, 1, y2);
+    for (uint64_t seed = 0; seed < 4; seed++) {
+        CHECK(data_prepare(&d, &t, 0.25, seed, SCALE_NONE, err) == 0);
+        CHECK(d.n_test == 1 && d.y_test[0] == 0.0);
+        data_free(&d);
+    }
+    data_free_table(&t);
+}
+
+static void test_size_rounds_up_but_forgives_float_error(void) {
+    double y[30];
+    for (int i = 0; i < 30; i++) y[i] = i % 2;
+    Table t = make_table(30, 1, y);
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.1, 0, SCALE_NONE, err) == 0); // 0.1 * 30 = 3.0000000000000004
+    CHECK(d.n_test == 3);
+    data_free(&d);
+    CHECK(data_prepare(&d, &t, 0.101, 0, SCALE_NONE, err) == 0); // 3.03 -> 4
+    CHECK(d.n_test == 4 && d.n_train == 26);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void impossible_test_fractions_are_rejected_naming_fraction_and_n(void) {
+    double y[10] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+    Table t = make_table(10, 2, y);
+    Dataset d;
+    char err[ERR_LEN] = "";
+    double bad[] = {0.0, -0.5, 1.0, 1.5, 0.95, 1e-12, NAN, INFINITY};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err[0] = '\0';
+        CHECK(data_prepare(&d, &t, bad[i], 0, SCALE_MINMAX, err) == 2);
+        CHECK_STR_CONTAINS(err, "test_fraction ");
+        CHECK_STR_CONTAINS(err, "(n = 10)");
+        CHECK(strchr(err, '\n') == NULL);
+        CHECK(d.train_index == NULL && d.X_train == NULL && d.n_train == 0);
+    }
+    data_free_table(&t);
+    // One row of class 0 would go to the test part (tie at 0.5 -> class 0), leaving it none.
+    double y1[10] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    t = make_table(10, 2, y1);
+    CHECK(data_prepare(&d, &t, 0.5, 0, SCALE_MINMAX, err) == 2);
+    CHECK_STR_CONTAINS(err, "test_fraction 0.5 leaves no training row of class 0 (1 rows) (n = 10)");
+    CHECK(data_prepare(&d, &t, 0.4, 0, SCALE_MINMAX, err) == 0);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void tables_with_bad_labels_or_no_rows_are_rejected(void) {
+    double y[4] = {0, 1, 0.5, 1};
+    Table t = make_table(4, 1, y);
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.5, 0, SCALE_NONE, err) == 2);
+    CHECK_STR_CONTAINS(err, "row 2 has label 0.5");
+    data_free_table(&t);
+    Table empty = {0};
+    CHECK(data_prepare(&d, &empty, 0.5, 0, SCALE_NONE, err) == 2);
+    CHECK_STR_CONTAINS(err, "the table is empty");
+}
+
+// ---- Scaling -----------------------------------------------------------------------------
+
+static void scaling_uses_training_rows_only(void) {
+    Table t = load_builtin();
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.2, 42, SCALE_MINMAX, err) == 0);
+    int64_t D = 30;
+    int test_outside = 0;
+    for (int64_t j = 0; j < D; j++) {
+        double lo = INFINITY, hi = -INFINITY, slo = INFINITY, shi = -INFINITY;
+        for (int64_t i = 0; i < d.n_train; i++) {
+            double x = t.X[d.train_index[i] * D + j];
+            lo = fmin(lo, x);
+            hi = fmax(hi, x);
+            slo = fmin(slo, d.X_train[i * D + j]);
+            shi = fmax(shi, d.X_train[i * D + j]);
+        }
+        CHECK(d.feature_offset[j] == lo);
+        CHECK(d.feature_scale[j] == 1.0 / (hi - lo));
+        CHECK(slo == 0.0);
+        CHECK_NEAR(shi, 1.0, 1e-12);
+        for (int64_t i = 0; i < d.n_test; i++) {
+            double x = t.X[d.test_index[i] * D + j];
+            CHECK(d.X_test[i * D + j] == (x - lo) * (1.0 / (hi - lo)));
+            test_outside |= d.X_test[i * D + j] < 0.0 || d.X_test[i * D + j] > 1.0;
+        }
+    }
+    CHECK(test_outside); // with seed 42 some test value lies outside the training range
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void standard_scaling_gives_zero_mean_and_unit_population_std_on_training_rows(void) {
+    Table t = load_builtin();
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.2, 3, SCALE_STANDARD, err) == 0);
+    int64_t D = 30, n = d.n_train;
+    for (int64_t j = 0; j < D; j++) {
+        double sum = 0, sq = 0;
+        for (int64_t i = 0; i < n; i++) sum += d.X_train[i * D + j];
+        for (int64_t i = 0; i < n; i++) sq += (d.X_train[i * D + j] - sum / n) * (d.X_train[i * D + j] - sum / n);
+        CHECK_NEAR(sum / n, 0.0, 1e-12);
+        CHECK_NEAR(sqrt(sq / n), 1.0, 1e-12);
+    }
+    // Hand-checked on a tiny table: training values 1, 2, 3, 6 -> mean 3, std sqrt(3.5).
+    double y[5] = {0, 1, 0, 1, 1};
+    Table s = make_table(5, 1, y);
+    double xs[5] = {1, 2, 3, 6, 100};
+    memcpy(s.X, xs, sizeof xs);
+    Dataset e;
+    CHECK(data_prepare(&e, &s, 0.2, 0, SCALE_STANDARD, err) == 0);
+    CHECK(e.n_test == 1);
+    double held = s.X[e.test_index[0]], sum = 0;
+    for (int i = 0; i < 5; i++) sum += xs[i];
+    double mean = (sum - held) / 4, sq = 0;
+    for (int i = 0; i < 5; i++)
+        if (xs[i] != held) sq += (xs[i] - mean) * (xs[i] - mean);
+    CHECK_NEAR(e.feature_offset[0], mean, 1e-15);
+    CHECK_NEAR(e.feature_scale[0], 1.0 / sqrt(sq / 4), 1e-15);
+    CHECK_NEAR(e.X_test[0], (held - mean) / sqrt(sq / 4), 1e-12);
+    data_free(&e);
+    data_free_table(&s);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void constant_feature_gets_scale_one(void) {
+    double y[6] = {0, 1, 0, 1, 0, 1};
+    Table t = make_table(6, 2, y);
+    for (int i = 0; i < 6; i++) t.X[i * 2 + 1] = 4.5;
+    for (int k = 0; k < 2; k++) {
+        Dataset d;
+        char err[ERR_LEN] = "";
+        CHECK(data_prepare(&d, &t, 0.34, 0, k ? SCALE_STANDARD : SCALE_MINMAX, err) == 0);
+        CHECK(d.feature_offset[1] == 4.5 && d.feature_scale[1] == 1.0);
+        for (int64_t i = 0; i < d.n_train; i++) CHECK(d.X_train[i * 2 + 1] == 0.0);
+        CHECK(d.feature_scale[0] != 1.0);
+        data_free(&d);
+    }
+    data_free_table(&t);
+}
+
+static void no_scaling_keeps_values_and_rows_follow_their_index(void) {
+    Table t = load_builtin();
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.2, 5, SCALE_NONE, err) == 0);
+    for (int64_t j = 0; j < 30; j++) CHECK(d.feature_offset[j] == 0.0 && d.feature_scale[j] == 1.0);
+    int same = 1;
+    for (int64_t i = 0; i < d.n_train; i++)
+        same &= memcmp(d.X_train + i * 30, t.X + d.train_index[i] * 30, 30 * sizeof(double)) == 0;
+    for (int64_t i = 0; i < d.n_test; i++)
+        same &= memcmp(d.X_test + i * 30, t.X + d.test_index[i] * 30, 30 * sizeof(double)) == 0;
+    CHECK(same);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void dataset_keeps_its_own_copy_of_feature_names(void) {
+    Table t = load_builtin();
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.2, 42, SCALE_MINMAX, err) == 0);
+    CHECK(d.feature_names != t.feature_names && d.feature_names[0] != t.feature_names[0]);
+    data_free_table(&t);
+    CHECK(strcmp(d.feature_names[0], "mean_radius") == 0 && strcmp(d.feature_names[29], "worst_fractal_dimension") == 0);
+    data_free(&d);
+}
+
+static void free_functions_zero_the_struct_and_accept_a_zeroed_one(void) {
+    Table t = {0};
+    Dataset d = {0};
+    data_free_table(&t);
+    data_free(&d);
+    Table b = load_builtin();
+    data_free_table(&b);
+    CHECK(b.X == NULL && b.feature_names == NULL && b.n_samples == 0 && b.n_features == 0);
+    data_free_table(&b);
+    CHECK(t.X == NULL && d.X_train == NULL);
+}
+
+static void scale_names_round_trip(void) {
+    ScaleKind k;
+    CHECK(data_scale_parse("standard", &k) == 0 && k == SCALE_STANDARD);
+    CHECK(strcmp(data_scale_name(SCALE_NONE), "none") == 0);
+    CHECK(data_scale_parse("MinMax", &k) == -1);
+}
+
+int main(void) {
+    RUN(builtin_is_recognised_by_its_name_only);
+    RUN(builtin_table_has_569_rows_and_30_features);
+    RUN(builtin_accepts_its_label_by_name_and_names_itself_in_errors);
+    RUN(unreadable_file_error_names_the_path_and_the_reason);
+    RUN(small_fixture_loads_with_quoted_header_crlf_and_label_not_last);
+    RUN(malformed_fixtures_fail_as_their_expect_files_say);
+    RUN(bom_crlf_quotes_and_missing_final_newline_are_accepted);
+    RUN(spaces_around_cells_and_quotes_are_trimmed);
+    RUN(trailing_empty_lines_are_ignored);
+    RUN(quoted_cell_may_span_lines_and_later_lines_are_counted);
+    RUN(label_column_may_be_anywhere_and_features_keep_file_order);
+    RUN(label_defaults_to_the_last_column);
+    RUN(numbers_in_every_decimal_form_are_read);
+    RUN(bad_cell_error_points_at_its_line_and_column);
+    RUN(empty_nan_inf_and_hex_cells_are_rejected);
+    RUN(ragged_row_error_points_at_its_line);
+    RUN(empty_line_inside_the_data_is_an_error);
+    RUN(nonbinary_label_is_rejected);
+    RUN(missing_label_column_points_at_the_header_and_suggests_a_close_name);
+    RUN(header_errors_are_reported);
+    RUN(label_column_with_one_class_is_rejected);
+    RUN(quoting_errors_are_reported);
+    RUN(messages_stay_on_one_line_whatever_the_bytes);
+    RUN(random_byte_mutations_fail_cleanly_or_parse);
+    RUN(breast_cancer_split_has_455_train_and_114_test_rows_72_of_them_benign);
+    RUN(split_is_stratified_and_covers_every_row_once);
+    RUN(split_depends_on_split_seed_alone);
+    RUN(split_follows_the_documented_walk_over_the_permutation);
+    RUN(leftover_test_slot_goes_to_the_largest_fraction_ties_to_class_0);
+    RUN(test_size_rounds_up_but_forgives_float_error);
+    RUN(impossible_test_fractions_are_rejected_naming_fraction_and_n);
+    RUN(tables_with_bad_labels_or_no_rows_are_rejected);
+    RUN(scaling_uses_training_rows_only);
+    RUN(standard_scaling_gives_zero_mean_and_unit_population_std_on_training_rows);
+    RUN(constant_feature_gets_scale_one);
+    RUN(no_scaling_keeps_values_and_rows_follow_their_index);
+    RUN(dataset_keeps_its_own_copy_of_feature_names);
+    RUN(free_functions_zero_the_struct_and_accept_a_zeroed_one);
+    RUN(scale_names_round_trip);
+    return CHECK_SUMMARY();
+}

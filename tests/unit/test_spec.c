@@ -1,0 +1,837 @@
+// test_spec.c: the YAML spec parser (src/spec.c): values, defaults, range forms, and the one-line
+// messages "file:line:col: key: expected ..., found ..." for every kind of mistake.
+// Run from the repository root: one test reads the fixtures in tests/specs/.
+#include "check.h"
+#include "spec.h"
+#include "sweep.h"
+
+#include <dirent.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PATH "exp/grid.yaml"
+
+static int parse(Spec *s, const char *yaml, char *err) {
+    return spec_parse(s, PATH, yaml, strlen(yaml), err);
+}
+
+static int is_zeroed(const Spec *s) {
+    static const Spec zero;
+    return memcmp(s, &zero, sizeof zero) == 0;
+}
+
+// The spec must fail with status 2 and a one-line message containing PATH:at and text; the
+// Spec must come back zeroed (nothing leaked, nothing half-filled).
+#define CHECK_ERROR(yaml, at, text) do { \
+    Spec s_; char e_[ERR_LEN] = ""; \
+    int rc_ = parse(&s_, (yaml), e_); \
+    CHECK(rc_ == 2); \
+    CHECK_STR_CONTAINS(e_, PATH ":" at); \
+    CHECK_STR_CONTAINS(e_, text); \
+    CHECK(strchr(e_, '\n') == NULL); \
+    CHECK(is_zeroed(&s_)); \
+    spec_free(&s_); \
+} while (0)
+
+#define CHECK_LOC(loc, l, c) do { CHECK((loc).line == (l)); CHECK((loc).col == (c)); } while (0)
+
+// ---------------------------------------------------------------------------------------------
+// Valid specs
+
+static const char *const DESIGN_EXAMPLE =
+    "name: breast-cancer-grid        # optional\n"
+    "output: results/grid.h5\n"
+    "save_initial_weights: false\n"
+    "data:\n"
+    "  source: breast_cancer\n"
+    "  label: benign\n"
+    "  test_fraction: 0.2\n"
+    "  split_seed: 42\n"
+    "  scale: minmax\n"
+    "grid:\n"
+    "  hidden_dim: [16, 64, 128]\n"
+    "  learning_rate: {geomspace: [0.001, 0.1, 3]}   # 0.001, 0.01, 0.1\n"
+    "  batch_size: [32, 128]\n"
+    "  epochs: 1000\n"
+    "  seed: {range: [0, 5]}         # 0, 1, 2, 3, 4\n"
+    "  init_scale: 0.01\n"
+    "  shuffle: false\n";
+
+static void parses_the_design_example(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, DESIGN_EXAMPLE, err) == 0);
+    CHECK(strcmp(s.path, PATH) == 0);
+    CHECK(s.text_len == strlen(DESIGN_EXAMPLE) && memcmp(s.text, DESIGN_EXAMPLE, s.text_len) == 0);
+    CHECK(strcmp(s.name, "breast-cancer-grid") == 0);
+    CHECK(strcmp(s.output, "results/grid.h5") == 0);
+    CHECK(s.save_initial_weights == 0);
+    CHECK(strcmp(s.data.source, "breast_cancer") == 0);
+    CHECK(strcmp(s.data.source_given, "breast_cancer") == 0);
+    CHECK_LOC(s.data.source_loc, 5, 11);
+    CHECK(strcmp(s.data.label, "benign") == 0);
+    CHECK(s.data.test_fraction == 0.2);
+    CHECK(s.data.split_seed == 42);
+    CHECK(s.data.scale == SCALE_MINMAX);
+    const SpecAxis *h = &s.axes[AXIS_HIDDEN_DIM];
+    CHECK(h->n_values == 3 && h->ints[0] == 16 && h->ints[1] == 64 && h->ints[2] == 128);
+    CHECK(h->reals == NULL);
+    CHECK_LOC(h->locs[0], 11, 16);
+    CHECK_LOC(h->locs[2], 11, 24);
+    const SpecAxis *lr = &s.axes[AXIS_LEARNING_RATE];
+    CHECK(lr->n_values == 3 && lr->ints == NULL);
+    CHECK(lr->reals[0] == 0.001 && lr->reals[1] == 0.01 && lr->reals[2] == 0.1);
+    CHECK_LOC(lr->locs[1], 12, 18);
+    CHECK(s.axes[AXIS_BATCH_SIZE].n_values == 2 && s.axes[AXIS_BATCH_SIZE].ints[1] == 128);
+    CHECK(s.axes[AXIS_EPOCHS].n_values == 1 && s.axes[AXIS_EPOCHS].ints[0] == 1000);
+    CHECK_LOC(s.axes[AXIS_EPOCHS].locs[0], 14, 11);
+    CHECK(s.axes[AXIS_SEED].n_values == 5 && s.axes[AXIS_SEED].ints[4] == 4);
+    CHECK(s.axes[AXIS_INIT_SCALE].n_values == 1 && s.axes[AXIS_INIT_SCALE].reals[0] == 0.01);
+    CHECK(s.axes[AXIS_SHUFFLE].n_values == 1 && s.axes[AXIS_SHUFFLE].ints[0] == 0);
+    spec_free(&s);
+    CHECK(is_zeroed(&s));
+}
+
+static void missing_keys_take_the_tutorial_defaults(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid: {}\n", err) == 0);
+    CHECK(strcmp(s.name, "grid") == 0);
+    CHECK(s.output == NULL);
+    CHECK(s.save_initial_weights == 0);
+    CHECK(strcmp(s.data.source, "breast_cancer") == 0);
+    CHECK(s.data.label == NULL);
+    CHECK(s.data.test_fraction == 0.2);
+    CHECK(s.data.split_seed == 42);
+    CHECK(s.data.scale == SCALE_MINMAX);
+    const int64_t ints[N_AXES] = {128, 0, 32, 1000, 0, 0, 0};
+    for (int a = 0; a < N_AXES; a++) {
+        CHECK(s.axes[a].n_values == 1);
+        CHECK_LOC(s.axes[a].locs[0], 0, 0);
+        if (axis_is_real((AxisId)a)) CHECK(s.axes[a].reals[0] == 0.01);
+        else CHECK(s.axes[a].ints[0] == ints[a]);
+    }
+    spec_free(&s);
+}
+
+static void axis_names_and_kinds_follow_the_fixed_order(void) {
+    const char *names[N_AXES] = {"hidden_dim", "learning_rate", "batch_size", "epochs",
+                                 "seed",       "init_scale",    "shuffle"};
+    for (int a = 0; a < N_AXES; a++) {
+        CHECK(strcmp(AXIS_NAMES[a], names[a]) == 0);
+        CHECK(axis_is_real((AxisId)a) == (a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE));
+    }
+}
+
+static void name_defaults_to_the_file_stem(void) {
+    const char *cases[][2] = {{"experiments/grid.yaml", "grid"}, {"a/b/wide.yml", "wide"},
+                              {"plain", "plain"},                {"/abs/x.y.yaml", "x.y"},
+                              {"dir/.yaml", ".yaml"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Spec s;
+        char err[ERR_LEN] = "";
+        const char *yaml = "grid: {epochs: 3}\n";
+        CHECK(spec_parse(&s, cases[i][0], yaml, strlen(yaml), err) == 0);
+        CHECK(s.name && strcmp(s.name, cases[i][1]) == 0);
+        spec_free(&s);
+    }
+}
+
+static void scalar_is_one_fixed_value_and_a_list_sweeps(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  hidden_dim: 64\n  epochs: [5]\n  learning_rate: 1\n", err) == 0);
+    CHECK(s.axes[AXIS_HIDDEN_DIM].n_values == 1 && s.axes[AXIS_HIDDEN_DIM].ints[0] == 64);
+    CHECK_LOC(s.axes[AXIS_HIDDEN_DIM].locs[0], 2, 15);
+    CHECK(s.axes[AXIS_EPOCHS].n_values == 1 && s.axes[AXIS_EPOCHS].ints[0] == 5);
+    CHECK(s.axes[AXIS_LEARNING_RATE].reals[0] == 1.0);
+    spec_free(&s);
+}
+
+static void block_and_flow_lists_give_the_same_values(void) {
+    Spec a, b;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&a, "grid:\n  learning_rate: [0.1, 1e-3, .5]\n", err) == 0);
+    CHECK(parse(&b, "grid:\n  learning_rate:\n    - 0.1\n    - 1e-3\n    - .5\n", err) == 0);
+    CHECK(a.axes[AXIS_LEARNING_RATE].n_values == 3 && b.axes[AXIS_LEARNING_RATE].n_values == 3);
+    for (int i = 0; i < 3; i++)
+        CHECK(a.axes[AXIS_LEARNING_RATE].reals[i] == b.axes[AXIS_LEARNING_RATE].reals[i]);
+    CHECK(b.axes[AXIS_LEARNING_RATE].reals[1] == 0.001);
+    CHECK_LOC(b.axes[AXIS_LEARNING_RATE].locs[2], 5, 7);
+    spec_free(&a);
+    spec_free(&b);
+}
+
+static void key_order_does_not_change_the_spec(void) {
+    Spec a, b;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&a, "data: {scale: none, split_seed: 7}\ngrid: {seed: [3, 1], hidden_dim: 8}\n"
+                    "name: n\n", err) == 0);
+    CHECK(parse(&b, "name: n\ngrid: {hidden_dim: 8, seed: [3, 1]}\ndata: {split_seed: 7, scale: none}\n",
+                err) == 0);
+    CHECK(strcmp(a.name, b.name) == 0);
+    CHECK(a.data.scale == SCALE_NONE && b.data.scale == SCALE_NONE);
+    CHECK(a.data.split_seed == 7 && b.data.split_seed == 7);
+    for (int ax = 0; ax < N_AXES; ax++) {
+        CHECK(a.axes[ax].n_values == b.axes[ax].n_values);
+        for (int64_t i = 0; i < a.axes[ax].n_values && i < b.axes[ax].n_values; i++) {
+            if (axis_is_real((AxisId)ax)) CHECK(a.axes[ax].reals[i] == b.axes[ax].reals[i]);
+            else CHECK(a.axes[ax].ints[i] == b.axes[ax].ints[i]);
+        }
+    }
+    CHECK(a.axes[AXIS_SEED].ints[0] == 3 && a.axes[AXIS_SEED].ints[1] == 1);   // written order
+    spec_free(&a);
+    spec_free(&b);
+}
+
+static void anchors_and_aliases_resolve(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  hidden_dim: &h [4, 8]\n  batch_size: *h\n", err) == 0);
+    CHECK(s.axes[AXIS_BATCH_SIZE].n_values == 2 && s.axes[AXIS_BATCH_SIZE].ints[1] == 8);
+    spec_free(&s);
+}
+
+static void range_counts_like_python(void) {
+    struct { const char *form; int64_t n, first, last; } cases[] = {
+        {"{range: [1, 6]}", 5, 1, 5},          {"{range: [1, 11, 3]}", 4, 1, 10},
+        {"{range: [5, 0, -2]}", 3, 5, 1},      {"{range: [7, 8]}", 1, 7, 7},
+        {"{range: [3, 13, 5]}", 2, 3, 8},      {"{range: [10, 0, -3]}", 4, 10, 1},
+        {"{range: [1, 2, 100]}", 1, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[128];
+        snprintf(yaml, sizeof yaml, "grid:\n  epochs: 3\n  batch_size: %s\n", cases[i].form);
+        Spec s;
+        char err[ERR_LEN] = "";
+        CHECK(parse(&s, yaml, err) == 0);
+        const SpecAxis *ax = &s.axes[AXIS_BATCH_SIZE];
+        CHECK(ax->n_values == cases[i].n);
+        CHECK(ax->ints[0] == cases[i].first && ax->ints[ax->n_values - 1] == cases[i].last);
+        CHECK_LOC(ax->locs[0], 3, 15);
+        CHECK_LOC(ax->locs[ax->n_values - 1], 3, 15);
+        spec_free(&s);
+    }
+}
+
+static void range_handles_extreme_integers(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  seed: {range: [9223372036854775805, 9223372036854775807]}\n", err) == 0);
+    CHECK(s.axes[AXIS_SEED].n_values == 2 && s.axes[AXIS_SEED].ints[1] == INT64_MAX - 1);
+    spec_free(&s);
+    CHECK_ERROR("grid:\n  seed: {range: [-9223372036854775808, 9223372036854775807]}\n", "2:17: grid.seed.range: ",
+                "expected at most 1000000 values on one axis, found 18446744073709551615");
+    CHECK_ERROR("grid:\n  seed: {range: [-9223372036854775808, 0, 9223372036854775807]}\n", "2:9: grid.seed: ",
+                "found -9223372036854775808");
+}
+
+static void range_on_a_real_axis_gives_whole_numbers(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid: {init_scale: {range: [1, 4]}}\n", err) == 0);
+    const SpecAxis *ax = &s.axes[AXIS_INIT_SCALE];
+    CHECK(ax->n_values == 3 && ax->reals[0] == 1.0 && ax->reals[2] == 3.0);
+    spec_free(&s);
+}
+
+static void linspace_hits_its_end_values_exactly(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  learning_rate: {linspace: [0.1, 0.7, 7]}\n", err) == 0);
+    const SpecAxis *ax = &s.axes[AXIS_LEARNING_RATE];
+    CHECK(ax->n_values == 7);
+    CHECK(ax->reals[0] == 0.1 && ax->reals[6] == 0.7);
+    CHECK(ax->reals[2] == 0.3);   // 0.1 + 2 * 0.1 rounded to 15 digits, not 0.30000000000000004
+    CHECK(ax->reals[5] == 0.6);
+    CHECK_LOC(ax->locs[3], 2, 18);
+    spec_free(&s);
+}
+
+static void linspace_runs_downwards_too(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  hidden_dim: {linspace: [100, 10, 4]}\n", err) == 0);
+    const SpecAxis *ax = &s.axes[AXIS_HIDDEN_DIM];
+    CHECK(ax->n_values == 4 && ax->ints[0] == 100 && ax->ints[1] == 70 && ax->ints[3] == 10);
+    spec_free(&s);
+}
+
+static void geomspace_hits_its_end_values_exactly(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  learning_rate: {geomspace: [0.001, 0.1, 3]}\n"
+                    "  init_scale: {geomspace: [1e-4, 1, 5]}\n", err) == 0);
+    const SpecAxis *lr = &s.axes[AXIS_LEARNING_RATE];
+    CHECK(lr->n_values == 3 && lr->reals[0] == 0.001 && lr->reals[1] == 0.01 && lr->reals[2] == 0.1);
+    const SpecAxis *is = &s.axes[AXIS_INIT_SCALE];
+    CHECK(is->n_values == 5);
+    CHECK(is->reals[0] == 1e-4 && is->reals[1] == 1e-3 && is->reals[2] == 1e-2 && is->reals[4] == 1.0);
+    spec_free(&s);
+}
+
+static void geomspace_on_an_integer_axis_rounds_to_whole_numbers(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  hidden_dim: {geomspace: [16, 256, 5]}\n", err) == 0);
+    const SpecAxis *ax = &s.axes[AXIS_HIDDEN_DIM];
+    CHECK(ax->n_values == 5);
+    const int64_t want[5] = {16, 32, 64, 128, 256};
+    for (int i = 0; i < 5; i++) CHECK(ax->ints[i] == want[i]);
+    spec_free(&s);
+}
+
+static void a_range_form_of_one_value_gives_its_start(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  learning_rate: {linspace: [0.5, 9, 1]}\n  init_scale: {geomspace: [0.2, 3, 1]}\n",
+                err) == 0);
+    CHECK(s.axes[AXIS_LEARNING_RATE].n_values == 1 && s.axes[AXIS_LEARNING_RATE].reals[0] == 0.5);
+    CHECK(s.axes[AXIS_INIT_SCALE].n_values == 1 && s.axes[AXIS_INIT_SCALE].reals[0] == 0.2);
+    spec_free(&s);
+}
+
+static void block_range_form_points_at_its_key(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  seed:\n    range: [0, 3]\n", err) == 0);
+    CHECK(s.axes[AXIS_SEED].n_values == 3);
+    CHECK_LOC(s.axes[AXIS_SEED].locs[2], 3, 5);
+    spec_free(&s);
+}
+
+static void shuffle_takes_booleans_and_zero_or_one(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid: {shuffle: [True, FALSE]}\n", err) == 0);
+    CHECK(s.axes[AXIS_SHUFFLE].n_values == 2);
+    CHECK(s.axes[AXIS_SHUFFLE].ints[0] == 1 && s.axes[AXIS_SHUFFLE].ints[1] == 0);
+    spec_free(&s);
+    CHECK(parse(&s, "grid: {shuffle: 1}\n", err) == 0);
+    CHECK(s.axes[AXIS_SHUFFLE].ints[0] == 1);
+    spec_free(&s);
+    CHECK(parse(&s, "grid: {shuffle: true}\nsave_initial_weights: TRUE\n", err) == 0);
+    CHECK(s.axes[AXIS_SHUFFLE].ints[0] == 1 && s.save_initial_weights == 1);
+    spec_free(&s);
+}
+
+static void integers_take_a_sign_and_reals_an_exponent(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid: {epochs: +12, seed: 9223372036854775807, learning_rate: 2.5E-2}\n"
+                    "data: {split_seed: 0, test_fraction: .25}\n", err) == 0);
+    CHECK(s.axes[AXIS_EPOCHS].ints[0] == 12);
+    CHECK(s.axes[AXIS_SEED].ints[0] == INT64_MAX);
+    CHECK(s.axes[AXIS_LEARNING_RATE].reals[0] == 0.025);
+    CHECK(s.data.split_seed == 0 && s.data.test_fraction == 0.25);
+    spec_free(&s);
+}
+
+static void csv_source_resolves_against_the_spec_folder(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    const char *yaml = "data:\n  source: data/x.csv\n  label: y\ngrid: {}\n";
+    CHECK(spec_parse(&s, "exp/sub/grid.yaml", yaml, strlen(yaml), err) == 0);
+    CHECK(strcmp(s.data.source, "exp/sub/data/x.csv") == 0);
+    CHECK(strcmp(s.data.source_given, "data/x.csv") == 0);
+    CHECK(strcmp(s.data.label, "y") == 0);
+    CHECK_LOC(s.data.source_loc, 2, 11);
+    spec_free(&s);
+    CHECK(spec_parse(&s, "grid.yaml", yaml, strlen(yaml), err) == 0);
+    CHECK(strcmp(s.data.source, "data/x.csv") == 0);
+    spec_free(&s);
+    yaml = "data: {source: /tmp/abs.csv}\ngrid: {}\n";
+    CHECK(spec_parse(&s, "exp/grid.yaml", yaml, strlen(yaml), err) == 0);
+    CHECK(strcmp(s.data.source, "/tmp/abs.csv") == 0);
+    spec_free(&s);
+    yaml = "data: {source: breast_cancer}\ngrid: {}\n";
+    CHECK(spec_parse(&s, "exp/grid.yaml", yaml, strlen(yaml), err) == 0);
+    CHECK(strcmp(s.data.source, "breast_cancer") == 0);
+    spec_free(&s);
+}
+
+static void scale_takes_each_of_its_names(void) {
+    const char *names[] = {"minmax", "standard", "none"};
+    const ScaleKind kinds[] = {SCALE_MINMAX, SCALE_STANDARD, SCALE_NONE};
+    for (int i = 0; i < 3; i++) {
+        char yaml[64];
+        snprintf(yaml, sizeof yaml, "data: {scale: '%s'}\ngrid: {}\n", names[i]);
+        Spec s;
+        char err[ERR_LEN] = "";
+        CHECK(parse(&s, yaml, err) == 0);
+        CHECK(s.data.scale == kinds[i]);
+        spec_free(&s);
+    }
+}
+
+static void spec_free_is_safe_on_a_zeroed_spec_and_twice(void) {
+    Spec s;
+    memset(&s, 0, sizeof s);
+    spec_free(&s);
+    CHECK(is_zeroed(&s));
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid: {}\n", err) == 0);
+    spec_free(&s);
+    spec_free(&s);
+    CHECK(is_zeroed(&s));
+    spec_free(NULL);
+}
+
+static void spec_load_reads_the_file(void) {
+    char path[] = "/tmp/test_spec_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    const char *yaml = "grid: {epochs: 7}\n";
+    CHECK(write(fd, yaml, strlen(yaml)) == (ssize_t)strlen(yaml));
+    close(fd);
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(spec_load(&s, path, err) == 0);
+    CHECK(s.axes[AXIS_EPOCHS].ints[0] == 7);
+    CHECK(strcmp(s.path, path) == 0 && strcmp(s.text, yaml) == 0);
+    spec_free(&s);
+    unlink(path);
+}
+
+static void unreadable_file_names_the_reason(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(spec_load(&s, "/nonexistent/grid.yaml", err) == 2);
+    CHECK(strcmp(err, "/nonexistent/grid.yaml: cannot read: No such file or directory") == 0);
+    CHECK(is_zeroed(&s));
+    CHECK(spec_load(&s, "/tmp", err) == 2);
+    CHECK_STR_CONTAINS(err, "/tmp: cannot read: ");
+    CHECK(is_zeroed(&s));
+}
+
+static void batch_size_above_the_training_set_points_at_the_value(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  batch_size: [32, 1000]\n", err) == 0);
+    CHECK(spec_check_data(&s, 1000, err) == 0);
+    CHECK(spec_check_data(&s, 455, err) == 2);
+    CHECK(strcmp(err, PATH ":2:20: grid.batch_size: expected at most the training-set size 455, "
+                      "found 1000") == 0);
+    spec_free(&s);
+    CHECK(parse(&s, "grid: {}\n", err) == 0);
+    CHECK(spec_check_data(&s, 20, err) == 2);
+    CHECK_STR_CONTAINS(err, PATH ": grid.batch_size: expected at most the training-set size 20, found 32");
+    spec_free(&s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+static void design_example_error_reads_as_documented(void) {
+    const char *yaml = "name: x\noutput: y.h5\ndata:\n  scale: none\n\ngrid:\n  learning_rate: fast\n";
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(spec_parse(&s, "experiments/grid.yaml", yaml, strlen(yaml), err) == 2);
+    CHECK(strcmp(err, "experiments/grid.yaml:7:18: grid.learning_rate: expected a positive number, "
+                      "found \"fast\"") == 0);
+}
+
+static void yaml_syntax_error_points_at_the_problem(void) {
+    CHECK_ERROR("grid:\n  hidden_dim: [16, 32\n  epochs: 10\n", "3:9: ", "invalid YAML: did not find expected ',' or ']'");
+    CHECK_ERROR("grid:\n\thidden_dim: 3\n", "2:1: ", "invalid YAML: found character that cannot start any token");
+    CHECK_ERROR("grid: {seed: *nope}\n", "1:14: ", "invalid YAML: found undefined alias");
+}
+
+static void invalid_utf8_points_at_the_byte(void) {
+    CHECK_ERROR("grid:\n  seed: [1, \xff]\n", "2:13: ", "invalid YAML: invalid leading UTF-8 octet (byte 0xFF)");
+}
+
+static void nul_byte_is_a_syntax_error(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    const char text[] = "grid: {}\n\0\n";
+    CHECK(spec_parse(&s, PATH, text, sizeof text - 1, err) == 2);
+    CHECK_STR_CONTAINS(err, PATH ":2:1: invalid YAML");
+    CHECK(is_zeroed(&s));
+}
+
+static void empty_file_or_a_non_mapping_top_is_an_error(void) {
+    CHECK_ERROR("", "1:1: ", "expected a mapping with a grid key, found an empty file");
+    CHECK_ERROR("# only a comment\n", "1:1: ", "found an empty file");
+    CHECK_ERROR("---\n", "", "found nothing");
+    CHECK_ERROR("- grid\n", "1:1: ", "expected a mapping with a grid key");
+    CHECK_ERROR("just words\n", "1:1: ", "found \"just words\"");
+}
+
+static void a_second_document_is_an_error(void) {
+    CHECK_ERROR("grid: {}\n---\ngrid: {}\n", "2:1: ", "invalid YAML: expected one document, found a second one");
+}
+
+static void missing_grid_is_an_error(void) {
+    CHECK_ERROR("# c\nname: x\n", "2:1: grid: ", "expected a grid mapping of the axes to sweep (it is required)");
+}
+
+static void unknown_key_suggests_the_closest(void) {
+    CHECK_ERROR("grid:\n  hidden_dims: 3\n", "2:3: grid.hidden_dims: ", "unknown key; did you mean \"hidden_dim\"?");
+    CHECK_ERROR("gird: {}\n", "1:1: gird: ", "unknown key; did you mean \"grid\"?");
+    CHECK_ERROR("grid: {}\ndata: {sclae: none}\n", "2:8: data.sclae: ", "did you mean \"scale\"?");
+    CHECK_ERROR("grid: {Learning-Rate: 0.1}\n", "1:8: grid.Learning-Rate: ", "did you mean \"learning_rate\"?");
+}
+
+static void unknown_key_without_a_near_one_lists_the_valid_ones(void) {
+    CHECK_ERROR("grid: {momentum: 0.9}\n", "1:8: grid.momentum: ",
+                "unknown key; expected one of hidden_dim, learning_rate, batch_size, epochs, seed, "
+                "init_scale, shuffle");
+}
+
+static void key_at_the_wrong_level_is_pointed_home(void) {
+    CHECK_ERROR("epochs: 3\ngrid: {}\n", "1:1: epochs: ", "did you mean \"grid.epochs\"");
+    CHECK_ERROR("grid: {scale: none}\n", "1:8: grid.scale: ", "did you mean \"data.scale\"");
+    CHECK_ERROR("grid: {}\ndata: {output: x}\n", "2:8: data.output: ", "did you mean \"output\" at the top level?");
+}
+
+static void duplicate_key_says_where_the_first_was(void) {
+    CHECK_ERROR("grid:\n  seed: 1\n  epochs: 2\n  seed: 3\n", "4:3: grid.seed: ",
+                "expected each key once, found it again (first at line 2, column 3)");
+    CHECK_ERROR("grid: {}\nname: a\nname: b\n", "3:1: name: ", "first at line 2, column 1");
+}
+
+static void non_scalar_key_is_an_error(void) {
+    CHECK_ERROR("grid: {}\n? [a]\n: 1\n", "2:3: ", "expected a key name, found a list");
+    CHECK_ERROR("grid:\n  : 1\n", "2:3: grid: ", "expected a key name, found nothing");
+}
+
+static void empty_list_is_an_error(void) {
+    CHECK_ERROR("grid:\n  hidden_dim: []\n", "2:15: grid.hidden_dim: ", "expected at least one value, found an empty list");
+}
+
+static void nested_list_is_an_error(void) {
+    CHECK_ERROR("grid:\n  seed: [1, [2, 3]]\n", "2:13: grid.seed[1]: ", "found a list (lists do not nest)");
+    CHECK_ERROR("grid:\n  seed: [1, {range: [0, 2]}]\n", "2:13: grid.seed[1]: ",
+                "found a mapping (a range form cannot go inside a list)");
+}
+
+static void duplicate_value_names_both_places(void) {
+    CHECK_ERROR("grid:\n  hidden_dim: [16, 32, 16]\n", "2:24: grid.hidden_dim[2]: ",
+                "expected each value once, found 16 again (first at line 2, column 16)");
+    CHECK_ERROR("grid:\n  learning_rate: [0.1, 0.2, 1e-1]\n", "2:28: grid.learning_rate[2]: ", "found 0.1 again");
+    CHECK_ERROR("grid:\n  shuffle: [1, true]\n", "2:16: grid.shuffle[1]: ", "found true again");
+    CHECK_ERROR("grid:\n  seed: [3, 1, 2, 1, 3]\n", "2:15: grid.seed[2]: ", "found 2 again");
+}
+
+static void duplicate_value_from_a_range_form_is_an_error(void) {
+    CHECK_ERROR("grid:\n  hidden_dim: {geomspace: [8, 8, 3]}\n", "2:15: grid.hidden_dim: ",
+                "expected distinct values, found 8 twice (values 1 and 2 of the geomspace)");
+    CHECK_ERROR("grid:\n  hidden_dim: {linspace: [1, 2, 3]}\n", "2:15: grid.hidden_dim: ",
+                "expected whole numbers on this axis, found 1.5 (value 2 of 3 of the linspace)");
+}
+
+static void wrong_length_in_a_range_form_is_an_error(void) {
+    CHECK_ERROR("grid:\n  seed: {range: [5]}\n", "2:17: grid.seed.range: ",
+                "expected a list [start, stop] or [start, stop, step], found a list of 1");
+    CHECK_ERROR("grid:\n  seed: {range: 5}\n", "2:17: grid.seed.range: ", "found 5");
+    CHECK_ERROR("grid:\n  learning_rate: {linspace: [0.1, 1]}\n", "2:29: grid.learning_rate.linspace: ",
+                "expected a list [start, stop, count], found a list of 2");
+    CHECK_ERROR("grid:\n  learning_rate: {geomspace: [0.1, 1, 2, 3]}\n", "2:30: grid.learning_rate.geomspace: ",
+                "found a list of 4");
+}
+
+static void empty_range_is_an_error(void) {
+    CHECK_ERROR("grid:\n  seed: {range: [3, 1]}\n", "2:17: grid.seed.range: ",
+                "expected at least one value, found an empty range (start 3, stop 1 excluded, step 1)");
+    CHECK_ERROR("grid:\n  seed: {range: [0, 5, -1]}\n", "2:17: grid.seed.range: ", "found an empty range");
+}
+
+static void range_step_zero_is_an_error(void) {
+    CHECK_ERROR("grid:\n  seed: {range: [0, 5, 0]}\n", "2:24: grid.seed.range[2]: ", "expected a non-zero step, found 0");
+}
+
+static void range_needs_integers(void) {
+    CHECK_ERROR("grid:\n  seed: {range: [0, 2.5]}\n", "2:21: grid.seed.range[1]: ",
+                "expected an integer, found 2.5 (range makes integers; use linspace for other steps)");
+    CHECK_ERROR("grid:\n  seed: {range: [a, 2]}\n", "2:18: grid.seed.range[0]: ", "expected an integer, found \"a\"");
+    CHECK_ERROR("grid:\n  seed: {range: [[0], 2]}\n", "2:18: grid.seed.range[0]: ", "found a list");
+}
+
+static void linspace_count_must_be_a_positive_integer(void) {
+    CHECK_ERROR("grid:\n  init_scale: {linspace: [0.1, 1, 0]}\n", "2:35: grid.init_scale.linspace[2]: ",
+                "expected a count from 1 to 1000000, found 0");
+    CHECK_ERROR("grid:\n  init_scale: {linspace: [0.1, 1, 2.5]}\n", "2:35: grid.init_scale.linspace[2]: ",
+                "found 2.5");
+    CHECK_ERROR("grid:\n  init_scale: {linspace: [0.1, 1, 2000000]}\n", "2:35: grid.init_scale.linspace[2]: ",
+                "found 2000000");
+}
+
+static void geomspace_needs_positive_ends(void) {
+    CHECK_ERROR("grid:\n  init_scale: {geomspace: [0, 1, 3]}\n", "2:28: grid.init_scale.geomspace[0]: ",
+                "expected a positive number (geomspace needs both ends above 0), found 0");
+    CHECK_ERROR("grid:\n  init_scale: {linspace: [x, 1, 3]}\n", "2:27: grid.init_scale.linspace[0]: ",
+                "expected a number, found \"x\"");
+}
+
+static void generated_values_are_checked_like_written_ones(void) {
+    CHECK_ERROR("grid:\n  learning_rate: {linspace: [-1, 1, 3]}\n", "2:18: grid.learning_rate: ",
+                "expected a positive number, found -1 (value 1 of 3 of the linspace)");
+    CHECK_ERROR("grid:\n  hidden_dim: {range: [0, 3]}\n", "2:15: grid.hidden_dim: ",
+                "expected an integer from 1 to 1048576, found 0 (value 1 of the range)");
+    CHECK_ERROR("grid:\n  seed: {linspace: [0, 1e30, 2]}\n", "2:9: grid.seed: ",
+                "expected an integer from 0 to 9223372036854775807, found 1e+30");
+}
+
+static void unknown_range_form_suggests_the_closest(void) {
+    CHECK_ERROR("grid:\n  seed: {rnage: [0, 5]}\n", "2:10: grid.seed.rnage: ", "unknown range form; did you mean \"range\"?");
+    CHECK_ERROR("grid:\n  seed: {logspace: [0, 5, 2]}\n", "2:10: grid.seed.logspace: ",
+                "unknown range form; expected range, linspace or geomspace");
+    CHECK_ERROR("grid:\n  seed: {}\n", "2:9: grid.seed: ", "found an empty mapping");
+    CHECK_ERROR("grid:\n  seed: {range: [0, 2], linspace: [0, 1, 2]}\n", "2:26: grid.seed: ",
+                "expected one range form, found a second key \"linspace\"");
+}
+
+static void out_of_range_values_name_the_bounds(void) {
+    CHECK_ERROR("grid:\n  hidden_dim: 0\n", "2:15: grid.hidden_dim: ", "expected an integer from 1 to 1048576, found 0");
+    CHECK_ERROR("grid:\n  hidden_dim: 1048577\n", "2:15: grid.hidden_dim: ", "found 1048577");
+    CHECK_ERROR("grid:\n  hidden_dim: 64.0\n", "2:15: grid.hidden_dim: ", "found 64.0");
+    CHECK_ERROR("grid:\n  batch_size: 0\n", "2:15: grid.batch_size: ", "expected a positive integer, found 0");
+    CHECK_ERROR("grid:\n  epochs: 1000000001\n", "2:11: grid.epochs: ",
+                "expected an integer from 1 to 1000000000, found 1000000001");
+    CHECK_ERROR("grid:\n  seed: 9223372036854775808\n", "2:9: grid.seed: ",
+                "expected an integer from 0 to 9223372036854775807, found 9223372036854775808");
+    CHECK_ERROR("grid:\n  seed: -1\n", "2:9: grid.seed: ", "found -1");
+    CHECK_ERROR("grid:\n  init_scale: 0\n", "2:15: grid.init_scale: ", "expected a positive number, found 0");
+    CHECK_ERROR("grid:\n  learning_rate: [0.1, -0.01]\n", "2:24: grid.learning_rate[1]: ",
+                "expected a positive number, found -0.01");
+    CHECK_ERROR("grid:\n  learning_rate: 1e999\n", "2:18: grid.learning_rate: ", "found \"1e999\"");
+    CHECK_ERROR("grid:\n  learning_rate: .inf\n", "2:18: grid.learning_rate: ", "found \".inf\"");
+    CHECK_ERROR("grid:\n  learning_rate: 0x10\n", "2:18: grid.learning_rate: ", "found \"0x10\"");
+    CHECK_ERROR("grid:\n  shuffle: 2\n", "2:12: grid.shuffle: ", "expected true or false, found 2");
+    CHECK_ERROR("grid:\n  shuffle: yes\n", "2:12: grid.shuffle: ", "found \"yes\"");
+}
+
+static void quoted_number_is_a_string(void) {
+    CHECK_ERROR("grid:\n  learning_rate: \"0.1\"\n", "2:18: grid.learning_rate: ",
+                "expected a positive number, found \"0.1\" (quoted, so a string: remove the quotes)");
+    CHECK_ERROR("grid:\n  epochs: '10'\n", "2:11: grid.epochs: ", "found \"10\"");
+    CHECK_ERROR("grid:\n  shuffle: 'true'\n", "2:12: grid.shuffle: ", "found \"true\"");
+}
+
+static void empty_or_null_value_is_named(void) {
+    CHECK_ERROR("grid:\n  epochs:\n", "2:10: grid.epochs: ", "found nothing");
+    CHECK_ERROR("grid:\n  epochs: ~\n", "2:11: grid.epochs: ", "found null");
+    CHECK_ERROR("grid: {}\nname:\n", "2:6: name: ", "expected a name, found nothing");
+}
+
+static void comma_separated_scalar_gets_a_list_hint(void) {
+    CHECK_ERROR("grid:\n  hidden_dim: 16, 32\n", "2:15: grid.hidden_dim: ",
+                "found \"16, 32\" (several values are written as a list: [a, b])");
+}
+
+static void wrong_types_at_the_top_are_errors(void) {
+    CHECK_ERROR("grid: {}\nname: [a]\n", "2:7: name: ", "expected a name, found a list");
+    CHECK_ERROR("grid: {}\noutput: {a: 1}\n", "2:9: output: ", "expected a file path, found a mapping");
+    CHECK_ERROR("grid: {}\nsave_initial_weights: yes\n", "2:23: save_initial_weights: ",
+                "expected true or false, found \"yes\"");
+    CHECK_ERROR("grid: {}\nsave_initial_weights: \"true\"\n", "2:23: save_initial_weights: ", "found \"true\"");
+    CHECK_ERROR("grid: [1]\n", "1:7: grid: ", "expected a mapping of axes such as hidden_dim: [16, 64], found a list");
+    CHECK_ERROR("grid: 5\n", "1:7: grid: ", "found 5");
+    CHECK_ERROR("grid: {}\ndata: breast_cancer\n", "2:7: data: ",
+                "expected a mapping (source, label, test_fraction, split_seed, scale), found \"breast_cancer\"");
+}
+
+static void data_fields_are_checked(void) {
+    CHECK_ERROR("grid: {}\ndata:\n  test_fraction: 1.5\n", "3:18: data.test_fraction: ",
+                "expected a number between 0 and 1 (exclusive), found 1.5");
+    CHECK_ERROR("grid: {}\ndata:\n  test_fraction: 0\n", "3:18: data.test_fraction: ", "found 0");
+    CHECK_ERROR("grid: {}\ndata:\n  split_seed: -1\n", "3:15: data.split_seed: ",
+                "expected an integer from 0 to 9223372036854775807, found -1");
+    CHECK_ERROR("grid: {}\ndata:\n  split_seed: 4.2\n", "3:15: data.split_seed: ", "found 4.2");
+    CHECK_ERROR("grid: {}\ndata:\n  scale: minimax\n", "3:10: data.scale: ",
+                "expected minmax, standard or none, found \"minimax\"; did you mean \"minmax\"?");
+    CHECK_ERROR("grid: {}\ndata:\n  scale: [none]\n", "3:10: data.scale: ", "found a list");
+    CHECK_ERROR("grid: {}\ndata:\n  source: ''\n", "3:11: data.source: ",
+                "expected a built-in data set (breast_cancer) or a CSV path, found \"\"");
+    CHECK_ERROR("grid: {}\ndata:\n  label: [a]\n", "3:10: data.label: ",
+                "expected the name of the 0/1 label column, found a list");
+}
+
+static void message_stays_on_one_line_and_short(void) {
+    char yaml[4096];
+    strcpy(yaml, "grid:\n  learning_rate: |\n    line one\n    line two\n");
+    CHECK_ERROR(yaml, "2:18: grid.learning_rate: ", "found \"line one\\nline two\\n\"");
+    strcpy(yaml, "grid:\n  learning_rate: \"");
+    for (int i = 0; i < 1000; i++) strcat(yaml, "\xc3\xa9");   // é, two bytes each
+    strcat(yaml, "\"\n");
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, yaml, err) == 2);
+    CHECK(strlen(err) < 400);
+    CHECK_STR_CONTAINS(err, "...\"");
+    CHECK(strstr(err, "\xc3...") == NULL);   // never cut inside a character
+    strcpy(yaml, "grid: {\"a\\tb\\x01\": 1}\n");
+    CHECK_ERROR(yaml, "1:8: grid.a\\tb\\x01: ", "unknown key");
+}
+
+static void huge_range_is_refused_before_allocating(void) {
+    CHECK_ERROR("grid:\n  seed: {range: [0, 1000000000000]}\n", "2:17: grid.seed.range: ",
+                "expected at most 1000000 values on one axis, found 1000000000000");
+}
+
+// Every prefix of a valid spec, and the spec with each byte replaced, parses or fails cleanly
+// (the sanitizers check the rest).
+static void any_prefix_or_corruption_fails_cleanly(void) {
+    size_t len = strlen(DESIGN_EXAMPLE);
+    char *buf = malloc(len + 1);
+    int ok = 1;
+    for (size_t cut = 0; cut <= len; cut++) {
+        Spec s;
+        char err[ERR_LEN] = "";
+        int rc = spec_parse(&s, PATH, DESIGN_EXAMPLE, cut, err);
+        if (rc != 0 && (rc != 2 || !is_zeroed(&s) || !strstr(err, PATH))) ok = 0;
+        spec_free(&s);
+    }
+    const char subst[] = "\0 :[]{}-#'\"\n\t9&*!|>%@`,?\xff";
+    for (size_t i = 0; i < len; i++)
+        for (size_t k = 0; k < sizeof subst - 1; k++) {
+            memcpy(buf, DESIGN_EXAMPLE, len);
+            buf[i] = subst[k];
+            Spec s;
+            char err[ERR_LEN] = "";
+            int rc = spec_parse(&s, PATH, buf, len, err);
+            if (rc != 0 && (rc != 2 || !is_zeroed(&s) || strchr(err, '\n'))) ok = 0;
+            spec_free(&s);
+        }
+    free(buf);
+    CHECK(ok);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures for the integration tests
+
+static char *read_text(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = calloc(1, 1 << 16);
+    if (buf) fread(buf, 1, (1 << 16) - 1, f);
+    fclose(f);
+    return buf;
+}
+
+// Each tests/specs/bad/X.yaml starts "# expect: L:C: text" and fails there with that text,
+// from the parser or from spec_check_data (455 training rows). Specs whose error comes from
+// main or the CSV reader ("# expect: FILE.csv:L:C: ..." or a data.source error) must parse,
+// and the data.source ones must record that position.
+static void bad_fixtures_fail_where_their_comment_says(void) {
+    const char *dir = "tests/specs/bad";
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (!d) return;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t nl = strlen(e->d_name);
+        if (nl < 6 || strcmp(e->d_name + nl - 5, ".yaml") != 0) continue;
+        n++;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        char *text = read_text(path);
+        CHECK(text != NULL);
+        if (!text) continue;
+        char want[512] = "";
+        int ok_header = sscanf(text, "# expect: %511[^\n]", want) == 1;
+        if (!ok_header) fprintf(stderr, "  %s: no \"# expect:\" first line\n", path);
+        CHECK(ok_header);
+        Spec s;
+        char err[ERR_LEN] = "", at[600];
+        int rc = spec_load(&s, path, err);
+        int line = 0, col = 0;
+        if (strstr(want, ".csv:")) {   // the CSV reader's error: the spec itself is fine
+            CHECK(rc == 0);
+        } else if (strstr(want, "data.source") && rc == 0) {   // main's error at data.source
+            CHECK(sscanf(want, "%d:%d:", &line, &col) == 2);
+            CHECK_LOC(s.data.source_loc, line, col);
+        } else {
+            if (rc == 0) rc = spec_check_data(&s, 455, err);
+            snprintf(at, sizeof at, "%s:%s", path, want);
+            if (!strstr(err, at)) fprintf(stderr, "  %s: got %s\n", path, err);
+            CHECK(rc == 2);
+            CHECK(strstr(err, at) != NULL);
+        }
+        spec_free(&s);
+        free(text);
+    }
+    closedir(d);
+    CHECK(n >= 15);
+}
+
+static void tiny_fixture_is_a_small_valid_sweep(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(spec_load(&s, "tests/specs/tiny.yaml", err) == 0);
+    if (err[0]) fprintf(stderr, "  %s\n", err);
+    int64_t n = 1;
+    for (int a = 0; a < N_AXES; a++) n *= s.axes[a].n_values;
+    CHECK(n == 16);
+    CHECK(s.save_initial_weights == 1);
+    CHECK(strcmp(s.name, "tiny") == 0);
+    CHECK(spec_check_data(&s, 455, err) == 0);
+    spec_free(&s);
+}
+
+int main(void) {
+    RUN(parses_the_design_example);
+    RUN(missing_keys_take_the_tutorial_defaults);
+    RUN(axis_names_and_kinds_follow_the_fixed_order);
+    RUN(name_defaults_to_the_file_stem);
+    RUN(scalar_is_one_fixed_value_and_a_list_sweeps);
+    RUN(block_and_flow_lists_give_the_same_values);
+    RUN(key_order_does_not_change_the_spec);
+    RUN(anchors_and_aliases_resolve);
+    RUN(range_counts_like_python);
+    RUN(range_handles_extreme_integers);
+    RUN(range_on_a_real_axis_gives_whole_numbers);
+    RUN(linspace_hits_its_end_values_exactly);
+    RUN(linspace_runs_downwards_too);
+    RUN(geomspace_hits_its_end_values_exactly);
+    RUN(geomspace_on_an_integer_axis_rounds_to_whole_numbers);
+    RUN(a_range_form_of_one_value_gives_its_start);
+    RUN(block_range_form_points_at_its_key);
+    RUN(shuffle_takes_booleans_and_zero_or_one);
+    RUN(integers_take_a_sign_and_reals_an_exponent);
+    RUN(csv_source_resolves_against_the_spec_folder);
+    RUN(scale_takes_each_of_its_names);
+    RUN(spec_free_is_safe_on_a_zeroed_spec_and_twice);
+    RUN(spec_load_reads_the_file);
+    RUN(unreadable_file_names_the_reason);
+    RUN(batch_size_above_the_training_set_points_at_the_value);
+    RUN(design_example_error_reads_as_documented);
+    RUN(yaml_syntax_error_points_at_the_problem);
+    RUN(invalid_utf8_points_at_the_byte);
+    RUN(nul_byte_is_a_syntax_error);
+    RUN(empty_file_or_a_non_mapping_top_is_an_error);
+    RUN(a_second_document_is_an_error);
+    RUN(missing_grid_is_an_error);
+    RUN(unknown_key_suggests_the_closest);
+    RUN(unknown_key_without_a_near_one_lists_the_valid_ones);
+    RUN(key_at_the_wrong_level_is_pointed_home);
+    RUN(duplicate_key_says_where_the_first_was);
+    RUN(non_scalar_key_is_an_error);
+    RUN(empty_list_is_an_error);
+    RUN(nested_list_is_an_error);
+    RUN(duplicate_value_names_both_places);
+    RUN(duplicate_value_from_a_range_form_is_an_error);
+    RUN(wrong_length_in_a_range_form_is_an_error);
+    RUN(empty_range_is_an_error);
+    RUN(range_step_zero_is_an_error);
+    RUN(range_needs_integers);
+    RUN(linspace_count_must_be_a_positive_integer);
+    RUN(geomspace_needs_positive_ends);
+    RUN(generated_values_are_checked_like_written_ones);
+    RUN(unknown_range_form_suggests_the_closest);
+    RUN(out_of_range_values_name_the_bounds);
+    RUN(quoted_number_is_a_string);
+    RUN(empty_or_null_value_is_named);
+    RUN(comma_separated_scalar_gets_a_list_hint);
+    RUN(wrong_types_at_the_top_are_errors);
+    RUN(data_fields_are_checked);
+    RUN(message_stays_on_one_line_and_short);
+    RUN(huge_range_is_refused_before_allocating);
+    RUN(any_prefix_or_corruption_fails_cleanly);
+    RUN(bad_fixtures_fail_where_their_comment_says);
+    RUN(tiny_fixture_is_a_small_valid_sweep);
+    return CHECK_SUMMARY();
+}

@@ -1,0 +1,108 @@
+// test_train.c: one config's run: reproducible starts, learning, divergence, cancellation.
+#include "check.h"
+#include "sweep.h"
+#include "train.h"
+
+static Table table;
+static Dataset data;
+
+static Hyper hyper(int64_t H, double lr, int64_t B, int64_t epochs, uint64_t seed) {
+    return (Hyper){.hidden_dim = H, .learning_rate = lr, .batch_size = B, .epochs = epochs,
+                   .seed = seed, .init_scale = 0.01, .shuffle = 0};
+}
+
+static int run(Run *r, Hyper h) {
+    if (train_init(r, &data, &h) != 0) return -1;
+    return train_run(r, &data, NULL);
+}
+
+static int same_params(const Mlp *a, const Mlp *b) {
+    return memcmp(a->mem, b->mem, (size_t)mlp_n_params(a->n_in, a->n_hidden) * sizeof(double)) == 0;
+}
+
+static void initial_weights_depend_only_on_seed_and_shape(void) {
+    Run a, b, c;
+    CHECK(run(&a, hyper(8, 0.1, 32, 2, 4)) == 0);
+    CHECK(run(&b, hyper(8, 0.5, 7, 3, 4)) == 0);
+    CHECK(run(&c, hyper(8, 0.1, 32, 2, 5)) == 0);
+    CHECK(same_params(&a.initial, &b.initial));
+    CHECK(!same_params(&a.initial, &c.initial));
+    CHECK(!same_params(&a.model, &b.model));
+    train_free(&a); train_free(&b); train_free(&c);
+}
+
+static void training_lowers_the_loss_and_learns_the_task(void) {
+    Run r;
+    CHECK(run(&r, hyper(16, 0.1, 32, 60, 0)) == 0);
+    CHECK(r.status == STATUS_DONE);
+    CHECK(r.epochs_run == 60);
+    CHECK(r.curves[CURVE_TRAIN_LOSS][59] < 0.5 * r.curves[CURVE_TRAIN_LOSS][0]);
+    CHECK(r.final[CURVE_TEST_ACC] > 0.9);
+    CHECK(r.best_test_acc >= r.final[CURVE_TEST_ACC]);
+    CHECK(r.best_epoch >= 0 && r.best_epoch < 60);
+    CHECK(r.curves[CURVE_TEST_ACC][r.best_epoch] == r.best_test_acc);
+    train_free(&r);
+}
+
+static void a_run_is_reproducible_bitwise(void) {
+    Run a, b;
+    Hyper h = hyper(8, 0.2, 10, 5, 9);
+    h.shuffle = 1;
+    CHECK(run(&a, h) == 0);
+    CHECK(run(&b, h) == 0);
+    CHECK(same_params(&a.model, &b.model));
+    CHECK(memcmp(a.curve_mem, b.curve_mem, sizeof(double) * N_CURVES * 5) == 0);
+    h.shuffle = 0;
+    Run c;
+    CHECK(run(&c, h) == 0);
+    CHECK(!same_params(&a.model, &c.model));   // shuffling changes the batches
+    train_free(&a); train_free(&b); train_free(&c);
+}
+
+static void a_huge_learning_rate_diverges_and_leaves_the_rest_nan(void) {
+    Run r;
+    Hyper h = hyper(32, 1e200, 16, 20, 1);   // a smaller rate only scales a finite loss
+    h.init_scale = 1.0;
+    CHECK(run(&r, h) == 0);
+    CHECK(r.status == STATUS_DIVERGED);
+    CHECK(r.epochs_run < 20);
+    for (int64_t e = r.epochs_run; e < 20; e++) CHECK(isnan(r.curves[CURVE_TRAIN_LOSS][e]));
+    train_free(&r);
+}
+
+static void cancel_abandons_the_run(void) {
+    Run r;
+    Hyper h = hyper(8, 0.1, 32, 5, 0);
+    CHECK(train_init(&r, &data, &h) == 0);
+    volatile sig_atomic_t cancel = 1;
+    CHECK(train_run(&r, &data, &cancel) == 1);
+    train_free(&r);
+}
+
+static void a_batch_of_every_size_including_the_whole_part_works(void) {
+    int64_t sizes[] = {1, 454, 455};
+    for (int i = 0; i < 3; i++) {
+        Run r;
+        CHECK(run(&r, hyper(4, 0.05, sizes[i], 2, 0)) == 0);
+        CHECK(r.status == STATUS_DONE);
+        CHECK(isfinite(r.final[CURVE_TRAIN_LOSS]));
+        train_free(&r);
+    }
+}
+
+int main(void) {
+    char err[ERR_LEN];
+    if (data_load_table(&table, "breast_cancer", NULL, err) || data_prepare(&data, &table, 0.2, 42, SCALE_MINMAX, err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    RUN(initial_weights_depend_only_on_seed_and_shape);
+    RUN(training_lowers_the_loss_and_learns_the_task);
+    RUN(a_run_is_reproducible_bitwise);
+    RUN(a_huge_learning_rate_diverges_and_leaves_the_rest_nan);
+    RUN(cancel_abandons_the_run);
+    RUN(a_batch_of_every_size_including_the_whole_part_works);
+    data_free(&data);
+    data_free_table(&table);
+    return CHECK_SUMMARY();
+}
