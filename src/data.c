@@ -184,7 +184,6 @@ static int read_quoted(Csv *c, const char *name, Pos at, char *err) {
 // Reads one field at the cursor into c->buf: *at is where it starts (after leading blanks),
 // *last is set when it ends its record (a newline or the end of the text).
 static int read_field(Csv *c, const char *name, Pos *at, int *last, char *err) {
-    c->len = 0;
     if (!c->buf && buf_put(c, '\0')) return out_of_memory(err, name);
     c->len = 0;
     c->buf[0] = '\0';
@@ -628,7 +627,8 @@ static int split(Dataset *d, const Table *t, double test_fraction, uint64_t spli
     for (int c = 0; c < 2; c++)
         if (count[c] - quota[c] < 1) {
             char what[96];
-            snprintf(what, sizeof what, "leaves no training row of class %d (%" PRId64 " rows)", c, count[c]);
+            snprintf(what, sizeof what, "leaves no training row of class %d, which has %" PRId64 " row%s", c, count[c],
+                     count[c] == 1 ? "" : "s");
             return split_error(what, test_fraction, n, err);
         }
     d->n_test = n_test;

@@ -484,7 +484,7 @@ static void impossible_test_fractions_are_rejected_naming_fraction_and_n(void) {
     double y1[10] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     t = make_table(10, 2, y1);
     CHECK(data_prepare(&d, &t, 0.5, 0, SCALE_MINMAX, err) == 2);
-    CHECK_STR_CONTAINS(err, "test_fraction 0.5 leaves no training row of class 0 (1 rows) (n = 10)");
+    CHECK_STR_CONTAINS(err, "test_fraction 0.5 leaves no training row of class 0, which has 1 row (n = 10)");
     CHECK(data_prepare(&d, &t, 0.4, 0, SCALE_MINMAX, err) == 0);
     data_free(&d);
     data_free_table(&t);

@@ -1,0 +1,178 @@
+"""Shared helpers for the integration tests of `sweep`.
+
+Run from the repository root with `/usr/bin/python3 -m pytest -q tests`. The binary is
+$SWEEP_BIN (default ./sweep), relative paths taken from the repository root. Every test
+writes only under its own tmp_path; nothing goes into results/.
+"""
+
+import collections
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+SPECS = TESTS / "specs"
+CSV_DIR = TESTS / "csv"
+BUILTIN_CSV = REPO / "src" / "breast_cancer.csv"
+
+# The fixed axis order of DESIGN section 2 and the tutorial's defaults.
+AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")
+DEFAULTS = dict(hidden_dim=128, learning_rate=0.01, batch_size=32, epochs=1000, seed=0,
+                init_scale=0.01, shuffle=False)
+CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+STATUS_PENDING, STATUS_DONE, STATUS_DIVERGED, STATUS_FAILED = 0, 1, 2, 3
+
+
+def sweep_bin():
+    p = Path(os.environ.get("SWEEP_BIN", "./sweep"))
+    return p if p.is_absolute() else (REPO / p)
+
+
+Result = collections.namedtuple("Result", "returncode stdout stderr")
+
+
+def run_sweep(*args, cwd=None, env=None, timeout=120, stdin=subprocess.DEVNULL):
+    """Runs the binary with args (converted with str) and returns (returncode, stdout,
+    stderr). cwd defaults to the repository root, so repository-relative spec paths work
+    whatever directory pytest was started from."""
+    full_env = dict(os.environ)
+    full_env.pop("SWEEP_DEBUG_HDF5", None)
+    if env:
+        full_env.update(env)
+    proc = subprocess.run([str(sweep_bin())] + [str(a) for a in args], cwd=str(cwd or REPO),
+                          env=full_env, stdin=stdin, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=timeout)
+    return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                  proc.stderr.decode("utf-8", "replace"))
+
+
+def _check_binary():
+    b = sweep_bin()
+    if not (b.is_file() and os.access(b, os.X_OK)):
+        pytest.fail(f"{b} is not an executable; build it with `make` (or set SWEEP_BIN)",
+                    pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def sweep():
+    """The runner: sweep(*args, cwd=None, env=None) -> (returncode, stdout, stderr)."""
+    _check_binary()
+    return run_sweep
+
+
+def run_ok(*args, **kw):
+    """Runs sweep and fails the test with its stderr unless it exits 0."""
+    _check_binary()
+    r = run_sweep(*args, **kw)
+    assert r.returncode == 0, f"sweep {' '.join(map(str, args))} exited {r.returncode}:\n{r.stderr}"
+    return r
+
+
+def write_spec(path, text):
+    """Writes spec text (bytes written verbatim as UTF-8) and returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def one_line(stderr):
+    """Asserts stderr is exactly one non-empty line and returns it."""
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].strip(), f"expected exactly one line on stderr, got {stderr!r}"
+    return lines[0]
+
+
+def expected_configs(axes):
+    """The configs of a grid in DESIGN order (last axis fastest): a list of dicts.
+    axes maps an axis name to a list of values; a missing axis takes its default."""
+    import itertools
+    lists = [list(axes.get(a, [DEFAULTS[a]])) for a in AXES]
+    return [dict(zip(AXES, combo), id=i) for i, combo in enumerate(itertools.product(*lists))]
+
+
+def read_results(path):
+    """Everything of a results file as plain Python/NumPy values (for comparisons)."""
+    import h5py
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                out[name] = obj[()]
+        f.visititems(visit)
+        out["@root"] = {k: f.attrs[k] for k in f.attrs}
+        out["@data"] = {k: f["data"].attrs[k] for k in f["data"].attrs}
+    return out
+
+
+def assert_close(actual, expected, what, rtol=1e-9, atol=1e-12):
+    """|actual - expected| <= max(rtol * |expected|, atol) elementwise, NaN only where NaN."""
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    assert a.shape == e.shape, f"{what}: shape {a.shape} != expected {e.shape}"
+    an, en = np.isnan(a), np.isnan(e)
+    assert np.array_equal(an, en), (
+        f"{what}: NaN positions differ: file NaN at {np.argwhere(an & ~en)[:5].tolist()}, "
+        f"reference NaN at {np.argwhere(en & ~an)[:5].tolist()}")
+    ok = ~an
+    a, e = a[ok], e[ok]
+    inf = np.isinf(e) | np.isinf(a)
+    assert np.array_equal(a[inf], e[inf]), f"{what}: infinities differ"
+    a, e = a[~inf], e[~inf]
+    if a.size == 0:
+        return
+    err = np.abs(a - e)
+    tol = np.maximum(rtol * np.abs(e), atol)
+    bad = err > tol
+    if bad.any():
+        k = int(np.argmax(err / tol))
+        raise AssertionError(f"{what}: {int(bad.sum())} of {a.size} values differ; worst: file "
+                             f"{a[k]!r} vs reference {e[k]!r} (abs err {err[k]:.3g})")
+
+
+def same_array(a, b):
+    """Bitwise-equal arrays (NaN equal to NaN in the same place), any dtype."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.names:
+        return all(same_array(a[n], b[n]) for n in a.dtype.names)
+    if a.dtype.kind == "f":
+        return np.array_equal(a, b, equal_nan=True)
+    return np.array_equal(a, b)
+
+
+def have_h5diff():
+    return shutil.which("h5diff") is not None
+
+
+# A tiny sweep: 2 x 2 x 2 x 1 x 2 = 16 configs of 5 epochs, a fraction of a second.
+TINY_SPEC = """\
+# tiny sweep for the integration tests
+grid:
+  hidden_dim: [4, 8]
+  learning_rate: [0.05, 0.5]
+  batch_size: [16, 64]
+  epochs: 5
+  seed: [0, 1]
+"""
+TINY_AXES = dict(hidden_dim=[4, 8], learning_rate=[0.05, 0.5], batch_size=[16, 64], epochs=[5],
+                 seed=[0, 1], init_scale=[0.01], shuffle=[False])
+
+
+@pytest.fixture
+def tiny_spec(tmp_path):
+    """TINY_SPEC written to tmp_path/spec/tiny.yaml (outside the folder tests write into)."""
+    return write_spec(tmp_path / "spec" / "tiny.yaml", TINY_SPEC)
+
+
+def files_under(folder):
+    """The set of paths (relative, as strings) of everything under folder."""
+    folder = Path(folder)
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")} if folder.exists() else set()
