@@ -63,6 +63,8 @@ static void install_signals(void) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    // Past a file-size limit (ulimit -f) a write should fail like a full disk, not kill us.
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 static int usage_error(const char *fmt, const char *arg) {

@@ -51,7 +51,10 @@ static double now_seconds(void) {
 
 // HDF5 prints its own error stack by default; we report one line instead
 // (SWEEP_DEBUG_HDF5=1 keeps HDF5's stack, for whoever debugs the store).
+// Also no library shutdown at exit: HDF5 1.10 crashes there retrying the close of a file
+// whose close already failed (a full disk), and every file we keep is closed explicitly.
 static void quiet_hdf5(void) {
+    H5dont_atexit();
     if (!getenv("SWEEP_DEBUG_HDF5")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 

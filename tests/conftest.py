@@ -6,7 +6,6 @@ writes only under its own tmp_path; nothing goes into results/.
 """
 
 import collections
-import math
 import os
 import shutil
 import subprocess

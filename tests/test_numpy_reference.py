@@ -9,7 +9,6 @@ the split (src/data.c documents the split so that other tools can redraw it).
 
 import csv
 import math
-from pathlib import Path
 
 import h5py
 import numpy as np

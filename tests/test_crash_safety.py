@@ -1,0 +1,327 @@
+"""Nothing is lost: kill -9 at random moments, signals, a reader during the run, a second
+writer, a changed spec on resume, and a full disk, each through the real binary and file."""
+
+import os
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import REPO, run_sweep, sweep_bin
+
+CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+
+# A few hundred short configs: long enough to kill mid-run many times, short enough to test.
+KILL_SPEC = """\
+save_initial_weights: true
+grid:
+  hidden_dim: [8, 24]
+  learning_rate: [0.05, 0.3]
+  batch_size: [32, 128]
+  epochs: [20, 40]
+  seed: {range: [0, 20]}
+"""
+
+
+def write_spec(tmp_path, text, name="spec.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def h5diff_equal(a, b, path):
+    r = subprocess.run(["h5diff", str(a), str(b), path, path], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    return r.returncode == 0, r.stdout.decode()
+
+
+def assert_same_results(a, b):
+    """Content equal, apart from the timings and the root's run-specific attributes."""
+    for path in ("/curves", "/weights", "/configs", "/data"):
+        ok, out = h5diff_equal(a, b, path)
+        assert ok, f"{path} differs:\n{out[:2000]}"
+    if "initial_weights" in h5py.File(a, "r"):
+        ok, out = h5diff_equal(a, b, "/initial_weights")
+        assert ok, out[:2000]
+    with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
+        sa, sb = fa["summary"][:], fb["summary"][:]
+        for name in sa.dtype.names:
+            if name != "train_seconds":
+                np.testing.assert_array_equal(sa[name], sb[name], err_msg=name)
+        assert fa.attrs["spec_sha256"] == fb.attrs["spec_sha256"]
+        assert fb.attrs["status"] == "complete"
+
+
+def check_committed_rows(path, ref):
+    """h5py opens the file, and every row whose status says finished equals the reference."""
+    with h5py.File(path, "r") as f, h5py.File(ref, "r") as r:
+        status = f["summary"]["status"]
+        done = np.flatnonzero(status != 0)
+        configs = f["configs"][:]
+        for name in CURVES:
+            np.testing.assert_array_equal(f["curves/" + name][done], r["curves/" + name][done])
+        s, rs = f["summary"][:], r["summary"][:]
+        for name in s.dtype.names:
+            if name != "train_seconds":
+                np.testing.assert_array_equal(s[name][done], rs[name][done])
+        for i in done:
+            h, row = configs[i]["hidden_dim"], configs[i]["weights_row"]
+            for w in ("W1", "b1", "W2", "b2"):
+                np.testing.assert_array_equal(f[f"weights/hidden_{h}/{w}"][row],
+                                              r[f"weights/hidden_{h}/{w}"][row])
+        return len(done), len(status)
+
+
+@pytest.fixture
+def reference(tmp_path):
+    spec = write_spec(tmp_path, KILL_SPEC)
+    ref = tmp_path / "ref.h5"
+    r = run_sweep("-q", "-j", "2", spec, "-o", ref)
+    assert r.returncode == 0, r.stderr
+    return spec, ref
+
+
+def start(*args):
+    return subprocess.Popen([str(sweep_bin())] + [str(a) for a in args], cwd=str(REPO),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_random_kill_9_loses_no_finished_config_and_resume_equals_an_uninterrupted_run(tmp_path, reference):
+    spec, ref = reference
+    rng = random.Random(1234)
+    out = tmp_path / "killed.h5"
+    kills, files_checked, finished_runs = 0, 0, 0
+    while kills < 20:
+        args = ["-q", "-j", "2", spec, "-o", out] + (["--resume"] if out.exists() else [])
+        p = start(*args)
+        time.sleep(rng.uniform(0.02, 0.4))
+        if p.poll() is None:
+            p.kill()
+            kills += 1
+        _, err = p.communicate()
+        if p.returncode == 0:            # finished before the kill: begin a fresh file
+            finished_runs += 1
+            assert_same_results(ref, out)
+            out.unlink()
+            continue
+        assert p.returncode == -signal.SIGKILL, err.decode()
+        if out.exists():
+            check_committed_rows(out, ref)
+            files_checked += 1
+    # Finish the last file by resuming until it completes.
+    for _ in range(5):
+        if not out.exists():
+            r = run_sweep("-q", "-j", "2", spec, "-o", out)
+        else:
+            r = run_sweep("-q", "-j", "2", "--resume", spec, "-o", out)
+        if r.returncode == 0:
+            break
+    assert r.returncode == 0, r.stderr
+    assert kills >= 20 and files_checked >= 10
+    assert_same_results(ref, out)
+
+
+def test_sigint_commits_finished_configs_marks_interrupted_and_exits_130(tmp_path, reference):
+    spec, ref = reference
+    out = tmp_path / "int.h5"
+    p = start("-q", "-j", "2", spec, "-o", out)
+    time.sleep(0.6)
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=30)
+    assert time.monotonic() - t0 < 2.0
+    assert p.returncode == 130, err.decode()
+    assert "interrupted" in err.decode() and "--resume" in err.decode()
+    with h5py.File(out, "r") as f:
+        assert f.attrs["status"] == "interrupted"
+    done, total = check_committed_rows(out, ref)
+    assert 0 < done < total
+    r = run_sweep("-q", "-j", "1", "--resume", spec, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert_same_results(ref, out)
+
+
+def test_sigterm_behaves_like_sigint(tmp_path, reference):
+    spec, ref = reference
+    out = tmp_path / "term.h5"
+    p = start("-q", "-j", "2", spec, "-o", out)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=30)
+    assert p.returncode == 130
+    check_committed_rows(out, ref)
+
+
+def test_second_sigint_stops_at_once_and_leaves_a_readable_resumable_file(tmp_path, reference):
+    spec, ref = reference
+    out = tmp_path / "int2.h5"
+    p = start("-q", "-j", "2", spec, "-o", out)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=30)
+    assert p.returncode == 130
+    check_committed_rows(out, ref)
+    r = run_sweep("-q", "--resume", spec, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert_same_results(ref, out)
+
+
+def test_a_reader_can_open_the_file_while_the_sweep_writes_it(tmp_path, reference):
+    spec, ref = reference
+    out = tmp_path / "live.h5"
+    p = start("-q", "-j", "2", spec, "-o", out)
+    seen = []
+    while p.poll() is None:
+        if out.exists():
+            try:
+                seen.append(check_committed_rows(out, ref)[0])
+            except OSError:
+                pass  # the file can vanish/appear between exists() and open() only at creation
+        time.sleep(0.05)
+    assert p.returncode == 0
+    assert len(seen) >= 3 and seen == sorted(seen) and 0 < max(seen)
+
+
+def test_a_second_sweep_on_the_same_file_is_refused(tmp_path, reference):
+    spec, ref = reference
+    out = tmp_path / "locked.h5"
+    p = start("-q", "-j", "1", spec, "-o", out)
+    for _ in range(100):
+        if out.exists():
+            break
+        time.sleep(0.02)
+    for extra in (["--resume"], ["--force"]):
+        r = run_sweep("-q", *extra, spec, "-o", out)
+        assert r.returncode == 1
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "another sweep" in lines[0], r.stderr
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=30)
+    check_committed_rows(out, ref)
+
+
+def test_resume_refuses_a_changed_spec_and_leaves_the_file_alone(tmp_path, reference):
+    spec, ref = reference
+    out = tmp_path / "changed.h5"
+    p = start("-q", "-j", "2", spec, "-o", out)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=30)
+    before = out.read_bytes()
+    other = write_spec(tmp_path, KILL_SPEC.replace("[20, 40]", "[20, 41]"), "other.yaml")
+    r = run_sweep("-q", "--resume", other, "-o", out)
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "different spec" in r.stderr
+    assert out.read_bytes() == before
+
+
+def test_resuming_a_complete_file_does_nothing_and_says_so(tmp_path, reference):
+    spec, ref = reference
+    before = ref.read_bytes()
+    r = run_sweep("--resume", spec, "-o", ref)
+    assert r.returncode == 0
+    assert "nothing to do" in r.stderr
+    assert ref.read_bytes() == before
+
+
+def test_resume_of_a_missing_file_is_a_usage_error(tmp_path, reference):
+    spec, _ = reference
+    r = run_sweep("-q", "--resume", spec, "-o", tmp_path / "absent.h5")
+    assert r.returncode == 2 and "does not exist" in r.stderr
+
+
+# --- resource failures --------------------------------------------------------------------
+
+def mount_tmpfs(path, size):
+    path.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root): " + r.stdout.decode().strip())
+    return path
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mounts = []
+
+    def make(size):
+        m = mount_tmpfs(tmp_path / f"disk{len(mounts)}", size)
+        mounts.append(m)
+        return m
+
+    yield make
+    for m in mounts:
+        subprocess.run(["umount", "-l", str(m)])
+
+
+# Weights of hidden 256 are ~62 KB a config and written only as configs finish, so a 1.5 MB
+# disk fills in the middle of this sweep.
+BIG_WEIGHTS_SPEC = """\
+grid:
+  hidden_dim: 256
+  epochs: 3
+  seed: {range: [0, 60]}
+"""
+
+
+def test_a_full_disk_mid_sweep_fails_cleanly_keeps_committed_configs_and_resume_finishes(tmp_path, small_disk):
+    spec = write_spec(tmp_path, BIG_WEIGHTS_SPEC)
+    ref = tmp_path / "ref.h5"
+    assert run_sweep("-q", spec, "-o", ref).returncode == 0
+    disk = small_disk("1500k")
+    out = disk / "full.h5"
+    r = run_sweep("-q", "-j", "2", spec, "-o", out)
+    assert r.returncode == 1, r.stderr
+    assert "disk full" in r.stderr or "No space" in r.stderr
+    assert "--resume" in r.stderr
+    done, total = check_committed_rows(out, ref)
+    assert 0 < done < total
+    subprocess.run(["mount", "-o", "remount,size=20m", str(disk)], check=True)
+    r = run_sweep("-q", "--resume", spec, "-o", out)
+    assert r.returncode == 0, r.stderr
+    check_committed_rows(out, ref)
+    with h5py.File(out, "r") as f:
+        assert (f["summary"]["status"] == 1).all()
+
+
+def test_a_disk_too_small_for_the_file_fails_before_training_and_leaves_nothing(tmp_path, small_disk):
+    spec = write_spec(tmp_path, "grid:\n  hidden_dim: 4\n  epochs: 5000\n  seed: {range: [0, 50]}\n")
+    disk = small_disk("256k")
+    r = run_sweep("-q", spec, "-o", disk / "x.h5")
+    assert r.returncode == 1
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert os.listdir(disk) == []
+
+
+def test_a_file_size_limit_is_a_clean_runtime_error_that_leaves_nothing(tmp_path):
+    """ulimit -f below the file's size: writes fail with EFBIG (sweep ignores SIGXFSZ), the
+    file cannot be built, and neither it nor its temporary is left behind."""
+    spec = write_spec(tmp_path, BIG_WEIGHTS_SPEC)
+    out = tmp_path / "limited.h5"
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1500 * 1024, 1500 * 1024))
+
+    p = subprocess.run([str(sweep_bin()), "-q", str(spec), "-o", str(out)], cwd=str(REPO),
+                       preexec_fn=limit, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.returncode == 1, p.stderr.decode()
+    assert len(p.stderr.decode().strip().splitlines()) == 1
+    assert sorted(os.listdir(tmp_path)) == ["spec.yaml"]
+
+
+def test_an_unwritable_output_directory_is_a_one_line_runtime_error(tmp_path, small_disk):
+    spec = write_spec(tmp_path, "grid:\n  hidden_dim: 4\n  epochs: 2\n")
+    disk = small_disk("1m")
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    r = run_sweep("-q", spec, "-o", disk / "x.h5")
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not writable" in lines[0], r.stderr
