@@ -16,7 +16,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit pytest bench asan clean
+.PHONY: all test unit pytest bench asan asan-test fuzz clean
 all: sweep
 
 sweep: $(OBJS)
@@ -56,6 +56,28 @@ asan-test: $(UNIT_BINS) $(BUILD)/sweep
 
 $(BUILD)/sweep: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer targets for the spec parser and the CSV loader (clang), FUZZ_SECONDS each. New
+# corpus entries go to build/fuzz/; a crash leaves its input in build/fuzz/ as crash-*: copy
+# it to tests/fuzz/regressions/<target>/ so the unit tests replay it for ever.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined $(shell pkg-config --cflags yaml-0.1)
+FUZZ_LIBSRC  := src/spec.c src/data.c src/data_builtin.c src/rng.c src/sweep.c
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard include/*.h)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIBSRC) $(shell pkg-config --libs yaml-0.1) -lm
+
+fuzz: build/fuzz/fuzz_spec build/fuzz/fuzz_csv
+	@for t in spec csv; do \
+	    mkdir -p build/fuzz/corpus-$$t; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/ \
+	        build/fuzz/corpus-$$t tests/fuzz/seeds/$$t tests/fuzz/regressions/$$t 2>&1 | \
+	        grep -E "^(stat::|==|INFO: Done|#[0-9]+ *DONE)|ERROR|SUMMARY" || exit 1; \
+	done
 
 clean:
 	rm -rf build sweep

@@ -6,6 +6,25 @@
 //   z2 = A1 W2 + b2    W2 is (H), b2 is a scalar, z2 is (B)   (the logit)
 //   p  = sigmoid(z2)
 //   loss = mean BCE(p, y), computed stably from z2
+//
+// Bitwise reproducibility. Every kernel below follows ONE canonical order of floating-point
+// operations, with explicit fused multiply-adds (fma(a, b, c) = a*b + c rounded once), so a
+// config gives the same bits on every machine. The order, per output element:
+//   Z1[b,h]  = b1[h], then fma(X[b,d], W1[d,h], .) for d = 0..D-1;  A1 = Z1 > 0 ? Z1 : +0
+//   z2[b]    = b2 + ((s0 + s1) + (s2 + s3)), s_j = fma(A1[b,h], W2[h], s_j) over h = j mod 4
+//              ascending, each s_j starting at +0
+//   dz2[b]   = (sigmoid(z2[b]) - y[b]) / B;   db2 = dz2[0] + dz2[1] + ... (left to right)
+//   dW2[h]   = fma(A1[b,h], dz2[b], .) over b ascending from +0
+//   dZ1[b,h] = A1[b,h] > 0 ? dz2[b] * W2[h] : +0;   db1[h] = sum over b ascending from +0
+//   dW1[d,h] = fma(X[b,d], dZ1[b,h], .) over b ascending from +0
+//   update   p = fma(-lr, dp, p) for every parameter p
+//   sigmoid(z) = 1 / (1 + exp(-z));  BCE(z, y) = fmax(z, 0) - z*y + log1p(exp(-|z|)), where
+//              exp and log1p are this file's own fma-based versions (glibc's differ between
+//              CPUs with and without FMA), accurate to about 1-2 ulp
+//   evaluate: loss = (sum of BCE over rows ascending from +0) / n
+// It is implemented twice: a portable C path (fma() from libm, correctly rounded everywhere)
+// and an AVX2+FMA path chosen at run time; tests/unit/test_mlp.c checks they agree bitwise.
+// The *_ref kernels are plain loops in their own (non-fused) order, for the tests only.
 #ifndef MLP_H
 #define MLP_H
 
@@ -42,16 +61,33 @@ int mlp_all_finite(const Mlp *m);
 int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_rows);
 void mlp_work_free(MlpWork *w);
 
-// Stable binary cross-entropy of logit z against label y: max(z,0) - z*y + log1p(exp(-|z|)).
+// Stable binary cross-entropy of logit z against label y: max(z,0) - z*y + log1p(exp(-|z|)),
+// and 1 / (1 + exp(-z)), with the canonical exp and log1p (see the top of this file).
 double mlp_bce_from_logit(double z, double y);
 double mlp_sigmoid(double z);
+// The canonical exp (any x) and log1p (for x in [0, 1], the only range the loss needs).
+double mlp_exp(double x);
+double mlp_log1p01(double x);
+
+// Which implementation of the kernels runs. All give bitwise identical results; they differ
+// only in speed. The default (AUTO) is AVX2 on a CPU with AVX2 and FMA, else PORTABLE; the
+// environment variable SWEEP_MLP_KERNELS=portable|avx2 overrides it at program start.
+typedef enum { MLP_KERNELS_AUTO = 0, MLP_KERNELS_PORTABLE = 1, MLP_KERNELS_AVX2 = 2 } MlpKernels;
+// Switches implementation; returns the one now in use, or -1 (nothing changed) when this CPU
+// cannot run the one asked for. Not thread-safe: call it before any kernel runs in a thread.
+int mlp_set_kernels(MlpKernels k);
+MlpKernels mlp_kernels(void);              // the one in use: PORTABLE or AVX2
+const char *mlp_kernels_name(void);        // "portable" or "avx2"
 
 // forward: X (B, D) -> w->A1 (B, H), w->z2 (B).
 void mlp_forward(const Mlp *m, const double *X, int64_t B, MlpWork *w);
 // backward after forward on the same X: fills w->grad with d(mean loss)/d(params).
 void mlp_backward(const Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w);
-// m -= lr * w->grad
+// m -= lr * w->grad, as p = fma(-lr, dp, p)
 void mlp_update(Mlp *m, const MlpWork *w, double lr);
+// One SGD step on a batch: forward, backward and update fused. Bitwise identical to
+// mlp_forward + mlp_backward + mlp_update, but faster; leaves w->grad unspecified.
+void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, double lr);
 
 // The plain reference kernels: the same maths written as directly as possible.
 // The tests hold the kernels above to these and to finite differences.
@@ -60,7 +96,8 @@ void mlp_backward_ref(const Mlp *m, const double *X, const double *y, int64_t B,
                       const double *A1, const double *z2, Mlp *grad);
 double mlp_loss_ref(const Mlp *m, const double *X, const double *y, int64_t n);
 
-// Mean loss and accuracy (p >= 0.5 predicts 1) over n rows, in chunks of w->n_rows.
+// Mean loss and accuracy (p >= 0.5 predicts 1) over n rows, in chunks of w->n_rows (the
+// chunking does not change the result).
 void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
                   double *loss, double *acc);
 

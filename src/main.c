@@ -287,8 +287,11 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
         return fail(err, SWEEP_ERR_USAGE, "%s:%d:%d: data.source: cannot read \"%s\": %s", s->path,
                     s->data.source_loc.line, s->data.source_loc.col, s->data.source, strerror(errno));
     if ((rc = data_load_table(&w->table, s->data.source, s->data.label, err))) return rc;
-    if ((rc = data_prepare(&w->data, &w->table, s->data.test_fraction, s->data.split_seed, s->data.scale, err)))
-        return rc;
+    if ((rc = data_prepare(&w->data, &w->table, s->data.test_fraction, s->data.split_seed, s->data.scale, err))) {
+        char why[ERR_LEN];
+        snprintf(why, sizeof why, "%s", err);
+        return fail(err, rc, "%s: data: %s", s->path, why);
+    }
     if ((rc = spec_check_data(s, w->data.n_train, err))) return rc;
     if ((rc = grid_expand(&w->grid, s, err))) return rc;
     int is_default = !o->output && !s->output;
