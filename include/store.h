@@ -24,10 +24,13 @@ typedef struct {
     int save_initial_weights;
 } StoreMeta;
 
+// Lives where it was opened: HDF5 holds pointers to its conversion buffers.
 typedef struct {
     hid_t file;
     hid_t curves[N_CURVES];
     hid_t summary, summary_mem;   // /summary and the memory type of one SummaryRow
+    hid_t dxpl;                   // transfer properties for commits, using the buffers below
+    double tconv[512], bkg[512];  // type-conversion buffers (a summary row is converted)
     hid_t (*weights)[4];          // per hidden size: W1, b1, W2, b2
     hid_t (*initial)[4];          // the same under /initial_weights, or NULL
     const Grid *grid;

@@ -167,6 +167,11 @@ static char *default_output(const char *spec_path) {
 
 // The output's directory must exist (the default results/ is made on demand).
 static int check_output_dir(const char *path, int is_default, char *err) {
+    struct stat pb;
+    if (path[0] == '\0') return fail(err, SWEEP_ERR_USAGE, "-o: expected a file path, found \"\"");
+    if (stat(path, &pb) == 0 && S_ISDIR(pb.st_mode))
+        return fail(err, SWEEP_ERR_USAGE, "%s: is a directory; expected a results file path like %s/results.h5",
+                    path, path);
     char *dir = strdup(path);
     if (!dir) return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     char *slash = strrchr(dir, '/');

@@ -1,13 +1,35 @@
-// mlp.c: the two-layer network's kernels. Each fast kernel sits beside its plain reference
-// (the *_ref functions at the end), and the unit tests hold one to the other and both to
-// finite differences. Loops run in a fixed order, so results never depend on the caller.
+// mlp.c: the two-layer network's kernels.
+//
+// Every kernel follows the one canonical order of floating-point operations written down at
+// the top of mlp.h, so a config's results are bitwise identical on every machine. That order
+// is implemented twice:
+//   - a portable C path: plain loops, fused multiply-adds through fma() from libm, which is
+//     correctly rounded (a hardware instruction where the CPU has one, exact software elsewhere);
+//   - an AVX2+FMA path, compiled with __attribute__((target("avx2,fma"))) so that the default
+//     build stays portable, and chosen at run time when the CPU has both. Vectors run across
+//     independent outputs (the hidden units h, 4 per ymm register), so each output element
+//     sees exactly the operations the portable loop does; the one reduction along h (the logit
+//     z2) is defined with 4 lanes, h mod 4, which both paths compute the same way.
+// The unit tests call both paths explicitly and compare them bitwise, and hold both to the
+// plain reference kernels (the *_ref functions at the end) and to finite differences.
+// -ffp-contract=off (Makefile) keeps the compiler from fusing anything on its own.
 #include "mlp.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MLP_INLINE static inline __attribute__((always_inline))
+
 int64_t mlp_n_params(int64_t n_in, int64_t n_hidden) { return n_in * n_hidden + 2 * n_hidden + 1; }
+
+// 64-byte aligned, zeroed block of n doubles (freed with free()).
+static double *alloc_doubles(int64_t n) {
+    size_t bytes = ((size_t)n * sizeof(double) + 63) & ~(size_t)63;
+    double *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
 
 // Point W1, b1, W2, b2 into one block.
 static void mlp_carve(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden) {
@@ -21,7 +43,7 @@ static void mlp_carve(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden) {
 
 int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden) {
     memset(m, 0, sizeof *m);
-    double *mem = calloc((size_t)mlp_n_params(n_in, n_hidden), sizeof(double));
+    double *mem = alloc_doubles(mlp_n_params(n_in, n_hidden));
     if (!mem) return -1;
     mlp_carve(m, mem, n_in, n_hidden);
     m->mem = mem;
@@ -46,18 +68,20 @@ void mlp_randomize(Mlp *m, Rng *r, double scale) {
 }
 
 int mlp_all_finite(const Mlp *m) {
-    // A sum of finite numbers can overflow to inf, which is also a divergence worth stopping for.
-    double s = 0.0;
-    int64_t n = mlp_n_params(m->n_in, m->n_hidden);
-    for (int64_t i = 0; i < n; i++) s += m->mem[i] * 0.0;  // NaN or inf in any entry gives NaN
-    return s == 0.0;
+    // x * 0.0 is 0 for finite x and NaN for NaN or inf, so any non-finite entry leaves a NaN in
+    // its partial sum. Four partial sums only so that the adds need not wait on each other.
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    int64_t n = mlp_n_params(m->n_in, m->n_hidden), i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) s[j] += m->mem[i + j] * 0.0;
+    for (; i < n; i++) s[0] += m->mem[i] * 0.0;
+    return s[0] == 0.0 && s[1] == 0.0 && s[2] == 0.0 && s[3] == 0.0;
 }
 
 int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_rows) {
     memset(w, 0, sizeof *w);
-    int64_t n_grad = mlp_n_params(n_in, n_hidden);
-    int64_t n = n_grad + n_rows * n_hidden + 2 * n_rows;
-    double *mem = calloc((size_t)n, sizeof(double));
+    int64_t n_grad = (mlp_n_params(n_in, n_hidden) + 7) & ~(int64_t)7;  // A1 starts 64-byte aligned
+    double *mem = alloc_doubles(n_grad + n_rows * n_hidden + 2 * n_rows);
     if (!mem) return -1;
     w->mem = mem;
     w->n_rows = n_rows;
@@ -74,98 +98,515 @@ void mlp_work_free(MlpWork *w) {
     memset(w, 0, sizeof *w);
 }
 
-double mlp_bce_from_logit(double z, double y) {
-    // -[y log p + (1-y) log(1-p)] with p = sigmoid(z), without forming log(0)
-    return fmax(z, 0.0) - z * y + log1p(exp(-fabs(z)));
+// ---------------------------------------------------------------------------------------
+// Canonical scalar maths. Always inlined, so that inside the AVX2 functions fma() becomes the
+// vfmadd instruction and elsewhere a call to libm's fma(): the same bits either way.
+
+// exp(x): x = k ln2 + r with |r| <= ln2/2, exp(r) by its Taylor series to degree 13 (truncation
+// below 0.05 ulp), scaled by 2^k in two exact-or-once-rounded steps. About 1 ulp.
+MLP_INLINE double exp_c(double x) {
+    if (x != x) return x;
+    if (x > 709.78) return INFINITY;
+    if (x < -745.2) return 0.0;
+    const double shift = 0x1.8p52;
+    double kd = fma(x, 0x1.71547652b82fep0, shift) - shift;   // round(x / ln2)
+    double r = fma(kd, -0x1.62e42fefa39efp-1, x);            // x - kd * ln2, ln2 in two parts
+    r = fma(kd, -0x1.abc9e3b39803fp-56, r);
+    double p = 1.0 / 6227020800.0;                           // 1/13!
+    p = fma(p, r, 1.0 / 479001600.0);
+    p = fma(p, r, 1.0 / 39916800.0);
+    p = fma(p, r, 1.0 / 3628800.0);
+    p = fma(p, r, 1.0 / 362880.0);
+    p = fma(p, r, 1.0 / 40320.0);
+    p = fma(p, r, 1.0 / 5040.0);
+    p = fma(p, r, 1.0 / 720.0);
+    p = fma(p, r, 1.0 / 120.0);
+    p = fma(p, r, 1.0 / 24.0);
+    p = fma(p, r, 1.0 / 6.0);
+    p = fma(p, r, 0.5);
+    p = fma(p, r, 1.0);
+    p = fma(p, r, 1.0);
+    int64_t k = (int64_t)kd, k1 = k / 2, k2 = k - k1;         // k in [-1075, 1024]
+    uint64_t e1 = (uint64_t)(k1 + 1023) << 52, e2 = (uint64_t)(k2 + 1023) << 52;
+    double s1, s2;
+    memcpy(&s1, &e1, sizeof s1);
+    memcpy(&s2, &e2, sizeof s2);
+    return (p * s1) * s2;
 }
 
-double mlp_sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+// log1p(u) for u in [0, 1] (NaN passes through): 2 atanh(s), s = u / (2 + u) in [0, 1/3], by
+// its series in s^2 to s^33 (truncation below 0.1 ulp). About 2 ulp.
+MLP_INLINE double log1p01_c(double u) {
+    double s = u / (2.0 + u), s2 = s * s;
+    double q = 1.0 / 33.0;
+    q = fma(q, s2, 1.0 / 31.0);
+    q = fma(q, s2, 1.0 / 29.0);
+    q = fma(q, s2, 1.0 / 27.0);
+    q = fma(q, s2, 1.0 / 25.0);
+    q = fma(q, s2, 1.0 / 23.0);
+    q = fma(q, s2, 1.0 / 21.0);
+    q = fma(q, s2, 1.0 / 19.0);
+    q = fma(q, s2, 1.0 / 17.0);
+    q = fma(q, s2, 1.0 / 15.0);
+    q = fma(q, s2, 1.0 / 13.0);
+    q = fma(q, s2, 1.0 / 11.0);
+    q = fma(q, s2, 1.0 / 9.0);
+    q = fma(q, s2, 1.0 / 7.0);
+    q = fma(q, s2, 1.0 / 5.0);
+    q = fma(q, s2, 1.0 / 3.0);
+    double ts = s + s;
+    return fma(ts, s2 * q, ts);
+}
+
+MLP_INLINE double sigmoid_c(double z) { return 1.0 / (1.0 + exp_c(-z)); }
+
+MLP_INLINE double bce_c(double z, double y) {
+    // -[y log p + (1-y) log(1-p)] with p = sigmoid(z), without forming log(0)
+    return (z > 0.0 ? z : 0.0) - z * y + log1p01_c(exp_c(-fabs(z)));
+}
+
+// sigmoid(z) >= 0.5, the accuracy's prediction, without the exp where the answer is certain:
+// exp(-z) <= 1 for z >= 0, and for z < -2^-20 the sigmoid is below 0.5 - 2^-23.
+MLP_INLINE int predicts_one_c(double z) {
+    if (z >= 0.0) return 1;
+    if (z < -0x1p-20) return 0;
+    return sigmoid_c(z) >= 0.5;   // NaN: 0
+}
+
+double mlp_exp(double x) { return exp_c(x); }
+double mlp_log1p01(double x) { return log1p01_c(x); }
+double mlp_bce_from_logit(double z, double y) { return bce_c(z, y); }
+double mlp_sigmoid(double z) { return sigmoid_c(z); }
 
 // ---------------------------------------------------------------------------------------
-// Forward and backward.
+// The kernels' interface. Each path provides these; the public functions dispatch.
+//   forward: z2 for B rows; A1 (capacity B*H) is written when store, else it may be scratch.
+//   backward: after forward with store on the same X; dZ1 replaces A1. With update == 0 the
+//     gradient goes to dst; with update != 0, dst is the model and each parameter p becomes
+//     fma(-lr, dp, p) (dst may then be the model m itself: nothing is read after it is written).
+//   evaluate: sum of BCE over the rows in order, and the count of correct predictions.
+typedef void (*ForwardFn)(const Mlp *m, const double *X, int64_t B, double *A1, int store, double *z2);
+typedef struct {
+    void (*forward)(const Mlp *m, const double *X, int64_t B, double *A1, int store, double *z2);
+    void (*backward)(const Mlp *m, const double *X, const double *y, int64_t B, double *A1,
+                     const double *z2, double *dz2, Mlp *dst, int update, double lr);
+    void (*update)(Mlp *m, const Mlp *g, double lr);
+    void (*evaluate)(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
+                     double *sum, int64_t *correct);
+} Kernels;
 
-void mlp_forward(const Mlp *m, const double *X, int64_t B, MlpWork *w) {
-    // X is (B, D), W1 is (D, H), A1 out is (B, H), z2 out is (B)
-    int64_t D = m->n_in, H = m->n_hidden;
-    for (int64_t b = 0; b < B; b++) {
-        double *a = w->A1 + b * H;
-        const double *x = X + b * D;
-        for (int64_t h = 0; h < H; h++) a[h] = 0.0;
-        for (int64_t d = 0; d < D; d++) {
-            double xd = x[d];
-            const double *wrow = m->W1 + d * H;
-            for (int64_t h = 0; h < H; h++) a[h] += xd * wrow[h];        // Z1 = X W1
-        }
-        double z = 0.0;
-        for (int64_t h = 0; h < H; h++) {
-            double z1 = a[h] + m->b1[h];                                  //      + b1
-            a[h] = z1 > 0.0 ? z1 : 0.0;                                   // A1 = relu(Z1)
-            z += a[h] * m->W2[h];                                         // z2 = A1 W2
-        }
-        w->z2[b] = z + m->b2[0];                                          //      + b2
-    }
-}
-
-void mlp_backward(const Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w) {
-    // X is (B, D), A1 is (B, H) from forward; dW1 out is (D, H), db1 (H), dW2 (H), db2 (1)
-    int64_t D = m->n_in, H = m->n_hidden;
-    Mlp *g = &w->grad;
-    double db2 = 0.0;
-    for (int64_t b = 0; b < B; b++) {
-        w->dz2[b] = (mlp_sigmoid(w->z2[b]) - y[b]) / (double)B;           // dz2 = (p - y) / B
-        db2 += w->dz2[b];                                                 // db2 = sum dz2
-    }
-    g->b2[0] = db2;
-    for (int64_t h = 0; h < H; h++) g->W2[h] = 0.0;
-    for (int64_t b = 0; b < B; b++) {
-        const double *a = w->A1 + b * H;
-        for (int64_t h = 0; h < H; h++) g->W2[h] += a[h] * w->dz2[b];     // dW2 = A1^T dz2
-    }
-    // A1 becomes dZ1 in place: relu'(Z1) is 1 exactly where A1 > 0.
-    for (int64_t h = 0; h < H; h++) g->b1[h] = 0.0;
-    for (int64_t b = 0; b < B; b++) {
-        double *a = w->A1 + b * H;
-        double dz = w->dz2[b];
-        for (int64_t h = 0; h < H; h++) {
-            a[h] = a[h] > 0.0 ? dz * m->W2[h] : 0.0;                      // dZ1 = dz2 W2^T * relu'(Z1)
-            g->b1[h] += a[h];                                             // db1 = sum_rows dZ1
-        }
-    }
-    for (int64_t i = 0; i < D * H; i++) g->W1[i] = 0.0;
-    for (int64_t b = 0; b < B; b++) {
-        const double *x = X + b * D, *dz1 = w->A1 + b * H;
-        for (int64_t d = 0; d < D; d++) {
-            double xd = x[d];
-            double *grow = g->W1 + d * H;
-            for (int64_t h = 0; h < H; h++) grow[h] += xd * dz1[h];       // dW1 = X^T dZ1
-        }
-    }
-}
-
-void mlp_update(Mlp *m, const MlpWork *w, double lr) {
-    int64_t n = mlp_n_params(m->n_in, m->n_hidden);
-    for (int64_t i = 0; i < n; i++) m->mem[i] -= lr * w->grad.mem[i];     // W -= lr dW
-}
-
-void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
-                  double *loss, double *acc) {
+// The evaluation, shared by both paths (each inlines it with its own forward and fma).
+MLP_INLINE void evaluate_body(ForwardFn forward, const Mlp *m, const double *X, const double *y,
+                              int64_t n, MlpWork *w, double *sum_out, int64_t *correct_out) {
     double sum = 0.0;
     int64_t correct = 0;
     for (int64_t start = 0; start < n; start += w->n_rows) {
         int64_t rows = n - start < w->n_rows ? n - start : w->n_rows;
-        mlp_forward(m, X + start * m->n_in, rows, w);
+        forward(m, X + start * m->n_in, rows, w->A1, 0, w->z2);
         for (int64_t b = 0; b < rows; b++) {
             double z = w->z2[b], yb = y[start + b];
-            sum += mlp_bce_from_logit(z, yb);
-            correct += (mlp_sigmoid(z) >= 0.5) == (yb == 1.0);
+            sum += bce_c(z, yb);
+            correct += predicts_one_c(z) == (yb == 1.0);
         }
     }
+    *sum_out = sum;
+    *correct_out = correct;
+}
+
+// Writes one parameter's gradient, or applies it.
+MLP_INLINE void put(double *p, double g, int update, double neg_lr) { *p = update ? fma(neg_lr, g, *p) : g; }
+
+// ---------------------------------------------------------------------------------------
+// Portable path: the canonical order as plain loops.
+
+static void forward_portable(const Mlp *m, const double *X, int64_t B, double *A1, int store,
+                             double *z2) {
+    (void)store;   // A1 is scratch when not stored
+    int64_t D = m->n_in, H = m->n_hidden;
+    for (int64_t b = 0; b < B; b++) {
+        double *a = A1 + b * H;
+        const double *x = X + b * D;
+        for (int64_t h = 0; h < H; h++) a[h] = m->b1[h];
+        for (int64_t d = 0; d < D; d++) {
+            double xd = x[d];
+            const double *wrow = m->W1 + d * H;
+            for (int64_t h = 0; h < H; h++) a[h] = fma(xd, wrow[h], a[h]);       // Z1 = X W1 + b1
+        }
+        double s[4] = {0.0, 0.0, 0.0, 0.0};
+        for (int64_t h = 0; h < H; h++) {
+            a[h] = a[h] > 0.0 ? a[h] : 0.0;                                      // A1 = relu(Z1)
+            s[h & 3] = fma(a[h], m->W2[h], s[h & 3]);                            // z2 = A1 W2
+        }
+        z2[b] = m->b2[0] + ((s[0] + s[1]) + (s[2] + s[3]));                      //      + b2
+    }
+}
+
+static void backward_portable(const Mlp *m, const double *X, const double *y, int64_t B,
+                              double *A1, const double *z2, double *dz2, Mlp *dst, int update,
+                              double lr) {
+    int64_t D = m->n_in, H = m->n_hidden;
+    double nlr = -lr;
+    double db2 = 0.0;
+    for (int64_t b = 0; b < B; b++) {
+        dz2[b] = (sigmoid_c(z2[b]) - y[b]) / (double)B;                         // dz2 = (p - y) / B
+        db2 += dz2[b];                                                           // db2 = sum dz2
+    }
+    // dW2 = A1^T dz2; A1 becomes dZ1 = dz2 W2^T * relu'(Z1) in place; db1 = sum_rows dZ1.
+    for (int64_t h = 0; h < H; h++) {
+        double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
+        for (int64_t b = 0; b < B; b++) {
+            double a = A1[b * H + h];
+            dw2 = fma(a, dz2[b], dw2);
+            double dz1 = a > 0.0 ? dz2[b] * w2 : 0.0;
+            A1[b * H + h] = dz1;
+            db1 = db1 + dz1;
+        }
+        put(dst->W2 + h, dw2, update, nlr);
+        put(dst->b1 + h, db1, update, nlr);
+    }
+    put(dst->b2, db2, update, nlr);
+    // dW1 = X^T dZ1, one row of dW1 at a time, accumulated over b in order.
+    for (int64_t d = 0; d < D; d++) {
+        double *out = dst->W1 + d * H;
+        for (int64_t h0 = 0; h0 < H; h0 += 64) {
+            double g[64];
+            int64_t n = H - h0 < 64 ? H - h0 : 64;
+            for (int64_t j = 0; j < n; j++) g[j] = 0.0;
+            for (int64_t b = 0; b < B; b++) {
+                double xd = X[b * D + d];
+                const double *dz = A1 + b * H + h0;
+                for (int64_t j = 0; j < n; j++) g[j] = fma(xd, dz[j], g[j]);
+            }
+            for (int64_t j = 0; j < n; j++) put(out + h0 + j, g[j], update, nlr);
+        }
+    }
+}
+
+static void update_portable(Mlp *m, const Mlp *g, double lr) {
+    int64_t n = mlp_n_params(m->n_in, m->n_hidden);
+    double nlr = -lr;
+    for (int64_t i = 0; i < n; i++) m->mem[i] = fma(nlr, g->mem[i], m->mem[i]);   // W -= lr dW
+}
+
+static void evaluate_portable(const Mlp *m, const double *X, const double *y, int64_t n,
+                              MlpWork *w, double *sum, int64_t *correct) {
+    evaluate_body(forward_portable, m, X, y, n, w, sum, correct);
+}
+
+static const Kernels KERNELS_PORTABLE = {forward_portable, backward_portable, update_portable,
+                                         evaluate_portable};
+
+// ---------------------------------------------------------------------------------------
+// AVX2+FMA path. Register-blocked micro-kernels: a tile of R rows (R <= 6) by NV ymm vectors of
+// 4 hidden units (NV <= 2) keeps R*NV <= 12 accumulators in registers; the loops over R and NV
+// are unrolled at compile time, one copy of the kernel per (R, NV) used.
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define MLP_HAVE_AVX2 1
+#include <immintrin.h>
+
+#define AVX2_FN __attribute__((target("avx2,fma")))
+#define AVX2_INLINE static inline __attribute__((target("avx2,fma"), always_inline))
+
+enum { MR = 6, NVMAX = 2, FWD_CHUNK = 48 };
+
+// Z1 tile: rows x[0..R) (stride D) times W (D x 4*NV, stride H) plus b1, then relu, optional
+// store to A1 (stride H), and the logit lanes zacc[r] += A1 * W2, vector by vector in h order.
+AVX2_INLINE void fwd_tile(const int R, const int NV, const double *x, int64_t D, const double *W,
+                          int64_t H, const double *b1, const double *W2, double *A1, int store,
+                          __m256d *zacc) {
+    __m256d acc[MR][NVMAX], wv[NVMAX];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        __m256d bv = _mm256_loadu_pd(b1 + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) acc[r][v] = bv;
+    }
+    for (int64_t d = 0; d < D; d++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W + d * H + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m256d xb = _mm256_broadcast_sd(x + r * D + d);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(xb, wv[v], acc[r][v]);
+        }
+    }
+    const __m256d zero = _mm256_setzero_pd();
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W2 + 4 * v);
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++) {
+        __m256d z = zacc[r];
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) {
+            // vmaxpd returns its second operand when either is NaN or both are zero, so this is
+            // exactly Z1 > 0 ? Z1 : +0
+            __m256d a = _mm256_max_pd(acc[r][v], zero);
+            if (store) _mm256_storeu_pd(A1 + r * H + 4 * v, a);
+            z = _mm256_fmadd_pd(a, wv[v], z);
+        }
+        zacc[r] = z;
+    }
+}
+
+// dW1 tile: rows d0..d0+R of X^T (x = X + d0, X stride D) times dZ1 (B x 4*NV, stride H),
+// accumulated over b in order, then stored to out (stride H) or applied as out = fma(-lr, g, out).
+AVX2_INLINE void dw1_tile(const int R, const int NV, const double *x, int64_t D, const double *dz,
+                          int64_t H, int64_t B, double *out, int update, __m256d nlr) {
+    __m256d acc[MR][NVMAX], zv[NVMAX];
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_pd();
+    for (int64_t b = 0; b < B; b++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) zv[v] = _mm256_loadu_pd(dz + b * H + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m256d xb = _mm256_broadcast_sd(x + b * D + r);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(xb, zv[v], acc[r][v]);
+        }
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) {
+            double *p = out + r * H + 4 * v;
+            _mm256_storeu_pd(p, update ? _mm256_fmadd_pd(nlr, acc[r][v], _mm256_loadu_pd(p)) : acc[r][v]);
+        }
+}
+
+// dW2, dZ1 (in place over A1) and db1 for 4*NV hidden units, over b in order.
+AVX2_INLINE void dz1_cols(const int NV, const double *W2, double *A1, int64_t H, int64_t B,
+                          const double *dz2, double *dW2, double *db1, int update, __m256d nlr) {
+    __m256d w2[NVMAX], gw[NVMAX], gb[NVMAX];
+    const __m256d zero = _mm256_setzero_pd();
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        w2[v] = _mm256_loadu_pd(W2 + 4 * v);
+        gw[v] = gb[v] = zero;
+    }
+    for (int64_t b = 0; b < B; b++) {
+        __m256d dz = _mm256_broadcast_sd(dz2 + b);
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) {
+            double *p = A1 + b * H + 4 * v;
+            __m256d a = _mm256_loadu_pd(p);
+            gw[v] = _mm256_fmadd_pd(a, dz, gw[v]);
+            __m256d d1 = _mm256_and_pd(_mm256_cmp_pd(a, zero, _CMP_GT_OQ), _mm256_mul_pd(dz, w2[v]));
+            _mm256_storeu_pd(p, d1);
+            gb[v] = _mm256_add_pd(gb[v], d1);
+        }
+    }
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        if (update) {
+            gw[v] = _mm256_fmadd_pd(nlr, gw[v], _mm256_loadu_pd(dW2 + 4 * v));
+            gb[v] = _mm256_fmadd_pd(nlr, gb[v], _mm256_loadu_pd(db1 + 4 * v));
+        }
+        _mm256_storeu_pd(dW2 + 4 * v, gw[v]);
+        _mm256_storeu_pd(db1 + 4 * v, gb[v]);
+    }
+}
+
+// Calls KERNEL(r, nv) with compile-time constants r in 1..6, nv in 1..2.
+#define DISPATCH(R, NV, KERNEL)                                                         \
+    do {                                                                                \
+        switch ((R) * 4 + (NV)) {                                                       \
+        case 6 * 4 + 2: KERNEL(6, 2); break;                                            \
+        case 5 * 4 + 2: KERNEL(5, 2); break;                                            \
+        case 4 * 4 + 2: KERNEL(4, 2); break;                                            \
+        case 3 * 4 + 2: KERNEL(3, 2); break;                                            \
+        case 2 * 4 + 2: KERNEL(2, 2); break;                                            \
+        case 1 * 4 + 2: KERNEL(1, 2); break;                                            \
+        case 6 * 4 + 1: KERNEL(6, 1); break;                                            \
+        case 5 * 4 + 1: KERNEL(5, 1); break;                                            \
+        case 4 * 4 + 1: KERNEL(4, 1); break;                                            \
+        case 3 * 4 + 1: KERNEL(3, 1); break;                                            \
+        case 2 * 4 + 1: KERNEL(2, 1); break;                                            \
+        case 1 * 4 + 1: KERNEL(1, 1); break;                                            \
+        }                                                                               \
+    } while (0)
+
+AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, double *A1, int store,
+                                 double *z2) {
+    const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const double *W1 = m->W1, *b1 = m->b1, *W2 = m->W2;
+    __m256d zacc[FWD_CHUNK];
+    // Chunks of rows small enough that their X stays in L1 while every tile of W1 passes by.
+    for (int64_t c0 = 0; c0 < B; c0 += FWD_CHUNK) {
+        int64_t nr = B - c0 < FWD_CHUNK ? B - c0 : FWD_CHUNK;
+        for (int64_t r = 0; r < nr; r++) zacc[r] = _mm256_setzero_pd();
+        for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
+            int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
+            int64_t h0 = 4 * v0;
+            for (int64_t r0 = 0; r0 < nr; r0 += MR) {
+                int R = nr - r0 < MR ? (int)(nr - r0) : MR;
+                const double *x = X + (c0 + r0) * D;
+                double *a = A1 + (c0 + r0) * H + h0;
+#define FWD(RR, NN) fwd_tile(RR, NN, x, D, W1 + h0, H, b1 + h0, W2 + h0, a, store, zacc + r0)
+                DISPATCH(R, nv, FWD);
+#undef FWD
+            }
+        }
+        // The last H mod 4 units, each into its own lane, then the lanes combined.
+        for (int64_t r = 0; r < nr; r++) {
+            double s[4];
+            _mm256_storeu_pd(s, zacc[r]);
+            const double *x = X + (c0 + r) * D;
+            for (int64_t h = H4; h < H; h++) {
+                double z = b1[h];
+                for (int64_t d = 0; d < D; d++) z = fma(x[d], W1[d * H + h], z);
+                double a = z > 0.0 ? z : 0.0;
+                if (store) A1[(c0 + r) * H + h] = a;
+                s[h - H4] = fma(a, W2[h], s[h - H4]);
+            }
+            z2[c0 + r] = m->b2[0] + ((s[0] + s[1]) + (s[2] + s[3]));
+        }
+    }
+}
+
+AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
+                                  double *A1, const double *z2, double *dz2, Mlp *dst, int update,
+                                  double lr) {
+    const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const double nlr_s = -lr;
+    const __m256d nlr = _mm256_set1_pd(nlr_s);
+    double db2 = 0.0;
+    for (int64_t b = 0; b < B; b++) {
+        dz2[b] = (sigmoid_c(z2[b]) - y[b]) / (double)B;
+        db2 += dz2[b];
+    }
+    // Read W2 for dZ1 before (in update mode) writing it: each unit's W2 is read, then written.
+    for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
+        int64_t h0 = 4 * v0;
+        if (nvec - v0 >= 2)
+            dz1_cols(2, m->W2 + h0, A1 + h0, H, B, dz2, dst->W2 + h0, dst->b1 + h0, update, nlr);
+        else
+            dz1_cols(1, m->W2 + h0, A1 + h0, H, B, dz2, dst->W2 + h0, dst->b1 + h0, update, nlr);
+    }
+    for (int64_t h = H4; h < H; h++) {
+        double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
+        for (int64_t b = 0; b < B; b++) {
+            double a = A1[b * H + h];
+            dw2 = fma(a, dz2[b], dw2);
+            double dz1 = a > 0.0 ? dz2[b] * w2 : 0.0;
+            A1[b * H + h] = dz1;
+            db1 = db1 + dz1;
+        }
+        put(dst->W2 + h, dw2, update, nlr_s);
+        put(dst->b1 + h, db1, update, nlr_s);
+    }
+    put(dst->b2, db2, update, nlr_s);
+    // dW1 = X^T dZ1: a column tile of dZ1 stays in L1 while all of D passes by.
+    for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
+        int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
+        int64_t h0 = 4 * v0;
+        for (int64_t d0 = 0; d0 < D; d0 += MR) {
+            int R = D - d0 < MR ? (int)(D - d0) : MR;
+            double *out = dst->W1 + d0 * H + h0;
+#define DW1(RR, NN) dw1_tile(RR, NN, X + d0, D, A1 + h0, H, B, out, update, nlr)
+            DISPATCH(R, nv, DW1);
+#undef DW1
+        }
+    }
+    for (int64_t d = 0; d < D; d++)
+        for (int64_t h = H4; h < H; h++) {
+            double g = 0.0;
+            for (int64_t b = 0; b < B; b++) g = fma(X[b * D + d], A1[b * H + h], g);
+            put(dst->W1 + d * H + h, g, update, nlr_s);
+        }
+}
+
+AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
+    int64_t n = mlp_n_params(m->n_in, m->n_hidden), i = 0;
+    const __m256d nlr = _mm256_set1_pd(-lr);
+    for (; i + 4 <= n; i += 4)
+        _mm256_storeu_pd(m->mem + i, _mm256_fmadd_pd(nlr, _mm256_loadu_pd(g->mem + i),
+                                                      _mm256_loadu_pd(m->mem + i)));
+    for (; i < n; i++) m->mem[i] = fma(-lr, g->mem[i], m->mem[i]);
+}
+
+AVX2_FN static void evaluate_avx2(const Mlp *m, const double *X, const double *y, int64_t n,
+                                  MlpWork *w, double *sum, int64_t *correct) {
+    evaluate_body(forward_avx2, m, X, y, n, w, sum, correct);
+}
+
+static const Kernels KERNELS_AVX2 = {forward_avx2, backward_avx2, update_avx2, evaluate_avx2};
+
+static int cpu_has_avx2_fma(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#else
+static int cpu_has_avx2_fma(void) { return 0; }
+#endif
+
+// ---------------------------------------------------------------------------------------
+// Dispatch.
+
+static const Kernels *kernels = &KERNELS_PORTABLE;
+static MlpKernels kernels_kind = MLP_KERNELS_PORTABLE;
+
+int mlp_set_kernels(MlpKernels k) {
+    if (k == MLP_KERNELS_AUTO) k = cpu_has_avx2_fma() ? MLP_KERNELS_AVX2 : MLP_KERNELS_PORTABLE;
+    if (k == MLP_KERNELS_PORTABLE) {
+        kernels = &KERNELS_PORTABLE;
+    } else if (k == MLP_KERNELS_AVX2) {
+#ifdef MLP_HAVE_AVX2
+        if (!cpu_has_avx2_fma()) return -1;
+        kernels = &KERNELS_AVX2;
+#else
+        return -1;
+#endif
+    } else {
+        return -1;
+    }
+    kernels_kind = k;
+    return (int)k;
+}
+
+MlpKernels mlp_kernels(void) { return kernels_kind; }
+const char *mlp_kernels_name(void) { return kernels_kind == MLP_KERNELS_AVX2 ? "avx2" : "portable"; }
+
+// At program start, before any thread: AUTO, or what SWEEP_MLP_KERNELS asks for.
+__attribute__((constructor)) static void mlp_kernels_init(void) {
+    const char *env = getenv("SWEEP_MLP_KERNELS");
+    MlpKernels k = MLP_KERNELS_AUTO;
+    if (env && strcmp(env, "portable") == 0) k = MLP_KERNELS_PORTABLE;
+    if (env && strcmp(env, "avx2") == 0) k = MLP_KERNELS_AVX2;
+    if (mlp_set_kernels(k) < 0) mlp_set_kernels(MLP_KERNELS_AUTO);
+}
+
+void mlp_forward(const Mlp *m, const double *X, int64_t B, MlpWork *w) {
+    kernels->forward(m, X, B, w->A1, 1, w->z2);
+}
+
+void mlp_backward(const Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w) {
+    kernels->backward(m, X, y, B, w->A1, w->z2, w->dz2, &w->grad, 0, 0.0);
+}
+
+void mlp_update(Mlp *m, const MlpWork *w, double lr) { kernels->update(m, &w->grad, lr); }
+
+void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, double lr) {
+    kernels->forward(m, X, B, w->A1, 1, w->z2);
+    kernels->backward(m, X, y, B, w->A1, w->z2, w->dz2, m, 1, lr);
+}
+
+void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
+                  double *loss, double *acc) {
+    double sum;
+    int64_t correct;
+    kernels->evaluate(m, X, y, n, w, &sum, &correct);
     *loss = sum / (double)n;
     *acc = (double)correct / (double)n;
 }
 
 // ---------------------------------------------------------------------------------------
-// Reference kernels: each output element computed on its own, straight from the formula.
+// Reference kernels: each output element computed on its own, straight from the formula, with
+// separate multiplies and adds (so they agree with the kernels above to rounding, not bitwise).
 
 void mlp_forward_ref(const Mlp *m, const double *X, int64_t B, double *A1, double *z2) {
     int64_t D = m->n_in, H = m->n_hidden;

@@ -181,3 +181,16 @@ def test_whole_sweep_records_shard_0_of_1(sweep, tiny_spec, tmp_path):
     run_ok("-q", "-o", out, tiny_spec)
     with h5py.File(out, "r") as f:
         assert f.attrs["shard"] == "0/1"
+
+
+def test_an_empty_output_path_is_a_usage_error(sweep, tiny_spec, tmp_path):
+    r = sweep("-q", tiny_spec, "-o", "")
+    assert r.returncode == 2
+    one_line(r.stderr)
+
+
+def test_a_directory_as_output_is_a_usage_error_that_names_it(sweep, tiny_spec, tmp_path):
+    r = sweep("-q", tiny_spec, "-o", tmp_path)
+    assert r.returncode == 2
+    assert "is a directory" in one_line(r.stderr)
+    assert not [p for p in files_under(tmp_path) if p.endswith((".h5", ".lock", ".tmp"))]

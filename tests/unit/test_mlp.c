@@ -1,7 +1,10 @@
-// test_mlp.c: the fast kernels against the reference kernels and against finite differences.
+// test_mlp.c: the fast kernels against the reference kernels and against finite differences,
+// and the two implementations of the canonical order (portable C, AVX2+FMA) against each other,
+// bitwise, on awkward shapes.
 #include "check.h"
 #include "mlp.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 typedef struct {
@@ -30,57 +33,93 @@ static void fixture_free(Fixture *f) {
     mlp_work_free(&f->w);
 }
 
-static void forward_matches_reference_bitwise(void) {
-    int64_t shapes[][3] = {{30, 128, 32}, {30, 16, 7}, {3, 5, 1}, {30, 512, 33}};
-    for (int s = 0; s < 4; s++) {
-        Fixture f;
-        fixture_init(&f, shapes[s][0], shapes[s][1], shapes[s][2], (uint64_t)s);
-        double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
-        mlp_forward(&f.m, f.X, f.B, &f.w);
-        mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
-        for (int64_t i = 0; i < f.B * f.H; i++) CHECK(A1[i] == f.w.A1[i]);
-        for (int64_t b = 0; b < f.B; b++) CHECK(z2[b] == f.w.z2[b]);
-        free(A1); free(z2);
-        fixture_free(&f);
+// Runs body once with each implementation this CPU has, then restores the default.
+static int n_kernel_kinds(MlpKernels kinds[2]) {
+    int n = 0;
+    kinds[n++] = MLP_KERNELS_PORTABLE;
+    if (mlp_set_kernels(MLP_KERNELS_AVX2) == MLP_KERNELS_AVX2) kinds[n++] = MLP_KERNELS_AVX2;
+    mlp_set_kernels(MLP_KERNELS_AUTO);
+    return n;
+}
+
+static int64_t ulps_apart(double a, double b) {
+    int64_t ia, ib;
+    memcpy(&ia, &a, 8);
+    memcpy(&ib, &b, 8);
+    if (ia < 0) ia = INT64_MIN - ia;
+    if (ib < 0) ib = INT64_MIN - ib;
+    return ia > ib ? ia - ib : ib - ia;
+}
+
+static void forward_matches_reference(void) {
+    int64_t shapes[][3] = {{30, 128, 32}, {30, 16, 7}, {3, 5, 1}, {30, 512, 33}, {1, 131, 9}};
+    MlpKernels kinds[2];
+    int nk = n_kernel_kinds(kinds);
+    for (int k = 0; k < nk; k++) {
+        mlp_set_kernels(kinds[k]);
+        for (int s = 0; s < 5; s++) {
+            Fixture f;
+            fixture_init(&f, shapes[s][0], shapes[s][1], shapes[s][2], (uint64_t)s);
+            double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
+            mlp_forward(&f.m, f.X, f.B, &f.w);
+            mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
+            for (int64_t i = 0; i < f.B * f.H; i++) CHECK_NEAR(A1[i], f.w.A1[i], 1e-12);
+            for (int64_t b = 0; b < f.B; b++) CHECK_NEAR(z2[b], f.w.z2[b], 1e-12);
+            free(A1); free(z2);
+            fixture_free(&f);
+        }
     }
+    mlp_set_kernels(MLP_KERNELS_AUTO);
 }
 
 static void backward_matches_reference(void) {
-    Fixture f;
-    fixture_init(&f, 30, 64, 17, 5);
-    double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
-    Mlp g;
-    mlp_init(&g, f.D, f.H);
-    mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
-    mlp_backward_ref(&f.m, f.X, f.y, f.B, A1, z2, &g);
-    mlp_forward(&f.m, f.X, f.B, &f.w);
-    mlp_backward(&f.m, f.X, f.y, f.B, &f.w);
-    for (int64_t i = 0; i < mlp_n_params(f.D, f.H); i++) CHECK_NEAR(f.w.grad.mem[i], g.mem[i], 1e-13);
-    mlp_free(&g);
-    free(A1); free(z2);
-    fixture_free(&f);
+    MlpKernels kinds[2];
+    int nk = n_kernel_kinds(kinds);
+    for (int k = 0; k < nk; k++) {
+        mlp_set_kernels(kinds[k]);
+        Fixture f;
+        fixture_init(&f, 30, 67, 17, 5);
+        double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
+        Mlp g;
+        mlp_init(&g, f.D, f.H);
+        mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
+        mlp_backward_ref(&f.m, f.X, f.y, f.B, A1, z2, &g);
+        mlp_forward(&f.m, f.X, f.B, &f.w);
+        mlp_backward(&f.m, f.X, f.y, f.B, &f.w);
+        for (int64_t i = 0; i < mlp_n_params(f.D, f.H); i++) CHECK_NEAR(f.w.grad.mem[i], g.mem[i], 1e-12);
+        mlp_free(&g);
+        free(A1); free(z2);
+        fixture_free(&f);
+    }
+    mlp_set_kernels(MLP_KERNELS_AUTO);
 }
 
 static void gradient_matches_finite_differences(void) {
-    Fixture f;
-    fixture_init(&f, 6, 9, 11, 7);
-    mlp_forward(&f.m, f.X, f.B, &f.w);
-    mlp_backward(&f.m, f.X, f.y, f.B, &f.w);
-    int64_t n = mlp_n_params(f.D, f.H);
-    double eps = 1e-6, worst = 0.0;
-    for (int64_t i = 0; i < n; i++) {
-        double saved = f.m.mem[i];
-        f.m.mem[i] = saved + eps;
-        double up = mlp_loss_ref(&f.m, f.X, f.y, f.B);
-        f.m.mem[i] = saved - eps;
-        double down = mlp_loss_ref(&f.m, f.X, f.y, f.B);
-        f.m.mem[i] = saved;
-        double numeric = (up - down) / (2 * eps);
-        double err = fabs(numeric - f.w.grad.mem[i]) / fmax(1e-4, fabs(numeric) + fabs(f.w.grad.mem[i]));
-        if (err > worst) worst = err;
+    MlpKernels kinds[2];
+    int nk = n_kernel_kinds(kinds);
+    for (int k = 0; k < nk; k++) {
+        mlp_set_kernels(kinds[k]);
+        Fixture f;
+        fixture_init(&f, 6, 9, 11, 7);
+        mlp_forward(&f.m, f.X, f.B, &f.w);
+        mlp_backward(&f.m, f.X, f.y, f.B, &f.w);
+        int64_t n = mlp_n_params(f.D, f.H);
+        double eps = 1e-6, worst = 0.0;
+        for (int64_t i = 0; i < n; i++) {
+            double saved = f.m.mem[i];
+            f.m.mem[i] = saved + eps;
+            double up = mlp_loss_ref(&f.m, f.X, f.y, f.B);
+            f.m.mem[i] = saved - eps;
+            double down = mlp_loss_ref(&f.m, f.X, f.y, f.B);
+            f.m.mem[i] = saved;
+            double numeric = (up - down) / (2 * eps);
+            double err = fabs(numeric - f.w.grad.mem[i]) / fmax(1e-4, fabs(numeric) + fabs(f.w.grad.mem[i]));
+            if (err > worst) worst = err;
+        }
+        CHECK(worst < 1e-6);
+        fixture_free(&f);
     }
-    CHECK(worst < 1e-6);
-    fixture_free(&f);
+    mlp_set_kernels(MLP_KERNELS_AUTO);
 }
 
 static void update_steps_against_the_gradient(void) {
@@ -91,7 +130,7 @@ static void update_steps_against_the_gradient(void) {
     double before = mlp_loss_ref(&f.m, f.X, f.y, f.B);
     double w0 = f.m.W1[0], g0 = f.w.grad.W1[0];
     mlp_update(&f.m, &f.w, 0.1);
-    CHECK(f.m.W1[0] == w0 - 0.1 * g0);
+    CHECK(f.m.W1[0] == fma(-0.1, g0, w0));
     CHECK(mlp_loss_ref(&f.m, f.X, f.y, f.B) < before);
     fixture_free(&f);
 }
@@ -103,6 +142,170 @@ static void bce_from_logit_is_stable_at_extremes(void) {
     CHECK_NEAR(mlp_bce_from_logit(-800.0, 1.0), 800.0, 1e-15);
     CHECK(isfinite(mlp_bce_from_logit(-1e308, 0.0)));
     CHECK_NEAR(mlp_bce_from_logit(2.0, 1.0), -log(1.0 / (1.0 + exp(-2.0))), 1e-15);
+    CHECK(isnan(mlp_bce_from_logit(NAN, 1.0)));
+    CHECK(mlp_sigmoid(0.0) == 0.5 && mlp_sigmoid(-800.0) == 0.0 && mlp_sigmoid(800.0) == 1.0);
+}
+
+// The canonical exp and log1p are held to glibc's within a couple of ulps, on a dense sweep
+// of their ranges, and are exact where they must be.
+static void canonical_exp_and_log1p_are_accurate(void) {
+    int64_t worst_exp = 0, worst_log = 0;
+    Rng r;
+    rng_init(&r, 1, 98, 0, 0);
+    for (int i = 0; i < 200000; i++) {
+        double x = -745.0 + 1454.0 * rng_uniform(&r);
+        if (i % 4 == 0) x = -40.0 + 80.0 * rng_uniform(&r);   // where the logits live
+        if (i % 4 == 1) x = -1e-3 + 2e-3 * rng_uniform(&r);
+        double e = exp(x), c = mlp_exp(x);
+        if (e >= 0x1p-1022) {   // normal results; subnormals are checked absolutely below
+            int64_t u = ulps_apart(e, c);
+            if (u > worst_exp) worst_exp = u;
+        } else {
+            CHECK(fabs(e - c) <= 0x1p-1074);
+        }
+        double v = i % 3 == 0 ? rng_uniform(&r) : mlp_exp(-fabs(x));
+        int64_t u = ulps_apart(log1p(v), mlp_log1p01(v));
+        if (u > worst_log) worst_log = u;
+    }
+    CHECK(worst_exp <= 2);
+    CHECK(worst_log <= 3);
+    CHECK(mlp_exp(0.0) == 1.0 && mlp_exp(-0.0) == 1.0);
+    CHECK(mlp_exp(1.0) == exp(1.0) || ulps_apart(mlp_exp(1.0), exp(1.0)) == 1);
+    CHECK(mlp_exp(-INFINITY) == 0.0 && mlp_exp(INFINITY) == INFINITY && isnan(mlp_exp(NAN)));
+    CHECK(mlp_exp(710.0) == INFINITY && mlp_exp(-746.0) == 0.0);
+    CHECK(mlp_exp(709.7) > 1e308 && isfinite(mlp_exp(709.7)));
+    CHECK(mlp_exp(-744.0) > 0.0);
+    CHECK(mlp_log1p01(0.0) == 0.0 && isnan(mlp_log1p01(NAN)));
+    CHECK(mlp_log1p01(1e-300) == 1e-300);
+    CHECK(ulps_apart(mlp_log1p01(1.0), log(2.0)) <= 1);
+    // Monotone where the accuracy's decision needs it: sigmoid(z) >= 0.5 exactly when z >= 0,
+    // down to the smallest z where 1 + exp(-z) rounds to 2.
+    CHECK(mlp_sigmoid(0x1p-1074) >= 0.5 && mlp_sigmoid(-0x1p-20) < 0.5);
+}
+
+// Everything the kernels produce for one shape, under the kernels now selected.
+typedef struct {
+    double *A1, *z2, *dZ1, *grad, *stepped, *fused, loss[2], acc[2];
+} Outputs;
+
+static void outputs_free(Outputs *o) {
+    free(o->A1); free(o->z2); free(o->dZ1); free(o->grad); free(o->stepped); free(o->fused);
+}
+
+static void run_all(Fixture *f, Outputs *o, double lr) {
+    int64_t n = mlp_n_params(f->D, f->H), BH = f->B * f->H;
+    o->A1 = malloc((size_t)BH * 8); o->z2 = malloc((size_t)f->B * 8); o->dZ1 = malloc((size_t)BH * 8);
+    o->grad = malloc((size_t)n * 8); o->stepped = malloc((size_t)n * 8); o->fused = malloc((size_t)n * 8);
+    mlp_forward(&f->m, f->X, f->B, &f->w);
+    memcpy(o->A1, f->w.A1, (size_t)BH * 8);
+    memcpy(o->z2, f->w.z2, (size_t)f->B * 8);
+    mlp_backward(&f->m, f->X, f->y, f->B, &f->w);
+    memcpy(o->dZ1, f->w.A1, (size_t)BH * 8);
+    memcpy(o->grad, f->w.grad.mem, (size_t)n * 8);
+    Mlp m;
+    mlp_init(&m, f->D, f->H);
+    mlp_copy(&m, &f->m);
+    mlp_update(&m, &f->w, lr);
+    memcpy(o->stepped, m.mem, (size_t)n * 8);
+    mlp_copy(&m, &f->m);
+    mlp_step(&m, f->X, f->y, f->B, &f->w, lr);
+    memcpy(o->fused, m.mem, (size_t)n * 8);
+    mlp_free(&m);
+    // Evaluation in one chunk and in chunks of 5 rows: the chunking must not matter either.
+    MlpWork small;
+    mlp_work_init(&small, f->D, f->H, 5);
+    mlp_evaluate(&f->m, f->X, f->y, f->B, &f->w, &o->loss[0], &o->acc[0]);
+    mlp_evaluate(&f->m, f->X, f->y, f->B, &small, &o->loss[1], &o->acc[1]);
+    mlp_work_free(&small);
+}
+
+static int same_bits(const double *a, const double *b, int64_t n) {
+    return memcmp(a, b, (size_t)n * sizeof(double)) == 0;
+}
+
+static void check_outputs_equal(const Fixture *f, const Outputs *a, const Outputs *b) {
+    int64_t n = mlp_n_params(f->D, f->H), BH = f->B * f->H;
+    int ok = same_bits(a->A1, b->A1, BH) && same_bits(a->z2, b->z2, f->B) &&
+             same_bits(a->dZ1, b->dZ1, BH) && same_bits(a->grad, b->grad, n) &&
+             same_bits(a->stepped, b->stepped, n) && same_bits(a->fused, b->fused, n) &&
+             same_bits(a->loss, b->loss, 2) && same_bits(a->acc, b->acc, 2);
+    CHECK(ok);
+    if (!ok) fprintf(stderr, "    shape D=%lld H=%lld B=%lld\n", (long long)f->D, (long long)f->H, (long long)f->B);
+}
+
+// Within one path: the fused step is the unfused one, and chunking does not change evaluation.
+static void check_self_consistent(const Fixture *f, const Outputs *o) {
+    int64_t n = mlp_n_params(f->D, f->H);
+    CHECK(same_bits(o->stepped, o->fused, n));
+    CHECK(same_bits(o->loss, o->loss + 1, 1) && o->acc[0] == o->acc[1]);
+}
+
+static void portable_and_avx2_agree_bitwise(void) {
+    MlpKernels kinds[2];
+    int nk = n_kernel_kinds(kinds);
+    if (nk < 2) printf("     (this CPU has no AVX2+FMA: only the portable path was checked)\n");
+    const int64_t Ds[] = {1, 3, 30}, Hs[] = {1, 3, 5, 16, 17, 128, 131, 512}, Bs[] = {1, 7, 32, 33};
+    int shapes = 0;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 8; j++)
+            for (int k = 0; k < 4; k++) {
+                Fixture f;
+                fixture_init(&f, Ds[i], Hs[j], Bs[k], (uint64_t)(100 * i + 10 * j + k));
+                for (int64_t q = 0; q < f.B * f.D; q++) f.X[q] = 2.0 * f.X[q] - 1.0;  // both signs
+                Outputs o[2];
+                for (int p = 0; p < 2; p++) {
+                    mlp_set_kernels(kinds[p % nk]);
+                    run_all(&f, &o[p], 0.37);
+                    check_self_consistent(&f, &o[p]);
+                }
+                check_outputs_equal(&f, &o[0], &o[1]);
+                outputs_free(&o[0]); outputs_free(&o[1]);
+                fixture_free(&f);
+                shapes++;
+            }
+    CHECK(shapes == 96);
+    mlp_set_kernels(MLP_KERNELS_AUTO);
+}
+
+// Zero signs and NaN take the same path in both: relu of -0 and of NaN is +0.
+static void special_values_agree_bitwise(void) {
+    MlpKernels kinds[2];
+    int nk = n_kernel_kinds(kinds);
+    Fixture f;
+    fixture_init(&f, 3, 9, 6, 21);
+    for (int64_t d = 0; d < f.D; d++) {
+        f.m.W1[d * f.H + 1] = 0.0;          // unit 1: Z1 = -0 exactly
+        f.m.W1[d * f.H + 8] = 0.0;          // unit 8 (the scalar tail): likewise
+        f.m.W1[d * f.H + 2] = NAN;          // unit 2: Z1 = NaN
+    }
+    f.m.b1[1] = -0.0;
+    f.m.b1[8] = -0.0;
+    Outputs o[2];
+    for (int p = 0; p < 2; p++) {
+        mlp_set_kernels(kinds[p % nk]);
+        run_all(&f, &o[p], 0.1);
+        for (int64_t b = 0; b < f.B; b++) {
+            CHECK(o[p].A1[b * f.H + 1] == 0.0 && !signbit(o[p].A1[b * f.H + 1]));
+            CHECK(o[p].A1[b * f.H + 8] == 0.0 && !signbit(o[p].A1[b * f.H + 8]));
+            CHECK(o[p].A1[b * f.H + 2] == 0.0 && !signbit(o[p].A1[b * f.H + 2]));
+        }
+    }
+    int64_t BH = f.B * f.H, n = mlp_n_params(f.D, f.H);
+    CHECK(same_bits(o[0].A1, o[1].A1, BH) && same_bits(o[0].z2, o[1].z2, f.B));
+    CHECK(same_bits(o[0].dZ1, o[1].dZ1, BH) && same_bits(o[0].grad, o[1].grad, n));
+    CHECK(same_bits(o[0].fused, o[1].fused, n) && same_bits(o[0].loss, o[1].loss, 2));
+    outputs_free(&o[0]); outputs_free(&o[1]);
+    fixture_free(&f);
+    mlp_set_kernels(MLP_KERNELS_AUTO);
+}
+
+static void kernels_can_be_chosen(void) {
+    CHECK(mlp_set_kernels(MLP_KERNELS_PORTABLE) == MLP_KERNELS_PORTABLE);
+    CHECK(mlp_kernels() == MLP_KERNELS_PORTABLE && strcmp(mlp_kernels_name(), "portable") == 0);
+    int rc = mlp_set_kernels(MLP_KERNELS_AVX2);
+    CHECK(rc == MLP_KERNELS_AVX2 || (rc == -1 && mlp_kernels() == MLP_KERNELS_PORTABLE));
+    CHECK(mlp_set_kernels(MLP_KERNELS_AUTO) > 0);
+    printf("     (kernels in use by default: %s)\n", mlp_kernels_name());
 }
 
 static void evaluate_matches_reference_loss_and_counts_accuracy(void) {
@@ -132,15 +335,25 @@ static void non_finite_parameters_are_detected(void) {
     m.W2[2] = 0.0;
     m.b2[0] = INFINITY;
     CHECK(!mlp_all_finite(&m));
+    m.b2[0] = 0.0;
+    m.W1[5] = -INFINITY;
+    CHECK(!mlp_all_finite(&m));
+    m.W1[5] = 1e308;
+    m.W1[6] = 1e308;   // finite entries whose sum would overflow are still finite
+    CHECK(mlp_all_finite(&m));
     mlp_free(&m);
 }
 
 int main(void) {
-    RUN(forward_matches_reference_bitwise);
+    RUN(kernels_can_be_chosen);
+    RUN(forward_matches_reference);
     RUN(backward_matches_reference);
     RUN(gradient_matches_finite_differences);
     RUN(update_steps_against_the_gradient);
     RUN(bce_from_logit_is_stable_at_extremes);
+    RUN(canonical_exp_and_log1p_are_accurate);
+    RUN(portable_and_avx2_agree_bitwise);
+    RUN(special_values_agree_bitwise);
     RUN(evaluate_matches_reference_loss_and_counts_accuracy);
     RUN(non_finite_parameters_are_detected);
     return CHECK_SUMMARY();
