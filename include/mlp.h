@@ -18,9 +18,9 @@
 //   dZ1[b,h] = A1[b,h] > 0 ? dz2[b] * W2[h] : +0;   db1[h] = sum over b ascending from +0
 //   dW1[d,h] = fma(X[b,d], dZ1[b,h], .) over b ascending from +0
 //   update   p = fma(-lr, dp, p) for every parameter p
-//   sigmoid(z) = 1 / (1 + exp(-z));  BCE(z, y) = fmax(z, 0) - z*y + log1p(exp(-|z|)), where
-//              exp and log1p are this file's own fma-based versions (glibc's differ between
-//              CPUs with and without FMA), accurate to about 1-2 ulp
+//   sigmoid(z) = 1 / (1 + exp(-z));  BCE(z, y) = ((z > 0 ? z : +0) - z*y) + log1p(exp(-|z|)),
+//              where exp and log1p are mlp.c's own fma-based versions (glibc's are not the
+//              same on CPUs with and without FMA), accurate to about 1-2 ulp
 //   evaluate: loss = (sum of BCE over rows ascending from +0) / n
 // It is implemented twice: a portable C path (fma() from libm, correctly rounded everywhere)
 // and an AVX2+FMA path chosen at run time; tests/unit/test_mlp.c checks they agree bitwise.
@@ -47,6 +47,7 @@ typedef struct {
     double *A1;              // (rows, H) hidden activations; A1 > 0 doubles as relu'(Z1)
     double *z2;              // (rows) logits
     double *dz2;             // (rows)
+    double *dZ1;             // (rows, max(H, 8)) backward scratch; its layout is the kernels' own
     double *mem;
 } MlpWork;
 
@@ -81,7 +82,8 @@ const char *mlp_kernels_name(void);        // "portable" or "avx2"
 
 // forward: X (B, D) -> w->A1 (B, H), w->z2 (B).
 void mlp_forward(const Mlp *m, const double *X, int64_t B, MlpWork *w);
-// backward after forward on the same X: fills w->grad with d(mean loss)/d(params).
+// backward after forward on the same X: fills w->grad with d(mean loss)/d(params). Leaves
+// w->A1 and w->z2 as forward left them.
 void mlp_backward(const Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w);
 // m -= lr * w->grad, as p = fma(-lr, dp, p)
 void mlp_update(Mlp *m, const MlpWork *w, double lr);

@@ -10,6 +10,29 @@
 #include "grid.h"
 #include "train.h"
 
+// One row of /configs and of /summary, as held in memory (the file stores them packed).
+typedef struct {
+    int64_t id, hidden_dim;
+    double learning_rate;
+    int64_t batch_size, epochs, seed;
+    double init_scale;
+    int8_t shuffle;
+    int64_t weights_row;
+} ConfigRow;
+
+typedef struct {
+    int64_t id;
+    int8_t status;            // Status
+    double final_train_loss, final_train_acc, final_test_loss, final_test_acc;
+    double best_test_acc;
+    int64_t best_epoch;
+    double train_seconds;
+} SummaryRow;
+
+// Their HDF5 memory types (the caller closes them).
+hid_t store_config_type(void);
+hid_t store_summary_type(void);
+
 // What the root and /data attributes record about the sweep.
 typedef struct {
     const char *spec_text;   // the YAML verbatim
@@ -59,6 +82,15 @@ int store_set_status(Store *st, const char *status, char *err);
 int store_close(Store *st, const char *status, char *err);
 // Closes without touching the status (after an error); the file stays resumable.
 void store_abandon(Store *st);
+
+// Readers. Opens a results file read-only with HDF5 file locking off (a sweep may be writing
+// it) and checks that it is one: 0, or 2 with err filled. Close with H5Fclose.
+int store_open_read(const char *path, hid_t *file, char *err);
+// Reads /configs and /summary whole into malloc'd arrays of *n rows each.
+int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err);
+// Fills /seed_stats and /seed_stats_curves from the file's own rows (the objects exist from
+// creation; a file open for writing). Done when every config is finished, and by merge.
+int store_write_seed_stats(hid_t file, char *err);
 
 // The file's size in bytes, for --dry-run.
 double store_estimate_bytes(const Grid *grid, int64_t n_features, int save_initial_weights);

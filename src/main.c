@@ -405,4 +405,7 @@ static int run(int argc, char **argv) {
     return rc;
 }
 
-int main(int argc, char **argv) { return run(argc, argv); }
+int main(int argc, char **argv) {
+    // Subcommands come first; anything else is a sweep.
+    return run(argc, argv);
+}

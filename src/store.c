@@ -24,25 +24,6 @@
 enum { W_W1, W_B1, W_W2, W_B2, N_WEIGHTS };
 static const char *const WEIGHT_NAMES[N_WEIGHTS] = {"W1", "b1", "W2", "b2"};
 
-// One row of /configs and of /summary, as held in memory.
-typedef struct {
-    int64_t id, hidden_dim;
-    double learning_rate;
-    int64_t batch_size, epochs, seed;
-    double init_scale;
-    int8_t shuffle;
-    int64_t weights_row;
-} ConfigRow;
-
-typedef struct {
-    int64_t id;
-    int8_t status;
-    double final_train_loss, final_train_acc, final_test_loss, final_test_acc;
-    double best_test_acc;
-    int64_t best_epoch;
-    double train_seconds;
-} SummaryRow;
-
 static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -61,7 +42,7 @@ static void quiet_hdf5(void) {
 // ---------------------------------------------------------------------------------------
 // Types.
 
-static hid_t config_type(void) {
+hid_t store_config_type(void) {
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigRow));
     H5Tinsert(t, "id", HOFFSET(ConfigRow, id), H5T_NATIVE_INT64);
     H5Tinsert(t, "hidden_dim", HOFFSET(ConfigRow, hidden_dim), H5T_NATIVE_INT64);
@@ -75,7 +56,7 @@ static hid_t config_type(void) {
     return t;
 }
 
-static hid_t summary_type(void) {
+hid_t store_summary_type(void) {
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SummaryRow));
     H5Tinsert(t, "id", HOFFSET(SummaryRow, id), H5T_NATIVE_INT64);
     H5Tinsert(t, "status", HOFFSET(SummaryRow, status), H5T_NATIVE_INT8);
@@ -263,7 +244,7 @@ static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
 
 // /configs and /summary (every row pending), written in slices so memory stays flat.
 static int create_tables(hid_t file, const Grid *g) {
-    hid_t cmem = config_type(), smem = summary_type();
+    hid_t cmem = store_config_type(), smem = store_summary_type();
     hid_t cfile = packed(cmem), sfile = packed(smem);
     hsize_t dims[1] = {(hsize_t)g->n_configs};
     hid_t cd = dataset_create(file, "configs", cfile, 1, dims, FILL_NONE);
@@ -442,7 +423,7 @@ static int store_open_handles(Store *st, const Grid *g, int64_t D, char *err) {
         bad |= (st->curves[c] = H5Dopen2(st->file, name, H5P_DEFAULT)) < 0;
     }
     bad |= (st->summary = H5Dopen2(st->file, "summary", H5P_DEFAULT)) < 0;
-    st->summary_mem = summary_type();
+    st->summary_mem = store_summary_type();
     // Our own conversion buffers: HDF5's default allocates and frees 1 MB per converting
     // write, which cost more than the write itself for small configs.
     st->dxpl = H5Pcreate(H5P_DATASET_XFER);

@@ -1,0 +1,40 @@
+// stats.h: statistics over groups of configs. A group is every config that shares the values
+// of some axes; the seed statistics group by every axis but seed (a "setting"), `sweep report
+// --by` by the axes it names. Pure computation over rows already in memory.
+#ifndef STATS_H
+#define STATS_H
+
+#include <stdint.h>
+#include "spec.h"
+#include "store.h"
+
+// The summary columns averaged over a group.
+enum { STAT_FINAL_TRAIN_LOSS, STAT_FINAL_TRAIN_ACC, STAT_FINAL_TEST_LOSS, STAT_FINAL_TEST_ACC,
+       STAT_BEST_TEST_ACC, N_STATS };
+extern const char *const STAT_NAMES[N_STATS];   // "final_train_loss", ..., "best_test_acc"
+
+#define AXIS_BIT(a) (1u << (a))
+#define STATS_SETTING_AXES (((1u << N_AXES) - 1) & ~AXIS_BIT(AXIS_SEED))
+
+typedef struct {
+    int64_t first;            // id of the group's first config: it carries the group's axis values
+    int64_t n_configs, n_done, n_diverged, n_failed, n_pending;
+    double mean[N_STATS];     // over configs with status done; NaN when there are none
+    double std[N_STATS];      // sample standard deviation (ddof 1); NaN below two done configs
+} GroupStats;
+
+typedef struct {
+    int64_t n_configs, n_groups;
+    int64_t *group_of;        // (n_configs) group index of each config
+    GroupStats *groups;       // (n_groups), numbered in order of their first config's id
+} Groups;
+
+// Groups configs by the axes in the mask (AXIS_BIT(a) | ...); mask 0 gives one group.
+// summary may be NULL (counts and means are then left zero / NaN). Returns 0 or -1 (memory).
+int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, int64_t n, unsigned axes);
+void stats_free(Groups *g);
+
+// An axis's value in a config row, as a double (for printing and comparing).
+double stats_axis_value(const ConfigRow *c, AxisId a);
+
+#endif
