@@ -8,7 +8,8 @@ PYTHON  ?= /usr/bin/python3
 # depend on which machine compiled or ran it.
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -ffp-contract=off -fno-math-errno -fopenmp -Iinclude $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+# hdf5_hl: dimension scales. Debian keeps it beside libhdf5, which pkg-config points at.
+LDLIBS  += $(shell pkg-config --libs-only-L hdf5) -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
 
 SRCS      := $(wildcard src/*.c)
 OBJS      := $(SRCS:src/%.c=$(BUILD)/%.o)

@@ -31,7 +31,15 @@ build/store.o: src/store.c include/store.h \
  /usr/include/hdf5/serial/H5FDsplitter.h \
  /usr/include/hdf5/serial/H5FDstdio.h include/data.h include/grid.h \
  include/spec.h include/train.h include/mlp.h include/rng.h \
- include/sweep.h
+ include/stats.h include/store.h include/sweep.h \
+ /usr/include/hdf5/serial/hdf5_hl.h /usr/include/hdf5/serial/hdf5.h \
+ /usr/include/hdf5/serial/H5DOpublic.h \
+ /usr/include/hdf5/serial/H5DSpublic.h \
+ /usr/include/hdf5/serial/H5LTpublic.h \
+ /usr/include/hdf5/serial/H5IMpublic.h \
+ /usr/include/hdf5/serial/H5TBpublic.h \
+ /usr/include/hdf5/serial/H5PTpublic.h \
+ /usr/include/hdf5/serial/H5LDpublic.h
 include/store.h:
 /usr/include/hdf5/serial/hdf5.h:
 /usr/include/hdf5/serial/H5public.h:
@@ -76,4 +84,15 @@ include/spec.h:
 include/train.h:
 include/mlp.h:
 include/rng.h:
+include/stats.h:
+include/store.h:
 include/sweep.h:
+/usr/include/hdf5/serial/hdf5_hl.h:
+/usr/include/hdf5/serial/hdf5.h:
+/usr/include/hdf5/serial/H5DOpublic.h:
+/usr/include/hdf5/serial/H5DSpublic.h:
+/usr/include/hdf5/serial/H5LTpublic.h:
+/usr/include/hdf5/serial/H5IMpublic.h:
+/usr/include/hdf5/serial/H5TBpublic.h:
+/usr/include/hdf5/serial/H5PTpublic.h:
+/usr/include/hdf5/serial/H5LDpublic.h:

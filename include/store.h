@@ -62,6 +62,7 @@ typedef struct {
     double last_sync;             // monotonic seconds of the last fsync
     int lock_fd;
     char *path, *lock_path;
+    char status[32];              // the root status found by store_resume
 } Store;
 
 // Refuses (2) when path exists and replace is 0; refuses (1) when another sweep holds it.

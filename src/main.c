@@ -354,8 +354,13 @@ static int run(int argc, char **argv) {
     if (rc) { sweep_free(&w); return report(rc, err); }
     int64_t n_todo = collect_todo(&w, &o);
     if (o.resume && n_todo == 0) {
-        fprintf(stderr, "sweep: %s: every config is already finished; nothing to do\n", w.output);
-        store_abandon(&store);
+        // Killed between its last commit and its end: finish the end (seed statistics, status).
+        int finish = strcmp(store.status, "complete") != 0;
+        if (finish) rc = store_close(&store, "complete", err);
+        else store_abandon(&store);
+        if (rc) { sweep_free(&w); return report(rc, err); }
+        fprintf(stderr, "sweep: %s: every config is already finished; %s\n", w.output,
+                finish ? "marked it complete" : "nothing to do");
         sweep_free(&w);
         return SWEEP_OK;
     }

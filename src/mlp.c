@@ -81,14 +81,17 @@ int mlp_all_finite(const Mlp *m) {
 int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_rows) {
     memset(w, 0, sizeof *w);
     int64_t n_grad = (mlp_n_params(n_in, n_hidden) + 7) & ~(int64_t)7;  // A1 starts 64-byte aligned
-    double *mem = alloc_doubles(n_grad + n_rows * n_hidden + 2 * n_rows);
+    int64_t n_act = (n_rows * n_hidden + 7) & ~(int64_t)7;
+    int64_t n_dz1 = n_rows * (n_hidden > 8 ? n_hidden : 8);
+    double *mem = alloc_doubles(n_grad + n_act + n_dz1 + 2 * n_rows);
     if (!mem) return -1;
     w->mem = mem;
     w->n_rows = n_rows;
     mlp_carve(&w->grad, mem, n_in, n_hidden);
     w->grad.mem = mem;   // a view into w->mem, not owned
-    w->A1 = mem + n_grad;
-    w->z2 = w->A1 + n_rows * n_hidden;
+    w->A1 = mem + n_grad;   // 64-byte aligned, as is dZ1
+    w->dZ1 = w->A1 + n_act;
+    w->z2 = w->dZ1 + n_dz1;
     w->dz2 = w->z2 + n_rows;
     return 0;
 }
@@ -103,16 +106,24 @@ void mlp_work_free(MlpWork *w) {
 // vfmadd instruction and elsewhere a call to libm's fma(): the same bits either way.
 
 // exp(x): x = k ln2 + r with |r| <= ln2/2, exp(r) by its Taylor series to degree 13 (truncation
-// below 0.05 ulp), scaled by 2^k in two exact-or-once-rounded steps. About 1 ulp.
+// below 0.05 ulp), times 2^k1 then 2^k2 (k1 = k/2 rounded to even, k2 = k - k1: both factors
+// normal, the first product exact, so one rounding at most, for subnormal results). About 1 ulp.
+// Every step is an IEEE operation or exact integer arithmetic on bits, which exp4 in the AVX2
+// path repeats lane by lane.
+#define EXP_SHIFT 0x1.8p52   // t = SHIFT + k with |k| < 2^51 holds k in the low bits of t
+#define EXP_LO (-745.2)      // below: 0
+#define EXP_HI 709.78        // above: inf
+MLP_INLINE uint64_t bits_of(double x) { uint64_t u; memcpy(&u, &x, sizeof u); return u; }
+MLP_INLINE double double_of(uint64_t u) { double x; memcpy(&x, &u, sizeof x); return x; }
+
 MLP_INLINE double exp_c(double x) {
     if (x != x) return x;
-    if (x > 709.78) return INFINITY;
-    if (x < -745.2) return 0.0;
-    const double shift = 0x1.8p52;
-    double kd = fma(x, 0x1.71547652b82fep0, shift) - shift;   // round(x / ln2)
-    double r = fma(kd, -0x1.62e42fefa39efp-1, x);            // x - kd * ln2, ln2 in two parts
+    if (x > EXP_HI) return INFINITY;
+    if (x < EXP_LO) return 0.0;
+    double kd = fma(x, 0x1.71547652b82fep0, EXP_SHIFT) - EXP_SHIFT;   // round(x / ln2)
+    double r = fma(kd, -0x1.62e42fefa39efp-1, x);                     // x - kd ln2, ln2 in two parts
     r = fma(kd, -0x1.abc9e3b39803fp-56, r);
-    double p = 1.0 / 6227020800.0;                           // 1/13!
+    double p = 1.0 / 6227020800.0;                                    // 1/13!
     p = fma(p, r, 1.0 / 479001600.0);
     p = fma(p, r, 1.0 / 39916800.0);
     p = fma(p, r, 1.0 / 3628800.0);
@@ -126,11 +137,10 @@ MLP_INLINE double exp_c(double x) {
     p = fma(p, r, 0.5);
     p = fma(p, r, 1.0);
     p = fma(p, r, 1.0);
-    int64_t k = (int64_t)kd, k1 = k / 2, k2 = k - k1;         // k in [-1075, 1024]
-    uint64_t e1 = (uint64_t)(k1 + 1023) << 52, e2 = (uint64_t)(k2 + 1023) << 52;
-    double s1, s2;
-    memcpy(&s1, &e1, sizeof s1);
-    memcpy(&s2, &e2, sizeof s2);
+    double t1 = fma(kd, 0.5, EXP_SHIFT);                               // SHIFT + k1
+    double t2 = (kd - (t1 - EXP_SHIFT)) + EXP_SHIFT;                   // SHIFT + k2
+    double s1 = double_of((bits_of(t1) - bits_of(EXP_SHIFT) + 1023) << 52);   // 2^k1
+    double s2 = double_of((bits_of(t2) - bits_of(EXP_SHIFT) + 1023) << 52);   // 2^k2
     return (p * s1) * s2;
 }
 
@@ -181,37 +191,18 @@ double mlp_sigmoid(double z) { return sigmoid_c(z); }
 // ---------------------------------------------------------------------------------------
 // The kernels' interface. Each path provides these; the public functions dispatch.
 //   forward: z2 for B rows; A1 (capacity B*H) is written when store, else it may be scratch.
-//   backward: after forward with store on the same X; dZ1 replaces A1. With update == 0 the
+//   backward: after forward with store on the same X (w->A1, w->z2). With update == 0 the
 //     gradient goes to dst; with update != 0, dst is the model and each parameter p becomes
 //     fma(-lr, dp, p) (dst may then be the model m itself: nothing is read after it is written).
 //   evaluate: sum of BCE over the rows in order, and the count of correct predictions.
-typedef void (*ForwardFn)(const Mlp *m, const double *X, int64_t B, double *A1, int store, double *z2);
 typedef struct {
     void (*forward)(const Mlp *m, const double *X, int64_t B, double *A1, int store, double *z2);
-    void (*backward)(const Mlp *m, const double *X, const double *y, int64_t B, double *A1,
-                     const double *z2, double *dz2, Mlp *dst, int update, double lr);
+    void (*backward)(const Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w,
+                     Mlp *dst, int update, double lr);
     void (*update)(Mlp *m, const Mlp *g, double lr);
     void (*evaluate)(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
                      double *sum, int64_t *correct);
 } Kernels;
-
-// The evaluation, shared by both paths (each inlines it with its own forward and fma).
-MLP_INLINE void evaluate_body(ForwardFn forward, const Mlp *m, const double *X, const double *y,
-                              int64_t n, MlpWork *w, double *sum_out, int64_t *correct_out) {
-    double sum = 0.0;
-    int64_t correct = 0;
-    for (int64_t start = 0; start < n; start += w->n_rows) {
-        int64_t rows = n - start < w->n_rows ? n - start : w->n_rows;
-        forward(m, X + start * m->n_in, rows, w->A1, 0, w->z2);
-        for (int64_t b = 0; b < rows; b++) {
-            double z = w->z2[b], yb = y[start + b];
-            sum += bce_c(z, yb);
-            correct += predicts_one_c(z) == (yb == 1.0);
-        }
-    }
-    *sum_out = sum;
-    *correct_out = correct;
-}
 
 // Writes one parameter's gradient, or applies it.
 MLP_INLINE void put(double *p, double g, int update, double neg_lr) { *p = update ? fma(neg_lr, g, *p) : g; }
@@ -242,23 +233,23 @@ static void forward_portable(const Mlp *m, const double *X, int64_t B, double *A
 }
 
 static void backward_portable(const Mlp *m, const double *X, const double *y, int64_t B,
-                              double *A1, const double *z2, double *dz2, Mlp *dst, int update,
-                              double lr) {
+                              MlpWork *w, Mlp *dst, int update, double lr) {
     int64_t D = m->n_in, H = m->n_hidden;
-    double nlr = -lr;
+    const double *A1 = w->A1;
+    double *dz2 = w->dz2, *dZ1 = w->dZ1, nlr = -lr;
     double db2 = 0.0;
     for (int64_t b = 0; b < B; b++) {
-        dz2[b] = (sigmoid_c(z2[b]) - y[b]) / (double)B;                         // dz2 = (p - y) / B
+        dz2[b] = (sigmoid_c(w->z2[b]) - y[b]) / (double)B;                      // dz2 = (p - y) / B
         db2 += dz2[b];                                                           // db2 = sum dz2
     }
-    // dW2 = A1^T dz2; A1 becomes dZ1 = dz2 W2^T * relu'(Z1) in place; db1 = sum_rows dZ1.
+    // dW2 = A1^T dz2; dZ1 = dz2 W2^T * relu'(Z1); db1 = sum_rows dZ1.
     for (int64_t h = 0; h < H; h++) {
         double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
         for (int64_t b = 0; b < B; b++) {
             double a = A1[b * H + h];
             dw2 = fma(a, dz2[b], dw2);
             double dz1 = a > 0.0 ? dz2[b] * w2 : 0.0;
-            A1[b * H + h] = dz1;
+            dZ1[b * H + h] = dz1;
             db1 = db1 + dz1;
         }
         put(dst->W2 + h, dw2, update, nlr);
@@ -274,7 +265,7 @@ static void backward_portable(const Mlp *m, const double *X, const double *y, in
             for (int64_t j = 0; j < n; j++) g[j] = 0.0;
             for (int64_t b = 0; b < B; b++) {
                 double xd = X[b * D + d];
-                const double *dz = A1 + b * H + h0;
+                const double *dz = dZ1 + b * H + h0;
                 for (int64_t j = 0; j < n; j++) g[j] = fma(xd, dz[j], g[j]);
             }
             for (int64_t j = 0; j < n; j++) put(out + h0 + j, g[j], update, nlr);
@@ -289,8 +280,20 @@ static void update_portable(Mlp *m, const Mlp *g, double lr) {
 }
 
 static void evaluate_portable(const Mlp *m, const double *X, const double *y, int64_t n,
-                              MlpWork *w, double *sum, int64_t *correct) {
-    evaluate_body(forward_portable, m, X, y, n, w, sum, correct);
+                              MlpWork *w, double *sum_out, int64_t *correct_out) {
+    double sum = 0.0;
+    int64_t correct = 0;
+    for (int64_t start = 0; start < n; start += w->n_rows) {
+        int64_t rows = n - start < w->n_rows ? n - start : w->n_rows;
+        forward_portable(m, X + start * m->n_in, rows, w->A1, 0, w->z2);
+        for (int64_t b = 0; b < rows; b++) {
+            double z = w->z2[b], yb = y[start + b];
+            sum += bce_c(z, yb);
+            correct += predicts_one_c(z) == (yb == 1.0);
+        }
+    }
+    *sum_out = sum;
+    *correct_out = correct;
 }
 
 static const Kernels KERNELS_PORTABLE = {forward_portable, backward_portable, update_portable,
@@ -299,7 +302,8 @@ static const Kernels KERNELS_PORTABLE = {forward_portable, backward_portable, up
 // ---------------------------------------------------------------------------------------
 // AVX2+FMA path. Register-blocked micro-kernels: a tile of R rows (R <= 6) by NV ymm vectors of
 // 4 hidden units (NV <= 2) keeps R*NV <= 12 accumulators in registers; the loops over R and NV
-// are unrolled at compile time, one copy of the kernel per (R, NV) used.
+// are unrolled at compile time, one copy of the kernel per (R, NV) used. The per-row maths
+// (exp, log1p, sigmoid, loss) runs 4 rows per vector with the scalar functions' exact steps.
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define MLP_HAVE_AVX2 1
@@ -309,6 +313,68 @@ static const Kernels KERNELS_PORTABLE = {forward_portable, backward_portable, up
 #define AVX2_INLINE static inline __attribute__((target("avx2,fma"), always_inline))
 
 enum { MR = 6, NVMAX = 2, FWD_CHUNK = 48 };
+
+// exp_c on 4 lanes, all of them in [EXP_LO, EXP_HI] (the caller checks).
+AVX2_INLINE __m256d exp4_in_range(__m256d x) {
+    const __m256d shift = _mm256_set1_pd(EXP_SHIFT);
+    __m256d kd = _mm256_sub_pd(_mm256_fmadd_pd(x, _mm256_set1_pd(0x1.71547652b82fep0), shift), shift);
+    __m256d r = _mm256_fmadd_pd(kd, _mm256_set1_pd(-0x1.62e42fefa39efp-1), x);
+    r = _mm256_fmadd_pd(kd, _mm256_set1_pd(-0x1.abc9e3b39803fp-56), r);
+    __m256d p = _mm256_set1_pd(1.0 / 6227020800.0);
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 479001600.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 39916800.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 3628800.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 362880.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 40320.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 5040.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 720.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 120.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 24.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 6.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(0.5));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+    __m256d t1 = _mm256_fmadd_pd(kd, _mm256_set1_pd(0.5), shift);
+    __m256d t2 = _mm256_add_pd(_mm256_sub_pd(kd, _mm256_sub_pd(t1, shift)), shift);
+    const __m256i bias = _mm256_set1_epi64x((long long)(1023 - bits_of(EXP_SHIFT)));
+    __m256d s1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t1), bias), 52));
+    __m256d s2 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t2), bias), 52));
+    return _mm256_mul_pd(_mm256_mul_pd(p, s1), s2);
+}
+
+// exp_c on 4 lanes, any values: lanes out of range (or NaN) take the scalar function.
+AVX2_INLINE __m256d exp4(__m256d x) {
+    __m256d ok = _mm256_and_pd(_mm256_cmp_pd(x, _mm256_set1_pd(EXP_LO), _CMP_GE_OQ),
+                               _mm256_cmp_pd(x, _mm256_set1_pd(EXP_HI), _CMP_LE_OQ));
+    if (_mm256_movemask_pd(ok) == 0xF) return exp4_in_range(x);
+    double v[4];
+    _mm256_storeu_pd(v, x);
+    for (int i = 0; i < 4; i++) v[i] = exp_c(v[i]);
+    return _mm256_loadu_pd(v);
+}
+
+AVX2_INLINE __m256d log1p01_4(__m256d u) {
+    __m256d s = _mm256_div_pd(u, _mm256_add_pd(_mm256_set1_pd(2.0), u));
+    __m256d s2 = _mm256_mul_pd(s, s);
+    __m256d q = _mm256_set1_pd(1.0 / 33.0);
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 31.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 29.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 27.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 25.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 23.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 21.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 19.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 17.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 15.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 13.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 11.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 9.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 7.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 5.0));
+    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 3.0));
+    __m256d ts = _mm256_add_pd(s, s);
+    return _mm256_fmadd_pd(ts, _mm256_mul_pd(s2, q), ts);
+}
 
 // Z1 tile: rows x[0..R) (stride D) times W (D x 4*NV, stride H) plus b1, then relu, optional
 // store to A1 (stride H), and the logit lanes zacc[r] += A1 * W2, vector by vector in h order.
@@ -350,9 +416,10 @@ AVX2_INLINE void fwd_tile(const int R, const int NV, const double *x, int64_t D,
     }
 }
 
-// dW1 tile: rows d0..d0+R of X^T (x = X + d0, X stride D) times dZ1 (B x 4*NV, stride H),
-// accumulated over b in order, then stored to out (stride H) or applied as out = fma(-lr, g, out).
-AVX2_INLINE void dw1_tile(const int R, const int NV, const double *x, int64_t D, const double *dz,
+// dW1 tile: rows d0..d0+R of X^T (x = X + d0, X stride D) times a packed panel of dZ1 (B rows
+// of 4*NV, contiguous), accumulated over b in order, then stored to out (stride H) or applied
+// as out = fma(-lr, g, out).
+AVX2_INLINE void dw1_tile(const int R, const int NV, const double *x, int64_t D, const double *P,
                           int64_t H, int64_t B, double *out, int update, __m256d nlr) {
     __m256d acc[MR][NVMAX], zv[NVMAX];
 #pragma GCC unroll 6
@@ -361,7 +428,7 @@ AVX2_INLINE void dw1_tile(const int R, const int NV, const double *x, int64_t D,
         for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_pd();
     for (int64_t b = 0; b < B; b++) {
 #pragma GCC unroll 2
-        for (int v = 0; v < NV; v++) zv[v] = _mm256_loadu_pd(dz + b * H + 4 * v);
+        for (int v = 0; v < NV; v++) zv[v] = _mm256_load_pd(P + b * 4 * NV + 4 * v);
 #pragma GCC unroll 6
         for (int r = 0; r < R; r++) {
             __m256d xb = _mm256_broadcast_sd(x + b * D + r);
@@ -378,9 +445,11 @@ AVX2_INLINE void dw1_tile(const int R, const int NV, const double *x, int64_t D,
         }
 }
 
-// dW2, dZ1 (in place over A1) and db1 for 4*NV hidden units, over b in order.
-AVX2_INLINE void dz1_cols(const int NV, const double *W2, double *A1, int64_t H, int64_t B,
-                          const double *dz2, double *dW2, double *db1, int update, __m256d nlr) {
+// For 4*NV hidden units, over b in order: dW2, db1, and dZ1 into the packed panel P (B rows of
+// 4*NV, contiguous).
+AVX2_INLINE void dz1_panel(const int NV, const double *W2, const double *A1, int64_t H, int64_t B,
+                           const double *dz2, double *P, double *dW2, double *db1, int update,
+                           __m256d nlr) {
     __m256d w2[NVMAX], gw[NVMAX], gb[NVMAX];
     const __m256d zero = _mm256_setzero_pd();
 #pragma GCC unroll 2
@@ -392,11 +461,10 @@ AVX2_INLINE void dz1_cols(const int NV, const double *W2, double *A1, int64_t H,
         __m256d dz = _mm256_broadcast_sd(dz2 + b);
 #pragma GCC unroll 2
         for (int v = 0; v < NV; v++) {
-            double *p = A1 + b * H + 4 * v;
-            __m256d a = _mm256_loadu_pd(p);
+            __m256d a = _mm256_loadu_pd(A1 + b * H + 4 * v);
             gw[v] = _mm256_fmadd_pd(a, dz, gw[v]);
             __m256d d1 = _mm256_and_pd(_mm256_cmp_pd(a, zero, _CMP_GT_OQ), _mm256_mul_pd(dz, w2[v]));
-            _mm256_storeu_pd(p, d1);
+            _mm256_store_pd(P + b * 4 * NV + 4 * v, d1);
             gb[v] = _mm256_add_pd(gb[v], d1);
         }
     }
@@ -469,55 +537,59 @@ AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, doubl
 }
 
 AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
-                                  double *A1, const double *z2, double *dz2, Mlp *dst, int update,
-                                  double lr) {
+                                  MlpWork *w, Mlp *dst, int update, double lr) {
     const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const double *A1 = w->A1, *z2 = w->z2;
+    double *dz2 = w->dz2, *P = w->dZ1;
     const double nlr_s = -lr;
     const __m256d nlr = _mm256_set1_pd(nlr_s);
+    // dz2 = (sigmoid(z2) - y) / B, 4 rows at a time; db2 in row order.
+    const __m256d one = _mm256_set1_pd(1.0), Bv = _mm256_set1_pd((double)B);
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    int64_t b = 0;
+    for (; b + 4 <= B; b += 4) {
+        __m256d e = exp4(_mm256_xor_pd(_mm256_loadu_pd(z2 + b), sign));
+        __m256d p = _mm256_div_pd(one, _mm256_add_pd(one, e));
+        _mm256_storeu_pd(dz2 + b, _mm256_div_pd(_mm256_sub_pd(p, _mm256_loadu_pd(y + b)), Bv));
+    }
+    for (; b < B; b++) dz2[b] = (sigmoid_c(z2[b]) - y[b]) / (double)B;
     double db2 = 0.0;
-    for (int64_t b = 0; b < B; b++) {
-        dz2[b] = (sigmoid_c(z2[b]) - y[b]) / (double)B;
-        db2 += dz2[b];
-    }
-    // Read W2 for dZ1 before (in update mode) writing it: each unit's W2 is read, then written.
-    for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
-        int64_t h0 = 4 * v0;
-        if (nvec - v0 >= 2)
-            dz1_cols(2, m->W2 + h0, A1 + h0, H, B, dz2, dst->W2 + h0, dst->b1 + h0, update, nlr);
-        else
-            dz1_cols(1, m->W2 + h0, A1 + h0, H, B, dz2, dst->W2 + h0, dst->b1 + h0, update, nlr);
-    }
-    for (int64_t h = H4; h < H; h++) {
-        double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
-        for (int64_t b = 0; b < B; b++) {
-            double a = A1[b * H + h];
-            dw2 = fma(a, dz2[b], dw2);
-            double dz1 = a > 0.0 ? dz2[b] * w2 : 0.0;
-            A1[b * H + h] = dz1;
-            db1 = db1 + dz1;
-        }
-        put(dst->W2 + h, dw2, update, nlr_s);
-        put(dst->b1 + h, db1, update, nlr_s);
-    }
+    for (b = 0; b < B; b++) db2 += dz2[b];
     put(dst->b2, db2, update, nlr_s);
-    // dW1 = X^T dZ1: a column tile of dZ1 stays in L1 while all of D passes by.
+    // Per tile of 8 (or 4) hidden units: dW2, db1 and a packed panel of dZ1 (in L1), then every
+    // block of 6 rows of dW1 from that panel. W2 and b1 of the tile are read before written.
     for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
         int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
         int64_t h0 = 4 * v0;
+        if (nv == 2)
+            dz1_panel(2, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr);
+        else
+            dz1_panel(1, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr);
         for (int64_t d0 = 0; d0 < D; d0 += MR) {
             int R = D - d0 < MR ? (int)(D - d0) : MR;
             double *out = dst->W1 + d0 * H + h0;
-#define DW1(RR, NN) dw1_tile(RR, NN, X + d0, D, A1 + h0, H, B, out, update, nlr)
+#define DW1(RR, NN) dw1_tile(RR, NN, X + d0, D, P, H, B, out, update, nlr)
             DISPATCH(R, nv, DW1);
 #undef DW1
         }
     }
-    for (int64_t d = 0; d < D; d++)
-        for (int64_t h = H4; h < H; h++) {
+    // The last H mod 4 units, one at a time.
+    for (int64_t h = H4; h < H; h++) {
+        double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
+        for (b = 0; b < B; b++) {
+            double a = A1[b * H + h];
+            dw2 = fma(a, dz2[b], dw2);
+            P[b] = a > 0.0 ? dz2[b] * w2 : 0.0;
+            db1 = db1 + P[b];
+        }
+        put(dst->W2 + h, dw2, update, nlr_s);
+        put(dst->b1 + h, db1, update, nlr_s);
+        for (int64_t d = 0; d < D; d++) {
             double g = 0.0;
-            for (int64_t b = 0; b < B; b++) g = fma(X[b * D + d], A1[b * H + h], g);
+            for (b = 0; b < B; b++) g = fma(X[b * D + d], P[b], g);
             put(dst->W1 + d * H + h, g, update, nlr_s);
         }
+    }
 }
 
 AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
@@ -530,8 +602,45 @@ AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
 }
 
 AVX2_FN static void evaluate_avx2(const Mlp *m, const double *X, const double *y, int64_t n,
-                                  MlpWork *w, double *sum, int64_t *correct) {
-    evaluate_body(forward_avx2, m, X, y, n, w, sum, correct);
+                                  MlpWork *w, double *sum_out, int64_t *correct_out) {
+    double sum = 0.0;
+    int64_t correct = 0;
+    const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+    const __m256d sign = _mm256_set1_pd(-0.0), band = _mm256_set1_pd(-0x1p-20);
+    for (int64_t start = 0; start < n; start += w->n_rows) {
+        int64_t rows = n - start < w->n_rows ? n - start : w->n_rows;
+        const double *yc = y + start, *z2 = w->z2;
+        forward_avx2(m, X + start * m->n_in, rows, w->A1, 0, w->z2);
+        int64_t b = 0;
+        for (; b + 4 <= rows; b += 4) {
+            // bce_c: ((z > 0 ? z : +0) - z*y) + log1p(exp(-|z|)), then summed in row order
+            __m256d z = _mm256_loadu_pd(z2 + b), yv = _mm256_loadu_pd(yc + b);
+            __m256d relu = _mm256_and_pd(_mm256_cmp_pd(z, zero, _CMP_GT_OQ), z);
+            __m256d l = log1p01_4(exp4(_mm256_or_pd(z, sign)));
+            __m256d bce = _mm256_add_pd(_mm256_sub_pd(relu, _mm256_mul_pd(z, yv)), l);
+            double v[4];
+            _mm256_storeu_pd(v, bce);
+            sum += v[0];
+            sum += v[1];
+            sum += v[2];
+            sum += v[3];
+            // predicts_one_c: z >= 0 predicts 1, z < -2^-20 predicts 0, else ask the sigmoid
+            int ge = _mm256_movemask_pd(_mm256_cmp_pd(z, zero, _CMP_GE_OQ));
+            int lt = _mm256_movemask_pd(_mm256_cmp_pd(z, band, _CMP_LT_OQ));
+            int label = _mm256_movemask_pd(_mm256_cmp_pd(yv, one, _CMP_EQ_OQ));
+            int unsure = ~(ge | lt) & 0xF;
+            for (int i = 0; i < 4; i++) {
+                int pred = (unsure >> i) & 1 ? predicts_one_c(z2[b + i]) : (ge >> i) & 1;
+                correct += pred == ((label >> i) & 1);
+            }
+        }
+        for (; b < rows; b++) {
+            sum += bce_c(z2[b], yc[b]);
+            correct += predicts_one_c(z2[b]) == (yc[b] == 1.0);
+        }
+    }
+    *sum_out = sum;
+    *correct_out = correct;
 }
 
 static const Kernels KERNELS_AVX2 = {forward_avx2, backward_avx2, update_avx2, evaluate_avx2};
@@ -585,14 +694,14 @@ void mlp_forward(const Mlp *m, const double *X, int64_t B, MlpWork *w) {
 }
 
 void mlp_backward(const Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w) {
-    kernels->backward(m, X, y, B, w->A1, w->z2, w->dz2, &w->grad, 0, 0.0);
+    kernels->backward(m, X, y, B, w, &w->grad, 0, 0.0);
 }
 
 void mlp_update(Mlp *m, const MlpWork *w, double lr) { kernels->update(m, &w->grad, lr); }
 
 void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, double lr) {
     kernels->forward(m, X, B, w->A1, 1, w->z2);
-    kernels->backward(m, X, y, B, w->A1, w->z2, w->dz2, m, 1, lr);
+    kernels->backward(m, X, y, B, w, m, 1, lr);
 }
 
 void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,

@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "stats.h"
 #include "sweep.h"
+#include <hdf5_hl.h>
 
 #define FORMAT_NAME "sweep-results"
 #define FORMAT_VERSION 1
@@ -269,16 +271,128 @@ static int create_tables(hid_t file, const Grid *g) {
     return rc;
 }
 
-static int create_curves(hid_t file, const Grid *g) {
-    hid_t grp = group_create(file, "curves");
+// A 1-D dimension scale 0..n-1 named `name` in group grp, attached as dimension `dim` of each
+// dataset in `attach` (so xarray and netCDF tools see labelled axes). Single-threaded set-up
+// only: HDF5's high-level library is not thread-safe.
+static int scale_create(hid_t grp, const char *name, int64_t n, const hid_t *attach, int n_attach, unsigned dim) {
+    int64_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    if (!v) return -1;
+    for (int64_t i = 0; i < n; i++) v[i] = i;
+    int rc = write_all(grp, name, H5T_STD_I64LE, H5T_NATIVE_INT64, n, v);
+    free(v);
+    hid_t d = rc == 0 ? H5Dopen2(grp, name, H5P_DEFAULT) : -1;
+    if (d < 0 || H5DSset_scale(d, name) < 0) rc = -1;
+    for (int i = 0; rc == 0 && i < n_attach; i++)
+        if (H5DSattach_scale(attach[i], d, dim) < 0) rc = -1;
+    if (d >= 0) H5Dclose(d);
+    return rc;
+}
+
+// A group of NaN-filled [rows, max_epochs] curves with (row_dim, epoch) dimension scales.
+static int create_curve_group(hid_t file, const char *group, const char *const *names, int n_names,
+                              const char *row_dim, int64_t rows, int64_t max_epochs) {
+    hid_t grp = group_create(file, group);
     if (grp < 0) return -1;
-    hsize_t dims[2] = {(hsize_t)g->n_configs, (hsize_t)g->max_epochs};
-    int rc = 0;
-    for (int c = 0; c < N_CURVES; c++) {
-        hid_t d = dataset_create(grp, CURVE_NAMES[c], H5T_IEEE_F64LE, 2, dims, FILL_NAN);
-        if (d < 0) rc = -1; else H5Dclose(d);
+    hsize_t dims[2] = {(hsize_t)rows, (hsize_t)max_epochs};
+    hid_t d[2 * N_CURVES];
+    int rc = 0, n = 0;
+    for (int c = 0; c < n_names; c++) {
+        d[n] = dataset_create(grp, names[c], H5T_IEEE_F64LE, 2, dims, FILL_NAN);
+        if (d[n] < 0) rc = -1; else n++;
     }
+    if (rc == 0) rc |= scale_create(grp, row_dim, rows, d, n, 0);
+    if (rc == 0) rc |= scale_create(grp, "epoch", max_epochs, d, n, 1);
+    for (int i = 0; i < n; i++) H5Dclose(d[i]);
     H5Gclose(grp);
+    return rc;
+}
+
+static int create_curves(hid_t file, const Grid *g) {
+    return create_curve_group(file, "curves", CURVE_NAMES, N_CURVES, "config", g->n_configs, g->max_epochs);
+}
+
+// ---------------------------------------------------------------------------------------
+// Seed statistics: one row per setting (every axis but seed), created with everything else
+// and filled once every config is finished.
+
+typedef struct {
+    int64_t setting, hidden_dim;
+    double learning_rate;
+    int64_t batch_size, epochs;
+    double init_scale;
+    int8_t shuffle;
+    int64_t n_seeds, n_done, n_diverged;
+    double mean_std[2 * N_STATS];   // mean_<stat>, std_<stat> for each stat in order
+} SeedStatsRow;
+
+static hid_t seed_stats_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SeedStatsRow));
+    H5Tinsert(t, "setting", HOFFSET(SeedStatsRow, setting), H5T_NATIVE_INT64);
+    H5Tinsert(t, "hidden_dim", HOFFSET(SeedStatsRow, hidden_dim), H5T_NATIVE_INT64);
+    H5Tinsert(t, "learning_rate", HOFFSET(SeedStatsRow, learning_rate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "batch_size", HOFFSET(SeedStatsRow, batch_size), H5T_NATIVE_INT64);
+    H5Tinsert(t, "epochs", HOFFSET(SeedStatsRow, epochs), H5T_NATIVE_INT64);
+    H5Tinsert(t, "init_scale", HOFFSET(SeedStatsRow, init_scale), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "shuffle", HOFFSET(SeedStatsRow, shuffle), H5T_NATIVE_INT8);
+    H5Tinsert(t, "n_seeds", HOFFSET(SeedStatsRow, n_seeds), H5T_NATIVE_INT64);
+    H5Tinsert(t, "n_done", HOFFSET(SeedStatsRow, n_done), H5T_NATIVE_INT64);
+    H5Tinsert(t, "n_diverged", HOFFSET(SeedStatsRow, n_diverged), H5T_NATIVE_INT64);
+    for (int k = 0; k < N_STATS; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "mean_%s", STAT_NAMES[k]);
+        H5Tinsert(t, name, HOFFSET(SeedStatsRow, mean_std) + (size_t)(2 * k) * sizeof(double), H5T_NATIVE_DOUBLE);
+        snprintf(name, sizeof name, "std_%s", STAT_NAMES[k]);
+        H5Tinsert(t, name, HOFFSET(SeedStatsRow, mean_std) + (size_t)(2 * k + 1) * sizeof(double), H5T_NATIVE_DOUBLE);
+    }
+    return t;
+}
+
+static const char *const SEED_CURVE_NAMES[2 * N_CURVES] = {
+    "train_loss_mean", "train_loss_std", "train_acc_mean", "train_acc_std",
+    "test_loss_mean",  "test_loss_std",  "test_acc_mean",  "test_acc_std"};
+
+static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, const ConfigRow *c) {
+    memset(row, 0, sizeof *row);
+    row->setting = k;
+    row->hidden_dim = c->hidden_dim;
+    row->learning_rate = c->learning_rate;
+    row->batch_size = c->batch_size;
+    row->epochs = c->epochs;
+    row->init_scale = c->init_scale;
+    row->shuffle = c->shuffle;
+    row->n_seeds = gs->n_configs;
+    row->n_done = gs->n_done;
+    row->n_diverged = gs->n_diverged;
+    for (int s = 0; s < N_STATS; s++) {
+        row->mean_std[2 * s] = gs->mean[s];
+        row->mean_std[2 * s + 1] = gs->std[s];
+    }
+}
+
+// The settings are known before training: the table is written now with counts and NaNs.
+static int create_seed_stats(hid_t file, const Grid *g) {
+    ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
+    if (!rows) return -1;
+    for (int64_t i = 0; i < g->n_configs; i++) config_row(&rows[i], &g->configs[i]);
+    Groups groups;
+    int rc = stats_group(&groups, rows, NULL, g->n_configs, STATS_SETTING_AXES);
+    hid_t mem = seed_stats_type(), ftype = packed(mem);
+    hsize_t dims[1] = {(hsize_t)groups.n_groups};
+    hid_t d = rc == 0 ? dataset_create(file, "seed_stats", ftype, 1, dims, FILL_NONE) : -1;
+    if (d < 0) rc = -1;
+    for (int64_t k = 0; rc == 0 && k < groups.n_groups; k++) {
+        SeedStatsRow row;
+        seed_stats_row(&row, k, &groups.groups[k], &rows[groups.groups[k].first]);
+        rc |= write_rows(d, mem, k, 1, -1, &row, H5P_DEFAULT);
+    }
+    if (d >= 0) H5Dclose(d);
+    H5Tclose(mem);
+    H5Tclose(ftype);
+    if (rc == 0)
+        rc = create_curve_group(file, "seed_stats_curves", SEED_CURVE_NAMES, 2 * N_CURVES, "setting",
+                                groups.n_groups, g->max_epochs);
+    stats_free(&groups);
+    free(rows);
     return rc;
 }
 
@@ -467,6 +581,7 @@ static int build_file(const char *tmp_path, const StoreMeta *meta, const Grid *g
     rc |= create_data_group(file, meta, data);
     rc |= create_tables(file, grid);
     rc |= create_curves(file, grid);
+    rc |= create_seed_stats(file, grid);
     rc |= create_weights(file, "weights", grid, data->n_features);
     if (meta->save_initial_weights) rc |= create_weights(file, "initial_weights", grid, data->n_features);
     if (H5Fclose(file) < 0) rc = -1;
@@ -546,6 +661,7 @@ int store_resume(Store *st, const char *path, const char *spec_sha256, const Gri
     if (rc == SWEEP_OK && (read_string_attr(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0))
         rc = fail(err, SWEEP_ERR_USAGE, "%s: was written by a different spec (spec_sha256 %.12s..., this spec %.12s...); "
                   "use --force to start over or -o for a new file", path, text, spec_sha256);
+    if (rc == SWEEP_OK) read_string_attr(st->file, "status", st->status, sizeof st->status);
     if (rc == SWEEP_OK) {
         hid_t sp = H5Dget_space(st->summary);
         hssize_t n = H5Sget_simple_extent_npoints(sp);
@@ -641,8 +757,178 @@ int store_set_status(Store *st, const char *status, char *err) {
     return SWEEP_OK;
 }
 
+// ---------------------------------------------------------------------------------------
+// Readers.
+
+int store_open_read(const char *path, hid_t *file, char *err) {
+    quiet_hdf5();
+    hid_t fapl = file_access();
+    *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    if (*file < 0) {
+        int missing = access(path, F_OK) != 0;
+        return fail(err, SWEEP_ERR_USAGE, "%s: %s", path, missing ? strerror(ENOENT) : "not an HDF5 file");
+    }
+    char format[64];
+    if (read_string_attr(*file, "format", format, sizeof format) != 0 || strcmp(format, FORMAT_NAME) != 0) {
+        H5Fclose(*file);
+        *file = -1;
+        return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file (no format = \"%s\")", path, FORMAT_NAME);
+    }
+    return SWEEP_OK;
+}
+
+int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err) {
+    *configs = NULL;
+    *summary = NULL;
+    *n = 0;
+    hid_t cd = H5Dopen2(file, "configs", H5P_DEFAULT), sd = H5Dopen2(file, "summary", H5P_DEFAULT);
+    int rc = SWEEP_OK;
+    if (cd < 0 || sd < 0) rc = fail(err, SWEEP_ERR_USAGE, "results file without /configs or /summary");
+    if (rc == SWEEP_OK) {
+        hid_t sp = H5Dget_space(cd);
+        *n = H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        *configs = malloc((size_t)(*n ? *n : 1) * sizeof **configs);
+        *summary = malloc((size_t)(*n ? *n : 1) * sizeof **summary);
+        hid_t ct = store_config_type(), stype = store_summary_type();
+        if (!*configs || !*summary) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+        else if (H5Dread(cd, ct, H5S_ALL, H5S_ALL, H5P_DEFAULT, *configs) < 0 ||
+                 H5Dread(sd, stype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *summary) < 0)
+            rc = fail(err, SWEEP_ERR_RUNTIME, "cannot read /configs and /summary");
+        H5Tclose(ct);
+        H5Tclose(stype);
+    }
+    if (cd >= 0) H5Dclose(cd);
+    if (sd >= 0) H5Dclose(sd);
+    if (rc != SWEEP_OK) {
+        free(*configs); free(*summary);
+        *configs = NULL; *summary = NULL; *n = 0;
+    }
+    return rc;
+}
+
+// Mean and sample std over the done members' rows of one curve, epoch by epoch (NaN where
+// no member has a value). buf holds (n_members, E).
+static void curve_moments(const double *buf, int64_t n_members, int64_t E, double *mean, double *std) {
+    for (int64_t e = 0; e < E; e++) {
+        double sum = 0.0, ss = 0.0;
+        int64_t n = 0;
+        for (int64_t i = 0; i < n_members; i++)
+            if (!isnan(buf[i * E + e])) { sum += buf[i * E + e]; n++; }
+        double m = n ? sum / (double)n : NAN;
+        for (int64_t i = 0; i < n_members; i++)
+            if (!isnan(buf[i * E + e])) { double d = buf[i * E + e] - m; ss += d * d; }
+        mean[e] = m;
+        std[e] = n >= 2 ? sqrt(ss / (double)(n - 1)) : NAN;
+    }
+}
+
+static int read_row(hid_t dset, int64_t row, int64_t E, double *out) {
+    hid_t fsp = H5Dget_space(dset);
+    hsize_t off[2] = {(hsize_t)row, 0}, cnt[2] = {1, (hsize_t)E};
+    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, off, NULL, cnt, NULL);
+    hid_t msp = H5Screate_simple(2, cnt, NULL);
+    herr_t rc = H5Dread(dset, H5T_NATIVE_DOUBLE, msp, fsp, H5P_DEFAULT, out);
+    H5Sclose(msp);
+    H5Sclose(fsp);
+    return rc < 0 ? -1 : 0;
+}
+
+int store_write_seed_stats(hid_t file, char *err) {
+    ConfigRow *configs;
+    SummaryRow *summary;
+    int64_t n;
+    int rc = store_read_tables(file, &configs, &summary, &n, err);
+    if (rc) return rc;
+    Groups g;
+    if (stats_group(&g, configs, summary, n, STATS_SETTING_AXES) != 0) {
+        free(configs); free(summary);
+        return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    }
+    hid_t table = H5Dopen2(file, "seed_stats", H5P_DEFAULT), mem = seed_stats_type();
+    hid_t curve[N_CURVES], stat[2 * N_CURVES];
+    int bad = table < 0;
+    for (int c = 0; c < N_CURVES; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
+        bad |= (curve[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
+    }
+    for (int c = 0; c < 2 * N_CURVES; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "seed_stats_curves/%s", SEED_CURVE_NAMES[c]);
+        bad |= (stat[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
+    }
+    int64_t E = 0;
+    if (!bad) {
+        hid_t sp = H5Dget_space(curve[0]);
+        hsize_t dims[2];
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+        H5Sclose(sp);
+        E = (int64_t)dims[1];
+    }
+    // Members of every group, bucketed by group (counting sort), ids ascending.
+    int64_t *start = calloc((size_t)g.n_groups + 1, sizeof *start), *member = malloc((size_t)(n ? n : 1) * sizeof *member);
+    int64_t max_members = 0;
+    for (int64_t k = 0; k < g.n_groups; k++) if (g.groups[k].n_configs > max_members) max_members = g.groups[k].n_configs;
+    double *buf = malloc((size_t)((max_members ? max_members : 1) * (E ? E : 1)) * sizeof *buf);
+    double *mean = malloc((size_t)(E ? E : 1) * sizeof *mean), *sd = malloc((size_t)(E ? E : 1) * sizeof *sd);
+    if (bad) rc = fail(err, SWEEP_ERR_USAGE, "results file without the seed statistics objects");
+    else if (!start || !member || !buf || !mean || !sd) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    if (rc == SWEEP_OK) {
+        for (int64_t i = 0; i < n; i++) start[g.group_of[i] + 1]++;
+        for (int64_t k = 0; k < g.n_groups; k++) start[k + 1] += start[k];
+        int64_t *fill = calloc((size_t)g.n_groups + 1, sizeof *fill);
+        if (!fill) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+        for (int64_t i = 0; fill && i < n; i++) member[start[g.group_of[i]] + fill[g.group_of[i]]++] = i;
+        free(fill);
+    }
+    for (int64_t k = 0; rc == SWEEP_OK && k < g.n_groups; k++) {
+        SeedStatsRow row;
+        seed_stats_row(&row, k, &g.groups[k], &configs[g.groups[k].first]);
+        if (write_rows(table, mem, k, 1, -1, &row, H5P_DEFAULT) != 0) rc = -1;
+        for (int c = 0; rc == SWEEP_OK && c < N_CURVES; c++) {
+            int64_t m = 0;
+            for (int64_t j = start[k]; j < start[k + 1]; j++) {
+                if (summary[member[j]].status != STATUS_DONE) continue;
+                if (read_row(curve[c], member[j], E, buf + m * E) != 0) rc = -1;
+                m++;
+            }
+            curve_moments(buf, m, E, mean, sd);
+            rc |= write_rows(stat[2 * c], H5T_NATIVE_DOUBLE, k, 1, -1, mean, H5P_DEFAULT);
+            rc |= write_rows(stat[2 * c + 1], H5T_NATIVE_DOUBLE, k, 1, -1, sd, H5P_DEFAULT);
+        }
+        if (rc != SWEEP_OK) rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write the seed statistics (disk full?)");
+    }
+    free(start); free(member); free(buf); free(mean); free(sd);
+    if (table >= 0) H5Dclose(table);
+    for (int c = 0; c < N_CURVES; c++) if (curve[c] >= 0) H5Dclose(curve[c]);
+    for (int c = 0; c < 2 * N_CURVES; c++) if (stat[c] >= 0) H5Dclose(stat[c]);
+    H5Tclose(mem);
+    stats_free(&g);
+    free(configs);
+    free(summary);
+    return rc;
+}
+
+// True when no config in the file is pending (a shard's file has other shards' rows pending).
+static int all_finished(hid_t file) {
+    ConfigRow *c;
+    SummaryRow *s;
+    int64_t n;
+    char err[ERR_LEN];
+    if (store_read_tables(file, &c, &s, &n, err) != 0) return 0;
+    int all = 1;
+    for (int64_t i = 0; i < n; i++) all &= s[i].status != STATUS_PENDING;
+    free(c);
+    free(s);
+    return all;
+}
+
 int store_close(Store *st, const char *status, char *err) {
-    int rc = store_set_status(st, status, err);
+    int rc = SWEEP_OK;
+    if (strcmp(status, "complete") == 0 && all_finished(st->file)) rc = store_write_seed_stats(st->file, err);
+    if (rc == SWEEP_OK) rc = store_set_status(st, status, err);
     st->fd = -1;
     close_handles(st);
     lock_release(st);
