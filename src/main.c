@@ -10,9 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cluster.h"
 #include "data.h"
 #include "grid.h"
+#include "merge.h"
 #include "progress.h"
+#include "report.h"
 #include "sched.h"
 #include "sha256.h"
 #include "spec.h"
@@ -320,6 +323,9 @@ static int64_t collect_todo(Sweep *w, const Options *o) {
 }
 
 static int run(int argc, char **argv) {
+#ifdef SWEEP_MPI
+    cluster_init();
+#endif
     Options o;
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0) return rc;
@@ -348,6 +354,15 @@ static int run(int argc, char **argv) {
         .scale = w.spec.data.scale, .save_initial_weights = w.spec.save_initial_weights};
 
     install_signals();
+#ifdef SWEEP_MPI
+    if ((rc = cluster_agree(w.spec.text, w.spec.text_len, &w.data, err))) { sweep_free(&w); return report(rc, err); }
+    if (cluster_rank() != 0) {   // rank 0 alone writes the file; the others train what it hands out
+        SchedJob job = {.grid = &w.grid, .data = &w.data, .n_threads = n_threads, .stop = &g_stop};
+        rc = sched_work(&job);
+        sweep_free(&w);
+        return rc;
+    }
+#endif
     Store store;
     rc = o.resume ? store_resume(&store, w.output, sha, &w.grid, &w.data, w.status, err)
                   : store_create(&store, w.output, o.force, &meta, &w.grid, &w.data, err);
@@ -412,5 +427,11 @@ static int run(int argc, char **argv) {
 
 int main(int argc, char **argv) {
     // Subcommands come first; anything else is a sweep.
+    if (argc > 1 && strcmp(argv[1], "report") == 0) return report_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0) return merge_main(argc - 1, argv + 1);
+#ifdef SWEEP_MPI
+    return cluster_exit(run(argc, argv));   // every rank exits with rank 0's status
+#else
     return run(argc, argv);
+#endif
 }

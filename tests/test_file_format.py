@@ -90,8 +90,9 @@ def test_file_is_readable_by_h5dump(made):
 
 
 def test_top_level_objects(f):
-    assert set(f.keys()) == {"data", "configs", "summary", "curves", "weights", "initial_weights"}
-    assert set(f["curves"].keys()) == set(CURVES)
+    assert set(f.keys()) == {"data", "configs", "summary", "curves", "weights", "initial_weights",
+                             "seed_stats", "seed_stats_curves"}
+    assert set(f["curves"].keys()) == set(CURVES) | {"config", "epoch"}   # + dimension scales
     assert set(f["weights"].keys()) == {"hidden_3", "hidden_6"}
     assert set(f["initial_weights"].keys()) == {"hidden_3", "hidden_6"}
 

@@ -1,1 +1,0 @@
-build/data_builtin.o: src/data_builtin.c

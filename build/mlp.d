@@ -1,3 +1,0 @@
-build/mlp.o: src/mlp.c include/mlp.h include/rng.h
-include/mlp.h:
-include/rng.h:

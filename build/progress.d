@@ -1,2 +1,0 @@
-build/progress.o: src/progress.c include/progress.h
-include/progress.h:

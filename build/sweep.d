@@ -1,2 +1,0 @@
-build/sweep.o: src/sweep.c include/sweep.h
-include/sweep.h:

@@ -1,0 +1,437 @@
+#!/usr/bin/python3
+"""plot.py: pictures of a sweep results file (learning curves and heatmaps) as PNG or SVG.
+
+    plot.py FILE.h5 [-o DIR] [--svg] [--id ID...] [--where AXIS=VALUE...]
+                    [--heatmap AX1 AX2] [--metric COLUMN]
+
+With only the file it draws the learning curves of the best setting (the highest mean final
+test accuracy over seeds) and a heatmap of final test accuracy over the two swept axes with
+the most values. --id and --where select configs and draw their learning curves (the
+tutorial's two plots: cost and accuracy per epoch, train against test), one line per setting
+(every axis but seed) with a mean +- std band over its seeds. --heatmap draws the mean of
+--metric (default final_test_acc) over AX1 (x) and AX2 (y), averaged over every other axis;
+with --id or --where it averages over the selected configs only (and draws no curves).
+
+Only configs that finished (status done) are averaged; diverged, failed and pending ones are
+counted in the titles. The file may still be being written. Pictures go to DIR (default: the
+file's folder) as <file stem>_<what>.png; their paths are printed.
+
+Exit status: 0, 1 on a runtime failure, 2 on bad usage (unknown axis, id or value, not a
+results file).
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")   # a sweep may be writing the file
+
+import h5py
+import numpy as np
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")
+REAL_AXES = ("learning_rate", "init_scale")
+SETTING_AXES = tuple(a for a in AXES if a != "seed")
+PENDING, DONE, DIVERGED, FAILED = 0, 1, 2, 3
+METRICS = ("final_test_acc", "best_test_acc", "final_test_loss", "final_train_loss", "final_train_acc")
+METRIC_LABEL = {
+    "final_test_acc": "final test accuracy",
+    "best_test_acc": "best test accuracy",
+    "final_test_loss": "final test cost",
+    "final_train_loss": "final train cost",
+    "final_train_acc": "final train accuracy",
+}
+MAX_SETTINGS = 10
+
+
+class UsageError(Exception):
+    pass
+
+
+def fmt(axis, v):
+    """An axis value as the spec writes it."""
+    if axis == "shuffle":
+        return "true" if v else "false"
+    if axis in REAL_AXES:
+        return f"{float(v):.15g}"
+    return str(int(v))
+
+
+def parse_value(axis, text):
+    try:
+        if axis == "shuffle":
+            t = text.strip().lower()
+            if t in ("true", "1", "yes"):
+                return 1
+            if t in ("false", "0", "no"):
+                return 0
+            raise ValueError
+        if axis in REAL_AXES:
+            return float(text)
+        return int(text)
+    except ValueError:
+        kind = "true or false" if axis == "shuffle" else "a number" if axis in REAL_AXES else "a whole number"
+        raise UsageError(f"--where {axis}: expected {kind}, found {text!r}") from None
+
+
+def check_axis(name, option):
+    if name not in AXES:
+        raise UsageError(f"{option}: unknown axis {name!r}; the axes are {', '.join(AXES)}")
+    return name
+
+
+def matches(axis, column, value):
+    if axis in REAL_AXES:
+        return np.isclose(column, value, rtol=1e-9, atol=0.0)
+    return column == value
+
+
+class Results:
+    """The tables of a results file; curves are read row by row on demand."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        try:
+            self.f = h5py.File(path, "r")
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such file") from None
+        except OSError as e:
+            raise UsageError(f"{path}: not an HDF5 file ({e})") from None
+        fmt_attr = self.f.attrs.get("format")
+        if isinstance(fmt_attr, bytes):
+            fmt_attr = fmt_attr.decode()
+        if fmt_attr != "sweep-results" or "configs" not in self.f or "summary" not in self.f:
+            raise UsageError(f"{path}: not a sweep results file (no format = \"sweep-results\")")
+        self.configs = self.f["configs"][:]
+        self.summary = self.f["summary"][:]
+        self.status = self.summary["status"]
+        self.n = len(self.configs)
+        self.values = {a: np.unique(self.configs[a]) for a in AXES}
+        self.swept = [a for a in AXES if len(self.values[a]) > 1]
+        self.name = self._spec_name()
+
+    def _spec_name(self):
+        spec = self.f.attrs.get("spec", "")
+        if isinstance(spec, bytes):
+            spec = spec.decode("utf-8", "replace")
+        for line in spec.splitlines():
+            if line.startswith("name:"):
+                v = line[5:].split("#")[0].strip().strip("'\"")
+                if v:
+                    return v
+        return self.path.stem
+
+    def curves(self, ids, names=("train_loss", "test_loss", "train_acc", "test_acc")):
+        ids = np.sort(np.asarray(ids, dtype=np.int64))
+        epochs = int(self.configs["epochs"][ids].max())
+        return {k: self.f["curves"][k][ids, :epochs] for k in names}
+
+    def close(self):
+        self.f.close()
+
+
+def settings_of(res, ids):
+    """Groups config ids by setting (every axis but seed), in order of first id."""
+    groups = {}
+    for i in ids:
+        key = tuple(res.configs[a][i].item() for a in SETTING_AXES)
+        groups.setdefault(key, []).append(int(i))
+    return list(groups.values())
+
+
+def group_score(res, ids):
+    """(mean final test acc, -mean final test loss) over the done configs, for ranking."""
+    ids = np.asarray(ids)
+    done = ids[res.status[ids] == DONE]
+    if len(done) == 0:
+        return (-np.inf, -np.inf)
+    return (res.summary["final_test_acc"][done].mean(), -res.summary["final_test_loss"][done].mean())
+
+
+def mean_std(rows):
+    """Mean and sample std (ddof 1; NaN below two rows) over axis 0."""
+    m = rows.mean(axis=0)
+    s = rows.std(axis=0, ddof=1) if len(rows) >= 2 else np.full_like(m, np.nan)
+    return m, s
+
+
+def counts_text(res, ids):
+    st = res.status[np.asarray(ids)]
+    parts = [f"{int((st == DONE).sum())} done"]
+    for code, word in ((DIVERGED, "diverged"), (FAILED, "failed"), (PENDING, "pending")):
+        k = int((st == code).sum())
+        if k:
+            parts.append(f"{k} {word}")
+    return ", ".join(parts)
+
+
+def setting_label(res, ids, axes):
+    i = ids[0]
+    return ", ".join(f"{a}={fmt(a, res.configs[a][i])}" for a in axes)
+
+
+def plot_curves(res, groups, title, out):
+    """The tutorial's two plots side by side, one colour per setting, train solid, test dashed."""
+    all_selected = [i for g in groups for i in g]
+    groups = [g for g in groups if (res.status[np.asarray(g)] == DONE).any()]
+    if not groups:
+        raise UsageError(f"no selected config is done ({counts_text(res, all_selected)}); "
+                         "only done configs are drawn")
+    if len(groups) > MAX_SETTINGS:
+        print(f"plot.py: {len(groups)} settings selected; drawing the best {MAX_SETTINGS} "
+              f"by mean final test accuracy", file=sys.stderr)
+        groups = sorted(groups, key=lambda g: group_score(res, g), reverse=True)[:MAX_SETTINGS]
+    # Axes that differ between the drawn settings go into the legend, the rest into the title.
+    all_ids = [i for g in groups for i in g]
+    varying = [a for a in SETTING_AXES if len(np.unique(res.configs[a][all_ids])) > 1]
+    common = [a for a in SETTING_AXES if a not in varying and (a in res.swept or a == "epochs")]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    legend = []
+    max_epochs = max(int(res.configs["epochs"][g].max()) for g in groups)
+    for k, g in enumerate(groups):
+        g = sorted(g)
+        c = res.curves(g)
+        done = res.status[g] == DONE
+        n_done = int(done.sum())
+        x = np.arange(c["train_loss"].shape[1])
+        color = colors[k % len(colors)] if len(groups) > 1 else None
+        z = 3.0 - len(x) / max_epochs   # shorter runs on top of the longer ones they share a start with
+        for panel, (train, test) in ((ax_loss, ("train_loss", "test_loss")),
+                                     (ax_acc, ("train_acc", "test_acc"))):
+            for name, style, single_color in ((train, "-", "C0"), (test, "--", "C1")):
+                m, s = mean_std(c[name][done])
+                col = color or single_color
+                label = (name.split("_")[0] if len(groups) == 1 else None)
+                panel.plot(x, m, style, color=col, lw=1.6, label=label, zorder=z)
+                if n_done >= 2:
+                    hi = 1.0 if name.endswith("acc") else np.inf   # a band, not a promise past 100 %
+                    panel.fill_between(x, np.clip(m - s, 0.0, hi), np.clip(m + s, 0.0, hi), color=col,
+                                       alpha=0.2, lw=0, zorder=z - 1)
+        seeds = f"{n_done} seed{'s' if n_done != 1 else ''}"
+        extra = counts_text(res, g)
+        lab = setting_label(res, g, varying) if varying else "setting"
+        legend.append(Line2D([], [], color=color or "k", lw=2,
+                             label=f"{lab} ({seeds}" + (f"; {extra}" if extra != f"{n_done} done" else "") + ")"))
+    for panel, what in ((ax_loss, "cost (mean binary cross-entropy)"), (ax_acc, "accuracy")):
+        panel.set_xlabel("epoch")
+        panel.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+        panel.set_ylabel(what)
+        panel.grid(alpha=0.3)
+    ax_loss.set_title("cost per epoch")
+    ax_acc.set_title("accuracy per epoch")
+    band = "; band: mean \u00b1 std over seeds" if any(
+        (res.status[np.asarray(g)] == DONE).sum() >= 2 for g in groups) else ""
+    if len(groups) == 1:
+        g = groups[0]
+        ax_acc.legend(loc="lower right")
+        ax_loss.legend(loc="upper right")
+        sub = setting_label(res, g, common) if common else ""
+        fig.suptitle(f"{title}\n{sub}  ({len(g)} seed{'s' if len(g) != 1 else ''}: "
+                     f"{counts_text(res, g)}{band})", fontsize=11)
+    else:
+        styles = [Line2D([], [], color="gray", ls="-", label="train"),
+                  Line2D([], [], color="gray", ls="--", label="test")]
+        ax_acc.legend(handles=styles, loc="lower right")
+        fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(2, len(legend)),
+                   fontsize=9, frameon=False)
+        sub = setting_label(res, groups[0], common) if common else ""
+        fig.suptitle(f"{title}\n{sub}{band}".rstrip(), fontsize=11)
+    fig.savefig(out, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_heatmap(res, ids, ax_x, ax_y, metric, title_prefix, out):
+    ids = np.asarray(ids)
+    xs = np.unique(res.configs[ax_x][ids])
+    ys = np.unique(res.configs[ax_y][ids])
+    mean = np.full((len(ys), len(xs)), np.nan)
+    std = np.full_like(mean, np.nan)
+    n_done = np.zeros(mean.shape, dtype=int)
+    n_bad = np.zeros(mean.shape, dtype=int)
+    cx, cy = res.configs[ax_x][ids], res.configs[ax_y][ids]
+    st = res.status[ids]
+    vals = res.summary[metric][ids]
+    for r, yv in enumerate(ys):
+        for c, xv in enumerate(xs):
+            cell = (cx == xv) & (cy == yv)
+            done = cell & (st == DONE)
+            n_done[r, c] = done.sum()
+            n_bad[r, c] = (cell & ((st == DIVERGED) | (st == FAILED))).sum()
+            if n_done[r, c]:
+                mean[r, c] = vals[done].mean()
+                if n_done[r, c] >= 2:
+                    std[r, c] = vals[done].std(ddof=1)
+    is_acc = metric.endswith("acc")
+    fig, ax = plt.subplots(figsize=(1.35 * len(xs) + 3.2, 0.9 * len(ys) + 2.4), constrained_layout=True)
+    cmap = plt.get_cmap("viridis" if is_acc else "viridis_r").copy()
+    cmap.set_bad("#dddddd")
+    im = ax.imshow(np.ma.masked_invalid(mean), cmap=cmap, origin="lower", aspect="auto")
+    finite = mean[np.isfinite(mean)]
+    lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    for r in range(len(ys)):
+        for c in range(len(xs)):
+            if np.isnan(mean[r, c]):
+                text = "n/a"
+                color = "black"
+            else:
+                text = f"{mean[r, c]:.3f}"
+                if not np.isnan(std[r, c]):
+                    text += f"\n\u00b1{std[r, c]:.3f}"
+                frac = (mean[r, c] - lo) / (hi - lo) if hi > lo else 0.5
+                light = frac > 0.6 if is_acc else frac < 0.4
+                color = "black" if light else "white"
+            if n_bad[r, c]:
+                text += f"\n{n_bad[r, c]} diverged"
+            ax.text(c, r, text, ha="center", va="center", color=color, fontsize=9)
+    ax.set_xticks(range(len(xs)), [fmt(ax_x, v) for v in xs])
+    ax.set_yticks(range(len(ys)), [fmt(ax_y, v) for v in ys])
+    ax.set_xlabel(ax_x + (" (log spacing)" if geometric(xs) else ""))
+    ax.set_ylabel(ax_y + (" (log spacing)" if geometric(ys) else ""))
+    fig.colorbar(im, ax=ax, label=f"mean {METRIC_LABEL[metric]}")
+    over = [a for a in AXES if a not in (ax_x, ax_y) and len(np.unique(res.configs[a][ids])) > 1]
+    over_text = f"mean \u00b1 std over {', '.join(over)}" if over else "one config per cell"
+    ax.set_title(f"{title_prefix}{METRIC_LABEL[metric]}\n{over_text} ({counts_text(res, ids)})", fontsize=10)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def geometric(values):
+    v = np.asarray(values, dtype=float)
+    if len(v) < 3 or (v <= 0).any():
+        return False
+    r = v[1:] / v[:-1]
+    d = np.diff(v)
+    return bool(np.allclose(r, r[0], rtol=1e-6) and not np.allclose(d, d[0], rtol=1e-6))
+
+
+def select(res, id_list, where):
+    mask = np.ones(res.n, dtype=bool)
+    if id_list is not None:
+        bad = [i for i in id_list if not 0 <= i < res.n]
+        if bad:
+            raise UsageError(f"--id: no config with id {bad[0]} (the ids are 0 to {res.n - 1})")
+        mask &= np.isin(np.arange(res.n), id_list)
+    for item in where or []:
+        if "=" not in item:
+            raise UsageError(f"--where: expected AXIS=VALUE, found {item!r}")
+        axis, text = item.split("=", 1)
+        check_axis(axis.strip(), "--where")
+        axis = axis.strip()
+        col = res.configs[axis]
+        hit = np.zeros(res.n, dtype=bool)
+        for t in text.split(","):
+            v = parse_value(axis, t)
+            m = matches(axis, col, v)
+            if not m.any():
+                have = ", ".join(fmt(axis, x) for x in res.values[axis])
+                raise UsageError(f"--where: no config has {axis}={t}; its values are {have}")
+            hit |= m
+        mask &= hit
+    ids = np.flatnonzero(mask)
+    if len(ids) == 0:
+        raise UsageError("no config matches every --id and --where condition")
+    return ids
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="plot.py", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog=__doc__.split("\n\n", 2)[2])
+    p.add_argument("file", help="a sweep results file (.h5)")
+    p.add_argument("-o", "--output-dir", metavar="DIR", help="where the pictures go (default: beside the file)")
+    p.add_argument("--svg", action="store_true", help="write SVG instead of PNG")
+    p.add_argument("--id", type=int, nargs="+", metavar="ID", help="configs by id")
+    p.add_argument("--where", nargs="+", metavar="AXIS=VALUE",
+                   help="configs whose AXIS has VALUE (VALUE may be a comma-separated list)")
+    p.add_argument("--heatmap", nargs=2, metavar=("AX1", "AX2"), help="heatmap over AX1 (x) and AX2 (y)")
+    p.add_argument("--metric", default="final_test_acc", choices=METRICS, help="the heatmap's value")
+    a = p.parse_args(argv)
+    try:
+        res = Results(a.file)
+    except UsageError as e:
+        print(f"plot.py: {e}", file=sys.stderr)
+        return 2
+    try:
+        return run(res, a)
+    except UsageError as e:
+        print(f"plot.py: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"plot.py: {e}", file=sys.stderr)
+        return 1
+    finally:
+        res.close()
+
+
+def run(res, a):
+    if a.heatmap:
+        for ax in a.heatmap:
+            check_axis(ax, "--heatmap")
+        if a.heatmap[0] == a.heatmap[1]:
+            raise UsageError("--heatmap: expected two different axes")
+    out_dir = Path(a.output_dir) if a.output_dir else res.path.resolve().parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ext = "svg" if a.svg else "png"
+    stem = res.path.stem
+    selecting = a.id is not None or a.where is not None
+    ids = select(res, a.id, a.where)
+    written = []
+
+    if not a.heatmap:
+        if selecting:
+            groups = settings_of(res, ids)
+            parts = []
+            if a.id is not None:
+                parts.append("id" + "-".join(str(i) for i in a.id))
+            for w in a.where or []:
+                parts.append(w.replace(",", "+").replace("/", "_"))
+            name = f"{stem}_curves_{'_'.join(parts)}.{ext}"
+            title = f"{res.name}: learning curves"
+            if a.id is not None:
+                title += f" of config{'s' if len(a.id) > 1 else ''} {', '.join(str(i) for i in a.id)}"
+        else:
+            groups = settings_of(res, ids)
+            best = max(groups, key=lambda g: group_score(res, g))
+            if not (res.status[np.asarray(best)] == DONE).any():
+                raise UsageError("no config has finished yet (status done); nothing to plot")
+            groups = [best]
+            name = f"{stem}_best_curves.{ext}"
+            title = f"{res.name}: learning curves of the best setting (by mean final test accuracy)"
+        out = out_dir / name
+        plot_curves(res, groups, title, out)
+        written.append(out)
+
+    heat = a.heatmap
+    if not heat and not selecting:
+        cand = [x for x in res.swept if x != "seed"]
+        cand.sort(key=lambda x: (-len(res.values[x]), AXES.index(x)))
+        if len(cand) >= 2:
+            pair = sorted(cand[:2], key=AXES.index)
+            heat = (pair[1], pair[0])   # the later axis across, the earlier up
+        else:
+            print("plot.py: fewer than two axes besides seed are swept; no heatmap", file=sys.stderr)
+    if heat:
+        suffix = "" if a.metric == "final_test_acc" else f"_{a.metric}"
+        out = out_dir / f"{stem}_heatmap_{heat[0]}_{heat[1]}{suffix}.{ext}"
+        prefix = f"{res.name}: "
+        if selecting:
+            what = ([f"ids {' '.join(str(i) for i in a.id)}"] if a.id is not None else []) + list(a.where or [])
+            prefix += f"{', '.join(what)}: "
+        plot_heatmap(res, ids, heat[0], heat[1], a.metric, prefix, out)
+        written.append(out)
+
+    for w in written:
+        print(w)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""to_pandas.py: a sweep results file as tidy pandas DataFrames, for pandas and seaborn.
+
+As a module (put scripts/ on sys.path, or copy this file beside your notebook):
+
+    from to_pandas import tidy, configs
+    df = tidy("results/grid.h5")        # one row per config and epoch
+    cf = configs("results/grid.h5")     # one row per config: /configs joined with /summary
+
+tidy() has the columns id, the seven axes (hidden_dim, learning_rate, batch_size, epochs, seed,
+init_scale, shuffle), status ("done", "diverged", ...), epoch (0-based, as in the file) and the
+four curves train_loss, train_acc, test_loss, test_acc; each config has `epochs` rows. Configs
+still pending (a sweep still running, or interrupted) are left out unless include_pending is
+true; a diverged config keeps its rows, NaN from the epoch it diverged.
+
+As a command, it writes the tidy table as CSV (to stdout, or to -o PATH; .parquet also works
+when pyarrow is installed):
+
+    to_pandas.py results/grid.h5 -o grid_curves.csv
+    to_pandas.py results/grid.h5 --configs        # the per-config table instead
+"""
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")   # a sweep may be writing the file
+
+import h5py
+import numpy as np
+import pandas as pd
+
+AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")
+CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+STATUS = {0: "pending", 1: "done", 2: "diverged", 3: "failed"}
+
+
+def _status_column(codes):
+    return pd.Categorical([STATUS.get(int(s), "failed") for s in codes],
+                          categories=list(STATUS.values()))
+
+
+def configs(path, include_pending=True):
+    """One row per config: /configs joined with /summary (status as a category)."""
+    with h5py.File(path, "r") as f:
+        cf = pd.DataFrame(f["configs"][:])
+        sm = pd.DataFrame(f["summary"][:])
+    df = cf.merge(sm, on="id")
+    df["shuffle"] = df["shuffle"].astype(bool)
+    df["status"] = _status_column(df["status"])
+    if not include_pending:
+        df = df[df["status"] != "pending"].reset_index(drop=True)
+    return df
+
+
+def tidy(path, include_pending=False):
+    """One row per config and epoch (see the module's help)."""
+    with h5py.File(path, "r") as f:
+        cf = f["configs"][:]
+        status = f["summary"]["status"]
+        keep = np.ones(len(cf), dtype=bool) if include_pending else status != 0
+        ids = np.flatnonzero(keep)
+        epochs = cf["epochs"][ids].astype(np.int64)
+        width = int(epochs.max()) if len(ids) else 0
+        # Rows in one read per curve; h5py wants increasing indices, which flatnonzero gives.
+        curves = {k: (f["curves"][k][ids, :width] if len(ids) else np.empty((0, 0))) for k in CURVES}
+    in_run = np.arange(width)[None, :] < epochs[:, None]          # (n, width): epochs of each config
+    row_of = np.repeat(np.arange(len(ids)), epochs)
+    out = {"id": cf["id"][ids][row_of]}
+    for a in AXES:
+        out[a] = cf[a][ids][row_of]
+    out["shuffle"] = out["shuffle"].astype(bool)
+    out["status"] = _status_column(status[ids][row_of])
+    out["epoch"] = np.nonzero(in_run)[1]
+    for k in CURVES:
+        out[k] = curves[k][in_run]
+    return pd.DataFrame(out)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="to_pandas.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("file", help="a sweep results file (.h5)")
+    p.add_argument("-o", "--output", help="CSV (or .parquet) to write; default: CSV on stdout")
+    p.add_argument("--configs", action="store_true", help="one row per config instead of per epoch")
+    p.add_argument("--include-pending", action="store_true", help="keep configs that have not finished")
+    a = p.parse_args(argv)
+    try:
+        df = configs(a.file, a.include_pending) if a.configs else tidy(a.file, a.include_pending)
+    except (OSError, KeyError) as e:
+        print(f"to_pandas.py: {a.file}: not a readable sweep results file ({e})", file=sys.stderr)
+        return 2
+    if a.output and a.output.endswith(".parquet"):
+        df.to_parquet(a.output, index=False)
+    else:
+        try:
+            df.to_csv(a.output if a.output else sys.stdout, index=False)
+        except BrokenPipeError:   # `| head`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""scripts/plot.py and scripts/to_pandas.py: every plotting mode writes a non-empty picture,
+unknown axes, ids and values are one-line errors with exit status 2, and the tidy DataFrame
+holds exactly the raw curves."""
+
+import importlib.util
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import REPO, assert_close, run_sweep, write_spec
+
+SPEC = """\
+name: plot-test
+grid:
+  hidden_dim: [4, 8]
+  learning_rate: {geomspace: [0.05, 5, 3]}
+  batch_size: [16, 64]
+  epochs: [4, 6]
+  seed: {range: [0, 2]}
+"""
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def plot():
+    pytest.importorskip("matplotlib")
+    return load("plot")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plot")
+    spec = write_spec(tmp / "spec" / "p.yaml", SPEC)
+    out = tmp / "p.h5"
+    r = run_sweep("-q", spec, "-o", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def written(capsys):
+    out = capsys.readouterr().out.split()
+    assert out, "plot.py printed no paths"
+    return out
+
+
+def assert_png(path):
+    data = open(path, "rb").read()
+    assert data.startswith(PNG) and len(data) > 10_000, f"{path}: not a drawn PNG ({len(data)} bytes)"
+
+
+def test_default_draws_the_best_curves_and_a_heatmap_beside_the_file(results):
+    # The command line itself, once; the other tests call main() to skip Python's start-up.
+    r = subprocess.run([sys.executable, str(REPO / "scripts" / "plot.py"), str(results)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    paths = r.stdout.split()
+    names = sorted(p.split("/")[-1] for p in paths)
+    # The two swept axes with most values: learning_rate (3) and, of the 2-valued ones, the
+    # first in axis order, hidden_dim.
+    assert names == ["p_best_curves.png", "p_heatmap_learning_rate_hidden_dim.png"]
+    for p in paths:
+        assert p.startswith(str(results.parent))
+        assert_png(p)
+
+
+def test_where_selects_settings_and_draws_their_curves(plot, results, tmp_path, capsys):
+    assert plot.main([str(results), "-o", str(tmp_path), "--where", "hidden_dim=8", "learning_rate=0.5"]) == 0
+    (p,) = written(capsys)
+    assert p.endswith("p_curves_hidden_dim=8_learning_rate=0.5.png")
+    assert_png(p)
+
+
+def test_id_selects_configs(plot, results, tmp_path, capsys):
+    assert plot.main([str(results), "-o", str(tmp_path), "--id", "0", "1", "5"]) == 0
+    (p,) = written(capsys)
+    assert p.endswith("p_curves_id0-1-5.png")
+    assert_png(p)
+
+
+def test_heatmap_over_any_two_axes_and_metric(plot, results, tmp_path, capsys):
+    assert plot.main([str(results), "-o", str(tmp_path), "--heatmap", "batch_size", "epochs"]) == 0
+    (p,) = written(capsys)
+    assert p.endswith("p_heatmap_batch_size_epochs.png")
+    assert_png(p)
+    assert plot.main([str(results), "-o", str(tmp_path), "--heatmap", "seed", "learning_rate",
+                      "--metric", "final_test_loss", "--where", "epochs=6"]) == 0
+    (p,) = written(capsys)
+    assert p.endswith("p_heatmap_seed_learning_rate_final_test_loss.png")
+    assert_png(p)
+
+
+def test_svg(plot, results, tmp_path, capsys):
+    assert plot.main([str(results), "-o", str(tmp_path), "--svg"]) == 0
+    paths = written(capsys)
+    assert len(paths) == 2
+    for p in paths:
+        text = open(p).read()
+        assert p.endswith(".svg") and "<svg" in text and len(text) > 10_000
+
+
+def test_a_file_with_pending_and_diverged_configs_still_plots(plot, results, tmp_path, capsys):
+    part = tmp_path / "part.h5"
+    part.write_bytes(results.read_bytes())
+    with h5py.File(part, "r+") as f:
+        s = f["summary"][:]
+        s["status"][::3] = 0        # pending
+        s["status"][1::3] = 2       # diverged
+        f["summary"][...] = s
+        f.attrs["status"] = "running"
+    assert plot.main([str(part), "-o", str(tmp_path)]) == 0
+    for p in written(capsys):
+        assert_png(p)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--where", "hidden=8"], "unknown axis 'hidden'"),
+    (["--where", "hidden_dim=5"], "no config has hidden_dim=5; its values are 4, 8"),
+    (["--where", "hidden_dim"], "expected AXIS=VALUE"),
+    (["--where", "learning_rate=fast"], "expected a number"),
+    (["--id", "999"], "no config with id 999"),
+    (["--heatmap", "seed", "colour"], "unknown axis 'colour'"),
+    (["--heatmap", "seed", "seed"], "two different axes"),
+])
+def test_errors_are_one_line_and_exit_2(plot, results, tmp_path, capsys, args, message):
+    assert plot.main([str(results), "-o", str(tmp_path)] + args) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and message in err, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_not_a_results_file(plot, tmp_path, capsys):
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:
+        f["x"] = 1
+    assert plot.main([str(other)]) == 2
+    assert "not a sweep results file" in capsys.readouterr().err
+    assert plot.main([str(tmp_path / "missing.h5")]) == 2
+
+
+def test_tidy_dataframe_is_one_row_per_config_and_epoch(results):
+    pytest.importorskip("pandas")
+    tp = load("to_pandas")
+    df = tp.tidy(results)
+    with h5py.File(results, "r") as f:
+        configs = f["configs"][:]
+        curves = {k: f["curves"][k][:] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
+    assert len(df) == configs["epochs"].sum()
+    assert list(df.columns[:10]) == ["id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
+                                     "init_scale", "shuffle", "status", "epoch"]
+    for k, c in curves.items():
+        assert_close(df[k].to_numpy(), c[df["id"].to_numpy(), df["epoch"].to_numpy()], k, rtol=0, atol=0)
+    first = df[df["id"] == 0]
+    assert first["epoch"].tolist() == list(range(configs["epochs"][0]))
+    cf = tp.configs(results)
+    assert len(cf) == len(configs) and "final_test_acc" in cf and set(cf["status"]) == {"done"}
+    # The mean over seeds from pandas is the report's.
+    g = cf.groupby(["hidden_dim", "learning_rate"])["final_test_acc"].mean()
+    assert np.isfinite(g.to_numpy()).all()
