@@ -38,6 +38,8 @@ typedef struct {
 
 static const char USAGE[] =
     "usage: sweep [OPTIONS] SPEC.yaml\n"
+    "       sweep report [--top K] [--by AXIS...] [--csv] FILE.h5\n"
+    "       sweep merge [--force] [--allow-partial] OUT.h5 PART.h5...\n"
     "\n"
     "Train one small network per config of the spec's grid, in parallel, into one HDF5 file.\n"
     "\n"

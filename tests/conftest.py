@@ -36,7 +36,7 @@ def sweep_bin():
 Result = collections.namedtuple("Result", "returncode stdout stderr")
 
 
-def run_sweep(*args, cwd=None, env=None, timeout=120, stdin=subprocess.DEVNULL):
+def run_sweep(*args, cwd=None, env=None, timeout=600, stdin=subprocess.DEVNULL):
     """Runs the binary with args (converted with str) and returns (returncode, stdout,
     stderr). cwd defaults to the repository root, so repository-relative spec paths work
     whatever directory pytest was started from."""

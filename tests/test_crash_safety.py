@@ -158,7 +158,7 @@ def test_sigint_commits_finished_configs_marks_interrupted_and_exits_130(tmp_pat
         assert f.attrs["status"] == "interrupted"
     done, total = check_committed_rows(out, ref)
     assert 0 < done < total
-    r = run_sweep("-q", "-j", "1", "--resume", spec, "-o", out)
+    r = run_sweep("-q", "-j", "2", "--resume", spec, "-o", out, timeout=600)
     assert r.returncode == 0, r.stderr
     assert_same_results(ref, out)
 
