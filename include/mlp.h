@@ -21,7 +21,11 @@
 //   sigmoid(z) = 1 / (1 + exp(-z));  BCE(z, y) = ((z > 0 ? z : +0) - z*y) + log1p(exp(-|z|)),
 //              where exp and log1p are mlp.c's own fma-based versions (glibc's are not the
 //              same on CPUs with and without FMA), accurate to about 1-2 ulp
-//   evaluate: loss = (sum of BCE over rows ascending from +0) / n
+//   evaluate: loss = (sum of BCE over rows ascending from +0) / n, or the one NaN below
+// NaNs are the exception: which NaN operand an operation passes on is up to the compiler and
+// the instruction form, so a NaN's sign and payload are not reproducible. Results that get
+// saved are normalised to one NaN (positive, quiet, no payload: 0x7ff8000000000000): the loss
+// here, and a diverged model's parameters through mlp_canonicalize_nans.
 // It is implemented twice: a portable C path (fma() from libm, correctly rounded everywhere)
 // and an AVX2+FMA path chosen at run time; tests/unit/test_mlp.c checks they agree bitwise.
 // The *_ref kernels are plain loops in their own (non-fused) order, for the tests only.
@@ -58,6 +62,9 @@ void mlp_copy(Mlp *dst, const Mlp *src);                // same shapes
 // W1, W2, b1, b2 drawn in that order (the tutorial's) as N(0, 1) * scale.
 void mlp_randomize(Mlp *m, Rng *r, double scale);
 int mlp_all_finite(const Mlp *m);
+// Replaces every NaN parameter with the one NaN above: call it on a diverged model before its
+// parameters are saved (their NaNs' signs and payloads differ between machines otherwise).
+void mlp_canonicalize_nans(Mlp *m);
 
 int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_rows);
 void mlp_work_free(MlpWork *w);

@@ -21,6 +21,12 @@
 
 #define MLP_INLINE static inline __attribute__((always_inline))
 
+MLP_INLINE uint64_t bits_of(double x) { uint64_t u; memcpy(&u, &x, sizeof u); return u; }
+MLP_INLINE double double_of(uint64_t u) { double x; memcpy(&x, &u, sizeof x); return x; }
+// The one NaN that results are normalised to: positive, quiet, no payload (what NAN is on
+// GCC and Clang, spelt out).
+#define CANONICAL_NAN double_of(0x7ff8000000000000ull)
+
 int64_t mlp_n_params(int64_t n_in, int64_t n_hidden) { return n_in * n_hidden + 2 * n_hidden + 1; }
 
 // 64-byte aligned, zeroed block of n doubles (freed with free()).
@@ -78,6 +84,12 @@ int mlp_all_finite(const Mlp *m) {
     return s[0] == 0.0 && s[1] == 0.0 && s[2] == 0.0 && s[3] == 0.0;
 }
 
+void mlp_canonicalize_nans(Mlp *m) {
+    int64_t n = mlp_n_params(m->n_in, m->n_hidden);
+    for (int64_t i = 0; i < n; i++)
+        if (m->mem[i] != m->mem[i]) m->mem[i] = CANONICAL_NAN;
+}
+
 int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_rows) {
     memset(w, 0, sizeof *w);
     int64_t n_grad = (mlp_n_params(n_in, n_hidden) + 7) & ~(int64_t)7;  // A1 starts 64-byte aligned
@@ -113,9 +125,6 @@ void mlp_work_free(MlpWork *w) {
 #define EXP_SHIFT 0x1.8p52   // t = SHIFT + k with |k| < 2^51 holds k in the low bits of t
 #define EXP_LO (-745.2)      // below: 0
 #define EXP_HI 709.78        // above: inf
-MLP_INLINE uint64_t bits_of(double x) { uint64_t u; memcpy(&u, &x, sizeof u); return u; }
-MLP_INLINE double double_of(uint64_t u) { double x; memcpy(&x, &u, sizeof x); return x; }
-
 MLP_INLINE double exp_c(double x) {
     if (x != x) return x;
     if (x > EXP_HI) return INFINITY;
@@ -123,20 +132,16 @@ MLP_INLINE double exp_c(double x) {
     double kd = fma(x, 0x1.71547652b82fep0, EXP_SHIFT) - EXP_SHIFT;   // round(x / ln2)
     double r = fma(kd, -0x1.62e42fefa39efp-1, x);                     // x - kd ln2, ln2 in two parts
     r = fma(kd, -0x1.abc9e3b39803fp-56, r);
-    double p = 1.0 / 6227020800.0;                                    // 1/13!
-    p = fma(p, r, 1.0 / 479001600.0);
-    p = fma(p, r, 1.0 / 39916800.0);
-    p = fma(p, r, 1.0 / 3628800.0);
-    p = fma(p, r, 1.0 / 362880.0);
-    p = fma(p, r, 1.0 / 40320.0);
-    p = fma(p, r, 1.0 / 5040.0);
-    p = fma(p, r, 1.0 / 720.0);
-    p = fma(p, r, 1.0 / 120.0);
-    p = fma(p, r, 1.0 / 24.0);
-    p = fma(p, r, 1.0 / 6.0);
-    p = fma(p, r, 0.5);
-    p = fma(p, r, 1.0);
-    p = fma(p, r, 1.0);
+    // exp(r) = 1 + r (1 + r P(r)), P(r) = sum of r^i / (i+2)! for i = 0..11 by Estrin's scheme
+    // (short dependency chains; its rounding is damped by r^2 <= 0.13).
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double q0 = fma(1.0 / 6.0, r, 1.0 / 2.0), q1 = fma(1.0 / 120.0, r, 1.0 / 24.0);
+    double q2 = fma(1.0 / 5040.0, r, 1.0 / 720.0), q3 = fma(1.0 / 362880.0, r, 1.0 / 40320.0);
+    double q4 = fma(1.0 / 39916800.0, r, 1.0 / 3628800.0);
+    double q5 = fma(1.0 / 6227020800.0, r, 1.0 / 479001600.0);
+    double u0 = fma(q1, r2, q0), u1 = fma(q3, r2, q2), u2 = fma(q5, r2, q4);
+    double P = fma(u2, r8, fma(u1, r4, u0));
+    double p = fma(fma(P, r, 1.0), r, 1.0);
     double t1 = fma(kd, 0.5, EXP_SHIFT);                               // SHIFT + k1
     double t2 = (kd - (t1 - EXP_SHIFT)) + EXP_SHIFT;                   // SHIFT + k2
     double s1 = double_of((bits_of(t1) - bits_of(EXP_SHIFT) + 1023) << 52);   // 2^k1
@@ -144,28 +149,20 @@ MLP_INLINE double exp_c(double x) {
     return (p * s1) * s2;
 }
 
-// log1p(u) for u in [0, 1] (NaN passes through): 2 atanh(s), s = u / (2 + u) in [0, 1/3], by
-// its series in s^2 to s^33 (truncation below 0.1 ulp). About 2 ulp.
+// log1p(u) for u in [0, 1] (NaN passes through): 2 atanh(s) = 2s + 2s t q(t), s = u / (2 + u) in
+// [0, 1/3], t = s^2, the series to s^33 (truncation below 0.1 ulp). About 2 ulp.
 MLP_INLINE double log1p01_c(double u) {
-    double s = u / (2.0 + u), s2 = s * s;
-    double q = 1.0 / 33.0;
-    q = fma(q, s2, 1.0 / 31.0);
-    q = fma(q, s2, 1.0 / 29.0);
-    q = fma(q, s2, 1.0 / 27.0);
-    q = fma(q, s2, 1.0 / 25.0);
-    q = fma(q, s2, 1.0 / 23.0);
-    q = fma(q, s2, 1.0 / 21.0);
-    q = fma(q, s2, 1.0 / 19.0);
-    q = fma(q, s2, 1.0 / 17.0);
-    q = fma(q, s2, 1.0 / 15.0);
-    q = fma(q, s2, 1.0 / 13.0);
-    q = fma(q, s2, 1.0 / 11.0);
-    q = fma(q, s2, 1.0 / 9.0);
-    q = fma(q, s2, 1.0 / 7.0);
-    q = fma(q, s2, 1.0 / 5.0);
-    q = fma(q, s2, 1.0 / 3.0);
+    double s = u / (2.0 + u), t = s * s;
+    // q(t) = sum of t^k / (2k + 3) for k = 0..15, by Estrin's scheme
+    double t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
+    double a0 = fma(1.0 / 5.0, t, 1.0 / 3.0), a1 = fma(1.0 / 9.0, t, 1.0 / 7.0);
+    double a2 = fma(1.0 / 13.0, t, 1.0 / 11.0), a3 = fma(1.0 / 17.0, t, 1.0 / 15.0);
+    double a4 = fma(1.0 / 21.0, t, 1.0 / 19.0), a5 = fma(1.0 / 25.0, t, 1.0 / 23.0);
+    double a6 = fma(1.0 / 29.0, t, 1.0 / 27.0), a7 = fma(1.0 / 33.0, t, 1.0 / 31.0);
+    double b0 = fma(a1, t2, a0), b1 = fma(a3, t2, a2), b2 = fma(a5, t2, a4), b3 = fma(a7, t2, a6);
+    double q = fma(fma(b3, t4, b2), t8, fma(b1, t4, b0));
     double ts = s + s;
-    return fma(ts, s2 * q, ts);
+    return fma(ts, t * q, ts);
 }
 
 MLP_INLINE double sigmoid_c(double z) { return 1.0 / (1.0 + exp_c(-z)); }
@@ -314,27 +311,26 @@ static const Kernels KERNELS_PORTABLE = {forward_portable, backward_portable, up
 
 enum { MR = 6, NVMAX = 2, FWD_CHUNK = 48 };
 
+#define C(x) _mm256_set1_pd(x)   // for the vector maths below; #undef after them
+
 // exp_c on 4 lanes, all of them in [EXP_LO, EXP_HI] (the caller checks).
 AVX2_INLINE __m256d exp4_in_range(__m256d x) {
-    const __m256d shift = _mm256_set1_pd(EXP_SHIFT);
-    __m256d kd = _mm256_sub_pd(_mm256_fmadd_pd(x, _mm256_set1_pd(0x1.71547652b82fep0), shift), shift);
-    __m256d r = _mm256_fmadd_pd(kd, _mm256_set1_pd(-0x1.62e42fefa39efp-1), x);
-    r = _mm256_fmadd_pd(kd, _mm256_set1_pd(-0x1.abc9e3b39803fp-56), r);
-    __m256d p = _mm256_set1_pd(1.0 / 6227020800.0);
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 479001600.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 39916800.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 3628800.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 362880.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 40320.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 5040.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 720.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 120.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 24.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 6.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(0.5));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
-    __m256d t1 = _mm256_fmadd_pd(kd, _mm256_set1_pd(0.5), shift);
+    const __m256d shift = C(EXP_SHIFT);
+    __m256d kd = _mm256_sub_pd(_mm256_fmadd_pd(x, C(0x1.71547652b82fep0), shift), shift);
+    __m256d r = _mm256_fmadd_pd(kd, C(-0x1.62e42fefa39efp-1), x);
+    r = _mm256_fmadd_pd(kd, C(-0x1.abc9e3b39803fp-56), r);
+    __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2), r8 = _mm256_mul_pd(r4, r4);
+    __m256d q0 = _mm256_fmadd_pd(C(1.0 / 6.0), r, C(1.0 / 2.0));
+    __m256d q1 = _mm256_fmadd_pd(C(1.0 / 120.0), r, C(1.0 / 24.0));
+    __m256d q2 = _mm256_fmadd_pd(C(1.0 / 5040.0), r, C(1.0 / 720.0));
+    __m256d q3 = _mm256_fmadd_pd(C(1.0 / 362880.0), r, C(1.0 / 40320.0));
+    __m256d q4 = _mm256_fmadd_pd(C(1.0 / 39916800.0), r, C(1.0 / 3628800.0));
+    __m256d q5 = _mm256_fmadd_pd(C(1.0 / 6227020800.0), r, C(1.0 / 479001600.0));
+    __m256d u0 = _mm256_fmadd_pd(q1, r2, q0), u1 = _mm256_fmadd_pd(q3, r2, q2);
+    __m256d u2 = _mm256_fmadd_pd(q5, r2, q4);
+    __m256d P = _mm256_fmadd_pd(u2, r8, _mm256_fmadd_pd(u1, r4, u0));
+    __m256d p = _mm256_fmadd_pd(_mm256_fmadd_pd(P, r, C(1.0)), r, C(1.0));
+    __m256d t1 = _mm256_fmadd_pd(kd, C(0.5), shift);
     __m256d t2 = _mm256_add_pd(_mm256_sub_pd(kd, _mm256_sub_pd(t1, shift)), shift);
     const __m256i bias = _mm256_set1_epi64x((long long)(1023 - bits_of(EXP_SHIFT)));
     __m256d s1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t1), bias), 52));
@@ -344,8 +340,8 @@ AVX2_INLINE __m256d exp4_in_range(__m256d x) {
 
 // exp_c on 4 lanes, any values: lanes out of range (or NaN) take the scalar function.
 AVX2_INLINE __m256d exp4(__m256d x) {
-    __m256d ok = _mm256_and_pd(_mm256_cmp_pd(x, _mm256_set1_pd(EXP_LO), _CMP_GE_OQ),
-                               _mm256_cmp_pd(x, _mm256_set1_pd(EXP_HI), _CMP_LE_OQ));
+    __m256d ok = _mm256_and_pd(_mm256_cmp_pd(x, C(EXP_LO), _CMP_GE_OQ),
+                               _mm256_cmp_pd(x, C(EXP_HI), _CMP_LE_OQ));
     if (_mm256_movemask_pd(ok) == 0xF) return exp4_in_range(x);
     double v[4];
     _mm256_storeu_pd(v, x);
@@ -354,27 +350,23 @@ AVX2_INLINE __m256d exp4(__m256d x) {
 }
 
 AVX2_INLINE __m256d log1p01_4(__m256d u) {
-    __m256d s = _mm256_div_pd(u, _mm256_add_pd(_mm256_set1_pd(2.0), u));
-    __m256d s2 = _mm256_mul_pd(s, s);
-    __m256d q = _mm256_set1_pd(1.0 / 33.0);
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 31.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 29.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 27.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 25.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 23.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 21.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 19.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 17.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 15.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 13.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 11.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 9.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 7.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 5.0));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(1.0 / 3.0));
+    __m256d s = _mm256_div_pd(u, _mm256_add_pd(C(2.0), u)), t = _mm256_mul_pd(s, s);
+    __m256d t2 = _mm256_mul_pd(t, t), t4 = _mm256_mul_pd(t2, t2), t8 = _mm256_mul_pd(t4, t4);
+    __m256d a0 = _mm256_fmadd_pd(C(1.0 / 5.0), t, C(1.0 / 3.0));
+    __m256d a1 = _mm256_fmadd_pd(C(1.0 / 9.0), t, C(1.0 / 7.0));
+    __m256d a2 = _mm256_fmadd_pd(C(1.0 / 13.0), t, C(1.0 / 11.0));
+    __m256d a3 = _mm256_fmadd_pd(C(1.0 / 17.0), t, C(1.0 / 15.0));
+    __m256d a4 = _mm256_fmadd_pd(C(1.0 / 21.0), t, C(1.0 / 19.0));
+    __m256d a5 = _mm256_fmadd_pd(C(1.0 / 25.0), t, C(1.0 / 23.0));
+    __m256d a6 = _mm256_fmadd_pd(C(1.0 / 29.0), t, C(1.0 / 27.0));
+    __m256d a7 = _mm256_fmadd_pd(C(1.0 / 33.0), t, C(1.0 / 31.0));
+    __m256d b0 = _mm256_fmadd_pd(a1, t2, a0), b1 = _mm256_fmadd_pd(a3, t2, a2);
+    __m256d b2 = _mm256_fmadd_pd(a5, t2, a4), b3 = _mm256_fmadd_pd(a7, t2, a6);
+    __m256d q = _mm256_fmadd_pd(_mm256_fmadd_pd(b3, t4, b2), t8, _mm256_fmadd_pd(b1, t4, b0));
     __m256d ts = _mm256_add_pd(s, s);
-    return _mm256_fmadd_pd(ts, _mm256_mul_pd(s2, q), ts);
+    return _mm256_fmadd_pd(ts, _mm256_mul_pd(t, q), ts);
 }
+#undef C
 
 // Z1 tile: rows x[0..R) (stride D) times W (D x 4*NV, stride H) plus b1, then relu, optional
 // store to A1 (stride H), and the logit lanes zacc[r] += A1 * W2, vector by vector in h order.
@@ -519,8 +511,21 @@ AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, doubl
 #undef FWD
             }
         }
-        // The last H mod 4 units, each into its own lane, then the lanes combined.
-        for (int64_t r = 0; r < nr; r++) {
+        // The lanes combined, z2 = b2 + ((s0 + s1) + (s2 + s3)), 4 rows at a time where there
+        // is no tail: hadd gives s0 + s1 and s2 + s3 of two rows, the permutes line them up.
+        int64_t r0 = 0;
+        if (H4 == H) {
+            const __m256d b2 = _mm256_broadcast_sd(m->b2);
+            for (; r0 + 4 <= nr; r0 += 4) {
+                __m256d h01 = _mm256_hadd_pd(zacc[r0], zacc[r0 + 1]);
+                __m256d h23 = _mm256_hadd_pd(zacc[r0 + 2], zacc[r0 + 3]);
+                __m256d lo = _mm256_permute2f128_pd(h01, h23, 0x20);   // s0 + s1 of rows 0..3
+                __m256d hi = _mm256_permute2f128_pd(h01, h23, 0x31);   // s2 + s3 of rows 0..3
+                _mm256_storeu_pd(z2 + c0 + r0, _mm256_add_pd(b2, _mm256_add_pd(lo, hi)));
+            }
+        }
+        // The rest, and the last H mod 4 units, each into its own lane.
+        for (int64_t r = r0; r < nr; r++) {
             double s[4];
             _mm256_storeu_pd(s, zacc[r]);
             const double *x = X + (c0 + r) * D;
@@ -709,7 +714,7 @@ void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, Mlp
     double sum;
     int64_t correct;
     kernels->evaluate(m, X, y, n, w, &sum, &correct);
-    *loss = sum / (double)n;
+    *loss = sum != sum ? CANONICAL_NAN : sum / (double)n;   // whichever NaN the sum carried
     *acc = (double)correct / (double)n;
 }
 

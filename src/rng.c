@@ -39,13 +39,29 @@ uint64_t rng_next(Rng *r) {
 
 double rng_uniform(Rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
 
+// log(x) for x > 0 from exact operations alone (frexp, +, *, /), so that initial weights are
+// the same bits on every machine: glibc's log() differs in the last bit between its FMA and
+// non-FMA variants. x = m 2^e with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(s), s = (m-1)/(m+1).
+static double rng_log(double x) {
+    int e;
+    double m = frexp(x, &e);                   // m in [0.5, 1)
+    if (m < 0.70710678118654752440) { m *= 2.0; e -= 1; }
+    double s = (m - 1.0) / (m + 1.0), s2 = s * s;   // |s| <= 0.1716, s2 <= 0.0295
+    double series = 1.0 / 23.0;                // 2 atanh(s) = 2 s (1 + s2/3 + s2^2/5 + ...)
+    for (int k = 21; k >= 3; k -= 2) series = 1.0 / k + s2 * series;
+    double log_m = 2.0 * s + 2.0 * s * s2 * series;
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    return (double)e * ln2_hi + ((double)e * ln2_lo + log_m);
+}
+
 double rng_normal(Rng *r) {
     // Marsaglia's polar method; the second variate is dropped so the state is just s[4].
+    // sqrt is correctly rounded everywhere; rng_log is ours.
     for (;;) {
         double u = 2.0 * rng_uniform(r) - 1.0;
         double v = 2.0 * rng_uniform(r) - 1.0;
         double q = u * u + v * v;
-        if (q > 0.0 && q < 1.0) return u * sqrt(-2.0 * log(q) / q);
+        if (q > 0.0 && q < 1.0) return u * sqrt(-2.0 * rng_log(q) / q);
     }
 }
 

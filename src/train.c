@@ -65,9 +65,7 @@ static void train_epoch(Run *r, const Dataset *d) {
             X = r->Xb;
             y = r->yb;
         }
-        mlp_forward(&r->model, X, B, &r->work);
-        mlp_backward(&r->model, X, y, B, &r->work);
-        mlp_update(&r->model, &r->work, h->learning_rate);
+        mlp_step(&r->model, X, y, B, &r->work, h->learning_rate);   // forward, backward, update
     }
 }
 
@@ -108,6 +106,7 @@ int train_run(Run *r, const Dataset *d, const volatile sig_atomic_t *cancel) {
             r->best_epoch = e;
         }
         if (!finite) {
+            mlp_canonicalize_nans(&r->model);   // one NaN pattern, whichever machine made it
             r->status = STATUS_DIVERGED;
             break;
         }

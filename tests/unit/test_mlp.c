@@ -244,11 +244,11 @@ static void portable_and_avx2_agree_bitwise(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
     if (nk < 2) printf("     (this CPU has no AVX2+FMA: only the portable path was checked)\n");
-    const int64_t Ds[] = {1, 3, 30}, Hs[] = {1, 3, 5, 16, 17, 128, 131, 512}, Bs[] = {1, 7, 32, 33};
+    const int64_t Ds[] = {1, 3, 30}, Hs[] = {1, 3, 5, 16, 17, 128, 131, 512}, Bs[] = {1, 7, 32, 33, 100};
     int shapes = 0;
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 8; j++)
-            for (int k = 0; k < 4; k++) {
+            for (int k = 0; k < 5; k++) {
                 Fixture f;
                 fixture_init(&f, Ds[i], Hs[j], Bs[k], (uint64_t)(100 * i + 10 * j + k));
                 for (int64_t q = 0; q < f.B * f.D; q++) f.X[q] = 2.0 * f.X[q] - 1.0;  // both signs
@@ -263,7 +263,7 @@ static void portable_and_avx2_agree_bitwise(void) {
                 fixture_free(&f);
                 shapes++;
             }
-    CHECK(shapes == 96);
+    CHECK(shapes == 120);
     mlp_set_kernels(MLP_KERNELS_AUTO);
 }
 
@@ -296,6 +296,42 @@ static void special_values_agree_bitwise(void) {
     CHECK(same_bits(o[0].fused, o[1].fused, n) && same_bits(o[0].loss, o[1].loss, 2));
     outputs_free(&o[0]); outputs_free(&o[1]);
     fixture_free(&f);
+    mlp_set_kernels(MLP_KERNELS_AUTO);
+}
+
+// NaN signs and payloads are not reproducible, so what gets saved is normalised to NAN.
+static void nans_are_normalised_where_results_are_saved(void) {
+    uint64_t canonical, neg = 0xfff8000000000000ull, payload = 0x7ff8000000000123ull;
+    double nan_bits = NAN;
+    memcpy(&canonical, &nan_bits, 8);
+    Mlp m;
+    mlp_init(&m, 3, 5);
+    m.W1[0] = 1.5;
+    memcpy(&m.W1[1], &neg, 8);
+    memcpy(&m.b2[0], &payload, 8);
+    m.W2[4] = -INFINITY;
+    mlp_canonicalize_nans(&m);
+    uint64_t got;
+    memcpy(&got, &m.W1[1], 8);
+    CHECK(got == canonical);
+    memcpy(&got, &m.b2[0], 8);
+    CHECK(got == canonical);
+    CHECK(m.W1[0] == 1.5 && m.W2[4] == -INFINITY && m.W1[2] == 0.0);
+    mlp_free(&m);
+    // A NaN loss comes out as NAN from either path, whatever NaN the arithmetic produced.
+    MlpKernels kinds[2];
+    int nk = n_kernel_kinds(kinds);
+    for (int k = 0; k < nk; k++) {
+        mlp_set_kernels(kinds[k]);
+        Fixture f;
+        fixture_init(&f, 3, 6, 9, 31);
+        memcpy(&f.m.b2[0], &neg, 8);
+        double loss, acc;
+        mlp_evaluate(&f.m, f.X, f.y, f.B, &f.w, &loss, &acc);
+        memcpy(&got, &loss, 8);
+        CHECK(got == canonical);
+        fixture_free(&f);
+    }
     mlp_set_kernels(MLP_KERNELS_AUTO);
 }
 
@@ -354,6 +390,7 @@ int main(void) {
     RUN(canonical_exp_and_log1p_are_accurate);
     RUN(portable_and_avx2_agree_bitwise);
     RUN(special_values_agree_bitwise);
+    RUN(nans_are_normalised_where_results_are_saved);
     RUN(evaluate_matches_reference_loss_and_counts_accuracy);
     RUN(non_finite_parameters_are_detected);
     return CHECK_SUMMARY();
