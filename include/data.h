@@ -41,6 +41,7 @@ int data_parse_csv(Table *t, const char *text, size_t len, const char *name, con
 int data_load_table(Table *t, const char *source, const char *label, char *err);
 void data_free_table(Table *t);
 
+extern const char *const DATA_SCALE_NAMES[3];   // indexed by ScaleKind
 const char *data_scale_name(ScaleKind s);
 int data_scale_parse(const char *name, ScaleKind *out);   // 0 ok, -1 unknown
 

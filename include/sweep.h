@@ -20,4 +20,17 @@ enum {
 // snprintf into err (if err is non-NULL) and return code: `return fail(err, 2, "...")`.
 int fail(char *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+// Monotonic seconds, for timings.
+double sweep_seconds(void);
+
+// "Did you mean": optimal string alignment distance, ignoring case and '-' versus '_';
+// INT_MAX when either word is longer than SWEEP_SUGGEST_MAX_LEN bytes.
+#define SWEEP_SUGGEST_MAX_LEN 40
+int sweep_edit_distance(const char *a, const char *b);
+
+// Copies len bytes of s into out (cap bytes) for an error message: one line (control bytes
+// escaped), optionally in double quotes, cut with "..." after about 60 characters without
+// splitting a UTF-8 sequence.
+void sweep_quote(const char *s, size_t len, int quotes, char *out, size_t cap);
+
 #endif

@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const SCALE_NAMES[] = {"minmax", "standard", "none"};
+const char *const DATA_SCALE_NAMES[3] = {"minmax", "standard", "none"};
 
-const char *data_scale_name(ScaleKind s) { return SCALE_NAMES[s]; }
+const char *data_scale_name(ScaleKind s) { return DATA_SCALE_NAMES[s]; }
 
 int data_scale_parse(const char *name, ScaleKind *out) {
     for (int i = 0; i < 3; i++)
-        if (strcmp(name, SCALE_NAMES[i]) == 0) { *out = (ScaleKind)i; return 0; }
+        if (strcmp(name, DATA_SCALE_NAMES[i]) == 0) { *out = (ScaleKind)i; return 0; }
     return -1;
 }
 
@@ -50,27 +50,9 @@ static void free_strings(char **s, int64_t n) {
 // Room for one shown value: SHOW_MAX source bytes, each at most 4 bytes escaped, quotes, "...".
 enum { SHOW_MAX = 64, SHOW_LEN = 4 * SHOW_MAX + 8 };
 
-// Writes n bytes of s into out for an error message: at most SHOW_MAX bytes (cut at a UTF-8
-// character boundary, then "..."), control bytes as \xNN, quotes and backslashes escaped, so
-// the message stays one line whatever the input. quote: wrap in double quotes.
+// A value for an error message, one line and quoted (see sweep_quote); returns out.
 static const char *show(char out[SHOW_LEN], const char *s, size_t n, int quote) {
-    size_t cut = n, k = 0;
-    if (cut > SHOW_MAX) {
-        cut = SHOW_MAX;
-        while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80) cut--;
-    }
-    if (quote) out[k++] = '"';
-    for (size_t i = 0; i < cut; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == 0x7F) k += (size_t)sprintf(out + k, "\\x%02X", ch);
-        else {
-            if (ch == '"' || ch == '\\') out[k++] = '\\';
-            out[k++] = (char)ch;
-        }
-    }
-    if (cut < n) { memcpy(out + k, "...", 3); k += 3; }
-    if (quote) out[k++] = '"';
-    out[k] = '\0';
+    sweep_quote(s, n, quote, out, SHOW_LEN);
     return out;
 }
 
@@ -324,37 +306,11 @@ static int check_duplicates(Parser *P) {
                    show(s, P->names[dup], strlen(P->names[dup]), 1), first + 1);
 }
 
-static char lower(char ch) { return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch; }
-
-// Case-insensitive edit distance between a and b, or -1 when b is too long to be close or
-// memory is short.
-static int64_t distance(const char *a, const char *b) {
-    size_t m = strlen(a), n = strlen(b);
-    if (n > 2 * m + 3) return -1;
-    int64_t *d = alloc_array((int64_t)n + 1, sizeof *d);
-    if (!d) return -1;
-    for (size_t j = 0; j <= n; j++) d[j] = (int64_t)j;
-    for (size_t i = 1; i <= m; i++) {
-        int64_t diag = d[0];
-        d[0] = (int64_t)i;
-        for (size_t j = 1; j <= n; j++) {
-            int64_t up = d[j];
-            int64_t best = diag + (lower(a[i - 1]) != lower(b[j - 1]));
-            if (up + 1 < best) best = up + 1;
-            if (d[j - 1] + 1 < best) best = d[j - 1] + 1;
-            d[j] = best;
-            diag = up;
-        }
-    }
-    int64_t r = d[n];
-    free(d);
-    return r;
-}
 
 static int no_label_column(Parser *P, const char *label) {
     int64_t best = -1, best_d = 0, len = (int64_t)strlen(label);
     for (int64_t i = 0; i < P->n_cols; i++) {
-        int64_t d = distance(label, P->names[i]);
+        int64_t d = sweep_edit_distance(label, P->names[i]);
         int is_close = d == 0 || (d > 0 && d < len && d <= 1 + len / 4);
         if (is_close && (best < 0 || d < best_d)) {
             best = i;

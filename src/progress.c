@@ -1,5 +1,6 @@
 // progress.c: the progress line.
 #include "progress.h"
+#include "sweep.h"
 
 #include <time.h>
 #include <unistd.h>
@@ -7,11 +8,6 @@
 #define TTY_INTERVAL 0.1     // seconds between redraws on a terminal
 #define LOG_INTERVAL 10.0    // seconds between plain lines otherwise
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void format_duration(char *buf, size_t n, double s) {
     if (!(s >= 0.0) || s > 1e8) { snprintf(buf, n, "?"); return; }
@@ -24,10 +20,10 @@ static void format_duration(char *buf, size_t n, double s) {
 void progress_init(Progress *p, FILE *out, int enabled, int64_t total, double work_total) {
     *p = (Progress){.out = out, .enabled = enabled, .total = total, .work_total = work_total};
     p->tty = isatty(fileno(out));
-    p->t_start = p->t_last_draw = now_seconds();
+    p->t_start = p->t_last_draw = sweep_seconds();
 }
 
-double progress_elapsed(const Progress *p) { return now_seconds() - p->t_start; }
+double progress_elapsed(const Progress *p) { return sweep_seconds() - p->t_start; }
 
 static void progress_draw(Progress *p, double now) {
     double elapsed = now - p->t_start;
@@ -50,12 +46,12 @@ void progress_update(Progress *p, int status, double work) {
     if (status == 2) p->diverged++;
     if (status == 3) p->failed++;
     if (!p->enabled) return;
-    double now = now_seconds();
+    double now = sweep_seconds();
     if (now - p->t_last_draw >= (p->tty ? TTY_INTERVAL : LOG_INTERVAL)) progress_draw(p, now);
 }
 
 void progress_finish(Progress *p) {
     if (!p->enabled) return;
-    progress_draw(p, now_seconds());
+    progress_draw(p, sweep_seconds());
     if (p->tty) fputc('\n', p->out);
 }

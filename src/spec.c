@@ -25,7 +25,6 @@ enum {
     KEY_LEN = 192,                // a dotted key in a message
     ITEM_LEN = KEY_LEN + 24,      // a dotted key with an index: grid.seed.range[2]
     FOUND_LEN = 256,              // a found value in a message (about 60 characters shown)
-    SUGGEST_MAX_LEN = 40          // longer words get no "did you mean"
 };
 
 // What each axis takes, as the "expected" half of a message.
@@ -53,8 +52,6 @@ static const char *const DATA_KEYS[N_DATA] = {"source", "label", "test_fraction"
 
 enum { FORM_RANGE, FORM_LINSPACE, FORM_GEOMSPACE, N_FORMS };
 static const char *const FORM_NAMES[N_FORMS] = {"range", "linspace", "geomspace"};
-
-static const char *const SCALE_WORDS[] = {"minmax", "standard", "none"};
 
 // The three levels of keys, so that a key written at the wrong level can be pointed home.
 typedef struct {
@@ -103,36 +100,6 @@ static int oom(const Ctx *c) {
     return fail(c->err, SWEEP_ERR_RUNTIME, "%s: out of memory while reading the spec", c->path);
 }
 
-// Copies len bytes of s into out for a message: one line (control bytes escaped), optionally in
-// double quotes, cut with "..." after about 60 characters without splitting a UTF-8 sequence.
-static void quote_text(const char *s, size_t len, int quotes, char *out, size_t cap) {
-    size_t o = 0, shown = 0;
-    if (quotes) out[o++] = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        char tmp[8];
-        if (ch == '"' && quotes) snprintf(tmp, sizeof tmp, "\\\"");
-        else if (ch == '\\' && quotes) snprintf(tmp, sizeof tmp, "\\\\");
-        else if (ch == '\n') snprintf(tmp, sizeof tmp, "\\n");
-        else if (ch == '\t') snprintf(tmp, sizeof tmp, "\\t");
-        else if (ch == '\r') snprintf(tmp, sizeof tmp, "\\r");
-        else if (ch < 0x20 || ch == 0x7f) snprintf(tmp, sizeof tmp, "\\x%02x", ch);
-        else { tmp[0] = (char)ch; tmp[1] = '\0'; }
-        size_t t = strlen(tmp);
-        int continuation = (ch & 0xC0) == 0x80;
-        if (!continuation && (shown >= 60 || o + t + 4 + 6 > cap)) {   // room for a sequence
-            memcpy(out + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (o + t + 6 > cap) break;   // a stray continuation byte run: stop, still in bounds
-        memcpy(out + o, tmp, t);
-        o += t;
-        if (!continuation) shown++;
-    }
-    if (quotes) out[o++] = '"';
-    out[o] = '\0';
-}
 
 static const char *scalar_text(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
 
@@ -166,9 +133,9 @@ static void describe(const yaml_node_t *n, char *out, size_t cap) {
         else if (t && is_word(t, NULL_WORDS, 4)) snprintf(out, cap, "null");
         else if (t && (parse_int(t, &i) == 0 || parse_real(t, &d) == 0 || is_word(t, TRUE_WORDS, 3)
                        || is_word(t, FALSE_WORDS, 3)))
-            quote_text(t, strlen(t), 0, out, cap);
+            sweep_quote(t, strlen(t), 0, out, cap);
         else
-            quote_text(scalar_text(n), n->data.scalar.length, 1, out, cap);
+            sweep_quote(scalar_text(n), n->data.scalar.length, 1, out, cap);
         break;
     }
     case YAML_SEQUENCE_NODE:
@@ -224,7 +191,7 @@ static void indexed(char *out, size_t cap, const char *key, long long i) {
 
 static void key_path(const char *prefix, const char *word, size_t len, char *out, size_t cap) {
     char w[FOUND_LEN];
-    quote_text(word, len, 0, w, sizeof w);
+    sweep_quote(word, len, 0, w, sizeof w);
     join(out, cap, prefix, ".", w);
 }
 
@@ -284,37 +251,13 @@ static double round15(double v) {
 // ---------------------------------------------------------------------------------------------
 // "Did you mean": optimal string alignment distance, ignoring case and '-' versus '_'.
 
-static char fold(char ch) {
-    if (ch >= 'A' && ch <= 'Z') return (char)(ch - 'A' + 'a');
-    return ch == '-' ? '_' : ch;
-}
-
-static int edit_distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN) return INT_MAX;
-    int d[SUGGEST_MAX_LEN + 1][SUGGEST_MAX_LEN + 1];
-    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int cost = fold(a[i - 1]) != fold(b[j - 1]);
-            int best = d[i - 1][j - 1] + cost;
-            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && fold(a[i - 1]) == fold(b[j - 2])
-                && fold(a[i - 2]) == fold(b[j - 1]) && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
-}
 
 // The closest of names to word, or -1 when none is close: one edit for names of up to 4
 // letters, two for longer ones.
 static int closest(const char *word, const char *const *names, int n) {
     int best = -1, best_d = INT_MAX;
     for (int i = 0; i < n; i++) {
-        int d = edit_distance(word, names[i]);
+        int d = sweep_edit_distance(word, names[i]);
         int allowed = strlen(names[i]) <= 4 ? 1 : 2;
         if (d <= allowed && d < best_d) { best = i; best_d = d; }
     }
@@ -452,9 +395,9 @@ static int parse_data_key(const Ctx *c, int which, const yaml_node_t *v) {
     default: {   // DATA_SCALE
         const char *name = v->type == YAML_SCALAR_NODE ? scalar_text(v) : "";
         if (v->type == YAML_SCALAR_NODE && data_scale_parse(name, &s->data.scale) == 0) return 0;
-        int near = v->type == YAML_SCALAR_NODE ? closest(name, SCALE_WORDS, 3) : -1;
+        int near = v->type == YAML_SCALAR_NODE ? closest(name, DATA_SCALE_NAMES, 3) : -1;
         char tail[64] = "";
-        if (near >= 0) snprintf(tail, sizeof tail, "; did you mean \"%s\"?", SCALE_WORDS[near]);
+        if (near >= 0) snprintf(tail, sizeof tail, "; did you mean \"%s\"?", DATA_SCALE_NAMES[near]);
         return bad(c, loc_of(v), key, "expected minmax, standard or none, found %s%s", found, tail);
     }
     }

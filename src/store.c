@@ -26,11 +26,6 @@
 enum { W_W1, W_B1, W_W2, W_B2, N_WEIGHTS };
 static const char *const WEIGHT_NAMES[N_WEIGHTS] = {"W1", "b1", "W2", "b2"};
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 // HDF5 prints its own error stack by default; we report one line instead
 // (SWEEP_DEBUG_HDF5=1 keeps HDF5's stack, for whoever debugs the store).
@@ -550,7 +545,7 @@ static int store_open_handles(Store *st, const Grid *g, int64_t D, char *err) {
     if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: not a complete sweep results file", st->path);
     void *handle = NULL;
     if (H5Fget_vfd_handle(st->file, H5P_DEFAULT, &handle) >= 0 && handle) st->fd = *(int *)handle;
-    st->last_sync = now_seconds();
+    st->last_sync = sweep_seconds();
     return SWEEP_OK;
 }
 
@@ -695,7 +690,7 @@ int store_resume(Store *st, const char *path, const char *spec_sha256, const Gri
 // Commits.
 
 static void maybe_sync(Store *st, int force) {
-    double now = now_seconds();
+    double now = sweep_seconds();
     if (st->fd >= 0 && (force || now - st->last_sync >= SYNC_EVERY_SECONDS)) {
         fsync(st->fd);
         st->last_sync = now;

@@ -1,5 +1,6 @@
 // train.c: one config's training run (DESIGN section 3).
 #include "train.h"
+#include "sweep.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -43,11 +44,6 @@ void train_free(Run *r) {
     memset(r, 0, sizeof *r);
 }
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 // One epoch of mini-batch SGD over the training part, batches cut from r->order.
 static void train_epoch(Run *r, const Dataset *d) {
@@ -71,7 +67,7 @@ static void train_epoch(Run *r, const Dataset *d) {
 
 int train_run(Run *r, const Dataset *d, const volatile sig_atomic_t *cancel) {
     const Hyper *h = &r->hyper;
-    double t0 = now_seconds();
+    double t0 = sweep_seconds();
     Rng rng;
     rng_init(&rng, h->seed, RNG_INIT, (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
     mlp_randomize(&r->initial, &rng, h->init_scale);
@@ -97,10 +93,11 @@ int train_run(Run *r, const Dataset *d, const volatile sig_atomic_t *cancel) {
                      &v[CURVE_TRAIN_LOSS], &v[CURVE_TRAIN_ACC]);
         mlp_evaluate(&r->model, d->X_test, d->y_test, d->n_test, &r->work,
                      &v[CURVE_TEST_LOSS], &v[CURVE_TEST_ACC]);
-        for (int c = 0; c < N_CURVES; c++) r->curves[c][e] = v[c];
         r->epochs_run = e + 1;
         int finite = isfinite(v[CURVE_TRAIN_LOSS]) && isfinite(v[CURVE_TEST_LOSS]) &&
                      mlp_all_finite(&r->model);
+        if (!finite) v[CURVE_TRAIN_ACC] = v[CURVE_TEST_ACC] = NAN;  // a broken network predicts nothing
+        for (int c = 0; c < N_CURVES; c++) r->curves[c][e] = v[c];
         if (finite && !(v[CURVE_TEST_ACC] <= r->best_test_acc)) {  // first maximum; NaN start
             r->best_test_acc = v[CURVE_TEST_ACC];
             r->best_epoch = e;
@@ -112,7 +109,7 @@ int train_run(Run *r, const Dataset *d, const volatile sig_atomic_t *cancel) {
         }
     }
     for (int c = 0; c < N_CURVES; c++) r->final[c] = r->curves[c][r->epochs_run - 1];
-    r->train_seconds = now_seconds() - t0;
+    r->train_seconds = sweep_seconds() - t0;
     return 0;
 }
 

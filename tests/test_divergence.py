@@ -56,7 +56,9 @@ def test_curves_are_nan_after_the_diverging_epoch(diverged):
             assert np.isnan(c[:, k + 1:]).all(), (i, c)
             assert k < configs[i]["epochs"] - 1, f"config {i} diverged but its curve is full"
             # no gaps: every epoch before the diverging one has finite losses
-            assert np.isfinite(c[[0, 2], :k]).all(), (i, c)
+            assert np.isfinite(c[[0, 2], :max(k, 0)]).all(), (i, c)
+            # a network that broke predicts nothing: no accuracy from the diverging epoch on
+            assert np.isnan(c[[1, 3], max(k, 0):]).all(), (i, c)
             g, row = f"hidden_{configs[i]['hidden_dim']}", configs[i]["weights_row"]
             weights_finite = all(np.isfinite(f[f"weights/{g}/{w}"][row]).all()
                                  for w in ("W1", "b1", "W2", "b2"))
@@ -65,4 +67,7 @@ def test_curves_are_nan_after_the_diverging_epoch(diverged):
                 f"config {i} is marked diverged but its last losses and weights are finite")
         for i in np.flatnonzero(status == STATUS_DONE):
             assert np.isfinite(curves[:, i, :]).all(), i
+        summary = f["summary"][:]
+        diverged = summary[status == STATUS_DIVERGED]
+        assert np.isnan(diverged["final_test_acc"]).all() and np.isnan(diverged["final_train_acc"]).all()
 
