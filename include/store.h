@@ -5,6 +5,7 @@
 #define STORE_H
 
 #include <hdf5.h>
+#include <pthread.h>
 #include <stdint.h>
 #include "data.h"
 #include "grid.h"
@@ -59,10 +60,14 @@ typedef struct {
     const Grid *grid;
     int64_t n_features;
     int fd;                       // the file's descriptor, for fsync
-    double last_sync;             // monotonic seconds of the last fsync
+    pthread_t syncer;             // background fsync (see store.c, "Durability")
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;
+    int syncer_running, sync_dirty, sync_stop, sync_errno;
     int lock_fd;
     char *path, *lock_path;
     char status[32];              // the root status found by store_resume
+    char shard[32];               // the root shard found by store_resume ("K/N")
 } Store;
 
 // Refuses (2) when path exists and replace is 0; refuses (1) when another sweep holds it.

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,13 +517,73 @@ static int open_weight_handles(hid_t file, const char *top, const Grid *g, hid_t
 }
 
 // Open PATH read-write and every dataset a commit touches.
-static int store_open_handles(Store *st, const Grid *g, int64_t D, char *err) {
-    st->grid = g;
-    st->n_features = D;
+// ---------------------------------------------------------------------------------------
+// Durability. Commits reach the page cache at once (that survives kill -9); a background
+// thread forces them to disk at least every SYNC_EVERY_SECONDS while there is anything new,
+// whether or not more configs finish (that survives power loss up to the last sync).
+
+static void *syncer_loop(void *arg) {
+    Store *st = arg;
+    pthread_mutex_lock(&st->sync_mu);
+    while (!st->sync_stop) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += (time_t)SYNC_EVERY_SECONDS;
+        pthread_cond_timedwait(&st->sync_cv, &st->sync_mu, &deadline);
+        if (!st->sync_dirty) continue;
+        st->sync_dirty = 0;
+        pthread_mutex_unlock(&st->sync_mu);
+        int rc = fsync(st->fd), e = errno;
+        pthread_mutex_lock(&st->sync_mu);
+        if (rc != 0 && !st->sync_errno) st->sync_errno = e;
+    }
+    pthread_mutex_unlock(&st->sync_mu);
+    return NULL;
+}
+
+static int syncer_start(Store *st) {
+    pthread_mutex_init(&st->sync_mu, NULL);
+    pthread_cond_init(&st->sync_cv, NULL);
+    st->sync_dirty = st->sync_stop = st->sync_errno = 0;
+    if (pthread_create(&st->syncer, NULL, syncer_loop, st) != 0) return -1;
+    st->syncer_running = 1;
+    return 0;
+}
+
+static void syncer_stop(Store *st) {
+    if (!st->syncer_running) return;
+    pthread_mutex_lock(&st->sync_mu);
+    st->sync_stop = 1;
+    pthread_cond_signal(&st->sync_cv);
+    pthread_mutex_unlock(&st->sync_mu);
+    pthread_join(st->syncer, NULL);
+    pthread_mutex_destroy(&st->sync_mu);
+    pthread_cond_destroy(&st->sync_cv);
+    st->syncer_running = 0;
+}
+
+// After a commit: there is something to sync. Reports a failed background fsync (EIO, ENOSPC).
+static int syncer_mark_dirty(Store *st, char *err) {
+    if (!st->syncer_running) return SWEEP_OK;
+    pthread_mutex_lock(&st->sync_mu);
+    st->sync_dirty = 1;
+    int e = st->sync_errno;
+    pthread_mutex_unlock(&st->sync_mu);
+    return e ? fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(e)) : SWEEP_OK;
+}
+
+static int store_open_file(Store *st, char *err) {
     hid_t fapl = file_access();
     st->file = H5Fopen(st->path, H5F_ACC_RDWR, fapl);
     H5Pclose(fapl);
-    if (st->file < 0) return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot open as an HDF5 file for writing", st->path);
+    if (st->file < 0) return fail(err, SWEEP_ERR_USAGE, "%s: not an HDF5 file, or not writable", st->path);
+    return SWEEP_OK;
+}
+
+// Open every dataset a commit touches and start the background fsync.
+static int store_open_datasets(Store *st, const Grid *g, int64_t D, char *err) {
+    st->grid = g;
+    st->n_features = D;
     st->weights = calloc((size_t)g->n_hidden, sizeof *st->weights);
     if (!st->weights) return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     int bad = 0;
@@ -545,7 +606,7 @@ static int store_open_handles(Store *st, const Grid *g, int64_t D, char *err) {
     if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: not a complete sweep results file", st->path);
     void *handle = NULL;
     if (H5Fget_vfd_handle(st->file, H5P_DEFAULT, &handle) >= 0 && handle) st->fd = *(int *)handle;
-    st->last_sync = sweep_seconds();
+    if (st->fd >= 0 && syncer_start(st) != 0) return fail(err, SWEEP_ERR_RUNTIME, "cannot start the fsync thread");
     return SWEEP_OK;
 }
 
@@ -607,12 +668,16 @@ int store_create(Store *st, const char *path, int replace, const StoreMeta *meta
         unlink(tmp);
         rc = fail(err, SWEEP_ERR_RUNTIME, "%s: cannot create the results file%s%s", tmp,
                   e ? ": " : "", e ? strerror(e) : "");
-    } else if (rename(tmp, path) != 0) {
-        rc = fail(err, SWEEP_ERR_RUNTIME, "%s: cannot rename into place: %s", path, strerror(errno));
+    } else if ((replace ? rename(tmp, path) : renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE)) != 0) {
+        // Without --force the name is taken only if still free (another process may have made it).
+        int e = errno;
+        rc = e == EEXIST ? fail(err, SWEEP_ERR_USAGE, "%s: already exists; pass --resume to continue it or --force to replace it", path)
+                         : fail(err, SWEEP_ERR_RUNTIME, "%s: cannot rename into place: %s", path, strerror(e));
         unlink(tmp);
     } else {
         fsync_dir_of(path);
-        rc = store_open_handles(st, grid, data->n_features, err);
+        rc = store_open_file(st, err);
+        if (rc == SWEEP_OK) rc = store_open_datasets(st, grid, data->n_features, err);
     }
     free(tmp);
     if (rc != SWEEP_OK) store_abandon(st);
@@ -639,6 +704,58 @@ static int read_string_attr(hid_t obj, const char *name, char *out, size_t n) {
     return rc;
 }
 
+// Reads a whole 1-D dataset of /data into buf (n elements of the memory type) and compares.
+static int data_equal(hid_t file, const char *name, hid_t mem_type, const void *want, int64_t n, size_t size) {
+    hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
+    if (d < 0) return 0;
+    hid_t sp = H5Dget_space(d);
+    int same = H5Sget_simple_extent_npoints(sp) == n;
+    H5Sclose(sp);
+    void *buf = same ? malloc((size_t)(n ? n : 1) * size) : NULL;
+    same = same && buf && H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0 &&
+           memcmp(buf, want, (size_t)n * size) == 0;
+    free(buf);
+    H5Dclose(d);
+    return same;
+}
+
+// The split and scaling the file's configs trained on must be the ones this run would use:
+// the same spec over a changed CSV would otherwise mix two data sets in one file.
+static int data_unchanged(hid_t file, const Dataset *d) {
+    return data_equal(file, "data/train_index", H5T_NATIVE_INT64, d->train_index, d->n_train, sizeof(int64_t)) &&
+           data_equal(file, "data/test_index", H5T_NATIVE_INT64, d->test_index, d->n_test, sizeof(int64_t)) &&
+           data_equal(file, "data/feature_offset", H5T_NATIVE_DOUBLE, d->feature_offset, d->n_features, sizeof(double)) &&
+           data_equal(file, "data/feature_scale", H5T_NATIVE_DOUBLE, d->feature_scale, d->n_features, sizeof(double));
+}
+
+// The checks that need only the file: a sweep file, of this spec and data, of this grid size.
+static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, const Dataset *data, char *err) {
+    char text[128];
+    const char *path = st->path;
+    if (read_string_attr(st->file, "format", text, sizeof text) != 0 || strcmp(text, FORMAT_NAME) != 0)
+        return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file", path);
+    if (read_string_attr(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0)
+        return fail(err, SWEEP_ERR_USAGE, "%s: was written by a different spec (spec_sha256 %.12s..., this spec %.12s...); "
+                    "use --force to start over or -o for a new file", path, text, spec_sha256);
+    read_string_attr(st->file, "status", st->status, sizeof st->status);
+    read_string_attr(st->file, "shard", st->shard, sizeof st->shard);
+    hid_t d = H5Dopen2(st->file, "summary", H5P_DEFAULT);
+    hssize_t n = -1;
+    if (d >= 0) {
+        hid_t sp = H5Dget_space(d);
+        n = H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        H5Dclose(d);
+    }
+    if (n != grid->n_configs)
+        return fail(err, SWEEP_ERR_USAGE, "%s: holds %lld configs, the spec gives %lld", path, (long long)n,
+                    (long long)grid->n_configs);
+    if (!data_unchanged(st->file, data))
+        return fail(err, SWEEP_ERR_USAGE, "%s: the data changed since this file was written (its split or scaling "
+                    "differs); use --force to start over or -o for a new file", path);
+    return SWEEP_OK;
+}
+
 int store_resume(Store *st, const char *path, const char *spec_sha256, const Grid *grid,
                  const Dataset *data, uint8_t *status, char *err) {
     quiet_hdf5();
@@ -649,22 +766,9 @@ int store_resume(Store *st, const char *path, const char *spec_sha256, const Gri
     }
     int rc = lock_acquire(st, err);
     if (rc != SWEEP_OK) { store_free(st); return rc; }
-    rc = store_open_handles(st, grid, data->n_features, err);
-    char text[128];
-    if (rc == SWEEP_OK && (read_string_attr(st->file, "format", text, sizeof text) != 0 || strcmp(text, FORMAT_NAME) != 0))
-        rc = fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file", path);
-    if (rc == SWEEP_OK && (read_string_attr(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0))
-        rc = fail(err, SWEEP_ERR_USAGE, "%s: was written by a different spec (spec_sha256 %.12s..., this spec %.12s...); "
-                  "use --force to start over or -o for a new file", path, text, spec_sha256);
-    if (rc == SWEEP_OK) read_string_attr(st->file, "status", st->status, sizeof st->status);
-    if (rc == SWEEP_OK) {
-        hid_t sp = H5Dget_space(st->summary);
-        hssize_t n = H5Sget_simple_extent_npoints(sp);
-        H5Sclose(sp);
-        if (n != grid->n_configs)
-            rc = fail(err, SWEEP_ERR_USAGE, "%s: holds %lld configs, the spec gives %lld", path, (long long)n,
-                      (long long)grid->n_configs);
-    }
+    rc = store_open_file(st, err);
+    if (rc == SWEEP_OK) rc = resume_checks(st, spec_sha256, grid, data, err);
+    if (rc == SWEEP_OK) rc = store_open_datasets(st, grid, data->n_features, err);
     if (rc == SWEEP_OK) {
         // Read just the status column, in slices.
         hid_t t = H5Tcreate(H5T_COMPOUND, 1);
@@ -689,13 +793,6 @@ int store_resume(Store *st, const char *path, const char *spec_sha256, const Gri
 // ---------------------------------------------------------------------------------------
 // Commits.
 
-static void maybe_sync(Store *st, int force) {
-    double now = sweep_seconds();
-    if (st->fd >= 0 && (force || now - st->last_sync >= SYNC_EVERY_SECONDS)) {
-        fsync(st->fd);
-        st->last_sync = now;
-    }
-}
 
 static int write_weights(const Store *st, hid_t h[4], int64_t row, const Mlp *m) {
     int rc = 0;
@@ -710,8 +807,7 @@ static int write_summary(Store *st, const SummaryRow *row, char *err) {
     if (write_rows(st->summary, st->summary_mem, row->id, 1, -1, row, st->dxpl) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)",
                     st->path, (long long)row->id);
-    maybe_sync(st, 0);
-    return SWEEP_OK;
+    return syncer_mark_dirty(st, err);
 }
 
 int store_write_result(Store *st, const Config *c, const Run *r, char *err) {
@@ -748,8 +844,7 @@ int store_write_failed(Store *st, const Config *c, char *err) {
 int store_set_status(Store *st, const char *status, char *err) {
     if (attr_string(st->file, "status", status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
-    maybe_sync(st, 1);
-    return SWEEP_OK;
+    return syncer_mark_dirty(st, err);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -921,26 +1016,48 @@ static int all_finished(hid_t file) {
 }
 
 int store_close(Store *st, const char *status, char *err) {
-    int rc = SWEEP_OK;
-    if (strcmp(status, "complete") == 0 && all_finished(st->file)) rc = store_write_seed_stats(st->file, err);
-    if (rc == SWEEP_OK) rc = store_set_status(st, status, err);
+    if (strcmp(status, "complete") == 0 && all_finished(st->file) && store_write_seed_stats(st->file, err) != SWEEP_OK)
+        // Derived numbers only: every result is already safe, and `sweep report` computes them too.
+        fprintf(stderr, "sweep: warning: %s; /seed_stats left unfilled\n", err);
+    int rc = store_set_status(st, status, err);
+    syncer_stop(st);
     st->fd = -1;
     close_handles(st);
+    // The final status and whatever HDF5 wrote at close, on disk before we say "done".
+    int fd = open(st->path, O_RDONLY | O_CLOEXEC);
+    if ((fd < 0 || fsync(fd) != 0) && rc == SWEEP_OK)
+        rc = fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(errno));
+    if (fd >= 0) close(fd);
     lock_release(st);
     store_free(st);
     return rc;
 }
 
 void store_abandon(Store *st) {
+    syncer_stop(st);
     st->fd = -1;
     close_handles(st);
     lock_release(st);
     store_free(st);
 }
 
+// Settings (every axis but seed) of a grid: the rows of /seed_stats.
+static int64_t count_settings(const Grid *g) {
+    ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
+    if (!rows) return g->n_configs;   // an upper bound is good enough for an estimate
+    for (int64_t i = 0; i < g->n_configs; i++) config_row(&rows[i], &g->configs[i]);
+    Groups groups;
+    int64_t n = stats_group(&groups, rows, NULL, g->n_configs, STATS_SETTING_AXES) == 0 ? groups.n_groups : g->n_configs;
+    stats_free(&groups);
+    free(rows);
+    return n;
+}
+
 double store_estimate_bytes(const Grid *g, int64_t D, int save_initial_weights) {
-    double per_config = (double)sizeof(ConfigRow) + (double)sizeof(SummaryRow);
-    double bytes = (double)g->n_configs * (per_config + N_CURVES * 8.0 * (double)g->max_epochs);
+    double E = (double)g->max_epochs, n_settings = (double)count_settings(g);
+    double per_config = (double)sizeof(ConfigRow) + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
+    double bytes = (double)g->n_configs * (per_config + N_CURVES * 8.0 * E);
+    bytes += n_settings * ((double)sizeof(SeedStatsRow) + 8.0 + 2 * N_CURVES * 8.0 * E);  // seed statistics
     double weights = 0.0;
     for (int64_t k = 0; k < g->n_hidden; k++) {
         double H = (double)g->hidden_dims[k];
