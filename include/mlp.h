@@ -53,6 +53,7 @@ typedef struct {
     double *dz2;             // (rows)
     double *dZ1;             // (rows, max(H, 8)) backward scratch; its layout is the kernels' own
     double *mem;
+    const struct MlpKernelTable *kernels;   // the implementation this work space runs (see below)
 } MlpWork;
 
 int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden);   // 0, or -1 when out of memory
@@ -77,15 +78,15 @@ double mlp_sigmoid(double z);
 double mlp_exp(double x);
 double mlp_log1p01(double x);
 
-// Which implementation of the kernels runs. All give bitwise identical results; they differ
-// only in speed. The default (AUTO) is AVX2 on a CPU with AVX2 and FMA, else PORTABLE; the
-// environment variable SWEEP_MLP_KERNELS=portable|avx2 overrides it at program start.
+// Which implementation of the kernels a work space runs. All give bitwise identical results;
+// they differ only in speed. mlp_work_init picks the default: AVX2 on a CPU with AVX2 and
+// FMA, else PORTABLE; the environment variable SWEEP_MLP_KERNELS=portable|avx2 overrides it.
 typedef enum { MLP_KERNELS_AUTO = 0, MLP_KERNELS_PORTABLE = 1, MLP_KERNELS_AVX2 = 2 } MlpKernels;
-// Switches implementation; returns the one now in use, or -1 (nothing changed) when this CPU
-// cannot run the one asked for. Not thread-safe: call it before any kernel runs in a thread.
-int mlp_set_kernels(MlpKernels k);
-MlpKernels mlp_kernels(void);              // the one in use: PORTABLE or AVX2
-const char *mlp_kernels_name(void);        // "portable" or "avx2"
+// Switches w to k (AUTO: the default); returns the one now in use, or -1 (nothing changed)
+// when this CPU cannot run the one asked for.
+int mlp_work_set_kernels(MlpWork *w, MlpKernels k);
+MlpKernels mlp_work_kernels(const MlpWork *w);     // PORTABLE or AVX2
+const char *mlp_kernels_name(MlpKernels k);        // "portable" or "avx2"
 
 // forward: X (B, D) -> w->A1 (B, H), w->z2 (B).
 void mlp_forward(const Mlp *m, const double *X, int64_t B, MlpWork *w);

@@ -46,6 +46,7 @@ typedef struct {
         SrcLoc source_loc;
         char *label;          // or NULL: the last column
         double test_fraction;
+        SrcLoc test_fraction_loc;
         uint64_t split_seed;
         ScaleKind scale;
     } data;

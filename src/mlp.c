@@ -105,6 +105,7 @@ int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_rows) {
     w->dZ1 = w->A1 + n_act;
     w->z2 = w->dZ1 + n_dz1;
     w->dz2 = w->z2 + n_rows;
+    mlp_work_set_kernels(w, MLP_KERNELS_AUTO);
     return 0;
 }
 
@@ -192,14 +193,14 @@ double mlp_sigmoid(double z) { return sigmoid_c(z); }
 //     gradient goes to dst; with update != 0, dst is the model and each parameter p becomes
 //     fma(-lr, dp, p) (dst may then be the model m itself: nothing is read after it is written).
 //   evaluate: sum of BCE over the rows in order, and the count of correct predictions.
-typedef struct {
+typedef struct MlpKernelTable {
     void (*forward)(const Mlp *m, const double *X, int64_t B, double *A1, int store, double *z2);
     void (*backward)(const Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w,
                      Mlp *dst, int update, double lr);
     void (*update)(Mlp *m, const Mlp *g, double lr);
     void (*evaluate)(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
                      double *sum, int64_t *correct);
-} Kernels;
+} MlpKernelTable;
 
 // Writes one parameter's gradient, or applies it.
 MLP_INLINE void put(double *p, double g, int update, double neg_lr) { *p = update ? fma(neg_lr, g, *p) : g; }
@@ -293,7 +294,7 @@ static void evaluate_portable(const Mlp *m, const double *X, const double *y, in
     *correct_out = correct;
 }
 
-static const Kernels KERNELS_PORTABLE = {forward_portable, backward_portable, update_portable,
+static const MlpKernelTable KERNELS_PORTABLE = {forward_portable, backward_portable, update_portable,
                                          evaluate_portable};
 
 // ---------------------------------------------------------------------------------------
@@ -648,7 +649,7 @@ AVX2_FN static void evaluate_avx2(const Mlp *m, const double *X, const double *y
     *correct_out = correct;
 }
 
-static const Kernels KERNELS_AVX2 = {forward_avx2, backward_avx2, update_avx2, evaluate_avx2};
+static const MlpKernelTable KERNELS_AVX2 = {forward_avx2, backward_avx2, update_avx2, evaluate_avx2};
 
 static int cpu_has_avx2_fma(void) {
     __builtin_cpu_init();
@@ -661,59 +662,55 @@ static int cpu_has_avx2_fma(void) { return 0; }
 // ---------------------------------------------------------------------------------------
 // Dispatch.
 
-static const Kernels *kernels = &KERNELS_PORTABLE;
-static MlpKernels kernels_kind = MLP_KERNELS_PORTABLE;
-
-int mlp_set_kernels(MlpKernels k) {
-    if (k == MLP_KERNELS_AUTO) k = cpu_has_avx2_fma() ? MLP_KERNELS_AVX2 : MLP_KERNELS_PORTABLE;
-    if (k == MLP_KERNELS_PORTABLE) {
-        kernels = &KERNELS_PORTABLE;
-    } else if (k == MLP_KERNELS_AVX2) {
-#ifdef MLP_HAVE_AVX2
-        if (!cpu_has_avx2_fma()) return -1;
-        kernels = &KERNELS_AVX2;
-#else
-        return -1;
-#endif
-    } else {
-        return -1;
-    }
-    kernels_kind = k;
-    return (int)k;
-}
-
-MlpKernels mlp_kernels(void) { return kernels_kind; }
-const char *mlp_kernels_name(void) { return kernels_kind == MLP_KERNELS_AVX2 ? "avx2" : "portable"; }
-
-// At program start, before any thread: AUTO, or what SWEEP_MLP_KERNELS asks for.
-__attribute__((constructor)) static void mlp_kernels_init(void) {
+// The default: AUTO resolves to the fastest this CPU runs; SWEEP_MLP_KERNELS may ask for one.
+static MlpKernels default_kernels(void) {
     const char *env = getenv("SWEEP_MLP_KERNELS");
-    MlpKernels k = MLP_KERNELS_AUTO;
-    if (env && strcmp(env, "portable") == 0) k = MLP_KERNELS_PORTABLE;
-    if (env && strcmp(env, "avx2") == 0) k = MLP_KERNELS_AVX2;
-    if (mlp_set_kernels(k) < 0) mlp_set_kernels(MLP_KERNELS_AUTO);
+    if (env && strcmp(env, "portable") == 0) return MLP_KERNELS_PORTABLE;
+    if (env && strcmp(env, "avx2") == 0 && cpu_has_avx2_fma()) return MLP_KERNELS_AVX2;
+    return cpu_has_avx2_fma() ? MLP_KERNELS_AVX2 : MLP_KERNELS_PORTABLE;
 }
+
+int mlp_work_set_kernels(MlpWork *w, MlpKernels k) {
+    if (k == MLP_KERNELS_AUTO) k = default_kernels();
+    if (k == MLP_KERNELS_PORTABLE) {
+        w->kernels = &KERNELS_PORTABLE;
+        return (int)k;
+    }
+#ifdef MLP_HAVE_AVX2
+    if (k == MLP_KERNELS_AVX2 && cpu_has_avx2_fma()) {
+        w->kernels = &KERNELS_AVX2;
+        return (int)k;
+    }
+#endif
+    return -1;
+}
+
+MlpKernels mlp_work_kernels(const MlpWork *w) {
+    return w->kernels == &KERNELS_PORTABLE ? MLP_KERNELS_PORTABLE : MLP_KERNELS_AVX2;
+}
+
+const char *mlp_kernels_name(MlpKernels k) { return k == MLP_KERNELS_AVX2 ? "avx2" : "portable"; }
 
 void mlp_forward(const Mlp *m, const double *X, int64_t B, MlpWork *w) {
-    kernels->forward(m, X, B, w->A1, 1, w->z2);
+    w->kernels->forward(m, X, B, w->A1, 1, w->z2);
 }
 
 void mlp_backward(const Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w) {
-    kernels->backward(m, X, y, B, w, &w->grad, 0, 0.0);
+    w->kernels->backward(m, X, y, B, w, &w->grad, 0, 0.0);
 }
 
-void mlp_update(Mlp *m, const MlpWork *w, double lr) { kernels->update(m, &w->grad, lr); }
+void mlp_update(Mlp *m, const MlpWork *w, double lr) { w->kernels->update(m, &w->grad, lr); }
 
 void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, double lr) {
-    kernels->forward(m, X, B, w->A1, 1, w->z2);
-    kernels->backward(m, X, y, B, w, m, 1, lr);
+    w->kernels->forward(m, X, B, w->A1, 1, w->z2);
+    w->kernels->backward(m, X, y, B, w, m, 1, lr);
 }
 
 void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
                   double *loss, double *acc) {
     double sum;
     int64_t correct;
-    kernels->evaluate(m, X, y, n, w, &sum, &correct);
+    w->kernels->evaluate(m, X, y, n, w, &sum, &correct);
     *loss = sum != sum ? CANONICAL_NAN : sum / (double)n;   // whichever NaN the sum carried
     *acc = (double)correct / (double)n;
 }

@@ -382,6 +382,7 @@ static int parse_data_key(const Ctx *c, int which, const yaml_node_t *v) {
             return bad(c, loc_of(v), key, "expected a number between 0 and 1 (exclusive), found %s%s",
                        found, hint_for(v));
         s->data.test_fraction = d;
+        s->data.test_fraction_loc = loc_of(v);
         return 0;
     }
     case DATA_SPLIT_SEED: {

@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+// The implementation the fixtures' work spaces run (use_kernels switches it; AUTO: default).
+static MlpKernels test_kernels = MLP_KERNELS_AUTO;
+static void use_kernels(MlpKernels k) { test_kernels = k; }
+
 typedef struct {
     int64_t D, H, B;
     double *X, *y;
@@ -25,6 +29,7 @@ static void fixture_init(Fixture *f, int64_t D, int64_t H, int64_t B, uint64_t s
     mlp_init(&f->m, D, H);
     mlp_randomize(&f->m, &r, 0.5);   // large enough that many units are active and many are not
     mlp_work_init(&f->w, D, H, B);
+    mlp_work_set_kernels(&f->w, test_kernels);
 }
 
 static void fixture_free(Fixture *f) {
@@ -33,12 +38,14 @@ static void fixture_free(Fixture *f) {
     mlp_work_free(&f->w);
 }
 
-// Runs body once with each implementation this CPU has, then restores the default.
+// The implementations this CPU has.
 static int n_kernel_kinds(MlpKernels kinds[2]) {
     int n = 0;
+    MlpWork probe;
+    mlp_work_init(&probe, 1, 1, 1);
     kinds[n++] = MLP_KERNELS_PORTABLE;
-    if (mlp_set_kernels(MLP_KERNELS_AVX2) == MLP_KERNELS_AVX2) kinds[n++] = MLP_KERNELS_AVX2;
-    mlp_set_kernels(MLP_KERNELS_AUTO);
+    if (mlp_work_set_kernels(&probe, MLP_KERNELS_AVX2) == MLP_KERNELS_AVX2) kinds[n++] = MLP_KERNELS_AVX2;
+    mlp_work_free(&probe);
     return n;
 }
 
@@ -56,7 +63,7 @@ static void forward_matches_reference(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
     for (int k = 0; k < nk; k++) {
-        mlp_set_kernels(kinds[k]);
+        use_kernels(kinds[k]);
         for (int s = 0; s < 5; s++) {
             Fixture f;
             fixture_init(&f, shapes[s][0], shapes[s][1], shapes[s][2], (uint64_t)s);
@@ -69,14 +76,14 @@ static void forward_matches_reference(void) {
             fixture_free(&f);
         }
     }
-    mlp_set_kernels(MLP_KERNELS_AUTO);
+    use_kernels(MLP_KERNELS_AUTO);
 }
 
 static void backward_matches_reference(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
     for (int k = 0; k < nk; k++) {
-        mlp_set_kernels(kinds[k]);
+        use_kernels(kinds[k]);
         Fixture f;
         fixture_init(&f, 30, 67, 17, 5);
         double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
@@ -91,14 +98,14 @@ static void backward_matches_reference(void) {
         free(A1); free(z2);
         fixture_free(&f);
     }
-    mlp_set_kernels(MLP_KERNELS_AUTO);
+    use_kernels(MLP_KERNELS_AUTO);
 }
 
 static void gradient_matches_finite_differences(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
     for (int k = 0; k < nk; k++) {
-        mlp_set_kernels(kinds[k]);
+        use_kernels(kinds[k]);
         Fixture f;
         fixture_init(&f, 6, 9, 11, 7);
         mlp_forward(&f.m, f.X, f.B, &f.w);
@@ -119,7 +126,7 @@ static void gradient_matches_finite_differences(void) {
         CHECK(worst < 1e-6);
         fixture_free(&f);
     }
-    mlp_set_kernels(MLP_KERNELS_AUTO);
+    use_kernels(MLP_KERNELS_AUTO);
 }
 
 static void update_steps_against_the_gradient(void) {
@@ -214,6 +221,7 @@ static void run_all(Fixture *f, Outputs *o, double lr) {
     // Evaluation in one chunk and in chunks of 5 rows: the chunking must not matter either.
     MlpWork small;
     mlp_work_init(&small, f->D, f->H, 5);
+    mlp_work_set_kernels(&small, test_kernels);
     mlp_evaluate(&f->m, f->X, f->y, f->B, &f->w, &o->loss[0], &o->acc[0]);
     mlp_evaluate(&f->m, f->X, f->y, f->B, &small, &o->loss[1], &o->acc[1]);
     mlp_work_free(&small);
@@ -254,7 +262,7 @@ static void portable_and_avx2_agree_bitwise(void) {
                 for (int64_t q = 0; q < f.B * f.D; q++) f.X[q] = 2.0 * f.X[q] - 1.0;  // both signs
                 Outputs o[2];
                 for (int p = 0; p < 2; p++) {
-                    mlp_set_kernels(kinds[p % nk]);
+                    use_kernels(kinds[p % nk]);
                     run_all(&f, &o[p], 0.37);
                     check_self_consistent(&f, &o[p]);
                 }
@@ -264,7 +272,7 @@ static void portable_and_avx2_agree_bitwise(void) {
                 shapes++;
             }
     CHECK(shapes == 120);
-    mlp_set_kernels(MLP_KERNELS_AUTO);
+    use_kernels(MLP_KERNELS_AUTO);
 }
 
 // Zero signs and NaN take the same path in both: relu of -0 and of NaN is +0.
@@ -282,7 +290,7 @@ static void special_values_agree_bitwise(void) {
     f.m.b1[8] = -0.0;
     Outputs o[2];
     for (int p = 0; p < 2; p++) {
-        mlp_set_kernels(kinds[p % nk]);
+        use_kernels(kinds[p % nk]);
         run_all(&f, &o[p], 0.1);
         for (int64_t b = 0; b < f.B; b++) {
             CHECK(o[p].A1[b * f.H + 1] == 0.0 && !signbit(o[p].A1[b * f.H + 1]));
@@ -296,7 +304,7 @@ static void special_values_agree_bitwise(void) {
     CHECK(same_bits(o[0].fused, o[1].fused, n) && same_bits(o[0].loss, o[1].loss, 2));
     outputs_free(&o[0]); outputs_free(&o[1]);
     fixture_free(&f);
-    mlp_set_kernels(MLP_KERNELS_AUTO);
+    use_kernels(MLP_KERNELS_AUTO);
 }
 
 // NaN signs and payloads are not reproducible, so what gets saved is normalised to NAN.
@@ -322,7 +330,7 @@ static void nans_are_normalised_where_results_are_saved(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
     for (int k = 0; k < nk; k++) {
-        mlp_set_kernels(kinds[k]);
+        use_kernels(kinds[k]);
         Fixture f;
         fixture_init(&f, 3, 6, 9, 31);
         memcpy(&f.m.b2[0], &neg, 8);
@@ -332,16 +340,22 @@ static void nans_are_normalised_where_results_are_saved(void) {
         CHECK(got == canonical);
         fixture_free(&f);
     }
-    mlp_set_kernels(MLP_KERNELS_AUTO);
+    use_kernels(MLP_KERNELS_AUTO);
 }
 
-static void kernels_can_be_chosen(void) {
-    CHECK(mlp_set_kernels(MLP_KERNELS_PORTABLE) == MLP_KERNELS_PORTABLE);
-    CHECK(mlp_kernels() == MLP_KERNELS_PORTABLE && strcmp(mlp_kernels_name(), "portable") == 0);
-    int rc = mlp_set_kernels(MLP_KERNELS_AVX2);
-    CHECK(rc == MLP_KERNELS_AVX2 || (rc == -1 && mlp_kernels() == MLP_KERNELS_PORTABLE));
-    CHECK(mlp_set_kernels(MLP_KERNELS_AUTO) > 0);
-    printf("     (kernels in use by default: %s)\n", mlp_kernels_name());
+static void kernels_can_be_chosen_per_work_space(void) {
+    MlpWork a, b;
+    mlp_work_init(&a, 3, 4, 2);
+    mlp_work_init(&b, 3, 4, 2);
+    CHECK(mlp_work_set_kernels(&a, MLP_KERNELS_PORTABLE) == MLP_KERNELS_PORTABLE);
+    CHECK(mlp_work_kernels(&a) == MLP_KERNELS_PORTABLE && strcmp(mlp_kernels_name(mlp_work_kernels(&a)), "portable") == 0);
+    int rc = mlp_work_set_kernels(&b, MLP_KERNELS_AVX2);
+    CHECK(rc == MLP_KERNELS_AVX2 ? mlp_work_kernels(&b) == MLP_KERNELS_AVX2 : rc == -1);
+    CHECK(mlp_work_kernels(&a) == MLP_KERNELS_PORTABLE);   // one work space's choice is its own
+    CHECK(mlp_work_set_kernels(&a, MLP_KERNELS_AUTO) > 0);
+    printf("     (kernels by default: %s)\n", mlp_kernels_name(mlp_work_kernels(&a)));
+    mlp_work_free(&a);
+    mlp_work_free(&b);
 }
 
 static void evaluate_matches_reference_loss_and_counts_accuracy(void) {
@@ -349,6 +363,7 @@ static void evaluate_matches_reference_loss_and_counts_accuracy(void) {
     fixture_init(&f, 30, 16, 100, 11);
     MlpWork small;
     mlp_work_init(&small, f.D, f.H, 7);   // chunked: 100 rows in chunks of 7
+    mlp_work_set_kernels(&small, test_kernels);
     double loss, acc;
     mlp_evaluate(&f.m, f.X, f.y, f.B, &small, &loss, &acc);
     CHECK_NEAR(loss, mlp_loss_ref(&f.m, f.X, f.y, f.B), 1e-14);
@@ -381,7 +396,7 @@ static void non_finite_parameters_are_detected(void) {
 }
 
 int main(void) {
-    RUN(kernels_can_be_chosen);
+    RUN(kernels_can_be_chosen_per_work_space);
     RUN(forward_matches_reference);
     RUN(backward_matches_reference);
     RUN(gradient_matches_finite_differences);
