@@ -120,3 +120,14 @@ def test_comparison_detects_a_changed_value(runs, tmp_path):
             assert h5diff(runs["j1a"], copy, "/curves").returncode == 1
         with pytest.raises(AssertionError):
             assert_same_results(runs["j1a"], copy)
+
+
+def test_portable_and_avx2_kernels_write_identical_results(tmp_path, tiny_spec):
+    """What a machine without AVX2/FMA computes (the portable kernels, forced here) equals what
+    this one computes: results never depend on which machine ran them."""
+    runs = {}
+    for kind in ("portable", "avx2"):
+        out = tmp_path / f"{kind}.h5"
+        run_ok("-q", tiny_spec, "-o", out, env={"SWEEP_MLP_KERNELS": kind})
+        runs[kind] = out
+    assert_same_results(runs["portable"], runs["avx2"])
