@@ -122,12 +122,16 @@ def test_comparison_detects_a_changed_value(runs, tmp_path):
             assert_same_results(runs["j1a"], copy)
 
 
-def test_portable_and_avx2_kernels_write_identical_results(tmp_path, tiny_spec):
+def test_portable_and_avx2_kernels_write_identical_results(tmp_path):
     """What a machine without AVX2/FMA computes (the portable kernels, forced here) equals what
-    this one computes: results never depend on which machine ran them."""
+    this one computes, diverged and shuffled configs included: results never depend on which
+    machine ran them."""
+    spec = write_spec(tmp_path / "k.yaml", "save_initial_weights: true\ngrid:\n  hidden_dim: [3, 17]\n"
+                      "  learning_rate: [0.3, 1.0e200]\n  batch_size: [7, 64]\n  epochs: 4\n"
+                      "  seed: [0, 1]\n  shuffle: [false, true]\n")
     runs = {}
     for kind in ("portable", "avx2"):
         out = tmp_path / f"{kind}.h5"
-        run_ok("-q", tiny_spec, "-o", out, env={"SWEEP_MLP_KERNELS": kind})
+        run_ok("-q", spec, "-o", out, env={"SWEEP_MLP_KERNELS": kind})
         runs[kind] = out
     assert_same_results(runs["portable"], runs["avx2"])
