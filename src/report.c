@@ -262,8 +262,6 @@ static int distinct_values(Distinct *d, const ConfigRow *configs, int64_t n, Axi
 
 // Ranking: mean final test accuracy, high first; then mean final test loss, low first; groups
 // with nothing done last; then the group's first config id.
-static const GroupStats *g_rank_groups;   // qsort has no context argument
-
 static int cmp_nan_last(double a, double b, int descending) {
     int an = isnan(a), bn = isnan(b);
     if (an || bn) return an - bn;
@@ -271,8 +269,9 @@ static int cmp_nan_last(double a, double b, int descending) {
     return (a < b) == !descending ? -1 : 1;
 }
 
-static int cmp_rank(const void *x, const void *y) {
-    const GroupStats *a = &g_rank_groups[*(const int64_t *)x], *b = &g_rank_groups[*(const int64_t *)y];
+static int cmp_rank(const void *x, const void *y, void *groups) {
+    const GroupStats *g = groups;
+    const GroupStats *a = &g[*(const int64_t *)x], *b = &g[*(const int64_t *)y];
     int c = cmp_nan_last(a->mean[STAT_FINAL_TEST_ACC], b->mean[STAT_FINAL_TEST_ACC], 1);
     if (!c) c = cmp_nan_last(a->mean[STAT_FINAL_TEST_LOSS], b->mean[STAT_FINAL_TEST_LOSS], 0);
     if (!c) c = (a->first > b->first) - (a->first < b->first);
@@ -479,8 +478,7 @@ int report_main(int argc, char **argv) {
     for (int a = 0; a < N_AXES && !oom && !o.csv; a++) oom = distinct_values(&dist[a], r.configs, r.n, (AxisId)a) != 0;
     if (!oom) {
         for (int64_t k = 0; k < r.groups.n_groups; k++) r.order[k] = k;
-        g_rank_groups = r.groups.groups;
-        qsort(r.order, (size_t)r.groups.n_groups, sizeof *r.order, cmp_rank);
+        qsort_r(r.order, (size_t)r.groups.n_groups, sizeof *r.order, cmp_rank, r.groups.groups);
         int64_t rows = o.top ? o.top : o.csv ? r.groups.n_groups : DEFAULT_TOP;
         if (rows > r.groups.n_groups) rows = r.groups.n_groups;
         if (o.csv) {
