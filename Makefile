@@ -2,12 +2,22 @@
 PKGS    := hdf5 yaml-0.1
 CC      ?= cc
 OPT     ?= -O2
+# MPI=1: the same program built with Open MPI's mpicc and SWEEP_MPI defined, so that
+# `mpirun -n R ./sweep SPEC.yaml` spreads one sweep over R ranks (src/cluster.c, src/sched.c).
+# Its objects go to build/mpi; without MPI=1 nothing about MPI is compiled or needed.
+# `make sweep-mpi` builds that flavour as build/mpi/sweep and leaves ./sweep alone.
+MPI     ?= 0
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   ?= build/mpi
+CFLAGS  += -DSWEEP_MPI
+endif
 BUILD   ?= build
 PYTHON  ?= /usr/bin/python3
 # -ffp-contract=off: no fused multiply-adds behind our back, so a config's numbers do not
 # depend on which machine compiled or ran it.
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
-           -ffp-contract=off -fno-math-errno -fopenmp -Iinclude $(shell pkg-config --cflags $(PKGS))
+           -ffp-contract=off -fno-math-errno -fopenmp -iquote include $(shell pkg-config --cflags $(PKGS))
 # hdf5_hl: dimension scales. Debian keeps it beside libhdf5, which pkg-config points at.
 LDLIBS  += $(shell pkg-config --libs-only-L hdf5) -lhdf5_hl $(shell pkg-config --libs $(PKGS)) -lm
 
@@ -17,11 +27,19 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit pytest bench asan asan-test fuzz clean
+.PHONY: all test unit pytest bench bench-blas asan asan-test fuzz clean sweep-mpi FORCE
 all: sweep
 
-sweep: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# ./sweep is relinked when the flavour (plain or MPI) changes, even if its objects did not.
+FLAVOR := $(if $(filter 1,$(MPI)),mpi,plain)
+build/sweep.flavor: FORCE | $(BUILD)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(FLAVOR)" ] || echo "$(FLAVOR)" > $@
+
+sweep: $(OBJS) build/sweep.flavor
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+sweep-mpi:
+	$(MAKE) MPI=1 BUILD=build/mpi build/mpi/sweep
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -46,6 +64,12 @@ test: unit pytest
 bench: sweep
 	$(PYTHON) scripts/bench.py
 
+# Our step kernel against OpenBLAS (serial) on the same step: the README's decision.
+OPENBLAS := /usr/lib/x86_64-linux-gnu/libopenblas.so.0
+bench-blas: $(LIB_OBJS)
+	$(CC) $(CFLAGS) -o $(BUILD)/blas_compare scripts/blas_compare.c $(LIB_OBJS) $(OPENBLAS) $(LDLIBS)
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/blas_compare
+
 # The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
@@ -63,7 +87,7 @@ $(BUILD)/sweep: $(OBJS)
 # it to tests/fuzz/regressions/<target>/ so the unit tests replay it for ever.
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
-FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -iquote include -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined $(shell pkg-config --cflags yaml-0.1)
 FUZZ_LIBSRC  := src/spec.c src/data.c src/data_builtin.c src/rng.c src/sweep.c
 

@@ -31,6 +31,16 @@ void sched_order(int64_t *ids, int64_t n, const Grid *g, const Dataset *d);
 // Returns SWEEP_OK when every config in todo was committed (done, diverged or failed),
 // SWEEP_ERR_INTERRUPTED when *stop was set, SWEEP_ERR_RUNTIME when the store failed
 // (err filled; configs committed before stay committed).
+// In an MPI run of several ranks this is rank 0's part: it hands the configs of todo out to
+// every rank on request, trains some itself, and alone commits every result to the store.
 int sched_run(const SchedJob *job, char *err);
+
+#ifdef SWEEP_MPI
+// The part of every MPI rank but 0: ask rank 0 for configs, train them on job->n_threads
+// threads, send the results back; until rank 0 has no more or *job->stop is set. Uses
+// job->grid, job->data, job->n_threads and job->stop only. Returns SWEEP_OK, or
+// SWEEP_ERR_INTERRUPTED when stopped.
+int sched_work(const SchedJob *job);
+#endif
 
 #endif

@@ -34,6 +34,7 @@ typedef struct {
     int n_threads;            // 0: the default
     int dry_run, resume, force, quiet;
     int64_t shard_k, shard_n;
+    int shard_given;
 } Options;
 
 static const char USAGE[] =
@@ -127,6 +128,7 @@ static int parse_args(int argc, char **argv, Options *o) {
         case OPT_SHARD:
             if (parse_shard(optarg, &o->shard_k, &o->shard_n))
                 return usage_error("--shard: expected K/N with 0 <= K < N, found \"%s\"", optarg);
+            o->shard_given = 1;
             break;
         case 'h': fputs(USAGE, stdout); return SWEEP_OK;
         case 'V': printf("sweep %s\n", SWEEP_VERSION); return SWEEP_OK;
@@ -313,6 +315,19 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
     return SWEEP_OK;
 }
 
+// A resumed file keeps its shard: --shard may repeat it, not change it.
+static int resume_shard(Options *o, const char *file_shard, const char *path, char *err) {
+    int64_t k, n;
+    if (parse_shard(file_shard, &k, &n) != 0)
+        return fail(err, SWEEP_ERR_USAGE, "%s: its shard attribute \"%s\" is not K/N", path, file_shard);
+    if (o->shard_given && (k != o->shard_k || n != o->shard_n))
+        return fail(err, SWEEP_ERR_USAGE, "%s: holds shard %s; --shard %lld/%lld cannot resume it", path, file_shard,
+                    (long long)o->shard_k, (long long)o->shard_n);
+    o->shard_k = k;
+    o->shard_n = n;
+    return SWEEP_OK;
+}
+
 // The configs this run trains: its shard's, less those already finished.
 static int64_t collect_todo(Sweep *w, const Options *o) {
     int64_t n = 0;
@@ -369,6 +384,11 @@ static int run(int argc, char **argv) {
     rc = o.resume ? store_resume(&store, w.output, sha, &w.grid, &w.data, w.status, err)
                   : store_create(&store, w.output, o.force, &meta, &w.grid, &w.data, err);
     if (rc) { sweep_free(&w); return report(rc, err); }
+    if (o.resume && (rc = resume_shard(&o, store.shard, w.output, err))) {
+        store_abandon(&store);
+        sweep_free(&w);
+        return report(rc, err);
+    }
     int64_t n_todo = collect_todo(&w, &o);
     if (o.resume && n_todo == 0) {
         // Killed between its last commit and its end: finish the end (seed statistics, status).

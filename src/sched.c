@@ -1,4 +1,4 @@
-// sched.c: the OpenMP loop over configs.
+// sched.c: the OpenMP loop over configs, and, built with MPI, the hand-out across ranks.
 #include "sched.h"
 
 #include <omp.h>
@@ -35,37 +35,658 @@ void sched_order(int64_t *ids, int64_t n, const Grid *g, const Dataset *d) {
     free(r);
 }
 
+// Train config id and commit it, on one thread of a parallel region. *store_failed and
+// *n_committed are shared, read and written only inside critical(store).
+static void train_and_commit(const SchedJob *job, int64_t id, int *store_failed, int64_t *n_committed,
+                             char *err) {
+    const Dataset *d = job->data;
+    const Config *c = &job->grid->configs[id];
+    double work = train_flops(&c->hyper, d->n_features, d->n_train, d->n_test);
+    Run run;
+    int ok = train_init(&run, d, &c->hyper) == 0;
+    int cancelled = ok && train_run(&run, d, job->stop) != 0;
+    if (!cancelled) {
+        #pragma omp critical(store)
+        {
+            if (!*store_failed) {
+                int rc = ok ? store_write_result(job->store, c, &run, err)
+                            : store_write_failed(job->store, c, err);
+                if (rc != SWEEP_OK) {
+                    *store_failed = 1;
+                    *job->stop = 1;   // nothing more can be saved: let the others stop
+                } else {
+                    (*n_committed)++;
+                    progress_update(job->progress, ok ? (int)run.status : STATUS_FAILED, work);
+                }
+            }
+        }
+    }
+    if (ok) train_free(&run);
+}
+
+#ifdef SWEEP_MPI
+#include <stdio.h>
+#include "cluster.h"
+static int sched_run_cluster(const SchedJob *job, char *err);
+#endif
+
 int sched_run(const SchedJob *job, char *err) {
+#ifdef SWEEP_MPI
+    if (cluster_size() > 1) return sched_run_cluster(job, err);
+#endif
     int store_failed = 0;     // written and read only inside critical(store)
     int64_t n_committed = 0;  // likewise
-    const Dataset *d = job->data;
 
     #pragma omp parallel for schedule(dynamic, 1) num_threads(job->n_threads)
     for (int64_t i = 0; i < job->n_todo; i++) {
         if (*job->stop) continue;
-        const Config *c = &job->grid->configs[job->todo[i]];
-        double work = train_flops(&c->hyper, d->n_features, d->n_train, d->n_test);
-        Run run;
-        int ok = train_init(&run, d, &c->hyper) == 0;
-        int cancelled = ok && train_run(&run, d, job->stop) != 0;
-        if (!cancelled) {
-            #pragma omp critical(store)
-            {
-                if (!store_failed) {
-                    int rc = ok ? store_write_result(job->store, c, &run, err)
-                                : store_write_failed(job->store, c, err);
-                    if (rc != SWEEP_OK) {
-                        store_failed = 1;
-                        *job->stop = 1;   // nothing more can be saved: let the others stop
-                    } else {
-                        n_committed++;
-                        progress_update(job->progress, ok ? (int)run.status : STATUS_FAILED, work);
-                    }
-                }
-            }
-        }
-        if (ok) train_free(&run);
+        train_and_commit(job, job->todo[i], &store_failed, &n_committed, err);
     }
     if (store_failed) return SWEEP_ERR_RUNTIME;
     return n_committed == job->n_todo ? SWEEP_OK : SWEEP_ERR_INTERRUPTED;
 }
+
+#ifdef SWEEP_MPI
+// ---------------------------------------------------------------------------------------
+// Across MPI ranks. Rank 0 holds the todo list (most expensive first) and the results file.
+// Each rank runs one OpenMP team of n_threads trainers plus its main thread, the only one
+// that calls MPI (MPI_THREAD_FUNNELED). Rank 0's main thread serves: it answers requests
+// for configs with the next ones of the list, receives results and commits them to the
+// store, in the same critical(store) as its own trainers' commits. The main thread of any
+// other rank asks for more configs while it still has half a chunk queued, so its trainers
+// never wait for an answer, and sends each result back as soon as it is ready.
+//
+// Waiting. Open MPI cannot wait for a message without spinning, and a spinning main thread
+// would take a core from a trainer, so main threads sleep and poll: rank 0 at least every
+// ROOT_NAP_MAX_US; the others sleep on a semaphore that their trainers post (a result is
+// ready, the queue runs low, a trainer is done) and poll quickly only while an answer from
+// rank 0 is due. Results travel with nonblocking sends and receives, so neither side spins
+// while the other sleeps. (Each wake-up costs some tens of microseconds of a trainer's core:
+// polling every millisecond cost 4 % of the speed of 2 ranks x 1 thread.)
+//
+// Messages, all on cluster_comm():
+//   worker -> 0   REQUEST  int: its trainer count
+//   0 -> worker   IDS      int64[k]: configs to train; k = 0: there are no more
+//   worker -> 0   RESULT   one config's results (see WireHeader)
+//   0 -> worker   STOP     (empty) abandon configs in flight: interrupted, or the store failed
+//   worker -> 0   BYE      (empty) its last message, once all its results have arrived
+//   0 -> worker   FIN      (empty) the answer to BYE and rank 0's last message to it
+#include <errno.h>
+#include <mpi.h>
+#include <semaphore.h>
+#include <time.h>
+
+enum { TAG_REQUEST = 1, TAG_IDS, TAG_RESULT, TAG_STOP, TAG_BYE, TAG_FIN };
+
+// A reply holds at most CHUNK_MAX configs and, beyond one per trainer of the asking rank,
+// no more than CHUNK_FLOPS of estimated work per trainer (some tens of milliseconds), so big
+// configs go out one by one and tiny ones in batches. It also never holds more than a
+// 1/(2 x ranks x threads) share of what is left, so the end of the sweep goes out finely.
+#define CHUNK_MAX 1024
+#define CHUNK_FLOPS 1e8
+#define ROOT_NAP_MIN_US 1000      // rank 0 polls at most this often
+#define ROOT_NAP_MAX_US 4000      // and at least this often
+#define WORKER_NAP_MIN_US 100     // another rank, while one of its trainers waits for configs
+#define WORKER_NAP_MAX_US 1000
+#define WORKER_WAIT_US 50000      // another rank, otherwise (a trainer's post wakes it sooner)
+#define WORKER_SENDING_US 5000    // ... while a result or an answer is on its way
+
+// Sleep while there is nothing to do: min_us, doubling while it stays quiet, up to max_us.
+static void nap(int *idle, long min_us, long max_us) {
+    long us = min_us << (*idle < 10 ? *idle : 10);
+    if (us > max_us) us = max_us;
+    struct timespec ts = {us / 1000000L, (us % 1000000L) * 1000L};
+    nanosleep(&ts, NULL);
+    (*idle)++;
+}
+
+// Nonblocking operations in flight with their buffers (touched by one main thread only).
+typedef struct {
+    MPI_Request *reqs;
+    void **bufs;
+    int *len, *from;
+    int n, cap;
+} Pending;
+
+// A slot for one more operation; its request is to be filled by the caller. NULL: no memory.
+static MPI_Request *pending_add(Pending *p, void *buf, int len, int from) {
+    if (p->n == p->cap) {
+        int cap = p->cap ? 2 * p->cap : 16;
+        MPI_Request *r = realloc(p->reqs, (size_t)cap * sizeof *r);
+        if (r) p->reqs = r;
+        void **b = r ? realloc(p->bufs, (size_t)cap * sizeof *b) : NULL;
+        if (b) p->bufs = b;
+        int *l = b ? realloc(p->len, (size_t)cap * sizeof *l) : NULL;
+        if (l) p->len = l;
+        int *f = l ? realloc(p->from, (size_t)cap * sizeof *f) : NULL;
+        if (!f) return NULL;
+        p->from = f;
+        p->cap = cap;
+    }
+    p->bufs[p->n] = buf;
+    p->len[p->n] = len;
+    p->from[p->n] = from;
+    return &p->reqs[p->n++];
+}
+
+static void pending_drop(Pending *p, int i) {   // forget operation i (its buffer is the caller's)
+    p->n--;
+    p->reqs[i] = p->reqs[p->n];
+    p->bufs[i] = p->bufs[p->n];
+    p->len[i] = p->len[p->n];
+    p->from[i] = p->from[p->n];
+}
+
+// Free the buffers of the sends that have completed; returns how many did.
+static int pending_reap_sends(Pending *p) {
+    int done_any = 0;
+    for (int i = 0; i < p->n;) {
+        int done = 0;
+        MPI_Test(&p->reqs[i], &done, MPI_STATUS_IGNORE);
+        if (!done) { i++; continue; }
+        free(p->bufs[i]);
+        pending_drop(p, i);
+        done_any++;
+    }
+    return done_any;
+}
+
+static void pending_free(Pending *p) {
+    free(p->reqs);
+    free(p->bufs);
+    free(p->len);
+    free(p->from);
+    memset(p, 0, sizeof *p);
+}
+
+// A send that completes in the background (buf, malloc'd or NULL, is freed once it has).
+static void isend(Pending *p, void *buf, int count, MPI_Datatype type, int dest, int tag) {
+    MPI_Request *req = pending_add(p, buf, 0, dest);
+    if (req) {
+        MPI_Isend(buf, count, type, dest, tag, cluster_comm(), req);
+    } else {   // no memory to track it: send it blocking (small messages only come here)
+        MPI_Send(buf, count, type, dest, tag, cluster_comm());
+        free(buf);
+    }
+}
+
+// One config's results on the wire: this header, then the curves (N_CURVES x epochs), then
+// the trained and the initial weights (W1, b1, W2, b2 each). A failed config (it did not
+// fit in memory) is the header alone.
+typedef struct {
+    int64_t id, best_epoch;
+    int32_t status, unused;
+    double final[N_CURVES], best_test_acc, train_seconds;
+} WireHeader;
+
+static size_t wire_size(const Config *c, int64_t D) {
+    return sizeof(WireHeader) +
+           (size_t)(N_CURVES * c->hyper.epochs + 2 * mlp_n_params(D, c->hyper.hidden_dim)) * sizeof(double);
+}
+
+static double *put_mlp(double *p, const Mlp *m) {
+    int64_t D = m->n_in, H = m->n_hidden;
+    memcpy(p, m->W1, (size_t)(D * H) * sizeof(double)); p += D * H;
+    memcpy(p, m->b1, (size_t)H * sizeof(double)); p += H;
+    memcpy(p, m->W2, (size_t)H * sizeof(double)); p += H;
+    *p++ = m->b2[0];
+    return p;
+}
+
+static double *view_mlp(double *p, Mlp *m, int64_t D, int64_t H) {
+    memset(m, 0, sizeof *m);
+    m->n_in = D;
+    m->n_hidden = H;
+    m->W1 = p; p += D * H;
+    m->b1 = p; p += H;
+    m->W2 = p; p += H;
+    m->b2 = p; p += 1;
+    return p;
+}
+
+// A message waiting for the sender's main thread.
+typedef struct Outgoing {
+    struct Outgoing *next;
+    size_t len;
+    double data[];   // a WireHeader, then doubles
+} Outgoing;
+
+static Outgoing *wire_pack(const Config *c, const Run *r, int ok, int64_t D) {
+    size_t len = ok ? wire_size(c, D) : sizeof(WireHeader);
+    Outgoing *o = malloc(sizeof *o + len);
+    if (!o && ok) return wire_pack(c, r, 0, D);  // too big to send: at least say it failed
+    if (!o) return NULL;
+    o->next = NULL;
+    o->len = len;
+    WireHeader h;
+    memset(&h, 0, sizeof h);
+    h.id = c->id;
+    h.status = ok ? (int32_t)r->status : STATUS_FAILED;
+    h.best_epoch = -1;
+    if (ok) {
+        memcpy(h.final, r->final, sizeof h.final);
+        h.best_test_acc = r->best_test_acc;
+        h.best_epoch = r->best_epoch;
+        h.train_seconds = r->train_seconds;
+        double *p = o->data + sizeof h / sizeof(double);
+        for (int i = 0; i < N_CURVES; i++) {
+            memcpy(p, r->curves[i], (size_t)c->hyper.epochs * sizeof(double));
+            p += c->hyper.epochs;
+        }
+        p = put_mlp(p, &r->model);
+        put_mlp(p, &r->initial);
+    }
+    memcpy(o->data, &h, sizeof h);
+    return o;
+}
+
+// Rank 0: a RESULT message (len bytes at buf) as the config and the Run that store_write_result
+// takes, pointing into buf. Returns 1 for results, 0 for a failed config, -1 for garbage.
+static int wire_unpack(double *buf, size_t len, const Grid *g, int64_t D, const Config **c, Run *r) {
+    WireHeader h;
+    if (len < sizeof h) return -1;
+    memcpy(&h, buf, sizeof h);
+    if (h.id < 0 || h.id >= g->n_configs) return -1;
+    *c = &g->configs[h.id];
+    if (h.status == STATUS_FAILED && len == sizeof h) return 0;
+    if ((h.status != STATUS_DONE && h.status != STATUS_DIVERGED) || len != wire_size(*c, D)) return -1;
+    memset(r, 0, sizeof *r);
+    r->hyper = (*c)->hyper;
+    r->status = (Status)h.status;
+    r->epochs_run = (*c)->hyper.epochs;
+    memcpy(r->final, h.final, sizeof r->final);
+    r->best_test_acc = h.best_test_acc;
+    r->best_epoch = h.best_epoch;
+    r->train_seconds = h.train_seconds;
+    double *p = buf + sizeof h / sizeof(double);
+    for (int i = 0; i < N_CURVES; i++) {
+        r->curves[i] = p;
+        p += (*c)->hyper.epochs;
+    }
+    p = view_mlp(p, &r->model, D, (*c)->hyper.hidden_dim);
+    view_mlp(p, &r->initial, D, (*c)->hyper.hidden_dim);
+    return 1;
+}
+
+// ---------------------------------------------------------------------------------------
+// Rank 0.
+
+typedef struct {
+    const SchedJob *job;
+    int64_t next;          // the next position in job->todo to hand out; critical(handout)
+    int store_failed;      // critical(store)
+    int64_t n_committed;   // critical(store)
+    int64_t *by_rank;      // configs committed per rank, or NULL; critical(store)
+    char *err;
+} Root;
+
+// The ids for one REQUEST from a rank with `want` trainers (see CHUNK_MAX).
+static int64_t *root_chunk(Root *r, int want, int *k) {
+    const SchedJob *job = r->job;
+    const Dataset *d = job->data;
+    int64_t *ids = malloc(CHUNK_MAX * sizeof *ids);
+    *k = 0;
+    if (!ids) return NULL;
+    if (want < 1) want = 1;
+    #pragma omp critical(handout)
+    {
+        int64_t left = job->n_todo - r->next;
+        int64_t share = left / (2 * (int64_t)cluster_size() * job->n_threads);
+        int64_t limit = share < 1 ? 1 : share > CHUNK_MAX ? CHUNK_MAX : share;
+        double flops = 0.0;
+        while (!*job->stop && r->next < job->n_todo && *k < limit &&
+               (*k < want || flops < want * CHUNK_FLOPS)) {
+            int64_t id = job->todo[r->next++];
+            flops += train_flops(&job->grid->configs[id].hyper, d->n_features, d->n_train, d->n_test);
+            ids[(*k)++] = id;
+        }
+    }
+    return ids;
+}
+
+static void root_commit(Root *r, double *buf, size_t len, int from) {
+    const SchedJob *job = r->job;
+    const Dataset *d = job->data;
+    const Config *c = NULL;
+    Run run;
+    int kind = wire_unpack(buf, len, job->grid, d->n_features, &c, &run);
+    #pragma omp critical(store)
+    {
+        if (kind < 0 && !r->store_failed) {
+            r->store_failed = 1;
+            *job->stop = 1;
+            fail(r->err, SWEEP_ERR_RUNTIME, "MPI rank %d sent a malformed result (%zu bytes)", from, len);
+        } else if (!r->store_failed) {
+            int rc = kind ? store_write_result(job->store, c, &run, r->err)
+                          : store_write_failed(job->store, c, r->err);
+            if (rc != SWEEP_OK) {
+                r->store_failed = 1;
+                *job->stop = 1;
+            } else {
+                r->n_committed++;
+                if (r->by_rank) r->by_rank[from]++;
+                progress_update(job->progress, kind ? (int)run.status : STATUS_FAILED,
+                                train_flops(&c->hyper, d->n_features, d->n_train, d->n_test));
+            }
+        }
+    }
+}
+
+// Rank 0's main thread: serve the other ranks until each has said BYE and every result has
+// arrived. alone: it is the only thread of its team, so it trains too, one config per round.
+static void root_serve(Root *r, int alone) {
+    MPI_Comm comm = cluster_comm();
+    int size = cluster_size(), active = size - 1, stop_sent = 0, idle = 0;
+    char *said_bye = calloc((size_t)size, 1);
+    Pending sends = {0}, recvs = {0};
+    if (!said_bye) MPI_Abort(comm, SWEEP_ERR_RUNTIME);
+    for (;;) {
+        int busy = 0;
+        if (*r->job->stop && !stop_sent) {
+            for (int w = 1; w < size; w++)
+                if (!said_bye[w]) isend(&sends, NULL, 0, MPI_BYTE, w, TAG_STOP);
+            stop_sent = 1;
+        }
+        for (;;) {   // every message that has come
+            int flag = 0, n = 0;
+            MPI_Status st;
+            MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &flag, &st);
+            if (!flag) break;
+            busy = 1;
+            int from = st.MPI_SOURCE;
+            MPI_Get_count(&st, MPI_BYTE, &n);
+            if (st.MPI_TAG == TAG_RESULT) {   // received in the background, committed below
+                void *buf = malloc(n > 0 ? (size_t)n : 1);
+                MPI_Request *req = buf ? pending_add(&recvs, buf, n, from) : NULL;
+                if (!req) MPI_Abort(comm, SWEEP_ERR_RUNTIME);   // cannot even take a message
+                MPI_Irecv(buf, n, MPI_BYTE, from, TAG_RESULT, comm, req);
+                continue;
+            }
+            int want = 0;
+            MPI_Recv(&want, n == (int)sizeof want ? 1 : 0, MPI_INT, from, st.MPI_TAG, comm, MPI_STATUS_IGNORE);
+            if (st.MPI_TAG == TAG_REQUEST) {
+                int k = 0;
+                int64_t *ids = root_chunk(r, want, &k);
+                isend(&sends, ids, k, MPI_INT64_T, from, TAG_IDS);
+            } else if (st.MPI_TAG == TAG_BYE) {
+                said_bye[from] = 1;
+                active--;
+                isend(&sends, NULL, 0, MPI_BYTE, from, TAG_FIN);
+            }
+        }
+        for (int i = 0; i < recvs.n;) {   // results that have arrived whole
+            int done = 0;
+            MPI_Test(&recvs.reqs[i], &done, MPI_STATUS_IGNORE);
+            if (!done) { i++; continue; }
+            root_commit(r, recvs.bufs[i], (size_t)recvs.len[i], recvs.from[i]);
+            free(recvs.bufs[i]);
+            pending_drop(&recvs, i);
+            busy = 1;
+        }
+        pending_reap_sends(&sends);
+        int64_t id = -1;
+        if (alone) {
+            #pragma omp critical(handout)
+            {
+                if (!*r->job->stop && r->next < r->job->n_todo) id = r->job->todo[r->next++];
+            }
+        }
+        if (id >= 0) {
+            train_and_commit(r->job, id, &r->store_failed, &r->n_committed, r->err);
+            busy = 1;
+        } else if (active == 0 && recvs.n == 0) {
+            break;
+        }
+        if (busy) idle = 0; else nap(&idle, ROOT_NAP_MIN_US, ROOT_NAP_MAX_US);
+    }
+    if (sends.n) MPI_Waitall(sends.n, sends.reqs, MPI_STATUSES_IGNORE);
+    for (int i = 0; i < sends.n; i++) free(sends.bufs[i]);
+    pending_free(&sends);
+    pending_free(&recvs);
+    free(said_bye);
+}
+
+static int sched_run_cluster(const SchedJob *job, char *err) {
+    Root r = {.job = job, .err = err};
+    r.by_rank = calloc((size_t)cluster_size(), sizeof *r.by_rank);
+    cluster_announce(1);
+    #pragma omp parallel num_threads(job->n_threads + 1)
+    {
+        if (omp_get_thread_num() == 0) {
+            root_serve(&r, omp_get_num_threads() == 1);
+        } else {
+            for (;;) {
+                int64_t id = -1;
+                #pragma omp critical(handout)
+                {
+                    if (!*job->stop && r.next < job->n_todo) id = job->todo[r.next++];
+                }
+                if (id < 0) break;
+                train_and_commit(job, id, &r.store_failed, &r.n_committed, err);
+            }
+        }
+    }
+    if (r.by_rank && job->progress->enabled) {   // rank 0's own: the rest of the commits
+        int64_t others = 0;
+        for (int i = 1; i < cluster_size(); i++) others += r.by_rank[i];
+        r.by_rank[0] = r.n_committed - others;
+        if (job->progress->tty) fputs("\r\033[K", job->progress->out);   // under the progress line
+        fprintf(job->progress->out, "sweep: configs trained by rank:");
+        for (int i = 0; i < cluster_size(); i++)
+            fprintf(job->progress->out, "%s %d: %lld", i ? "," : "", i, (long long)r.by_rank[i]);
+        fprintf(job->progress->out, "\n");
+    }
+    free(r.by_rank);
+    if (r.store_failed) return SWEEP_ERR_RUNTIME;
+    return r.n_committed == job->n_todo ? SWEEP_OK : SWEEP_ERR_INTERRUPTED;
+}
+
+// ---------------------------------------------------------------------------------------
+// Every other rank.
+
+typedef struct {
+    const SchedJob *job;
+    sem_t wake;             // posted by trainers for the main thread
+    // All below: critical(handout).
+    int64_t *queue;         // ids received and not yet taken: queue[0 .. q_len)
+    int q_len, last_chunk;  // last_chunk: the size of rank 0's last answer
+    int no_more;            // rank 0 has no more configs
+    int running;            // trainer threads still in their loop
+    int training;           // trainer threads with a config
+    Outgoing *out_head, *out_tail;   // results waiting for the main thread to send them
+} Worker;
+
+// The next queued config, or -1 (*quit set when there will be none: stopped or all done).
+// Wakes the main thread when the queue runs low, so it asks for more in time.
+static int64_t worker_take(Worker *w, int *quit) {
+    int64_t id = -1;
+    int low = 0;
+    #pragma omp critical(handout)
+    {
+        if (*w->job->stop) {
+            *quit = 1;
+        } else if (w->q_len > 0) {
+            w->training++;
+            id = w->queue[0];
+            memmove(w->queue, w->queue + 1, (size_t)--w->q_len * sizeof *w->queue);
+            low = 2 * w->q_len <= w->last_chunk && !w->no_more;
+        } else if (w->no_more) {
+            *quit = 1;
+        }
+    }
+    if (low) sem_post(&w->wake);
+    return id;
+}
+
+// Train one config; queue its results for sending unless the run was cancelled.
+static void worker_train_one(Worker *w, int64_t id) {
+    const SchedJob *job = w->job;
+    const Config *c = &job->grid->configs[id];
+    Run run;
+    int ok = train_init(&run, job->data, &c->hyper) == 0;
+    int cancelled = ok && train_run(&run, job->data, job->stop) != 0;
+    Outgoing *o = cancelled ? NULL : wire_pack(c, &run, ok, job->data->n_features);
+    if (ok) train_free(&run);
+    #pragma omp critical(handout)
+    {
+        w->training--;
+        if (o) {   // else cancelled (or no memory even to say it failed): it stays pending
+            if (w->out_tail) w->out_tail->next = o; else w->out_head = o;
+            w->out_tail = o;
+        }
+    }
+    sem_post(&w->wake);
+}
+
+static void worker_trainer(Worker *w) {
+    int idle = 0;
+    for (;;) {
+        int quit = 0;
+        int64_t id = worker_take(w, &quit);
+        if (quit) break;
+        if (id < 0) { nap(&idle, WORKER_NAP_MIN_US, WORKER_NAP_MAX_US); continue; }   // only before the first answer
+        idle = 0;
+        worker_train_one(w, id);
+    }
+    #pragma omp critical(handout)
+    w->running--;
+    sem_post(&w->wake);
+}
+
+static void wait_on(sem_t *s, long us) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += (us % 1000000L) * 1000L;
+    ts.tv_sec += us / 1000000L + ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    while (sem_timedwait(s, &ts) != 0 && errno == EINTR) {}
+}
+
+// The main thread of a rank other than 0. alone: no trainer threads, so it trains too.
+static void worker_serve(Worker *w, int n_trainers, int alone) {
+    MPI_Comm comm = cluster_comm();
+    int asked = 0, idle = 0;
+    Pending sends = {0};
+    int64_t *ids = malloc(CHUNK_MAX * sizeof *ids);
+    if (!ids) *w->job->stop = 1;   // out of memory: say BYE at once; the others train its share
+    for (;;) {
+        int busy = 0;
+        for (;;) {   // send every result that is ready
+            Outgoing *o = NULL;
+            #pragma omp critical(handout)
+            {
+                if ((o = w->out_head)) {
+                    w->out_head = o->next;
+                    if (!w->out_head) w->out_tail = NULL;
+                }
+            }
+            if (!o) break;
+            MPI_Request *req = pending_add(&sends, o, 0, 0);
+            if (req) MPI_Isend(o->data, (int)o->len, MPI_BYTE, 0, TAG_RESULT, comm, req);
+            else { MPI_Send(o->data, (int)o->len, MPI_BYTE, 0, TAG_RESULT, comm); free(o); }
+            busy = 1;
+        }
+        pending_reap_sends(&sends);
+        int stop = 0, no_more = 0, q_len = 0, last_chunk = 0, running = 0, training = 0, ready = 0;
+        #pragma omp critical(handout)
+        {
+            stop = *w->job->stop;
+            no_more = w->no_more;
+            q_len = w->q_len;
+            last_chunk = w->last_chunk;
+            running = w->running;
+            training = w->training;
+            ready = w->out_head != NULL;
+        }
+        int draining = (stop || (no_more && q_len == 0)) && running == 0 && !ready;
+        if (draining && sends.n == 0) break;
+        if (!stop && !no_more && !asked && 2 * q_len <= last_chunk) {
+            int want = n_trainers > 0 ? n_trainers : 1;
+            MPI_Send(&want, 1, MPI_INT, 0, TAG_REQUEST, comm);
+            asked = busy = 1;
+        }
+        for (;;) {   // every message from rank 0
+            int flag = 0;
+            MPI_Status st;
+            MPI_Iprobe(0, MPI_ANY_TAG, comm, &flag, &st);
+            if (!flag) break;
+            busy = 1;
+            if (st.MPI_TAG == TAG_IDS) {
+                int k = 0;
+                MPI_Recv(ids, CHUNK_MAX, MPI_INT64_T, 0, TAG_IDS, comm, &st);
+                MPI_Get_count(&st, MPI_INT64_T, &k);
+                #pragma omp critical(handout)
+                {
+                    if (k == 0) w->no_more = 1;
+                    memcpy(w->queue + w->q_len, ids, (size_t)k * sizeof *ids);
+                    w->q_len += k;
+                    w->last_chunk = k;
+                }
+                asked = 0;
+            } else {
+                MPI_Recv(NULL, 0, MPI_BYTE, 0, st.MPI_TAG, comm, MPI_STATUS_IGNORE);
+                if (st.MPI_TAG == TAG_STOP) *w->job->stop = 1;
+            }
+        }
+        if (alone && !busy) {
+            int quit = 0;
+            int64_t id = worker_take(w, &quit);
+            if (id >= 0) {
+                worker_train_one(w, id);
+                busy = 1;
+            }
+        }
+        int starving = asked && q_len == 0 && (training < running || alone);
+        if (busy) {
+            idle = 0;
+        } else if (starving || draining) {   // a trainer waits for rank 0's answer, or the end is near
+            nap(&idle, WORKER_NAP_MIN_US, WORKER_NAP_MAX_US);
+        } else {                             // until a trainer has news, polling now and then
+            wait_on(&w->wake, sends.n || asked ? WORKER_SENDING_US : WORKER_WAIT_US);
+            idle = 0;
+        }
+    }
+    free(ids);
+    pending_free(&sends);
+    // The last word: BYE, then wait for rank 0's FIN, dropping whatever it sent before.
+    MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, comm);
+    int64_t *scratch = malloc(CHUNK_MAX * sizeof *scratch);
+    for (;;) {
+        MPI_Status st;
+        int flag = 0;
+        idle = 0;
+        while (!flag) {
+            MPI_Iprobe(0, MPI_ANY_TAG, comm, &flag, &st);
+            if (!flag) nap(&idle, WORKER_NAP_MIN_US, WORKER_NAP_MAX_US);
+        }
+        if (st.MPI_TAG == TAG_IDS && scratch) {
+            MPI_Recv(scratch, CHUNK_MAX, MPI_INT64_T, 0, TAG_IDS, comm, MPI_STATUS_IGNORE);
+        } else {
+            MPI_Recv(NULL, 0, MPI_BYTE, 0, st.MPI_TAG, comm, MPI_STATUS_IGNORE);
+            if (st.MPI_TAG == TAG_FIN) break;
+        }
+    }
+    free(scratch);
+}
+
+int sched_work(const SchedJob *job) {
+    if (!cluster_wait_announce()) return SWEEP_OK;
+    Worker w = {.job = job};
+    // The queue holds at most half a chunk when an answer of at most a chunk comes.
+    w.queue = malloc(2 * CHUNK_MAX * sizeof *w.queue);
+    if (sem_init(&w.wake, 0, 0) != 0) MPI_Abort(cluster_comm(), SWEEP_ERR_RUNTIME);
+    if (!w.queue) *job->stop = 1;   // out of memory: say BYE at once; the others train its share
+    #pragma omp parallel num_threads(job->n_threads + 1)
+    {
+        int n = omp_get_num_threads();
+        #pragma omp single
+        w.running = n - 1;
+        // (single's barrier: every trainer is counted before any leaves)
+        if (omp_get_thread_num() == 0) worker_serve(&w, n - 1, n == 1);
+        else worker_trainer(&w);
+    }
+    sem_destroy(&w.wake);
+    free(w.queue);
+    return *job->stop ? SWEEP_ERR_INTERRUPTED : SWEEP_OK;
+}
+#endif

@@ -1,0 +1,263 @@
+"""`mpirun -n 2 ./sweep` (built with `make MPI=1`): the same file as a plain run, resume,
+interruption, errors reported once. Skipped only where mpirun is absent (SWEEP_REQUIRE_MPI=1,
+as CI sets it, turns that skip into a failure). The MPI binary is $SWEEP_MPI_BIN, else
+build/mpi/sweep, (re)built here with `make sweep-mpi`; ./sweep itself stays MPI-free."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import REPO, run_sweep, sweep_bin, write_spec
+
+CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+
+# 64 configs of a few ms to some tens of ms each: both ranks get work.
+SPEC = """\
+save_initial_weights: true
+grid:
+  hidden_dim: [16, 32]
+  learning_rate: [0.05, 0.3]
+  batch_size: [32, 128]
+  epochs: [40, 80]
+  seed: {range: [0, 4]}
+"""
+
+
+@pytest.fixture(scope="module")
+def mpi_bin():
+    if not shutil.which("mpirun"):
+        if os.environ.get("SWEEP_REQUIRE_MPI") == "1":
+            pytest.fail("SWEEP_REQUIRE_MPI=1 but there is no mpirun (scripts/install-deps.sh installs Open MPI)",
+                        pytrace=False)
+        pytest.skip("no mpirun here: Open MPI is not installed (scripts/install-deps.sh installs it)")
+    given = os.environ.get("SWEEP_MPI_BIN")
+    if given:
+        path = Path(given) if Path(given).is_absolute() else REPO / given
+    else:
+        r = subprocess.run(["make", "-s", "sweep-mpi"], cwd=str(REPO), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            pytest.fail("make sweep-mpi failed:\n" + r.stdout.decode()[-3000:], pytrace=False)
+        path = REPO / "build" / "mpi" / "sweep"
+    assert path.is_file(), path
+    return path
+
+
+def mpirun_cmd(mpi_bin, ranks, *args):
+    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "none",
+           "--mca", "btl_vader_single_copy_mechanism", "none"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-run-as-root")
+    return cmd + [str(mpi_bin)] + [str(a) for a in args]
+
+
+def mpirun(mpi_bin, ranks, *args, timeout=120):
+    p = subprocess.run(mpirun_cmd(mpi_bin, ranks, *args), cwd=str(REPO), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def start_mpirun(mpi_bin, ranks, *args):
+    return subprocess.Popen(mpirun_cmd(mpi_bin, ranks, *args), cwd=str(REPO), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def h5diff(a, b, path):
+    r = subprocess.run(["h5diff", str(a), str(b), path, path], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    return r.returncode, r.stdout.decode()
+
+
+def assert_same_results(ref, out):
+    """h5diff-identical rows, configs and data; /summary equal but for train_seconds."""
+    with h5py.File(ref, "r") as f:
+        paths = ["/curves", "/weights", "/initial_weights", "/configs", "/data"]
+        paths += [p for p in ("/seed_stats", "/seed_stats_curves") if p.strip("/") in f]
+    for path in paths:
+        rc, diff = h5diff(ref, out, path)
+        assert rc == 0, f"{path} differs:\n{diff[:2000]}"
+    with h5py.File(ref, "r") as fa, h5py.File(out, "r") as fb:
+        sa, sb = fa["summary"][:], fb["summary"][:]
+        for name in sa.dtype.names:
+            if name != "train_seconds":
+                np.testing.assert_array_equal(sa[name], sb[name], err_msg=name)
+        assert fb.attrs["status"] == "complete"
+        assert fb.attrs["spec_sha256"] == fa.attrs["spec_sha256"]
+
+
+def check_committed_rows(path, ref):
+    """Every row whose status says finished equals the reference; returns (finished, total)."""
+    with h5py.File(path, "r") as f, h5py.File(ref, "r") as r:
+        status = f["summary"]["status"]
+        done = np.flatnonzero(status != 0)
+        for name in CURVES:
+            np.testing.assert_array_equal(f["curves/" + name][done], r["curves/" + name][done])
+        configs = f["configs"][:]
+        for i in done:
+            h, row = configs[i]["hidden_dim"], configs[i]["weights_row"]
+            for w in ("W1", "b1", "W2", "b2"):
+                np.testing.assert_array_equal(f[f"weights/hidden_{h}/{w}"][row], r[f"weights/hidden_{h}/{w}"][row])
+        return len(done), len(status)
+
+
+def wait_for_commits(path, n=3, timeout=30.0):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        try:
+            with h5py.File(path, "r") as f:
+                if (f["summary"]["status"] != 0).sum() >= n:
+                    return
+        except (OSError, KeyError):
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"no {n} configs committed in {timeout} s")
+
+
+def children(pid):
+    """Pids of the processes whose parent is pid."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+def trained_by_rank(stderr):
+    line = next(l for l in stderr.splitlines() if "configs trained by rank:" in l)
+    parts = line.split(":", 2)[2].split(",")
+    return [int(p.split(":")[1]) for p in parts]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("mpi")
+    spec = write_spec(tmp / "spec.yaml", SPEC)
+    # 128 configs of some tens of ms: runs long enough to be interrupted midway.
+    long_spec = write_spec(tmp / "long.yaml", SPEC.replace("range: [0, 4]", "range: [0, 8]")
+                           .replace("[40, 80]", "[200, 400]"))
+    refs = []
+    for s in (spec, long_spec):
+        ref = tmp / (s.stem + "-ref.h5")
+        r = run_sweep("-q", "-j", "2", s, "-o", ref)
+        assert r.returncode == 0, r.stderr
+        refs.append(ref)
+    return spec, refs[0], long_spec, refs[1]
+
+
+def test_the_plain_binary_knows_nothing_of_mpi():
+    if os.environ.get("SWEEP_BIN"):
+        pytest.skip("SWEEP_BIN is set: not the default ./sweep")
+    r = subprocess.run(["ldd", str(sweep_bin())], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert r.returncode == 0 and "libmpi" not in r.stdout.decode(), r.stdout.decode()
+
+
+def test_two_ranks_write_the_file_of_a_plain_run(mpi_bin, reference, tmp_path):
+    spec, ref, _, _ = reference
+    out = tmp_path / "mpi.h5"
+    rc, _, err = mpirun(mpi_bin, 2, "-j", "1", spec, "-o", out)
+    assert rc == 0, err
+    assert_same_results(ref, out)
+    counts = trained_by_rank(err)
+    assert len(counts) == 2 and sum(counts) == 64 and counts[1] > 0, err
+    assert sorted(os.listdir(tmp_path)) == ["mpi.h5"]
+
+
+def test_ranks_with_threads_and_a_shard_merge_into_a_plain_run(mpi_bin, reference, tmp_path):
+    """mpirun runs one shard on 2 ranks x 2 threads, a plain sweep the other; merged = plain."""
+    spec, ref, _, _ = reference
+    a, b = tmp_path / "a.h5", tmp_path / "b.h5"
+    rc, _, err = mpirun(mpi_bin, 2, "-q", "-j", "2", "--shard", "0/2", spec, "-o", a)
+    assert rc == 0, err
+    r = run_sweep("-q", "--shard", "1/2", spec, "-o", b)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "merged.h5"
+    r = run_sweep("merge", "-q", out, a, b)
+    assert r.returncode == 0, r.stderr
+    assert_same_results(ref, out)
+
+
+def test_resume_under_mpi_trains_only_what_is_pending(mpi_bin, reference, tmp_path):
+    _, _, spec, ref = reference
+    out = tmp_path / "resumed.h5"
+    p = subprocess.Popen([str(sweep_bin()), "-q", "-j", "1", str(spec), "-o", str(out)], cwd=str(REPO),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_commits(out, 5)
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=30)
+    assert p.returncode == 130
+    done, total = check_committed_rows(out, ref)
+    assert 0 < done < total
+    rc, _, err = mpirun(mpi_bin, 2, "-j", "1", "--resume", spec, "-o", out)
+    assert rc == 0, err
+    assert f"sweep: {total - done} configs on" in err, err
+    assert_same_results(ref, out)
+
+
+def test_sigint_to_mpirun_saves_every_finished_config_and_marks_the_file_interrupted(mpi_bin, reference, tmp_path):
+    _, _, spec, ref = reference
+    out = tmp_path / "int.h5"
+    p = start_mpirun(mpi_bin, 2, "-j", "1", spec, "-o", out)
+    wait_for_commits(out, 3)
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGINT)   # Ctrl-C: mpirun passes SIGTERM on to every rank
+    _, err = p.communicate(timeout=30)
+    err = err.decode()
+    assert time.monotonic() - t0 < 5.0
+    assert p.returncode != 0        # Open MPI's mpirun exits 1 after a signal; rank 0 exited 130
+    assert "interrupted;" in err and "--resume" in err, err
+    with h5py.File(out, "r") as f:
+        assert f.attrs["status"] == "interrupted"
+    done, total = check_committed_rows(out, ref)
+    assert 0 < done < total
+    assert not os.path.exists(str(out) + ".lock")
+    rc, _, err = mpirun(mpi_bin, 2, "-q", "-j", "1", "--resume", spec, "-o", out)
+    assert rc == 0, err
+    assert_same_results(ref, out)
+
+
+def test_sigterm_to_every_rank_exits_130(mpi_bin, reference, tmp_path):
+    """What Slurm does on scancel or at the time limit: SIGTERM to each task."""
+    _, _, spec, ref = reference
+    out = tmp_path / "term.h5"
+    p = start_mpirun(mpi_bin, 2, "-q", "-j", "1", spec, "-o", out)
+    wait_for_commits(out, 3)
+    ranks = [pid for pid in children(p.pid)]
+    assert len(ranks) == 2, ranks
+    for pid in ranks:
+        os.kill(pid, signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 130, err.decode()
+    with h5py.File(out, "r") as f:
+        assert f.attrs["status"] == "interrupted"
+    check_committed_rows(out, ref)
+
+
+def test_errors_are_reported_once_with_their_status(mpi_bin, reference, tmp_path):
+    spec, ref, _, _ = reference
+    bad = write_spec(tmp_path / "bad.yaml", "grid:\n  hidden_dim: [4, 4]\n")
+    rc, _, err = mpirun(mpi_bin, 2, bad, "-o", tmp_path / "x.h5")
+    assert rc == 2, err
+    assert err.count("bad.yaml:") == 1, err
+    # rank 0 alone finds the output already there: every rank stops with its status
+    rc, _, err = mpirun(mpi_bin, 2, spec, "-o", ref)
+    assert rc == 2, err
+    assert err.count("already exists") == 1, err
+    # a dry run prints once
+    rc, out, err = mpirun(mpi_bin, 2, "-n", spec)
+    assert rc == 0, err
+    assert out.count("= 64 configs") == 1, out
+    assert sorted(os.listdir(tmp_path)) == ["bad.yaml"]
