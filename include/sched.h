@@ -3,12 +3,15 @@
 #ifndef SCHED_H
 #define SCHED_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include "data.h"
 #include "grid.h"
 #include "progress.h"
 #include "store.h"
+
+// Why a run stops early: a signal, or a failure after which nothing more can be saved.
+enum { SCHED_STOP_SIGNAL = 1, SCHED_STOP_FAILURE = 2 };
 
 typedef struct {
     const Grid *grid;
@@ -18,7 +21,7 @@ typedef struct {
     const int64_t *todo;      // ids to train
     int64_t n_todo;
     int n_threads;
-    volatile sig_atomic_t *stop;  // set by a signal: abandon configs in flight
+    atomic_int *stop;             // non-zero: abandon configs in flight (SCHED_STOP_*)
 } SchedJob;
 
 // The threads a run gets by default: OMP_NUM_THREADS if set, else every core.

@@ -59,6 +59,10 @@ int spec_load(Spec *s, const char *path, char *err);
 int spec_parse(Spec *s, const char *path, const char *text, size_t len, char *err);
 void spec_free(Spec *s);
 
+// A spec file's stem: its base name without .yaml/.yml ("spec" if that leaves nothing);
+// malloc'd. The default `name`, and the default output results/<stem>.h5.
+char *spec_stem(const char *path);
+
 // Checks that need the data: 1 <= batch_size <= n_train. Returns 0 or 2 with err filled.
 int spec_check_data(const Spec *s, int64_t n_train, char *err);
 

@@ -30,12 +30,20 @@ typedef struct {
     double train_seconds;
 } SummaryRow;
 
+// String attributes, as the file keeps them (variable-length UTF-8): get returns a malloc'd
+// copy, or NULL when missing or not a string; set creates or rewrites. 0 or -1.
+char *store_attr_get(hid_t obj, const char *name);
+int store_attr_set(hid_t obj, const char *name, const char *value);
+// store_attr_get into a buffer of n bytes: 0, or -1 (out is then empty).
+int store_attr_read(hid_t obj, const char *name, char *out, size_t n);
+
 // Their HDF5 memory types (the caller closes them).
 hid_t store_config_type(void);
 hid_t store_summary_type(void);
 
 // What the root and /data attributes record about the sweep.
 typedef struct {
+    const char *name;        // the spec's name
     const char *spec_text;   // the YAML verbatim
     const char *spec_sha256;
     const char *command;

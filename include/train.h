@@ -3,7 +3,7 @@
 #ifndef TRAIN_H
 #define TRAIN_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include "data.h"
 #include "mlp.h"
@@ -55,7 +55,7 @@ void train_free(Run *r);
 
 // Train to the end. Returns 0 when the run finished (done or diverged: see r->status),
 // 1 when *cancel became non-zero first (the run is abandoned and stays pending).
-int train_run(Run *r, const Dataset *d, const volatile sig_atomic_t *cancel);
+int train_run(Run *r, const Dataset *d, atomic_int *cancel);
 
 // Floating-point operations one config costs, for scheduling, ETAs and GFLOP/s figures.
 double train_flops(const Hyper *h, int64_t n_features, int64_t n_train, int64_t n_test);

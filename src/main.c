@@ -25,8 +25,11 @@
 // Rough single-thread speed for the dry run's time estimate.
 #define ESTIMATED_GFLOPS_PER_THREAD 30.0   // make bench measures 35-39 on an AVX2 core
 
-// Set by SIGINT/SIGTERM; the one piece of mutable global state, as signals require.
-static volatile sig_atomic_t g_stop = 0;
+// Set by SIGINT/SIGTERM (SCHED_STOP_SIGNAL) or by the scheduler when nothing more can be saved
+// (SCHED_STOP_FAILURE); the one piece of mutable global state, as signals require. A lock-free
+// atomic, so signal handlers and threads may both touch it.
+static atomic_int g_stop = 0;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free to be set in a signal handler");
 
 typedef struct {
     const char *spec_path;
@@ -58,8 +61,8 @@ static const char USAGE[] =
     "130 interrupted (every finished config saved; --resume continues).\n";
 
 static void on_signal(int sig) {
-    if (g_stop) _exit(SWEEP_ERR_INTERRUPTED);  // second signal: stop now; the file stays readable
-    g_stop = 1;
+    if (g_stop == SCHED_STOP_SIGNAL) _exit(SWEEP_ERR_INTERRUPTED);  // second signal: stop now; the file stays readable
+    g_stop = SCHED_STOP_SIGNAL;
 }
 
 static void install_signals(void) {
@@ -162,13 +165,10 @@ static char *join_argv(int argc, char **argv) {
 
 // results/<stem>.h5 for a spec at .../<stem>.yaml
 static char *default_output(const char *spec_path) {
-    const char *base = strrchr(spec_path, '/');
-    base = base ? base + 1 : spec_path;
-    size_t len = strlen(base);
-    const char *dot = strrchr(base, '.');
-    if (dot && dot != base) len = (size_t)(dot - base);
-    char *out = malloc(len + 16);
-    if (out) snprintf(out, len + 16, "results/%.*s.h5", (int)len, base);
+    char *stem = spec_stem(spec_path);
+    char *out = stem ? malloc(strlen(stem) + 16) : NULL;
+    if (out) sprintf(out, "results/%s.h5", stem);
+    free(stem);
     return out;
 }
 
@@ -302,7 +302,9 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
     if ((rc = data_prepare(&w->data, &w->table, s->data.test_fraction, s->data.split_seed, s->data.scale, err))) {
         char why[ERR_LEN];
         snprintf(why, sizeof why, "%s", err);
-        return fail(err, rc, "%s: data: %s", s->path, why);
+        SrcLoc at = s->data.test_fraction_loc;   // the split is what test_fraction asks for
+        if (at.line) return fail(err, rc, "%s:%d:%d: data.test_fraction: %s", s->path, at.line, at.col, why);
+        return fail(err, rc, "%s: data.test_fraction: %s", s->path, why);
     }
     if ((rc = spec_check_data(s, w->data.n_train, err))) return rc;
     if ((rc = grid_expand(&w->grid, s, err))) return rc;
@@ -349,7 +351,11 @@ static int run(int argc, char **argv) {
     char err[ERR_LEN];
     Sweep w;
     memset(&w, 0, sizeof w);
-    if ((rc = sweep_prepare(&w, &o, err))) { sweep_free(&w); return report(rc, err); }
+    if ((rc = sweep_prepare(&w, &o, err))) {   // each of these names its file (and line:col) first
+        fprintf(stderr, "%s\n", err);
+        sweep_free(&w);
+        return rc;
+    }
     int n_threads = o.n_threads ? o.n_threads : sched_default_threads();
 
     if (o.dry_run) {
@@ -365,7 +371,7 @@ static int run(int argc, char **argv) {
     snprintf(shard, sizeof shard, "%lld/%lld", (long long)o.shard_k, (long long)o.shard_n);
     w.command = join_argv(argc, argv);
     StoreMeta meta = {
-        .spec_text = w.spec.text, .spec_sha256 = sha, .command = w.command ? w.command : "sweep",
+        .name = w.spec.name, .spec_text = w.spec.text, .spec_sha256 = sha, .command = w.command ? w.command : "sweep",
         .host = host, .shard = shard, .source = w.spec.data.source_given,
         .test_fraction = w.spec.data.test_fraction, .split_seed = w.spec.data.split_seed,
         .scale = w.spec.data.scale, .save_initial_weights = w.spec.save_initial_weights};

@@ -88,29 +88,7 @@ static int say(char *err, int code, const char *fmt, ...) {
 // ---------------------------------------------------------------------------------------
 // Reading small things.
 
-static int read_str_attr(hid_t obj, const char *name, char *out, size_t n) {
-    out[0] = '\0';
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return -1;
-    hid_t t = H5Aget_type(a);
-    int rc = -1;
-    if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
-        char *s = NULL;
-        hid_t mt = H5Tcopy(H5T_C_S1);
-        H5Tset_size(mt, H5T_VARIABLE);
-        H5Tset_cset(mt, H5Tget_cset(t));
-        if (H5Aread(a, mt, &s) >= 0 && s) {
-            snprintf(out, n, "%s", s);
-            H5free_memory(s);
-            rc = 0;
-        }
-        H5Tclose(mt);
-    }
-    H5Tclose(t);
-    H5Aclose(a);
-    return rc;
-}
+
 
 static int read_i64_attr(hid_t obj, const char *name, int64_t *v) {
     if (H5Aexists(obj, name) <= 0) return -1;
@@ -231,11 +209,11 @@ static int open_parts(Merge *m) {
                      p->path, (long long)version);
             break;
         }
-        int bad = read_str_attr(p->file, "spec_sha256", p->sha, sizeof p->sha) != 0;
+        int bad = store_attr_read(p->file, "spec_sha256", p->sha, sizeof p->sha) != 0;
         bad |= read_i64_attr(p->file, "n_configs", &n) != 0;
         bad |= dataset_dims(p->file, "summary", summary) != 1;
         bad |= dataset_dims(p->file, "curves/train_loss", curve) != 2;
-        read_str_attr(p->file, "shard", p->shard, sizeof p->shard);
+        store_attr_read(p->file, "shard", p->shard, sizeof p->shard);
         if (parse_shard(p->shard, &p->shard_k, &p->shard_n) != 0) p->shard_n = 0;
         if (bad || n < 0 || summary[0] != (hsize_t)n) {
             rc = say(m->err, SWEEP_ERR_USAGE, "%s: not a complete sweep results file", p->path);
@@ -581,18 +559,6 @@ static int copy_rows(Merge *m, int base, Part *out) {
     return rc;
 }
 
-static int write_str_attr(hid_t obj, const char *name, const char *value) {
-    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT)
-                                        : H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t rc = a < 0 ? -1 : H5Awrite(a, t, &value);
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(sp);
-    H5Tclose(t);
-    return rc < 0 ? -1 : 0;
-}
 
 static int fsync_path(const char *path, int directory) {
     int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
@@ -684,8 +650,8 @@ static int build(Merge *m, const char *out_path, const char *command, const char
     for (int j = 0; j < m->n_parts; j++) close_rows(m, &m->parts[j]);
     close_rows(m, &out);
     if (rc == SWEEP_OK) {
-        int bad = write_str_attr(out.file, "shard", "0/1") != 0;
-        bad |= write_str_attr(out.file, "command", command) != 0;
+        int bad = store_attr_set(out.file, "shard", "0/1") != 0;
+        bad |= store_attr_set(out.file, "command", command) != 0;
         if (bad) rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the root attributes (disk full?)", tmp);
     }
     if (rc == SWEEP_OK && strcmp(status, "complete") == 0 && (rc = store_write_seed_stats(out.file, err))) {
@@ -693,7 +659,7 @@ static int build(Merge *m, const char *out_path, const char *command, const char
         snprintf(why, sizeof why, "%s", err);
         say(err, rc, "%s: %s", tmp, why);
     }
-    if (rc == SWEEP_OK && write_str_attr(out.file, "status", status) != 0)
+    if (rc == SWEEP_OK && store_attr_set(out.file, "status", status) != 0)
         rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status (disk full?)", tmp);
     if (out.file >= 0 && H5Fclose(out.file) < 0 && rc == SWEEP_OK)
         rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot close (disk full?)", tmp);

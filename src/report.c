@@ -137,58 +137,7 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
     return rc;
 }
 
-// A string attribute of the root, malloc'd, or NULL when it is missing or not a string.
-static char *read_attr_string(hid_t obj, const char *name) {
-    if (H5Aexists(obj, name) <= 0) return NULL;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return NULL;
-    hid_t t = H5Aget_type(a);
-    char *out = NULL;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-        hid_t mt = H5Tcopy(H5T_C_S1);
-        if (H5Tis_variable_str(t) > 0) {
-            char *s = NULL;
-            H5Tset_size(mt, H5T_VARIABLE);
-            if (H5Aread(a, mt, &s) >= 0 && s) {
-                out = strdup(s);
-                H5free_memory(s);
-            }
-        } else {
-            size_t n = H5Tget_size(t);
-            H5Tset_size(mt, n + 1);
-            out = calloc(n + 2, 1);
-            if (out && H5Aread(a, mt, out) < 0) { free(out); out = NULL; }
-        }
-        H5Tclose(mt);
-    }
-    if (t >= 0) H5Tclose(t);
-    H5Aclose(a);
-    return out;
-}
 
-// The spec's name: its `name`, else the stem of the spec file on the recorded command line.
-static char *spec_name(const char *spec_text, const char *command) {
-    char *spec_path = NULL;
-    if (command) {   // the last word ending in .yaml or .yml
-        char *copy = strdup(command);
-        for (char *save = NULL, *t = copy ? strtok_r(copy, " '", &save) : NULL; t; t = strtok_r(NULL, " '", &save)) {
-            size_t n = strlen(t);
-            if ((n > 5 && strcmp(t + n - 5, ".yaml") == 0) || (n > 4 && strcmp(t + n - 4, ".yml") == 0)) {
-                free(spec_path);
-                spec_path = strdup(t);
-            }
-        }
-        free(copy);
-    }
-    char *name = NULL, err[ERR_LEN];
-    Spec s;
-    if (spec_text && spec_parse(&s, spec_path, spec_text, strlen(spec_text), err) == 0) {
-        name = strdup(s.name);
-        spec_free(&s);
-    }
-    free(spec_path);
-    return name;
-}
 
 // The shortest of %.15g, %.16g, %.17g that reads back as v: full precision, and 0.003 stays 0.003.
 static void format_real(char *out, size_t n, double v) {
@@ -301,7 +250,7 @@ static void mean_std_cell(char *out, size_t n, const GroupStats *g, int stat) {
 
 typedef struct {
     const char *path;
-    char *status, *spec_text, *sha, *command, *shard;
+    char *name, *status, *sha, *shard;
     ConfigRow *configs;
     SummaryRow *summary;
     int64_t n;
@@ -340,11 +289,10 @@ static void print_csv(const Report *r, unsigned mask, int64_t rows) {
 
 static int print_header(const Report *r, const Distinct *dist) {
     printf("file     %s\n", r->path);
-    char *name = spec_name(r->spec_text, r->command);
+    const char *name = r->name;
     char sha[13] = "";
     if (r->sha) snprintf(sha, sizeof sha, "%s", r->sha);
-    printf("spec     %s%s%s\n", name ? name : "(unreadable)", sha[0] ? ", sha256 " : "", sha);
-    free(name);
+    printf("spec     %s%s%s\n", name ? name : "(unnamed)", sha[0] ? ", sha256 " : "", sha);
     const char *st = r->status ? r->status : "unknown";
     const char *hint = strcmp(st, "running") == 0 ? " (a sweep may still be writing it: run again for new rows)"
                        : strcmp(st, "interrupted") == 0 ? " (sweep --resume continues it)" : "";
@@ -428,10 +376,9 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
 }
 
 static void report_free(Report *r) {
+    free(r->name);
     free(r->status);
-    free(r->spec_text);
     free(r->sha);
-    free(r->command);
     free(r->shard);
     free(r->configs);
     free(r->summary);
@@ -453,11 +400,10 @@ int report_main(int argc, char **argv) {
     Report r;
     memset(&r, 0, sizeof r);
     r.path = o.path;
-    r.status = read_attr_string(file, "status");
-    r.spec_text = read_attr_string(file, "spec");
-    r.sha = read_attr_string(file, "spec_sha256");
-    r.command = read_attr_string(file, "command");
-    r.shard = read_attr_string(file, "shard");
+    r.name = store_attr_get(file, "name");
+    r.status = store_attr_get(file, "status");
+    r.sha = store_attr_get(file, "spec_sha256");
+    r.shard = store_attr_get(file, "shard");
     rc = store_read_tables(file, &r.configs, &r.summary, &r.n, err);
     H5Fclose(file);
     if (rc) {

@@ -53,7 +53,7 @@ static void train_and_commit(const SchedJob *job, int64_t id, int *store_failed,
                             : store_write_failed(job->store, c, err);
                 if (rc != SWEEP_OK) {
                     *store_failed = 1;
-                    *job->stop = 1;   // nothing more can be saved: let the others stop
+                    *job->stop = SCHED_STOP_FAILURE;   // nothing more can be saved: let the others stop
                 } else {
                     (*n_committed)++;
                     progress_update(job->progress, ok ? (int)run.status : STATUS_FAILED, work);
@@ -354,14 +354,14 @@ static void root_commit(Root *r, double *buf, size_t len, int from) {
     {
         if (kind < 0 && !r->store_failed) {
             r->store_failed = 1;
-            *job->stop = 1;
+            *job->stop = SCHED_STOP_FAILURE;
             fail(r->err, SWEEP_ERR_RUNTIME, "MPI rank %d sent a malformed result (%zu bytes)", from, len);
         } else if (!r->store_failed) {
             int rc = kind ? store_write_result(job->store, c, &run, r->err)
                           : store_write_failed(job->store, c, r->err);
             if (rc != SWEEP_OK) {
                 r->store_failed = 1;
-                *job->stop = 1;
+                *job->stop = SCHED_STOP_FAILURE;
             } else {
                 r->n_committed++;
                 if (r->by_rank) r->by_rank[from]++;
@@ -568,7 +568,7 @@ static void worker_serve(Worker *w, int n_trainers, int alone) {
     int asked = 0, idle = 0;
     Pending sends = {0};
     int64_t *ids = malloc(CHUNK_MAX * sizeof *ids);
-    if (!ids) *w->job->stop = 1;   // out of memory: say BYE at once; the others train its share
+    if (!ids) *w->job->stop = SCHED_STOP_FAILURE;   // out of memory: say BYE at once; the others train its share
     for (;;) {
         int busy = 0;
         for (;;) {   // send every result that is ready
@@ -625,7 +625,7 @@ static void worker_serve(Worker *w, int n_trainers, int alone) {
                 asked = 0;
             } else {
                 MPI_Recv(NULL, 0, MPI_BYTE, 0, st.MPI_TAG, comm, MPI_STATUS_IGNORE);
-                if (st.MPI_TAG == TAG_STOP) *w->job->stop = 1;
+                if (st.MPI_TAG == TAG_STOP) *w->job->stop = SCHED_STOP_SIGNAL;
             }
         }
         if (alone && !busy) {
@@ -675,7 +675,7 @@ int sched_work(const SchedJob *job) {
     // The queue holds at most half a chunk when an answer of at most a chunk comes.
     w.queue = malloc(2 * CHUNK_MAX * sizeof *w.queue);
     if (sem_init(&w.wake, 0, 0) != 0) MPI_Abort(cluster_comm(), SWEEP_ERR_RUNTIME);
-    if (!w.queue) *job->stop = 1;   // out of memory: say BYE at once; the others train its share
+    if (!w.queue) *job->stop = SCHED_STOP_FAILURE;   // out of memory: say BYE at once; the others train its share
     #pragma omp parallel num_threads(job->n_threads + 1)
     {
         int n = omp_get_num_threads();

@@ -789,7 +789,7 @@ static int parse_top(const Ctx *c, const yaml_node_t *root) {
 }
 
 // The file's stem: "experiments/grid.yaml" -> "grid".
-static char *stem_of(const char *path) {
+char *spec_stem(const char *path) {
     const char *base = path && strrchr(path, '/') ? strrchr(path, '/') + 1 : path ? path : "";
     size_t len = strlen(base);
     static const char *const EXTS[] = {".yaml", ".yml"};
@@ -804,7 +804,7 @@ static char *stem_of(const char *path) {
 // Fills everything the file left out.
 static int fill_defaults(const Ctx *c) {
     Spec *s = c->s;
-    if (!s->name && !(s->name = stem_of(s->path))) return oom(c);
+    if (!s->name && !(s->name = spec_stem(s->path))) return oom(c);
     if (!s->data.source) {
         s->data.source = strdup("breast_cancer");
         s->data.source_given = strdup("breast_cancer");

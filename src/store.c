@@ -86,7 +86,7 @@ static hid_t string_type(void) {
 // Creation helpers. Each returns a negative hid_t or status on failure; callers check.
 
 // A variable-length UTF-8 string attribute (h5py reads it as str); rewritten in place if it exists.
-static int attr_string(hid_t obj, const char *name, const char *value) {
+int store_attr_set(hid_t obj, const char *name, const char *value) {
     hid_t t = string_type(), sp = H5Screate(H5S_SCALAR);
     hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT)
                                         : H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
@@ -95,6 +95,42 @@ static int attr_string(hid_t obj, const char *name, const char *value) {
     H5Sclose(sp);
     H5Tclose(t);
     return rc < 0 ? -1 : 0;
+}
+
+char *store_attr_get(hid_t obj, const char *name) {
+    if (H5Aexists(obj, name) <= 0) return NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return NULL;
+    hid_t t = H5Aget_type(a);
+    char *out = NULL;
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_cset(mt, H5Tget_cset(t));   // HDF5 converts no character sets
+        if (H5Tis_variable_str(t) > 0) {
+            char *v = NULL;
+            H5Tset_size(mt, H5T_VARIABLE);
+            if (H5Aread(a, mt, &v) >= 0 && v) {
+                out = strdup(v);
+                H5free_memory(v);
+            }
+        } else {
+            size_t n = H5Tget_size(t);
+            H5Tset_size(mt, n + 1);
+            out = calloc(n + 2, 1);
+            if (out && H5Aread(a, mt, out) < 0) { free(out); out = NULL; }
+        }
+        H5Tclose(mt);
+    }
+    if (t >= 0) H5Tclose(t);
+    H5Aclose(a);
+    return out;
+}
+
+int store_attr_read(hid_t obj, const char *name, char *out, size_t n) {
+    char *v = store_attr_get(obj, name);
+    snprintf(out, n, "%s", v ? v : "");
+    free(v);
+    return v ? 0 : -1;
 }
 
 static int attr_scalar(hid_t obj, const char *name, hid_t type, const void *value) {
@@ -203,17 +239,18 @@ static int create_root_attrs(hid_t file, const StoreMeta *m, const Grid *g) {
     gmtime_r(&t, &tm);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     int rc = 0;
-    rc |= attr_string(file, "format", FORMAT_NAME);
+    rc |= store_attr_set(file, "format", FORMAT_NAME);
+    rc |= store_attr_set(file, "name", m->name);
     rc |= attr_i64(file, "format_version", FORMAT_VERSION);
-    rc |= attr_string(file, "sweep_version", SWEEP_VERSION);
-    rc |= attr_string(file, "created", created);
-    rc |= attr_string(file, "spec", m->spec_text);
-    rc |= attr_string(file, "spec_sha256", m->spec_sha256);
-    rc |= attr_string(file, "command", m->command);
-    rc |= attr_string(file, "host", m->host);
+    rc |= store_attr_set(file, "sweep_version", SWEEP_VERSION);
+    rc |= store_attr_set(file, "created", created);
+    rc |= store_attr_set(file, "spec", m->spec_text);
+    rc |= store_attr_set(file, "spec_sha256", m->spec_sha256);
+    rc |= store_attr_set(file, "command", m->command);
+    rc |= store_attr_set(file, "host", m->host);
     rc |= attr_i64(file, "n_configs", g->n_configs);
-    rc |= attr_string(file, "shard", m->shard);
-    rc |= attr_string(file, "status", "running");
+    rc |= store_attr_set(file, "shard", m->shard);
+    rc |= store_attr_set(file, "status", "running");
     return rc;
 }
 
@@ -221,14 +258,14 @@ static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
     hid_t g = group_create(file, "data");
     if (g < 0) return -1;
     int rc = 0;
-    rc |= attr_string(g, "source", m->source);
+    rc |= store_attr_set(g, "source", m->source);
     rc |= attr_i64(g, "n_samples", d->n_samples);
     rc |= attr_i64(g, "n_features", d->n_features);
     rc |= attr_i64(g, "n_train", d->n_train);
     rc |= attr_i64(g, "n_test", d->n_test);
     rc |= attr_f64(g, "test_fraction", m->test_fraction);
     rc |= attr_i64(g, "split_seed", (int64_t)m->split_seed);
-    rc |= attr_string(g, "scale", data_scale_name(m->scale));
+    rc |= store_attr_set(g, "scale", data_scale_name(m->scale));
     rc |= write_all(g, "train_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_train, d->train_index);
     rc |= write_all(g, "test_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_test, d->test_index);
     rc |= write_all(g, "feature_offset", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->n_features, d->feature_offset);
@@ -684,25 +721,6 @@ int store_create(Store *st, const char *path, int replace, const StoreMeta *meta
     return rc;
 }
 
-static int read_string_attr(hid_t obj, const char *name, char *out, size_t n) {
-    out[0] = '\0';
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), t = H5Aget_type(a);
-    int rc = -1;
-    if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
-        char *s = NULL;
-        hid_t mt = string_type();
-        if (H5Aread(a, mt, &s) >= 0 && s) {
-            snprintf(out, n, "%s", s);
-            H5free_memory(s);
-            rc = 0;
-        }
-        H5Tclose(mt);
-    }
-    H5Tclose(t);
-    H5Aclose(a);
-    return rc;
-}
 
 // Reads a whole 1-D dataset of /data into buf (n elements of the memory type) and compares.
 static int data_equal(hid_t file, const char *name, hid_t mem_type, const void *want, int64_t n, size_t size) {
@@ -732,13 +750,13 @@ static int data_unchanged(hid_t file, const Dataset *d) {
 static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, const Dataset *data, char *err) {
     char text[128];
     const char *path = st->path;
-    if (read_string_attr(st->file, "format", text, sizeof text) != 0 || strcmp(text, FORMAT_NAME) != 0)
+    if (store_attr_read(st->file, "format", text, sizeof text) != 0 || strcmp(text, FORMAT_NAME) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file", path);
-    if (read_string_attr(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0)
+    if (store_attr_read(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: was written by a different spec (spec_sha256 %.12s..., this spec %.12s...); "
                     "use --force to start over or -o for a new file", path, text, spec_sha256);
-    read_string_attr(st->file, "status", st->status, sizeof st->status);
-    read_string_attr(st->file, "shard", st->shard, sizeof st->shard);
+    store_attr_read(st->file, "status", st->status, sizeof st->status);
+    store_attr_read(st->file, "shard", st->shard, sizeof st->shard);
     hid_t d = H5Dopen2(st->file, "summary", H5P_DEFAULT);
     hssize_t n = -1;
     if (d >= 0) {
@@ -842,7 +860,7 @@ int store_write_failed(Store *st, const Config *c, char *err) {
 }
 
 int store_set_status(Store *st, const char *status, char *err) {
-    if (attr_string(st->file, "status", status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+    if (store_attr_set(st->file, "status", status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
     return syncer_mark_dirty(st, err);
 }
@@ -860,7 +878,7 @@ int store_open_read(const char *path, hid_t *file, char *err) {
         return fail(err, SWEEP_ERR_USAGE, "%s: %s", path, missing ? strerror(ENOENT) : "not an HDF5 file");
     }
     char format[64];
-    if (read_string_attr(*file, "format", format, sizeof format) != 0 || strcmp(format, FORMAT_NAME) != 0) {
+    if (store_attr_read(*file, "format", format, sizeof format) != 0 || strcmp(format, FORMAT_NAME) != 0) {
         H5Fclose(*file);
         *file = -1;
         return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file (no format = \"%s\")", path, FORMAT_NAME);

@@ -65,7 +65,7 @@ static void train_epoch(Run *r, const Dataset *d) {
     }
 }
 
-int train_run(Run *r, const Dataset *d, const volatile sig_atomic_t *cancel) {
+int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
     const Hyper *h = &r->hyper;
     double t0 = sweep_seconds();
     Rng rng;

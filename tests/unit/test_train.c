@@ -74,7 +74,7 @@ static void cancel_abandons_the_run(void) {
     Run r;
     Hyper h = hyper(8, 0.1, 32, 5, 0);
     CHECK(train_init(&r, &data, &h) == 0);
-    volatile sig_atomic_t cancel = 1;
+    atomic_int cancel = 1;
     CHECK(train_run(&r, &data, &cancel) == 1);
     train_free(&r);
 }
