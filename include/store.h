@@ -102,6 +102,10 @@ void store_abandon(Store *st);
 int store_open_read(const char *path, hid_t *file, char *err);
 // Reads /configs and /summary whole into malloc'd arrays of *n rows each.
 int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err);
+// Reads rows [start, start + n) of a 1-D dataset (a compound may be read by a subset of its
+// fields): 0 or -1. store_status_type is /summary's status column alone, as uint8.
+int store_read_slice(hid_t file, const char *dataset, hid_t mem_type, int64_t start, int64_t n, void *out);
+hid_t store_status_type(void);
 // Fills /seed_stats and /seed_stats_curves from the file's own rows (the objects exist from
 // creation; a file open for writing). Done when every config is finished, and by merge.
 int store_write_seed_stats(hid_t file, char *err);

@@ -275,20 +275,10 @@ static int open_parts(Merge *m) {
 
 // Read the status column of configs [start, start + n) of one part.
 static int read_status(const Part *p, int64_t start, int64_t n, uint8_t *out) {
-    hid_t d = H5Dopen2(p->file, "summary", H5P_DEFAULT);
-    if (d < 0) return -1;
-    hid_t t = H5Tcreate(H5T_COMPOUND, 1);
-    H5Tinsert(t, "status", 0, H5T_NATIVE_UINT8);
-    hid_t fsp = H5Dget_space(d);
-    hsize_t off = (hsize_t)start, cnt = (hsize_t)n;
-    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
-    hid_t msp = H5Screate_simple(1, &cnt, NULL);
-    herr_t rc = H5Dread(d, t, msp, fsp, H5P_DEFAULT, out);
-    H5Sclose(msp);
-    H5Sclose(fsp);
+    hid_t t = store_status_type();
+    int rc = store_read_slice(p->file, "summary", t, start, n, out);
     H5Tclose(t);
-    H5Dclose(d);
-    return rc < 0 ? -1 : 0;
+    return rc;
 }
 
 // Which part holds each config of the slice: owner[i] = part index, -1 none, -2 several.
@@ -493,22 +483,13 @@ typedef struct {
 } ConfigCols;
 
 static int read_config_cols(hid_t file, int64_t start, int64_t n, ConfigCols *out) {
-    hid_t d = H5Dopen2(file, "configs", H5P_DEFAULT);
-    if (d < 0) return -1;
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigCols));
     H5Tinsert(t, "hidden_dim", HOFFSET(ConfigCols, hidden_dim), H5T_NATIVE_INT64);
     H5Tinsert(t, "epochs", HOFFSET(ConfigCols, epochs), H5T_NATIVE_INT64);
     H5Tinsert(t, "weights_row", HOFFSET(ConfigCols, weights_row), H5T_NATIVE_INT64);
-    hid_t fsp = H5Dget_space(d);
-    hsize_t off = (hsize_t)start, cnt = (hsize_t)n;
-    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
-    hid_t msp = H5Screate_simple(1, &cnt, NULL);
-    herr_t rc = H5Dread(d, t, msp, fsp, H5P_DEFAULT, out);
-    H5Sclose(msp);
-    H5Sclose(fsp);
+    int rc = store_read_slice(file, "configs", t, start, n, out);
     H5Tclose(t);
-    H5Dclose(d);
-    return rc < 0 ? -1 : 0;
+    return rc;
 }
 
 // Pass 2: copy every config that a part other than base holds into out.

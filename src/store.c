@@ -789,18 +789,11 @@ int store_resume(Store *st, const char *path, const char *spec_sha256, const Gri
     if (rc == SWEEP_OK) rc = store_open_datasets(st, grid, data->n_features, err);
     if (rc == SWEEP_OK) {
         // Read just the status column, in slices.
-        hid_t t = H5Tcreate(H5T_COMPOUND, 1);
-        H5Tinsert(t, "status", 0, H5T_NATIVE_UINT8);
+        hid_t t = store_status_type();
         for (int64_t start = 0; rc == SWEEP_OK && start < grid->n_configs; start += ROWS_PER_WRITE) {
             int64_t cnt = grid->n_configs - start < ROWS_PER_WRITE ? grid->n_configs - start : ROWS_PER_WRITE;
-            hid_t fsp = H5Dget_space(st->summary);
-            hsize_t off = (hsize_t)start, c = (hsize_t)cnt;
-            H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &off, NULL, &c, NULL);
-            hid_t msp = H5Screate_simple(1, &c, NULL);
-            if (H5Dread(st->summary, t, msp, fsp, H5P_DEFAULT, status + start) < 0)
+            if (store_read_slice(st->file, "summary", t, start, cnt, status + start) != 0)
                 rc = fail(err, SWEEP_ERR_RUNTIME, "%s: cannot read /summary", path);
-            H5Sclose(msp);
-            H5Sclose(fsp);
         }
         H5Tclose(t);
     }
@@ -884,6 +877,26 @@ int store_open_read(const char *path, hid_t *file, char *err) {
         return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file (no format = \"%s\")", path, FORMAT_NAME);
     }
     return SWEEP_OK;
+}
+
+int store_read_slice(hid_t file, const char *dataset, hid_t mem_type, int64_t start, int64_t n, void *out) {
+    hid_t d = H5Dopen2(file, dataset, H5P_DEFAULT);
+    if (d < 0) return -1;
+    hid_t fsp = H5Dget_space(d);
+    hsize_t off = (hsize_t)start, cnt = (hsize_t)n;
+    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+    hid_t msp = H5Screate_simple(1, &cnt, NULL);
+    herr_t rc = H5Dread(d, mem_type, msp, fsp, H5P_DEFAULT, out);
+    H5Sclose(msp);
+    H5Sclose(fsp);
+    H5Dclose(d);
+    return rc < 0 ? -1 : 0;
+}
+
+hid_t store_status_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, 1);
+    H5Tinsert(t, "status", 0, H5T_NATIVE_UINT8);
+    return t;
 }
 
 int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err) {
