@@ -16,7 +16,7 @@ mkdir -p docs
 # The default: the best setting's learning curves and the heatmap of the two widest axes.
 $PYTHON scripts/plot.py results/grid.h5 -o docs
 # Three learning rates side by side at one width, batch size and length.
-$PYTHON scripts/plot.py results/grid.h5 -o docs --where hidden_dim=32 batch_size=16 epochs=300
+$PYTHON scripts/plot.py results/grid.h5 -o docs --where hidden_dim=32 batch_size=16 epochs=1000
 # What the batch size and the number of epochs do, averaged over the rest.
 $PYTHON scripts/plot.py results/grid.h5 -o docs --heatmap batch_size epochs
 # The report the README quotes.
