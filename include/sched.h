@@ -44,6 +44,9 @@ int sched_run(const SchedJob *job, char *err);
 // job->grid, job->data, job->n_threads and job->stop only. Returns SWEEP_OK, or
 // SWEEP_ERR_INTERRUPTED when stopped.
 int sched_work(const SchedJob *job);
+// Every rank, before any work: each config's result must fit one MPI message (< 2 GiB);
+// SWEEP_OK, or SWEEP_ERR_USAGE with err naming the first that does not.
+int sched_cluster_check(const Grid *g, int64_t n_features, char *err);
 #endif
 
 #endif

@@ -378,7 +378,11 @@ static int run(int argc, char **argv) {
 
     install_signals();
 #ifdef SWEEP_MPI
-    if ((rc = cluster_agree(w.spec.text, w.spec.text_len, &w.data, err))) { sweep_free(&w); return report(rc, err); }
+    if ((rc = cluster_agree(w.spec.text, w.spec.text_len, &w.data, err)) ||
+        (rc = sched_cluster_check(&w.grid, w.data.n_features, err))) {
+        sweep_free(&w);
+        return report(rc, err);
+    }
     if (cluster_rank() != 0) {   // rank 0 alone writes the file; the others train what it hands out
         SchedJob job = {.grid = &w.grid, .data = &w.data, .n_threads = n_threads, .stop = &g_stop};
         rc = sched_work(&job);

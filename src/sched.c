@@ -1,6 +1,7 @@
 // sched.c: the OpenMP loop over configs, and, built with MPI, the hand-out across ranks.
 #include "sched.h"
 
+#include <limits.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,17 @@ typedef struct {
 static size_t wire_size(const Config *c, int64_t D) {
     return sizeof(WireHeader) +
            (size_t)(N_CURVES * c->hyper.epochs + 2 * mlp_n_params(D, c->hyper.hidden_dim)) * sizeof(double);
+}
+
+int sched_cluster_check(const Grid *g, int64_t n_features, char *err) {
+    for (int64_t i = 0; i < g->n_configs; i++) {
+        size_t bytes = wire_size(&g->configs[i], n_features);
+        if (bytes > (size_t)INT_MAX)
+            return fail(err, SWEEP_ERR_USAGE, "config %lld's results are %.1f GiB, more than one MPI message "
+                        "carries (2 GiB); run this sweep without MPI, or with --shard", (long long)i,
+                        (double)bytes / (1 << 30));
+    }
+    return SWEEP_OK;
 }
 
 static double *put_mlp(double *p, const Mlp *m) {
