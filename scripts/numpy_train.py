@@ -19,8 +19,6 @@ limits every BLAS pool to 1 thread with threadpoolctl where that is installed).
 import argparse
 import csv
 import json
-import math
-import os
 import sys
 import time
 from pathlib import Path

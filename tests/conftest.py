@@ -9,8 +9,10 @@ import collections
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 
@@ -98,7 +100,6 @@ def expected_configs(axes):
 
 def read_results(path):
     """Everything of a results file as plain Python/NumPy values (for comparisons)."""
-    import h5py
     out = {}
     with h5py.File(path, "r") as f:
         def visit(name, obj):
@@ -175,3 +176,17 @@ def files_under(folder):
     """The set of paths (relative, as strings) of everything under folder."""
     folder = Path(folder)
     return {str(p.relative_to(folder)) for p in folder.rglob("*")} if folder.exists() else set()
+
+
+def wait_for_commits(path, n=3, timeout=30.0):
+    """Polls the file (as a reader would) until at least n configs are committed."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        try:
+            with h5py.File(path, "r") as f:
+                if (f["summary"]["status"] != 0).sum() >= n:
+                    return
+        except (OSError, KeyError):
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"no {n} configs committed in {timeout} s")

@@ -6,13 +6,12 @@ import random
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
-from conftest import REPO, run_sweep, sweep_bin
+from conftest import REPO, run_sweep, sweep_bin, wait_for_commits
 
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 
@@ -91,20 +90,6 @@ def reference(tmp_path_factory):
 def start(*args):
     return subprocess.Popen([str(sweep_bin())] + [str(a) for a in args], cwd=str(REPO),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def wait_for_commits(path, n=3, timeout=20.0):
-    """Polls the file (as a reader would) until at least n configs are committed."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        try:
-            with h5py.File(path, "r") as f:
-                if (f["summary"]["status"] != 0).sum() >= n:
-                    return
-        except (OSError, KeyError):
-            pass
-        time.sleep(0.02)
-    raise AssertionError(f"no {n} configs committed in {timeout} s")
 
 
 def test_random_kill_9_loses_no_finished_config_and_resume_equals_an_uninterrupted_run(tmp_path, reference):

@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import REPO, run_sweep, sweep_bin, write_spec
+from conftest import REPO, run_sweep, sweep_bin, wait_for_commits, write_spec
 
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 
@@ -109,19 +109,6 @@ def check_committed_rows(path, ref):
             for w in ("W1", "b1", "W2", "b2"):
                 np.testing.assert_array_equal(f[f"weights/hidden_{h}/{w}"][row], r[f"weights/hidden_{h}/{w}"][row])
         return len(done), len(status)
-
-
-def wait_for_commits(path, n=3, timeout=30.0):
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        try:
-            with h5py.File(path, "r") as f:
-                if (f["summary"]["status"] != 0).sum() >= n:
-                    return
-        except (OSError, KeyError):
-            pass
-        time.sleep(0.02)
-    raise AssertionError(f"no {n} configs committed in {timeout} s")
 
 
 def children(pid):
