@@ -20,6 +20,9 @@ enum {
 // snprintf into err (if err is non-NULL) and return code: `return fail(err, 2, "...")`.
 int fail(char *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+// SIGINT and SIGTERM call on_stop; SIGXFSZ is ignored (a write past ulimit -f fails instead).
+void sweep_install_signals(void (*on_stop)(int));
+
 // Monotonic seconds, for timings.
 double sweep_seconds(void);
 

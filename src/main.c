@@ -65,16 +65,6 @@ static void on_signal(int sig) {
     g_stop = SCHED_STOP_SIGNAL;
 }
 
-static void install_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    // Past a file-size limit (ulimit -f) a write should fail like a full disk, not kill us.
-    signal(SIGXFSZ, SIG_IGN);
-}
 
 static int usage_error(const char *fmt, const char *arg) {
     fprintf(stderr, "sweep: ");
@@ -376,7 +366,7 @@ static int run(int argc, char **argv) {
         .test_fraction = w.spec.data.test_fraction, .split_seed = w.spec.data.split_seed,
         .scale = w.spec.data.scale, .save_initial_weights = w.spec.save_initial_weights};
 
-    install_signals();
+    sweep_install_signals(on_signal);
 #ifdef SWEEP_MPI
     if ((rc = cluster_agree(w.spec.text, w.spec.text_len, &w.data, err)) ||
         (rc = sched_cluster_check(&w.grid, w.data.n_features, err))) {

@@ -708,13 +708,7 @@ int merge_main(int argc, char **argv) {
         return SWEEP_ERR_USAGE;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGXFSZ, SIG_IGN);   // past a file-size limit a write fails like a full disk
+    sweep_install_signals(on_signal);
 
     char err[ERR_LEN] = "";
     Merge m;

@@ -2,6 +2,7 @@
 #include "sweep.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,4 +76,15 @@ void sweep_quote(const char *s, size_t len, int quotes, char *out, size_t cap) {
     }
     if (quotes) out[o++] = '"';
     out[o] = '\0';
+}
+
+void sweep_install_signals(void (*on_stop)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    // Past a file-size limit (ulimit -f) a write should fail like a full disk, not kill us.
+    signal(SIGXFSZ, SIG_IGN);
 }
