@@ -34,6 +34,10 @@ typedef struct {
 int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, int64_t n, unsigned axes);
 void stats_free(Groups *g);
 
+// Mean and sample standard deviation (ddof 1) of the non-NaN values among x[0], x[stride],
+// ..., x[(n-1) stride]: NaN mean when there are none, NaN std below two. Two passes.
+void stats_moments(const double *x, int64_t n, int64_t stride, double *mean, double *std);
+
 // An axis's value in a config row, as a double (for printing and comparing).
 double stats_axis_value(const ConfigRow *c, AxisId a);
 

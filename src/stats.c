@@ -55,20 +55,26 @@ static int same_key(const ConfigRow *a, const ConfigRow *b, unsigned axes) {
 }
 
 // Mean and sample std of the done configs' values, two-pass for accuracy.
-static void group_moments(GroupStats *gs, const int64_t *members, int64_t n_members, const SummaryRow *summary) {
+void stats_moments(const double *x, int64_t n, int64_t stride, double *mean, double *std) {
+    double sum = 0.0, ss = 0.0;
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (!isnan(x[i * stride])) { sum += x[i * stride]; k++; }
+    double m = k ? sum / (double)k : NAN;
+    for (int64_t i = 0; i < n; i++)
+        if (!isnan(x[i * stride])) { double d = x[i * stride] - m; ss += d * d; }   // two passes: no cancellation
+    *mean = m;
+    *std = k >= 2 ? sqrt(ss / (double)(k - 1)) : NAN;
+}
+
+// Each summary column's moments over the group's done configs (values: scratch of n_members).
+static void group_moments(GroupStats *gs, const int64_t *members, int64_t n_members, const SummaryRow *summary,
+                          double *values) {
     for (int k = 0; k < N_STATS; k++) {
-        double sum = 0.0;
         int64_t n = 0;
         for (int64_t i = 0; i < n_members; i++)
-            if (summary[members[i]].status == STATUS_DONE) { sum += stat_value(&summary[members[i]], k); n++; }
-        double mean = n ? sum / (double)n : NAN, ss = 0.0;
-        for (int64_t i = 0; i < n_members; i++)
-            if (summary[members[i]].status == STATUS_DONE) {
-                double d = stat_value(&summary[members[i]], k) - mean;
-                ss += d * d;
-            }
-        gs->mean[k] = mean;
-        gs->std[k] = n >= 2 ? sqrt(ss / (double)(n - 1)) : NAN;
+            if (summary[members[i]].status == STATUS_DONE) values[n++] = stat_value(&summary[members[i]], k);
+        stats_moments(values, n, 1, &gs->mean[k], &gs->std[k]);
     }
 }
 
@@ -88,10 +94,11 @@ int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, 
     Keyed *keyed = malloc(cap * sizeof *keyed);
     KeyRun *runs = malloc(cap * sizeof *runs);
     int64_t *members = malloc(cap * sizeof *members);
+    double *values = malloc(cap * sizeof *values);
     g->group_of = malloc(cap * sizeof *g->group_of);
     g->groups = calloc(cap, sizeof *g->groups);
-    if (!keyed || !runs || !members || !g->group_of || !g->groups) {
-        free(keyed); free(runs); free(members);
+    if (!keyed || !runs || !members || !values || !g->group_of || !g->groups) {
+        free(keyed); free(runs); free(members); free(values);
         stats_free(g);
         return -1;
     }
@@ -128,9 +135,9 @@ int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, 
             gs->n_failed += st == STATUS_FAILED;
             gs->n_pending += st == STATUS_PENDING;
         }
-        group_moments(gs, members, runs[k].len, summary);
+        group_moments(gs, members, runs[k].len, summary, values);
     }
-    free(keyed); free(runs); free(members);
+    free(keyed); free(runs); free(members); free(values);
     return 0;
 }
 

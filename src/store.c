@@ -929,21 +929,6 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
     return rc;
 }
 
-// Mean and sample std over the done members' rows of one curve, epoch by epoch (NaN where
-// no member has a value). buf holds (n_members, E).
-static void curve_moments(const double *buf, int64_t n_members, int64_t E, double *mean, double *std) {
-    for (int64_t e = 0; e < E; e++) {
-        double sum = 0.0, ss = 0.0;
-        int64_t n = 0;
-        for (int64_t i = 0; i < n_members; i++)
-            if (!isnan(buf[i * E + e])) { sum += buf[i * E + e]; n++; }
-        double m = n ? sum / (double)n : NAN;
-        for (int64_t i = 0; i < n_members; i++)
-            if (!isnan(buf[i * E + e])) { double d = buf[i * E + e] - m; ss += d * d; }
-        mean[e] = m;
-        std[e] = n >= 2 ? sqrt(ss / (double)(n - 1)) : NAN;
-    }
-}
 
 static int read_row(hid_t dset, int64_t row, int64_t E, double *out) {
     hid_t fsp = H5Dget_space(dset);
@@ -1015,7 +1000,7 @@ int store_write_seed_stats(hid_t file, char *err) {
                 if (read_row(curve[c], member[j], E, buf + m * E) != 0) rc = -1;
                 m++;
             }
-            curve_moments(buf, m, E, mean, sd);
+            for (int64_t e = 0; e < E; e++) stats_moments(buf + e, m, E, &mean[e], &sd[e]);   // per epoch
             rc |= write_rows(stat[2 * c], H5T_NATIVE_DOUBLE, k, 1, -1, mean, H5P_DEFAULT);
             rc |= write_rows(stat[2 * c + 1], H5T_NATIVE_DOUBLE, k, 1, -1, sd, H5P_DEFAULT);
         }
