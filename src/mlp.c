@@ -210,6 +210,7 @@ MLP_INLINE void put(double *p, double g, int update, double neg_lr) { *p = updat
 
 static void forward_portable(const Mlp *m, const double *X, int64_t B, double *A1, int store,
                              double *z2) {
+    // X is (B, D), W1 is (D, H), A1 out is (B, H), W2 is (H), z2 out is (B)
     (void)store;   // A1 is scratch when not stored
     int64_t D = m->n_in, H = m->n_hidden;
     for (int64_t b = 0; b < B; b++) {
@@ -232,6 +233,7 @@ static void forward_portable(const Mlp *m, const double *X, int64_t B, double *A
 
 static void backward_portable(const Mlp *m, const double *X, const double *y, int64_t B,
                               MlpWork *w, Mlp *dst, int update, double lr) {
+    // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
     int64_t D = m->n_in, H = m->n_hidden;
     const double *A1 = w->A1;
     double *dz2 = w->dz2, *dZ1 = w->dZ1, nlr = -lr;
@@ -272,6 +274,7 @@ static void backward_portable(const Mlp *m, const double *X, const double *y, in
 }
 
 static void update_portable(Mlp *m, const Mlp *g, double lr) {
+    // every parameter p of m and its gradient dp of g: p = fma(-lr, dp, p)
     int64_t n = mlp_n_params(m->n_in, m->n_hidden);
     double nlr = -lr;
     for (int64_t i = 0; i < n; i++) m->mem[i] = fma(nlr, g->mem[i], m->mem[i]);   // W -= lr dW
@@ -279,6 +282,7 @@ static void update_portable(Mlp *m, const Mlp *g, double lr) {
 
 static void evaluate_portable(const Mlp *m, const double *X, const double *y, int64_t n,
                               MlpWork *w, double *sum_out, int64_t *correct_out) {
+    // X is (n, D), y (n): sum of BCE over the rows in order, and the count predicted right
     double sum = 0.0;
     int64_t correct = 0;
     for (int64_t start = 0; start < n; start += w->n_rows) {
@@ -493,6 +497,7 @@ AVX2_INLINE void dz1_panel(const int NV, const double *W2, const double *A1, int
 
 AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, double *A1, int store,
                                  double *z2) {
+    // X is (B, D), W1 is (D, H), A1 out is (B, H), W2 is (H), z2 out is (B)
     const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
     const double *W1 = m->W1, *b1 = m->b1, *W2 = m->W2;
     __m256d zacc[FWD_CHUNK];
@@ -544,6 +549,7 @@ AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, doubl
 
 AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
                                   MlpWork *w, Mlp *dst, int update, double lr) {
+    // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
     const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
     const double *A1 = w->A1, *z2 = w->z2;
     double *dz2 = w->dz2, *P = w->dZ1;
@@ -599,6 +605,7 @@ AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y
 }
 
 AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
+    // every parameter p of m and its gradient dp of g: p = fma(-lr, dp, p)
     int64_t n = mlp_n_params(m->n_in, m->n_hidden), i = 0;
     const __m256d nlr = _mm256_set1_pd(-lr);
     for (; i + 4 <= n; i += 4)
@@ -609,6 +616,7 @@ AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
 
 AVX2_FN static void evaluate_avx2(const Mlp *m, const double *X, const double *y, int64_t n,
                                   MlpWork *w, double *sum_out, int64_t *correct_out) {
+    // X is (n, D), y (n): sum of BCE over the rows in order, and the count predicted right
     double sum = 0.0;
     int64_t correct = 0;
     const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
