@@ -100,6 +100,9 @@ void store_abandon(Store *st);
 // Readers. Opens a results file read-only with HDF5 file locking off (a sweep may be writing
 // it) and checks that it is one: 0, or 2 with err filled. Close with H5Fclose.
 int store_open_read(const char *path, hid_t *file, char *err);
+// A quick look, read-only: the status column (n_configs of them) and the shard of the file
+// at path. SWEEP_OK, or SWEEP_ERR_USAGE (no such file, or another grid: status all pending).
+int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard, size_t n_shard);
 // Reads /configs and /summary whole into malloc'd arrays of *n rows each.
 int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err);
 // Reads rows [start, start + n) of a 1-D dataset (a compound may be read by a subset of its

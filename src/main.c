@@ -320,6 +320,14 @@ static int resume_shard(Options *o, const char *file_shard, const char *path, ch
     return SWEEP_OK;
 }
 
+// For --dry-run --resume: the statuses (and shard) of the file as it is; a file that is
+// missing or of another grid leaves every config pending (the real run will say why).
+static void read_statuses(Sweep *w, Options *o) {
+    char shard[32];
+    if (store_peek(w->output, w->grid.n_configs, w->status, shard, sizeof shard) == SWEEP_OK && !o->shard_given)
+        parse_shard(shard, &o->shard_k, &o->shard_n);
+}
+
 // The configs this run trains: its shard's, less those already finished.
 static int64_t collect_todo(Sweep *w, const Options *o) {
     int64_t n = 0;
@@ -349,6 +357,7 @@ static int run(int argc, char **argv) {
     int n_threads = o.n_threads ? o.n_threads : sched_default_threads();
 
     if (o.dry_run) {
+        if (o.resume) read_statuses(&w, &o);   // preview what a resume would train
         int64_t n_todo = collect_todo(&w, &o);
         dry_run(&w.spec, &w.data, &w.grid, w.todo, n_todo, w.output, n_threads);
         sweep_free(&w);

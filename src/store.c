@@ -899,6 +899,26 @@ hid_t store_status_type(void) {
     return t;
 }
 
+int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard, size_t n_shard) {
+    hid_t file;
+    char err[ERR_LEN];
+    if (store_open_read(path, &file, err) != SWEEP_OK) return SWEEP_ERR_USAGE;
+    hid_t d = H5Dopen2(file, "summary", H5P_DEFAULT), t = store_status_type();
+    hssize_t n = -1;
+    if (d >= 0) {
+        hid_t sp = H5Dget_space(d);
+        n = H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        H5Dclose(d);
+    }
+    int rc = n == n_configs && store_read_slice(file, "summary", t, 0, n_configs, status) == 0 &&
+             store_attr_read(file, "shard", shard, n_shard) == 0 ? SWEEP_OK : SWEEP_ERR_USAGE;
+    if (rc != SWEEP_OK) memset(status, 0, (size_t)n_configs);
+    H5Tclose(t);
+    H5Fclose(file);
+    return rc;
+}
+
 int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err) {
     *configs = NULL;
     *summary = NULL;

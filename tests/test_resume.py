@@ -94,3 +94,16 @@ def test_dry_run_estimate_is_within_ten_percent_of_the_real_file(tmp_path):
     assert run_sweep("-q", spec, "-o", tmp_path / "x.h5").returncode == 0
     actual = (tmp_path / "x.h5").stat().st_size
     assert abs(estimate - actual) <= 0.1 * actual, (estimate, actual)
+
+
+def test_dry_run_with_resume_previews_only_what_a_resume_would_train(tmp_path):
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text("grid:\n  hidden_dim: 4\n  epochs: 3\n  seed: {range: [0, 6]}\n")
+    out = tmp_path / "half.h5"
+    assert run_sweep("-q", "--shard", "1/2", spec, "-o", out).returncode == 0
+    before = out.read_bytes()
+    r = run_sweep("-n", "--resume", spec, "-o", out)
+    assert r.returncode == 0 and "0 configs to train" in r.stdout, r.stdout
+    r = run_sweep("-n", spec, "-o", tmp_path / "fresh.h5")
+    assert "6 configs to train" in r.stdout, r.stdout
+    assert out.read_bytes() == before
