@@ -137,9 +137,8 @@ def trained_by_rank(stderr):
 def reference(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("mpi")
     spec = write_spec(tmp / "spec.yaml", SPEC)
-    # 128 configs of some tens of ms: runs long enough to be interrupted midway.
-    long_spec = write_spec(tmp / "long.yaml", SPEC.replace("range: [0, 4]", "range: [0, 8]")
-                           .replace("[40, 80]", "[200, 400]"))
+    # 64 configs of about 0.1 s: runs long enough (a few seconds) to be interrupted midway.
+    long_spec = write_spec(tmp / "long.yaml", SPEC.replace("[40, 80]", "[800, 1600]"))
     refs = []
     for s in (spec, long_spec):
         ref = tmp / (s.stem + "-ref.h5")
