@@ -254,7 +254,7 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
 }
 
 // Print an error line and return its status.
-static int report(int rc, const char *err) {
+static int print_error(int rc, const char *err) {
     fprintf(stderr, "sweep: %s\n", err);
     return rc;
 }
@@ -380,7 +380,7 @@ static int run(int argc, char **argv) {
     if ((rc = cluster_agree(w.spec.text, w.spec.text_len, &w.data, err)) ||
         (rc = sched_cluster_check(&w.grid, w.data.n_features, err))) {
         sweep_free(&w);
-        return report(rc, err);
+        return print_error(rc, err);
     }
     if (cluster_rank() != 0) {   // rank 0 alone writes the file; the others train what it hands out
         SchedJob job = {.grid = &w.grid, .data = &w.data, .n_threads = n_threads, .stop = &g_stop};
@@ -392,11 +392,11 @@ static int run(int argc, char **argv) {
     Store store;
     rc = o.resume ? store_resume(&store, w.output, sha, &w.grid, &w.data, w.status, err)
                   : store_create(&store, w.output, o.force, &meta, &w.grid, &w.data, err);
-    if (rc) { sweep_free(&w); return report(rc, err); }
+    if (rc) { sweep_free(&w); return print_error(rc, err); }
     if (o.resume && (rc = resume_shard(&o, store.shard, w.output, err))) {
         store_abandon(&store);
         sweep_free(&w);
-        return report(rc, err);
+        return print_error(rc, err);
     }
     int64_t n_todo = collect_todo(&w, &o);
     if (o.resume && n_todo == 0) {
@@ -404,7 +404,7 @@ static int run(int argc, char **argv) {
         int finish = strcmp(store.status, "complete") != 0;
         if (finish) rc = store_close(&store, "complete", err);
         else store_abandon(&store);
-        if (rc) { sweep_free(&w); return report(rc, err); }
+        if (rc) { sweep_free(&w); return print_error(rc, err); }
         fprintf(stderr, "sweep: %s: every config is already finished; %s\n", w.output,
                 finish ? "marked it complete" : "nothing to do");
         sweep_free(&w);
@@ -413,7 +413,7 @@ static int run(int argc, char **argv) {
     if (o.resume && (rc = store_set_status(&store, "running", err))) {
         store_abandon(&store);
         sweep_free(&w);
-        return report(rc, err);
+        return print_error(rc, err);
     }
     sched_order(w.todo, n_todo, &w.grid, &w.data);
 
@@ -436,13 +436,13 @@ static int run(int argc, char **argv) {
                 "fix the cause and run again with --resume\n", err, (long long)progress.done);
     } else if (rc == SWEEP_ERR_INTERRUPTED) {
         int rc2 = store_close(&store, "interrupted", err);
-        if (rc2) report(rc2, err);
+        if (rc2) print_error(rc2, err);
         fprintf(stderr, "sweep: interrupted; %lld of %lld configs saved in %s; --resume continues\n",
                 (long long)progress.done, (long long)n_todo, w.output);
     } else {
         int failed = progress.failed > 0;
         int rc2 = store_close(&store, failed ? "interrupted" : "complete", err);
-        if (rc2) rc = report(rc2, err);
+        if (rc2) rc = print_error(rc2, err);
         else if (failed) {
             fprintf(stderr, "sweep: %lld configs failed (out of memory); --resume retries them\n",
                     (long long)progress.failed);
