@@ -80,7 +80,7 @@ asan:
 asan-test: $(UNIT_BINS) $(BUILD)/sweep
 	@sh tests/run_unit.sh $(UNIT_BINS)
 	$(MAKE) MPI=1 BUILD=$(BUILD)-mpi $(BUILD)-mpi/sweep
-	ASAN_OPTIONS=detect_leaks=1 SWEEP_BIN=$(BUILD)/sweep SWEEP_MPI_BIN=$(BUILD)-mpi/sweep SWEEP_MPI_NO_LEAK_CHECK=1 \
+	ASAN_OPTIONS=detect_leaks=1 SWEEP_SANITIZED=1 SWEEP_BIN=$(BUILD)/sweep SWEEP_MPI_BIN=$(BUILD)-mpi/sweep SWEEP_MPI_NO_LEAK_CHECK=1 \
 	    $(PYTHON) -m pytest -q tests
 
 $(BUILD)/sweep: $(OBJS)
