@@ -190,3 +190,51 @@ def wait_for_commits(path, n=3, timeout=30.0):
             pass
         time.sleep(0.02)
     raise AssertionError(f"no {n} configs committed in {timeout} s")
+
+
+def h5diff(a, b, path):
+    """h5diff of one object in two files: (exit status, its output)."""
+    r = subprocess.run(["h5diff", str(a), str(b), path, path], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    return r.returncode, r.stdout.decode()
+
+
+def assert_same_results(ref, out, status="complete"):
+    """The file out holds what the file ref holds, timings and the root's run-specific
+    attributes (created, command, host, shard) aside: h5diff over the rows, configs, data and
+    seed statistics, /summary equal but for train_seconds, and out's status as given."""
+    with h5py.File(ref, "r") as fa, h5py.File(out, "r") as fb:
+        optional = [p for p in ("/initial_weights", "/seed_stats", "/seed_stats_curves")
+                    if p.strip("/") in fa or p.strip("/") in fb]
+    for path in ["/curves", "/weights", "/configs", "/data"] + optional:
+        rc, diff = h5diff(ref, out, path)
+        assert rc == 0, f"{path} differs:\n{diff[:2000]}"
+    with h5py.File(ref, "r") as fa, h5py.File(out, "r") as fb:
+        sa, sb = fa["summary"][:], fb["summary"][:]
+        for name in sa.dtype.names:
+            if name != "train_seconds":
+                np.testing.assert_array_equal(sa[name], sb[name], err_msg=name)
+        for key in ("format", "format_version", "spec", "spec_sha256", "n_configs"):
+            assert fa.attrs[key] == fb.attrs[key], key
+        assert fb.attrs["status"] == status
+
+
+def check_committed_rows(path, ref):
+    """h5py opens the file, and every row whose status says finished equals the reference's
+    (curves, summary but train_seconds, weights); returns (finished, total)."""
+    with h5py.File(path, "r") as f, h5py.File(ref, "r") as r:
+        status = f["summary"]["status"]
+        done = np.flatnonzero(status != 0)
+        configs = f["configs"][:]
+        for name in CURVES:
+            np.testing.assert_array_equal(f["curves/" + name][done], r["curves/" + name][done])
+        s, rs = f["summary"][:], r["summary"][:]
+        for name in s.dtype.names:
+            if name != "train_seconds":
+                np.testing.assert_array_equal(s[name][done], rs[name][done])
+        for i in done:
+            h, row = configs[i]["hidden_dim"], configs[i]["weights_row"]
+            for w in ("W1", "b1", "W2", "b2"):
+                np.testing.assert_array_equal(f[f"weights/hidden_{h}/{w}"][row],
+                                              r[f"weights/hidden_{h}/{w}"][row])
+        return len(done), len(status)

@@ -8,12 +8,10 @@ import subprocess
 import time
 
 import h5py
-import numpy as np
 import pytest
 
-from conftest import REPO, run_sweep, sweep_bin, wait_for_commits
-
-CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+from conftest import (REPO, assert_same_results, check_committed_rows, run_sweep, sweep_bin,
+                      wait_for_commits)
 
 # A few hundred short configs: long enough to kill mid-run many times, short enough to test.
 KILL_SPEC = """\
@@ -31,49 +29,6 @@ def write_spec(tmp_path, text, name="spec.yaml"):
     p = tmp_path / name
     p.write_text(text)
     return p
-
-
-def h5diff_equal(a, b, path):
-    r = subprocess.run(["h5diff", str(a), str(b), path, path], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT)
-    return r.returncode == 0, r.stdout.decode()
-
-
-def assert_same_results(a, b):
-    """Content equal, apart from the timings and the root's run-specific attributes."""
-    for path in ("/curves", "/weights", "/configs", "/data"):
-        ok, out = h5diff_equal(a, b, path)
-        assert ok, f"{path} differs:\n{out[:2000]}"
-    if "initial_weights" in h5py.File(a, "r"):
-        ok, out = h5diff_equal(a, b, "/initial_weights")
-        assert ok, out[:2000]
-    with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
-        sa, sb = fa["summary"][:], fb["summary"][:]
-        for name in sa.dtype.names:
-            if name != "train_seconds":
-                np.testing.assert_array_equal(sa[name], sb[name], err_msg=name)
-        assert fa.attrs["spec_sha256"] == fb.attrs["spec_sha256"]
-        assert fb.attrs["status"] == "complete"
-
-
-def check_committed_rows(path, ref):
-    """h5py opens the file, and every row whose status says finished equals the reference."""
-    with h5py.File(path, "r") as f, h5py.File(ref, "r") as r:
-        status = f["summary"]["status"]
-        done = np.flatnonzero(status != 0)
-        configs = f["configs"][:]
-        for name in CURVES:
-            np.testing.assert_array_equal(f["curves/" + name][done], r["curves/" + name][done])
-        s, rs = f["summary"][:], r["summary"][:]
-        for name in s.dtype.names:
-            if name != "train_seconds":
-                np.testing.assert_array_equal(s[name][done], rs[name][done])
-        for i in done:
-            h, row = configs[i]["hidden_dim"], configs[i]["weights_row"]
-            for w in ("W1", "b1", "W2", "b2"):
-                np.testing.assert_array_equal(f[f"weights/hidden_{h}/{w}"][row],
-                                              r[f"weights/hidden_{h}/{w}"][row])
-        return len(done), len(status)
 
 
 @pytest.fixture(scope="module")

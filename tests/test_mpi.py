@@ -11,12 +11,10 @@ import time
 from pathlib import Path
 
 import h5py
-import numpy as np
 import pytest
 
-from conftest import REPO, run_sweep, sweep_bin, wait_for_commits, write_spec
-
-CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+from conftest import (REPO, assert_same_results, check_committed_rows, run_sweep, sweep_bin,
+                      wait_for_commits, write_spec)
 
 # 64 configs of a few ms to some tens of ms each: both ranks get work.
 SPEC = """\
@@ -71,44 +69,6 @@ def mpirun(mpi_bin, ranks, *args, timeout=600):
 def start_mpirun(mpi_bin, ranks, *args):
     return subprocess.Popen(mpirun_cmd(mpi_bin, ranks, *args), cwd=str(REPO), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-
-
-def h5diff(a, b, path):
-    r = subprocess.run(["h5diff", str(a), str(b), path, path], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT)
-    return r.returncode, r.stdout.decode()
-
-
-def assert_same_results(ref, out):
-    """h5diff-identical rows, configs and data; /summary equal but for train_seconds."""
-    with h5py.File(ref, "r") as f:
-        paths = ["/curves", "/weights", "/initial_weights", "/configs", "/data"]
-        paths += [p for p in ("/seed_stats", "/seed_stats_curves") if p.strip("/") in f]
-    for path in paths:
-        rc, diff = h5diff(ref, out, path)
-        assert rc == 0, f"{path} differs:\n{diff[:2000]}"
-    with h5py.File(ref, "r") as fa, h5py.File(out, "r") as fb:
-        sa, sb = fa["summary"][:], fb["summary"][:]
-        for name in sa.dtype.names:
-            if name != "train_seconds":
-                np.testing.assert_array_equal(sa[name], sb[name], err_msg=name)
-        assert fb.attrs["status"] == "complete"
-        assert fb.attrs["spec_sha256"] == fa.attrs["spec_sha256"]
-
-
-def check_committed_rows(path, ref):
-    """Every row whose status says finished equals the reference; returns (finished, total)."""
-    with h5py.File(path, "r") as f, h5py.File(ref, "r") as r:
-        status = f["summary"]["status"]
-        done = np.flatnonzero(status != 0)
-        for name in CURVES:
-            np.testing.assert_array_equal(f["curves/" + name][done], r["curves/" + name][done])
-        configs = f["configs"][:]
-        for i in done:
-            h, row = configs[i]["hidden_dim"], configs[i]["weights_row"]
-            for w in ("W1", "b1", "W2", "b2"):
-                np.testing.assert_array_equal(f[f"weights/hidden_{h}/{w}"][row], r[f"weights/hidden_{h}/{w}"][row])
-        return len(done), len(status)
 
 
 def children(pid):
