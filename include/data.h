@@ -27,7 +27,22 @@ typedef struct {
     double *feature_scale;   // (n_features)
     double *X_train, *y_train; // (n_train, D), (n_train), rows in train_index order
     double *X_test, *y_test;
+    // Cross-validation (DESIGN section 3, Validation), filled by data_folds; n_folds 1: none.
+    int64_t n_folds, n_repeats;  // K, R: J = R * K splits
+    int32_t *folds;              // (R, n_train) fold of train_index[i] in repeat r
+    double *split_offset;        // (R * K, D) the scaling of split r * K + k, fitted on its
+    double *split_scale;         //   own training rows (those outside fold k)
+    double *X_raw;               // (n_train + n_test, D) unscaled rows: training part, then test
 } Dataset;
+
+// The rows one config sees: it trains on `fit`, validates on `val` (none without folds) and
+// is tested on `test`, all scaled with the scaling of its own training rows.
+typedef struct {
+    int64_t n_features, n_fit, n_val, n_test;
+    const double *X_fit, *y_fit;    // (n_fit, D), (n_fit), in train_index order
+    const double *X_val, *y_val;    // (n_val, D), (n_val), in train_index order
+    const double *X_test, *y_test;  // (n_test, D), (n_test)
+} DataView;
 
 // The built-in sources: "breast_cancer".
 int data_is_builtin(const char *source);
@@ -46,8 +61,24 @@ const char *data_scale_name(ScaleKind s);
 int data_scale_parse(const char *name, ScaleKind *out);   // 0 ok, -1 unknown
 
 // Stratified split drawn from split_seed alone, then scaling fitted on the training part.
+// test_fraction 0 puts every row in the training part (for cross-validation alone).
 int data_prepare(Dataset *d, const Table *t, double test_fraction, uint64_t split_seed,
                  ScaleKind scale, char *err);
 void data_free(Dataset *d);
+
+// Repeated stratified K-fold inside the training part, drawn from the split seed and the
+// repeat alone, and each split's scaling. 2 <= folds <= the smaller class's training rows
+// (the spec checks that, with its location); repeats >= 1. Returns 0, or 1/2 with err filled.
+int data_folds(Dataset *d, const Table *t, int64_t folds, int64_t repeats, uint64_t split_seed,
+               ScaleKind scale, char *err);
+// Training rows of class 0 and class 1, and the fewest rows any split trains on.
+void data_class_counts(const Dataset *d, int64_t count[2]);
+int64_t data_min_fit_rows(const Dataset *d, int64_t folds);
+
+// The view of split (repeat, fold). Without folds it points into d itself; with folds it
+// gathers and scales the rows into buf, which holds data_view_doubles(d) doubles (sized and
+// allocated once per config by the caller).
+int64_t data_view_doubles(const Dataset *d);
+void data_view(const Dataset *d, int64_t repeat, int64_t fold, double *buf, DataView *v);
 
 #endif

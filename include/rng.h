@@ -10,7 +10,7 @@ typedef struct {
 } Rng;
 
 // Purposes: each names an independent stream of one seed.
-enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
+enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3, RNG_FOLDS = 4 };
 
 // Stream for (seed, purpose, a, b): a and b are e.g. (input width, hidden_dim) or (epoch, 0).
 void rng_init(Rng *r, uint64_t seed, uint64_t purpose, uint64_t a, uint64_t b);

@@ -49,6 +49,8 @@ typedef struct {
         SrcLoc test_fraction_loc;
         uint64_t split_seed;
         ScaleKind scale;
+        int64_t folds, repeats;   // K (1: no validation) and R of repeated stratified K-fold
+        SrcLoc folds_loc, repeats_loc;
     } data;
     SpecAxis axes[N_AXES];
 } Spec;
@@ -63,7 +65,8 @@ void spec_free(Spec *s);
 // malloc'd. The default `name`, and the default output results/<stem>.h5.
 char *spec_stem(const char *path);
 
-// Checks that need the data: 1 <= batch_size <= n_train. Returns 0 or 2 with err filled.
-int spec_check_data(const Spec *s, int64_t n_train, char *err);
+// Checks that need the split data (before its folds are made): folds <= the smaller class's
+// training rows, and 1 <= batch_size <= the fewest rows a config trains on. 0 or 2, err filled.
+int spec_check_data(const Spec *s, const Dataset *d, char *err);
 
 #endif

@@ -10,8 +10,13 @@
 
 // The summary columns averaged over a group.
 enum { STAT_FINAL_TRAIN_LOSS, STAT_FINAL_TRAIN_ACC, STAT_FINAL_TEST_LOSS, STAT_FINAL_TEST_ACC,
-       STAT_BEST_TEST_ACC, N_STATS };
-extern const char *const STAT_NAMES[N_STATS];   // "final_train_loss", ..., "best_test_acc"
+       STAT_BEST_TEST_ACC, STAT_FINAL_VAL_LOSS, STAT_FINAL_VAL_ACC, STAT_BEST_VAL_LOSS, N_STATS };
+extern const char *const STAT_NAMES[N_STATS];   // "final_train_loss", ..., "best_val_loss"
+// A summary row's value of stat k; whether lower is better (losses) for ranking.
+double stats_value(const SummaryRow *s, int k);
+int stats_lower_is_better(int k);
+// The stat named name, or -1.
+int stats_find(const char *name);
 
 #define AXIS_BIT(a) (1u << (a))
 #define STATS_SETTING_AXES (((1u << N_AXES) - 1) & ~AXIS_BIT(AXIS_SEED))

@@ -18,6 +18,7 @@ typedef struct {
     int64_t batch_size, epochs, seed;
     double init_scale;
     int8_t shuffle;
+    int32_t repeat, fold;
     int64_t weights_row;
 } ConfigRow;
 
@@ -27,8 +28,13 @@ typedef struct {
     double final_train_loss, final_train_acc, final_test_loss, final_test_acc;
     double best_test_acc;
     int64_t best_epoch;
+    double final_val_loss, final_val_acc, best_val_loss;
+    int64_t best_val_epoch, epochs_run;
     double train_seconds;
 } SummaryRow;
+
+// The results file's format_version: 2 from v2 on (folds, validation, the columns above).
+#define STORE_FORMAT_VERSION 2
 
 // String attributes, as the file keeps them (variable-length UTF-8): get returns a malloc'd
 // copy, or NULL when missing or not a string; set creates or rewrites. 0 or -1.
@@ -54,11 +60,12 @@ typedef struct {
     uint64_t split_seed;
     ScaleKind scale;
     int save_initial_weights;
-} StoreMeta;
+} StoreMeta;   // folds and repeats come with the Dataset
 
 // Lives where it was opened: HDF5 holds pointers to its conversion buffers.
 typedef struct {
     hid_t file;
+    int n_curves;                 // N_CURVES with validation, else the first 4 (no val curves)
     hid_t curves[N_CURVES];
     hid_t summary, summary_mem;   // /summary and the memory type of one SummaryRow
     hid_t dxpl;                   // transfer properties for commits, using the buffers below
@@ -100,6 +107,10 @@ void store_abandon(Store *st);
 // Readers. Opens a results file read-only with HDF5 file locking off (a sweep may be writing
 // it) and checks that it is one: 0, or 2 with err filled. Close with H5Fclose.
 int store_open_read(const char *path, hid_t *file, char *err);
+// The file's format_version (0 when missing). Resume and merge take only STORE_FORMAT_VERSION.
+int64_t store_format_version(hid_t file);
+// How many curves the file has (N_CURVES with validation, 4 without).
+int store_n_curves(hid_t file);
 // A quick look, read-only: the status column (n_configs of them) and the shard of the file
 // at path. SWEEP_OK, or SWEEP_ERR_USAGE (no such file, or another grid: status all pending).
 int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard, size_t n_shard);
@@ -114,6 +125,6 @@ hid_t store_status_type(void);
 int store_write_seed_stats(hid_t file, char *err);
 
 // The file's size in bytes, for --dry-run.
-double store_estimate_bytes(const Grid *grid, int64_t n_features, int save_initial_weights);
+double store_estimate_bytes(const Grid *grid, const Dataset *data, int save_initial_weights);
 
 #endif

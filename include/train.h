@@ -17,6 +17,7 @@ typedef struct {
     uint64_t seed;
     double init_scale;
     int shuffle;
+    int32_t repeat, fold;     // the data split: fold `fold` of repeat `repeat` (0, 0 without folds)
 } Hyper;
 
 // A config's status, as /summary stores it.
@@ -27,8 +28,9 @@ typedef enum {
     STATUS_FAILED = 3,
 } Status;
 
-enum { N_CURVES = 4 };
-enum { CURVE_TRAIN_LOSS, CURVE_TRAIN_ACC, CURVE_TEST_LOSS, CURVE_TEST_ACC };
+// The val curves are NaN without folds (and the results file then has none).
+enum { N_CURVES = 6 };
+enum { CURVE_TRAIN_LOSS, CURVE_TRAIN_ACC, CURVE_TEST_LOSS, CURVE_TEST_ACC, CURVE_VAL_LOSS, CURVE_VAL_ACC };
 extern const char *const CURVE_NAMES[N_CURVES];
 
 // Everything one config produces. Sized once by train_init for a given (D, Hyper).
@@ -43,11 +45,16 @@ typedef struct {
     double final[N_CURVES];  // each curve's last computed value
     double best_test_acc;
     int64_t best_epoch;      // 0-based epoch of best_test_acc (first one on ties)
+    double best_val_loss;    // the lowest val_loss, NaN without validation
+    int64_t best_val_epoch;  // its 0-based epoch (first one on ties), -1 without validation
     double train_seconds;
-    // scratch: batch gather buffers, the epoch permutation, the network's work space
+    // scratch: batch gather buffers, the epoch permutation, the network's work space, and the
+    // config's own rows when it trains on a cross-validation split
     MlpWork work;
     double *Xb, *yb;
     int64_t *order;
+    double *view_mem;
+    DataView view;
 } Run;
 
 int train_init(Run *r, const Dataset *d, const Hyper *h);  // 0 or -1 when out of memory
@@ -57,7 +64,8 @@ void train_free(Run *r);
 // 1 when *cancel became non-zero first (the run is abandoned and stays pending).
 int train_run(Run *r, const Dataset *d, atomic_int *cancel);
 
-// Floating-point operations one config costs, for scheduling, ETAs and GFLOP/s figures.
-double train_flops(const Hyper *h, int64_t n_features, int64_t n_train, int64_t n_test);
+// Floating-point operations one config costs, for scheduling, ETAs and GFLOP/s figures
+// (with folds, for the mean size of a split).
+double train_flops(const Hyper *h, const Dataset *d);
 
 #endif

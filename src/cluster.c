@@ -44,9 +44,10 @@ int cluster_size(void) { return g_size; }
 MPI_Comm cluster_comm(void) { return g_comm; }
 
 // One hex digest over everything a config's training reads: the spec text and the prepared
-// data (split, scaling and the scaled rows themselves).
+// data (split, scaling, the scaled rows themselves, and the folds and unscaled rows of
+// cross-validation, whose scaling follows from them).
 static void digest(const char *spec_text, size_t spec_len, const Dataset *d, char out[65]) {
-    char parts[7][65];
+    char parts[9][65];
     sha256_hex(spec_text, spec_len, parts[0]);
     sha256_hex(d->train_index, (size_t)d->n_train * sizeof(int64_t), parts[1]);
     sha256_hex(d->test_index, (size_t)d->n_test * sizeof(int64_t), parts[2]);
@@ -54,6 +55,9 @@ static void digest(const char *spec_text, size_t spec_len, const Dataset *d, cha
     sha256_hex(d->y_train, (size_t)d->n_train * sizeof(double), parts[4]);
     sha256_hex(d->X_test, (size_t)(d->n_test * d->n_features) * sizeof(double), parts[5]);
     sha256_hex(d->y_test, (size_t)d->n_test * sizeof(double), parts[6]);
+    int with_folds = d->n_folds >= 2;
+    sha256_hex(d->folds, with_folds ? (size_t)(d->n_repeats * d->n_train) * sizeof(int32_t) : 0, parts[7]);
+    sha256_hex(d->X_raw, with_folds ? (size_t)((d->n_train + d->n_test) * d->n_features) * sizeof(double) : 0, parts[8]);
     sha256_hex(parts, sizeof parts, out);
 }
 

@@ -530,7 +530,8 @@ void data_free_table(Table *t) {
 // The split, exactly (results files record it, and other tools must be able to redraw it):
 //  1. perm = 0, 1, ..., n-1 shuffled by rng_permute with rng_init(&r, split_seed, RNG_SPLIT, 0, 0).
 //  2. n_test = ceil(test_fraction * n - 1e-9) (the 1e-9 absorbs rounding, e.g. 0.1 * 30),
-//     n_train = n - n_test. Both must be >= 1, and every class must keep a training row.
+//     n_train = n - n_test. Both must be >= 1 (n_test = 0 when test_fraction is 0), and every
+//     class must keep a training row.
 //  3. Per class c (label 0 and 1) with n_c rows: quota_c = floor(n_test * n_c / n), computed
 //     exactly in integers. The n_test - quota_0 - quota_1 remaining test slots go one each to
 //     the classes with the largest fractional part n_test * n_c / n - quota_c (ties: class 0
@@ -560,10 +561,10 @@ static int split(Dataset *d, const Table *t, double test_fraction, uint64_t spli
             return fail(err, SWEEP_ERR_USAGE, "row %" PRId64 " has label %g, expected 0 or 1", i, y);
         count[y == 1.0]++;
     }
-    if (!(test_fraction > 0.0 && test_fraction < 1.0))
-        return split_error("is not between 0 and 1", test_fraction, n, err);
-    int64_t n_test = (int64_t)ceil(test_fraction * (double)n - 1e-9);
-    if (n_test < 1) return split_error("puts no row in the test part", test_fraction, n, err);
+    if (!(test_fraction >= 0.0 && test_fraction < 1.0))
+        return split_error("is not in [0, 1)", test_fraction, n, err);
+    int64_t n_test = test_fraction > 0.0 ? (int64_t)ceil(test_fraction * (double)n - 1e-9) : 0;
+    if (n_test < 1 && test_fraction > 0.0) return split_error("puts no row in the test part", test_fraction, n, err);
     if (n_test >= n) return split_error("leaves no row for training", test_fraction, n, err);
     int64_t quota[2], rem[2];
     for (int c = 0; c < 2; c++) {
@@ -607,9 +608,9 @@ static int split(Dataset *d, const Table *t, double test_fraction, uint64_t spli
     return 0;
 }
 
-// Fits offset and scale of every feature on X (n rows, already in training order).
-static void fit_scaling(Dataset *d, const double *X, int64_t n, ScaleKind kind) {
-    int64_t D = d->n_features;
+// Fits offset and scale of every feature on X (n rows of D, already in training order).
+static void fit_scaling(int64_t D, const double *X, int64_t n, ScaleKind kind, double *offset_out,
+                        double *scale_out) {
     for (int64_t j = 0; j < D; j++) {
         double offset = 0.0, spread = 1.0;
         if (kind == SCALE_MINMAX) {
@@ -632,25 +633,25 @@ static void fit_scaling(Dataset *d, const double *X, int64_t n, ScaleKind kind) 
             spread = sqrt(sq / (double)n);
         }
         double scale = 1.0 / spread;
-        d->feature_offset[j] = offset;
-        d->feature_scale[j] = spread > 0.0 && isfinite(spread) && isfinite(scale) ? scale : 1.0;
+        offset_out[j] = offset;
+        scale_out[j] = spread > 0.0 && isfinite(spread) && isfinite(scale) ? scale : 1.0;
     }
 }
 
-// Copies the rows index[0..n) of t into X (scaled) and y.
+// Copies the rows index[0..n) of t into X (unscaled) and, unless y is NULL, their labels into y.
 static void gather(const Dataset *d, const Table *t, const int64_t *index, int64_t n, double *X, double *y) {
     int64_t D = d->n_features;
     for (int64_t i = 0; i < n; i++) {
         const double *src = t->X + index[i] * D;
         for (int64_t j = 0; j < D; j++) X[i * D + j] = src[j];
-        y[i] = t->y[index[i]];
+        if (y) y[i] = t->y[index[i]];
     }
 }
 
-static void apply_scaling(const Dataset *d, double *X, int64_t n) {
-    int64_t D = d->n_features;
+// X[i] = (X[i] - offset) * scale, feature by feature, for n rows of D.
+static void apply_scaling(int64_t D, double *X, int64_t n, const double *offset, const double *scale) {
     for (int64_t i = 0; i < n; i++)
-        for (int64_t j = 0; j < D; j++) X[i * D + j] = (X[i * D + j] - d->feature_offset[j]) * d->feature_scale[j];
+        for (int64_t j = 0; j < D; j++) X[i * D + j] = (X[i * D + j] - offset[j]) * scale[j];
 }
 
 static int prepare(Dataset *d, const Table *t, double test_fraction, uint64_t split_seed, ScaleKind scale,
@@ -681,15 +682,16 @@ static int prepare(Dataset *d, const Table *t, double test_fraction, uint64_t sp
     }
     gather(d, t, d->train_index, d->n_train, d->X_train, d->y_train);
     gather(d, t, d->test_index, d->n_test, d->X_test, d->y_test);
-    fit_scaling(d, d->X_train, d->n_train, scale);
-    apply_scaling(d, d->X_train, d->n_train);
-    apply_scaling(d, d->X_test, d->n_test);
+    fit_scaling(D, d->X_train, d->n_train, scale, d->feature_offset, d->feature_scale);
+    apply_scaling(D, d->X_train, d->n_train, d->feature_offset, d->feature_scale);
+    apply_scaling(D, d->X_test, d->n_test, d->feature_offset, d->feature_scale);
     return 0;
 }
 
 int data_prepare(Dataset *d, const Table *t, double test_fraction, uint64_t split_seed, ScaleKind scale,
                  char *err) {
     memset(d, 0, sizeof *d);
+    d->n_folds = d->n_repeats = 1;
     int rc = prepare(d, t, test_fraction, split_seed, scale, err);
     if (rc) data_free(d);
     return rc;
@@ -705,5 +707,124 @@ void data_free(Dataset *d) {
     free(d->y_train);
     free(d->X_test);
     free(d->y_test);
+    free(d->folds);
+    free(d->split_offset);
+    free(d->split_scale);
+    free(d->X_raw);
     memset(d, 0, sizeof *d);
+}
+
+// ---------------------------------------------------------------------------------------
+// Cross-validation folds, exactly (results files record them; other tools redraw them):
+//  For repeat r, one stream rng_init(&g, split_seed, RNG_FOLDS, r, 0). For class 0, then
+//  class 1: the positions i (0 <= i < n_train) of that class's training rows, ascending, are
+//  shuffled by rng_permute from that stream, and the j-th shuffled position goes to fold
+//  j % K. So per class the folds differ in size by at most one row, fold 0 being the largest.
+// Split r * K + k trains on the training rows outside fold k, in train_index order, and fits
+// its scaling on them alone (as above); it scales its validation fold and the test part with it.
+
+void data_class_counts(const Dataset *d, int64_t count[2]) {
+    count[0] = count[1] = 0;
+    for (int64_t i = 0; i < d->n_train; i++) count[d->y_train[i] == 1.0]++;
+}
+
+int64_t data_min_fit_rows(const Dataset *d, int64_t folds) {
+    if (folds < 2) return d->n_train;
+    int64_t count[2];
+    data_class_counts(d, count);
+    return d->n_train - (count[0] + folds - 1) / folds - (count[1] + folds - 1) / folds;  // fold 0 is the largest
+}
+
+static void deal_folds(int32_t *fold, const double *y, int64_t n, int64_t K, int64_t repeat, uint64_t split_seed,
+                       int64_t *pos) {
+    Rng g;
+    rng_init(&g, split_seed, RNG_FOLDS, (uint64_t)repeat, 0);
+    for (int c = 0; c < 2; c++) {
+        int64_t m = 0;
+        for (int64_t i = 0; i < n; i++)
+            if ((y[i] == 1.0) == c) pos[m++] = i;
+        rng_permute(&g, pos, m);
+        for (int64_t j = 0; j < m; j++) fold[pos[j]] = (int32_t)(j % K);   // round-robin
+    }
+}
+
+// Rows of the training part outside (keep_out = 1) or inside (0) fold k of one repeat's
+// folds, copied from raw in train_index order; returns how many.
+static int64_t gather_fold(const double *raw, const double *y, const int32_t *fold, int64_t n, int64_t D,
+                           int64_t k, int keep_out, double *X, double *y_out) {
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if ((fold[i] == k) == keep_out) continue;
+        memcpy(X + m * D, raw + i * D, (size_t)D * sizeof(double));
+        if (y_out) y_out[m] = y[i];
+        m++;
+    }
+    return m;
+}
+
+int data_folds(Dataset *d, const Table *t, int64_t folds, int64_t repeats, uint64_t split_seed, ScaleKind scale,
+               char *err) {
+    int64_t n = d->n_train, D = d->n_features, K = folds, R = repeats, count[2];
+    data_class_counts(d, count);
+    if (K < 2 || R < 1 || K > count[0] || K > count[1] || K > INT32_MAX)
+        return fail(err, SWEEP_ERR_USAGE, "%lld folds over %lld repeats do not fit %lld and %lld training rows per class",
+                    (long long)K, (long long)R, (long long)count[0], (long long)count[1]);
+    if ((uint64_t)R > SIZE_MAX / sizeof(int32_t) / (uint64_t)n / (uint64_t)K)
+        return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    d->folds = alloc_array(R * n, sizeof *d->folds);
+    d->split_offset = alloc_array(R * K * D, sizeof *d->split_offset);
+    d->split_scale = alloc_array(R * K * D, sizeof *d->split_scale);
+    d->X_raw = alloc_array((n + d->n_test) * D, sizeof *d->X_raw);
+    double *fit = alloc_array(n * D, sizeof *fit);
+    int64_t *pos = alloc_array(n, sizeof *pos);
+    if (!d->folds || !d->split_offset || !d->split_scale || !d->X_raw || !fit || !pos) {
+        free(fit); free(pos);
+        return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    }
+    gather(d, t, d->train_index, n, d->X_raw, NULL);                 // labels are in y_train
+    gather(d, t, d->test_index, d->n_test, d->X_raw + n * D, NULL);  // and y_test
+    d->n_folds = K;
+    d->n_repeats = R;
+    for (int64_t r = 0; r < R; r++) {
+        int32_t *fold = d->folds + r * n;
+        deal_folds(fold, d->y_train, n, K, r, split_seed, pos);
+        for (int64_t k = 0; k < K; k++) {
+            int64_t m = gather_fold(d->X_raw, NULL, fold, n, D, k, 1, fit, NULL);
+            fit_scaling(D, fit, m, scale, d->split_offset + (r * K + k) * D, d->split_scale + (r * K + k) * D);
+        }
+    }
+    free(fit); free(pos);
+    return 0;
+}
+
+int64_t data_view_doubles(const Dataset *d) {
+    if (d->n_folds < 2) return 0;
+    return (d->n_train + d->n_test) * (d->n_features + 1);
+}
+
+void data_view(const Dataset *d, int64_t repeat, int64_t fold, double *buf, DataView *v) {
+    int64_t n = d->n_train, D = d->n_features;
+    v->n_features = D;
+    v->n_test = d->n_test;
+    if (d->n_folds < 2) {
+        v->n_fit = n;
+        v->X_fit = d->X_train, v->y_fit = d->y_train;
+        v->n_val = 0;
+        v->X_val = v->y_val = NULL;
+        v->X_test = d->X_test, v->y_test = d->y_test;
+        return;
+    }
+    // buf: X_fit, X_val (n rows together), X_test, then y_fit, y_val.
+    const int32_t *folds = d->folds + repeat * n;
+    const double *offset = d->split_offset + (repeat * d->n_folds + fold) * D;
+    const double *scale = d->split_scale + (repeat * d->n_folds + fold) * D;
+    double *X = buf, *y = buf + (n + d->n_test) * D;
+    int64_t n_fit = gather_fold(d->X_raw, d->y_train, folds, n, D, fold, 1, X, y);
+    int64_t n_val = gather_fold(d->X_raw, d->y_train, folds, n, D, fold, 0, X + n_fit * D, y + n_fit);
+    double *X_test = X + n * D;
+    memcpy(X_test, d->X_raw + n * D, (size_t)(d->n_test * D) * sizeof(double));
+    apply_scaling(D, X, n + d->n_test, offset, scale);
+    v->n_fit = n_fit, v->X_fit = X, v->y_fit = y;
+    v->n_val = n_val, v->X_val = X + n_fit * D, v->y_val = y + n_fit;
+    v->X_test = X_test, v->y_test = d->y_test;
 }

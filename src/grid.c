@@ -1,4 +1,5 @@
-// grid.c: the Cartesian product of the spec's axes, last axis fastest (DESIGN section 2).
+// grid.c: the Cartesian product of the spec's axes, last axis fastest, each point crossed
+// with the data splits, repeat then fold (DESIGN section 2).
 #include "grid.h"
 
 #include <stdlib.h>
@@ -10,7 +11,11 @@
 
 int grid_expand(Grid *g, const Spec *s, char *err) {
     memset(g, 0, sizeof *g);
-    int64_t n = 1;
+    // Each point of the axes' product runs on every data split, fold fastest (DESIGN section 2).
+    int64_t n_splits = s->data.repeats * s->data.folds, n = n_splits;
+    if (n > GRID_MAX_CONFIGS)
+        return fail(err, SWEEP_ERR_USAGE, "%s: data: expected at most %lld configs, found %lld splits",
+                    s->path, GRID_MAX_CONFIGS, (long long)n);
     for (int a = 0; a < N_AXES; a++) {
         n *= s->axes[a].n_values;
         if (n > GRID_MAX_CONFIGS)
@@ -31,7 +36,7 @@ int grid_expand(Grid *g, const Spec *s, char *err) {
 
     for (int64_t id = 0; id < n; id++) {
         // Mixed-radix digits of id, the last axis the fastest.
-        int64_t digit[N_AXES], rest = id;
+        int64_t digit[N_AXES], split = id % n_splits, rest = id / n_splits;
         for (int a = N_AXES - 1; a >= 0; a--) {
             digit[a] = rest % s->axes[a].n_values;
             rest /= s->axes[a].n_values;
@@ -45,6 +50,8 @@ int grid_expand(Grid *g, const Spec *s, char *err) {
         c->hyper.seed = (uint64_t)s->axes[AXIS_SEED].ints[digit[AXIS_SEED]];
         c->hyper.init_scale = s->axes[AXIS_INIT_SCALE].reals[digit[AXIS_INIT_SCALE]];
         c->hyper.shuffle = (int)s->axes[AXIS_SHUFFLE].ints[digit[AXIS_SHUFFLE]];
+        c->hyper.repeat = (int32_t)(split / s->data.folds);
+        c->hyper.fold = (int32_t)(split % s->data.folds);
         c->weights_row = g->n_per_hidden[digit[AXIS_HIDDEN_DIM]]++;
         if (c->hyper.epochs > g->max_epochs) g->max_epochs = c->hyper.epochs;
     }

@@ -201,11 +201,13 @@ static void print_axis_values(const SpecAxis *ax, int real) {
     }
 }
 
-static void print_config_row(const Config *c) {
+static void print_config_row(const Config *c, int with_splits) {
     const Hyper *h = &c->hyper;
-    printf("  %8lld %10lld %13g %10lld %8lld %6" PRIu64 " %10g %7s\n", (long long)c->id,
+    printf("  %8lld %10lld %13g %10lld %8lld %6" PRIu64 " %10g %7s", (long long)c->id,
            (long long)h->hidden_dim, h->learning_rate, (long long)h->batch_size, (long long)h->epochs,
            h->seed, h->init_scale, h->shuffle ? "true" : "false");
+    if (with_splits) printf(" %6d %4d", (int)h->repeat, (int)h->fold);
+    printf("\n");
 }
 
 static void human_bytes(char *buf, size_t n, double b) {
@@ -221,8 +223,20 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
     printf("data    %s: %lld rows x %lld features, train %lld / test %lld, scale %s\n", s->data.source_given,
            (long long)d->n_samples, (long long)d->n_features, (long long)d->n_train, (long long)d->n_test,
            data_scale_name(s->data.scale));
+    int with_splits = d->n_folds >= 2;
+    if (with_splits) {
+        int64_t count[2], K = d->n_folds, min_fit = data_min_fit_rows(d, K);
+        data_class_counts(d, count);
+        int64_t max_fit = d->n_train - count[0] / K - count[1] / K;   // beside the smallest fold
+        printf("folds   %lld-fold x %lld repeat%s = %lld splits of the training part: each config fits ",
+               (long long)K, (long long)d->n_repeats, d->n_repeats == 1 ? "" : "s", (long long)(K * d->n_repeats));
+        if (min_fit == max_fit) printf("%lld rows", (long long)min_fit);
+        else printf("%lld to %lld rows", (long long)min_fit, (long long)max_fit);
+        printf(" and validates on the rest\n");
+    }
     printf("grid   ");
     for (int a = 0; a < N_AXES; a++) printf(" %s%lld", a ? "x " : "", (long long)s->axes[a].n_values);
+    if (with_splits) printf(" x %lld splits", (long long)(d->n_folds * d->n_repeats));
     printf(" = %lld configs\n", (long long)g->n_configs);
     for (int a = 0; a < N_AXES; a++) {
         printf("  %-14s %4lld: ", AXIS_NAMES[a], (long long)s->axes[a].n_values);
@@ -234,22 +248,23 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
         }
         printf("\n");
     }
-    printf("configs (first and last)\n  %8s %10s %13s %10s %8s %6s %10s %7s\n", "id", "hidden_dim",
+    printf("configs (first and last)\n  %8s %10s %13s %10s %8s %6s %10s %7s", "id", "hidden_dim",
            "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle");
+    printf(with_splits ? " %6s %4s\n" : "\n", "repeat", "fold");
     int64_t head = n_todo <= 6 ? n_todo : 4;
-    for (int64_t i = 0; i < head; i++) print_config_row(&g->configs[todo[i]]);
+    for (int64_t i = 0; i < head; i++) print_config_row(&g->configs[todo[i]], with_splits);
     if (head < n_todo) {
         printf("  %8s\n", "...");
-        print_config_row(&g->configs[todo[n_todo - 1]]);
+        print_config_row(&g->configs[todo[n_todo - 1]], with_splits);
     }
     double flops = 0.0;
     for (int64_t i = 0; i < n_todo; i++)
-        flops += train_flops(&g->configs[todo[i]].hyper, d->n_features, d->n_train, d->n_test);
+        flops += train_flops(&g->configs[todo[i]].hyper, d);
     double seconds = flops / (ESTIMATED_GFLOPS_PER_THREAD * 1e9 * n_threads);
     printf("work    %lld configs to train, %.3g GFLOP, roughly %.0f s on %d thread%s\n", (long long)n_todo,
            flops / 1e9, seconds, n_threads, n_threads == 1 ? "" : "s");
     char size[32];
-    human_bytes(size, sizeof size, store_estimate_bytes(g, d->n_features, s->save_initial_weights));
+    human_bytes(size, sizeof size, store_estimate_bytes(g, d, s->save_initial_weights));
     printf("file    %s, about %s\n", output, size);
 }
 
@@ -296,7 +311,10 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
         if (at.line) return fail(err, rc, "%s:%d:%d: data.test_fraction: %s", s->path, at.line, at.col, why);
         return fail(err, rc, "%s: data.test_fraction: %s", s->path, why);
     }
-    if ((rc = spec_check_data(s, w->data.n_train, err))) return rc;
+    if ((rc = spec_check_data(s, &w->data, err))) return rc;
+    if (s->data.folds >= 2 && (rc = data_folds(&w->data, &w->table, s->data.folds, s->data.repeats,
+                                               s->data.split_seed, s->data.scale, err)))
+        return rc;
     if ((rc = grid_expand(&w->grid, s, err))) return rc;
     int is_default = !o->output && !s->output;
     w->output = o->output ? strdup(o->output) : s->output ? strdup(s->output) : default_output(o->spec_path);
@@ -419,7 +437,7 @@ static int run(int argc, char **argv) {
 
     double work = 0.0;
     for (int64_t i = 0; i < n_todo; i++)
-        work += train_flops(&w.grid.configs[w.todo[i]].hyper, w.data.n_features, w.data.n_train, w.data.n_test);
+        work += train_flops(&w.grid.configs[w.todo[i]].hyper, &w.data);
     Progress progress;
     progress_init(&progress, stderr, !o.quiet, n_todo, work);
     if (!o.quiet)

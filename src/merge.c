@@ -27,8 +27,6 @@
 #define LIST_MAX 10         // ids named in a message
 #define COPY_BUFFER (1 << 20)
 
-static const char *const CURVES[] = {"train_loss", "train_acc", "test_loss", "test_acc"};
-enum { N_CURVE_SETS = sizeof CURVES / sizeof CURVES[0] };
 static const char *const WEIGHTS[] = {"W1", "b1", "W2", "b2"};
 enum { N_W = 4 };
 
@@ -62,7 +60,7 @@ typedef struct {
     int64_t shard_k, shard_n;   // parsed from shard; n = 0 when unreadable
     int64_t present, failed;    // configs finished here, and of those, failed ones
     hid_t summary;
-    hid_t curves[N_CURVE_SETS];
+    hid_t curves[N_CURVES];
     hid_t (*weights)[N_W], (*initial)[N_W];   // per hidden size, or NULL
 } Part;
 
@@ -72,6 +70,7 @@ typedef struct {
     int64_t n_configs, max_epochs, n_features;
     int64_t n_hidden, *hidden;  // hidden sizes, ascending (from /weights' group names)
     int has_initial;
+    int n_curves;               // the parts' curves (store_n_curves of the first)
     size_t summary_size;        // bytes of one /summary row in the file
     char *err;
 } Merge;
@@ -114,10 +113,12 @@ static int dataset_dims(hid_t file, const char *name, hsize_t dims[3]) {
 }
 
 // A whole 1-D dataset as raw bytes in the given memory type; NULL on failure.
+// A whole dataset of any rank, as n elements of mem_type (*bytes in all); NULL if unreadable.
 static void *read_whole(hid_t file, const char *name, hid_t mem_type, size_t *bytes) {
     hsize_t dims[3];
-    if (dataset_dims(file, name, dims) != 1) return NULL;
-    *bytes = (size_t)dims[0] * H5Tget_size(mem_type);
+    int rank = dataset_dims(file, name, dims);
+    if (rank < 1 || rank > 2) return NULL;
+    *bytes = (size_t)(dims[0] * (rank == 2 ? dims[1] : 1)) * H5Tget_size(mem_type);
     void *buf = malloc(*bytes ? *bytes : 1);
     hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
     if (buf && (d < 0 || H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)) {
@@ -176,9 +177,14 @@ static int being_written(const char *path) {
     return held;
 }
 
+// The split and scaling; the last three exist only with validation folds.
 static const char *const DATA_ARRAYS[] = {"data/train_index", "data/test_index", "data/feature_offset",
-                                          "data/feature_scale"};
-enum { N_DATA = 4 };
+                                          "data/feature_scale", "data/folds", "data/split_feature_offset",
+                                          "data/split_feature_scale"};
+static const hid_t *const DATA_TYPES[] = {&H5T_NATIVE_INT64_g, &H5T_NATIVE_INT64_g, &H5T_NATIVE_DOUBLE_g,
+                                          &H5T_NATIVE_DOUBLE_g, &H5T_NATIVE_INT32_g, &H5T_NATIVE_DOUBLE_g,
+                                          &H5T_NATIVE_DOUBLE_g};
+enum { N_DATA = 7, N_DATA_ALWAYS = 4 };
 
 // Open every part and check it against the first: a sweep results file of the same format,
 // spec, data and shape.
@@ -204,9 +210,10 @@ static int open_parts(Merge *m) {
         }
         int64_t version = 0, n = -1;
         hsize_t curve[3], summary[3];
-        if (read_i64_attr(p->file, "format_version", &version) != 0 || version != 1) {
-            rc = say(m->err, SWEEP_ERR_USAGE, "%s: format_version %lld; this sweep reads version 1",
-                     p->path, (long long)version);
+        if (read_i64_attr(p->file, "format_version", &version) != 0 || version != STORE_FORMAT_VERSION) {
+            rc = say(m->err, SWEEP_ERR_USAGE, "%s: format_version %lld, written by %s sweep; this sweep merges version %d only",
+                     p->path, (long long)version, version < STORE_FORMAT_VERSION ? "an older" : "a newer",
+                     STORE_FORMAT_VERSION);
             break;
         }
         int bad = store_attr_read(p->file, "spec_sha256", p->sha, sizeof p->sha) != 0;
@@ -222,6 +229,7 @@ static int open_parts(Merge *m) {
         const Part *first = &m->parts[0];
         if (i == 0) {
             m->n_configs = n;
+            m->n_curves = store_n_curves(p->file);
             m->max_epochs = (int64_t)curve[1];
             ref_curve[0] = curve[0];
             ref_curve[1] = curve[1];
@@ -237,10 +245,11 @@ static int open_parts(Merge *m) {
         }
         // The same data: the split and the scaling (a changed data file keeps the spec's hash).
         for (int a = 0; rc == SWEEP_OK && a < N_DATA; a++) {
-            hid_t t = a < 2 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
             size_t bytes = 0;
-            void *v = read_whole(p->file, DATA_ARRAYS[a], t, &bytes);
-            if (!v) {
+            int present = a < N_DATA_ALWAYS || H5Lexists(p->file, DATA_ARRAYS[a], H5P_DEFAULT) > 0;
+            void *v = present ? read_whole(p->file, DATA_ARRAYS[a], *DATA_TYPES[a], &bytes) : NULL;
+            if (!present && (i == 0 || !ref[a])) continue;   // no folds here, nor in the first part
+            if (!v && present) {
                 rc = say(m->err, SWEEP_ERR_USAGE, "%s: cannot read /%s; not a complete sweep results file",
                          p->path, DATA_ARRAYS[a]);
             } else if (i == 0) {
@@ -420,9 +429,9 @@ static int copy_bytes(const char *src, const char *dst, char *err) {
 // Open the datasets a config's rows live in. 0 or -1.
 static int open_rows(const Merge *m, hid_t file, Part *p) {
     int bad = (p->summary = H5Dopen2(file, "summary", H5P_DEFAULT)) < 0;
-    for (int c = 0; c < N_CURVE_SETS; c++) {
+    for (int c = 0; c < m->n_curves; c++) {
         char name[64];
-        snprintf(name, sizeof name, "curves/%s", CURVES[c]);
+        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
         bad |= (p->curves[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
     }
     p->weights = calloc((size_t)m->n_hidden, sizeof *p->weights);
@@ -443,7 +452,7 @@ static int open_rows(const Merge *m, hid_t file, Part *p) {
 
 static void close_rows(const Merge *m, Part *p) {
     if (p->summary > 0) H5Dclose(p->summary);
-    for (int c = 0; c < N_CURVE_SETS; c++)
+    for (int c = 0; c < m->n_curves; c++)
         if (p->curves[c] > 0) H5Dclose(p->curves[c]);
     for (int64_t k = 0; k < m->n_hidden; k++)
         for (int w = 0; w < N_W; w++) {
@@ -522,7 +531,7 @@ static int copy_rows(Merge *m, int base, Part *out) {
                 break;
             }
             int bad = 0;
-            for (int c = 0; c < N_CURVE_SETS; c++) bad |= copy_row(p->curves[c], out->curves[c], id, cols[i].epochs, buf);
+            for (int c = 0; c < m->n_curves; c++) bad |= copy_row(p->curves[c], out->curves[c], id, cols[i].epochs, buf);
             for (int w = 0; w < N_W; w++) {
                 bad |= copy_row(p->weights[k][w], out->weights[k][w], row, -1, buf);
                 if (p->initial) bad |= copy_row(p->initial[k][w], out->initial[k][w], row, -1, buf);

@@ -29,7 +29,7 @@ void sched_order(int64_t *ids, int64_t n, const Grid *g, const Dataset *d) {
     if (!r) return;  // order is only an optimisation
     for (int64_t i = 0; i < n; i++) {
         r[i].id = ids[i];
-        r[i].cost = train_flops(&g->configs[ids[i]].hyper, d->n_features, d->n_train, d->n_test);
+        r[i].cost = train_flops(&g->configs[ids[i]].hyper, d);
     }
     qsort(r, (size_t)n, sizeof *r, by_cost_desc);
     for (int64_t i = 0; i < n; i++) ids[i] = r[i].id;
@@ -42,7 +42,7 @@ static void train_and_commit(const SchedJob *job, int64_t id, int *store_failed,
                              char *err) {
     const Dataset *d = job->data;
     const Config *c = &job->grid->configs[id];
-    double work = train_flops(&c->hyper, d->n_features, d->n_train, d->n_test);
+    double work = train_flops(&c->hyper, d);
     Run run;
     int ok = train_init(&run, d, &c->hyper) == 0;
     int cancelled = ok && train_run(&run, d, job->stop) != 0;
@@ -215,9 +215,9 @@ static void isend(Pending *p, void *buf, int count, MPI_Datatype type, int dest,
 // the trained and the initial weights (W1, b1, W2, b2 each). A failed config (it did not
 // fit in memory) is the header alone.
 typedef struct {
-    int64_t id, best_epoch;
+    int64_t id, best_epoch, best_val_epoch, epochs_run;
     int32_t status, unused;
-    double final[N_CURVES], best_test_acc, train_seconds;
+    double final[N_CURVES], best_test_acc, best_val_loss, train_seconds;
 } WireHeader;
 
 static size_t wire_size(const Config *c, int64_t D) {
@@ -274,11 +274,14 @@ static Outgoing *wire_pack(const Config *c, const Run *r, int ok, int64_t D) {
     memset(&h, 0, sizeof h);
     h.id = c->id;
     h.status = ok ? (int32_t)r->status : STATUS_FAILED;
-    h.best_epoch = -1;
+    h.best_epoch = h.best_val_epoch = -1;
     if (ok) {
         memcpy(h.final, r->final, sizeof h.final);
         h.best_test_acc = r->best_test_acc;
         h.best_epoch = r->best_epoch;
+        h.best_val_loss = r->best_val_loss;
+        h.best_val_epoch = r->best_val_epoch;
+        h.epochs_run = r->epochs_run;
         h.train_seconds = r->train_seconds;
         double *p = o->data + sizeof h / sizeof(double);
         for (int i = 0; i < N_CURVES; i++) {
@@ -305,10 +308,12 @@ static int wire_unpack(double *buf, size_t len, const Grid *g, int64_t D, const 
     memset(r, 0, sizeof *r);
     r->hyper = (*c)->hyper;
     r->status = (Status)h.status;
-    r->epochs_run = (*c)->hyper.epochs;
+    r->epochs_run = h.epochs_run;
     memcpy(r->final, h.final, sizeof r->final);
     r->best_test_acc = h.best_test_acc;
     r->best_epoch = h.best_epoch;
+    r->best_val_loss = h.best_val_loss;
+    r->best_val_epoch = h.best_val_epoch;
     r->train_seconds = h.train_seconds;
     double *p = buf + sizeof h / sizeof(double);
     for (int i = 0; i < N_CURVES; i++) {
@@ -349,7 +354,7 @@ static int64_t *root_chunk(Root *r, int want, int *k) {
         while (!*job->stop && r->next < job->n_todo && *k < limit &&
                (*k < want || flops < want * CHUNK_FLOPS)) {
             int64_t id = job->todo[r->next++];
-            flops += train_flops(&job->grid->configs[id].hyper, d->n_features, d->n_train, d->n_test);
+            flops += train_flops(&job->grid->configs[id].hyper, d);
             ids[(*k)++] = id;
         }
     }
@@ -378,7 +383,7 @@ static void root_commit(Root *r, double *buf, size_t len, int from) {
                 r->n_committed++;
                 if (r->by_rank) r->by_rank[from]++;
                 progress_update(job->progress, kind ? (int)run.status : STATUS_FAILED,
-                                train_flops(&c->hyper, d->n_features, d->n_train, d->n_test));
+                                train_flops(&c->hyper, d));
             }
         }
     }

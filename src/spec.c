@@ -46,9 +46,12 @@ enum { TOP_NAME, TOP_OUTPUT, TOP_SAVE, TOP_DATA, TOP_GRID, N_TOP };
 static const char *const TOP_KEYS[N_TOP] = {"name", "output", "save_initial_weights", "data",
                                             "grid"};
 
-enum { DATA_SOURCE, DATA_LABEL, DATA_TEST_FRACTION, DATA_SPLIT_SEED, DATA_SCALE, N_DATA };
+enum { DATA_SOURCE, DATA_LABEL, DATA_TEST_FRACTION, DATA_SPLIT_SEED, DATA_SCALE, DATA_FOLDS, DATA_REPEATS,
+       N_DATA };
 static const char *const DATA_KEYS[N_DATA] = {"source", "label", "test_fraction", "split_seed",
-                                              "scale"};
+                                              "scale",  "folds", "repeats"};
+
+enum { MAX_FOLDS = 1000000, MAX_REPEATS = 1000000 };
 
 enum { FORM_RANGE, FORM_LINSPACE, FORM_GEOMSPACE, N_FORMS };
 static const char *const FORM_NAMES[N_FORMS] = {"range", "linspace", "geomspace"};
@@ -378,8 +381,8 @@ static int parse_data_key(const Ctx *c, int which, const yaml_node_t *v) {
         return get_string(c, v, key, "the name of the 0/1 label column", &s->data.label);
     case DATA_TEST_FRACTION: {
         double d;
-        if (!t || parse_real(t, &d) != 0 || !(d > 0 && d < 1))
-            return bad(c, loc_of(v), key, "expected a number between 0 and 1 (exclusive), found %s%s",
+        if (!t || parse_real(t, &d) != 0 || !(d >= 0 && d < 1))
+            return bad(c, loc_of(v), key, "expected a number from 0 (with folds) to 1 (exclusive), found %s%s",
                        found, hint_for(v));
         s->data.test_fraction = d;
         s->data.test_fraction_loc = loc_of(v);
@@ -391,6 +394,16 @@ static int parse_data_key(const Ctx *c, int which, const yaml_node_t *v) {
             return bad(c, loc_of(v), key, "%s, found %s%s", AXIS_EXPECT[AXIS_SEED], found,
                        hint_for(v));
         s->data.split_seed = (uint64_t)i;
+        return 0;
+    }
+    case DATA_FOLDS:
+    case DATA_REPEATS: {
+        int64_t i, hi = which == DATA_FOLDS ? MAX_FOLDS : MAX_REPEATS;
+        if (!t || parse_int(t, &i) != 0 || i < 1 || i > hi)
+            return bad(c, loc_of(v), key, "expected an integer from 1 to %lld, found %s%s", (long long)hi, found,
+                       hint_for(v));
+        if (which == DATA_FOLDS) s->data.folds = i, s->data.folds_loc = loc_of(v);
+        else s->data.repeats = i, s->data.repeats_loc = loc_of(v);
         return 0;
     }
     default: {   // DATA_SCALE
@@ -409,13 +422,24 @@ static int parse_data(const Ctx *c, const yaml_node_t *map) {
         char found[FOUND_LEN];
         describe(map, found, sizeof found);
         return bad(c, loc_of(map), "data",
-                   "expected a mapping (source, label, test_fraction, split_seed, scale), found %s",
+                   "expected a mapping (source, label, test_fraction, split_seed, scale, folds, repeats), found %s",
                    found);
     }
     Keys k;
     int rc = collect(c, map, &LEVELS[1], &k);
     for (int j = 0; !rc && j < k.n; j++) rc = parse_data_key(c, k.order[j], k.val[k.order[j]]);
-    return rc;
+    if (rc) return rc;
+    // What the keys mean together: repeats and a test part of 0 need validation folds.
+    const Spec *s = c->s;
+    if (s->data.repeats > 1 && s->data.folds < 2)
+        return bad(c, s->data.repeats_loc, "data.repeats",
+                   "expected 1 without cross-validation (set data.folds >= 2 to repeat it), found %lld",
+                   (long long)s->data.repeats);
+    if (s->data.test_fraction == 0.0 && s->data.folds < 2)
+        return bad(c, s->data.test_fraction_loc, "data.test_fraction",
+                   "expected a number between 0 and 1 (0 leaves nothing to judge a config on unless "
+                   "data.folds >= 2), found 0");
+    return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -894,6 +918,7 @@ int spec_parse(Spec *s, const char *path, const char *text, size_t len, char *er
     s->data.test_fraction = 0.2;
     s->data.split_seed = 42;
     s->data.scale = SCALE_MINMAX;
+    s->data.folds = s->data.repeats = 1;
 
     yaml_document_t doc;
     int rc = load_document(&c, &doc);
@@ -962,21 +987,40 @@ void spec_free(Spec *s) {
     memset(s, 0, sizeof *s);
 }
 
-int spec_check_data(const Spec *s, int64_t n_train, char *err) {
-    const SpecAxis *ax = &s->axes[AXIS_BATCH_SIZE];
+// "file:line:col: key: " or, for a value the file left out, "file: key: ... (the default)".
+static int bad_data_fit(const Spec *s, SrcLoc at, const char *key, char *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int bad_data_fit(const Spec *s, SrcLoc at, const char *key, char *err, const char *fmt, ...) {
+    char what[ERR_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
     const char *path = s->path ? s->path : "<spec>";
+    if (at.line <= 0) return fail(err, SWEEP_ERR_USAGE, "%s: %s: %s (the default; set %s)", path, key, what, key);
+    return fail(err, SWEEP_ERR_USAGE, "%s:%d:%d: %s: %s", path, at.line, at.col, key, what);
+}
+
+int spec_check_data(const Spec *s, const Dataset *d, char *err) {
+    int64_t count[2], K = s->data.folds;
+    data_class_counts(d, count);
+    int64_t smaller = count[0] < count[1] ? count[0] : count[1];
+    if (K >= 2 && K > smaller)
+        return bad_data_fit(s, s->data.folds_loc, "data.folds", err,
+                            "expected at most %lld, the training rows of the smaller class (%lld of class %d), "
+                            "found %lld", (long long)smaller, (long long)smaller, count[0] < count[1] ? 0 : 1,
+                            (long long)K);
+    int64_t n_fit = data_min_fit_rows(d, K);
+    const SpecAxis *ax = &s->axes[AXIS_BATCH_SIZE];
     for (int64_t i = 0; ax->ints && i < ax->n_values; i++) {
-        if (ax->ints[i] <= n_train) continue;
-        SrcLoc at = ax->locs[i];
-        if (at.line <= 0)
-            return fail(err, SWEEP_ERR_USAGE,
-                        "%s: grid.batch_size: expected at most the training-set size %lld, found "
-                        "%lld (the default; set grid.batch_size)",
-                        path, (long long)n_train, (long long)ax->ints[i]);
-        return fail(err, SWEEP_ERR_USAGE,
-                    "%s:%d:%d: grid.batch_size: expected at most the training-set size %lld, "
-                    "found %lld",
-                    path, at.line, at.col, (long long)n_train, (long long)ax->ints[i]);
+        if (ax->ints[i] <= n_fit) continue;
+        if (K >= 2)
+            return bad_data_fit(s, ax->locs[i], "grid.batch_size", err,
+                                "expected at most %lld, the fewest rows a fold's config trains on, found %lld",
+                                (long long)n_fit, (long long)ax->ints[i]);
+        return bad_data_fit(s, ax->locs[i], "grid.batch_size", err,
+                            "expected at most the training-set size %lld, found %lld", (long long)n_fit,
+                            (long long)ax->ints[i]);
     }
     return 0;
 }

@@ -6,7 +6,8 @@
 #include <string.h>
 
 const char *const STAT_NAMES[N_STATS] = {"final_train_loss", "final_train_acc", "final_test_loss",
-                                         "final_test_acc", "best_test_acc"};
+                                         "final_test_acc",   "best_test_acc",   "final_val_loss",
+                                         "final_val_acc",    "best_val_loss"};
 
 double stats_axis_value(const ConfigRow *c, AxisId a) {
     switch (a) {
@@ -21,14 +22,27 @@ double stats_axis_value(const ConfigRow *c, AxisId a) {
     }
 }
 
-static double stat_value(const SummaryRow *s, int k) {
+double stats_value(const SummaryRow *s, int k) {
     switch (k) {
     case STAT_FINAL_TRAIN_LOSS: return s->final_train_loss;
     case STAT_FINAL_TRAIN_ACC: return s->final_train_acc;
     case STAT_FINAL_TEST_LOSS: return s->final_test_loss;
     case STAT_FINAL_TEST_ACC: return s->final_test_acc;
-    default: return s->best_test_acc;
+    case STAT_BEST_TEST_ACC: return s->best_test_acc;
+    case STAT_FINAL_VAL_LOSS: return s->final_val_loss;
+    case STAT_FINAL_VAL_ACC: return s->final_val_acc;
+    default: return s->best_val_loss;
     }
+}
+
+int stats_lower_is_better(int k) {
+    return k == STAT_FINAL_TRAIN_LOSS || k == STAT_FINAL_TEST_LOSS || k == STAT_FINAL_VAL_LOSS || k == STAT_BEST_VAL_LOSS;
+}
+
+int stats_find(const char *name) {
+    for (int k = 0; k < N_STATS; k++)
+        if (strcmp(name, STAT_NAMES[k]) == 0) return k;
+    return -1;
 }
 
 // Sorting ids by the masked axes, ties by id, puts each group's configs together with its
@@ -73,7 +87,7 @@ static void group_moments(GroupStats *gs, const int64_t *members, int64_t n_memb
     for (int k = 0; k < N_STATS; k++) {
         int64_t n = 0;
         for (int64_t i = 0; i < n_members; i++)
-            if (summary[members[i]].status == STATUS_DONE) values[n++] = stat_value(&summary[members[i]], k);
+            if (summary[members[i]].status == STATUS_DONE) values[n++] = stats_value(&summary[members[i]], k);
         stats_moments(values, n, 1, &gs->mean[k], &gs->std[k]);
     }
 }

@@ -20,7 +20,6 @@
 #include <hdf5_hl.h>
 
 #define FORMAT_NAME "sweep-results"
-#define FORMAT_VERSION 1
 #define SYNC_EVERY_SECONDS 2.0
 #define ROWS_PER_WRITE 4096  // tables are written at creation in slices of this many rows
 
@@ -50,6 +49,8 @@ hid_t store_config_type(void) {
     H5Tinsert(t, "seed", HOFFSET(ConfigRow, seed), H5T_NATIVE_INT64);
     H5Tinsert(t, "init_scale", HOFFSET(ConfigRow, init_scale), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "shuffle", HOFFSET(ConfigRow, shuffle), H5T_NATIVE_INT8);
+    H5Tinsert(t, "repeat", HOFFSET(ConfigRow, repeat), H5T_NATIVE_INT32);
+    H5Tinsert(t, "fold", HOFFSET(ConfigRow, fold), H5T_NATIVE_INT32);
     H5Tinsert(t, "weights_row", HOFFSET(ConfigRow, weights_row), H5T_NATIVE_INT64);
     return t;
 }
@@ -64,6 +65,11 @@ hid_t store_summary_type(void) {
     H5Tinsert(t, "final_test_acc", HOFFSET(SummaryRow, final_test_acc), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "best_test_acc", HOFFSET(SummaryRow, best_test_acc), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "best_epoch", HOFFSET(SummaryRow, best_epoch), H5T_NATIVE_INT64);
+    H5Tinsert(t, "final_val_loss", HOFFSET(SummaryRow, final_val_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "final_val_acc", HOFFSET(SummaryRow, final_val_acc), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "best_val_loss", HOFFSET(SummaryRow, best_val_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "best_val_epoch", HOFFSET(SummaryRow, best_val_epoch), H5T_NATIVE_INT64);
+    H5Tinsert(t, "epochs_run", HOFFSET(SummaryRow, epochs_run), H5T_NATIVE_INT64);
     H5Tinsert(t, "train_seconds", HOFFSET(SummaryRow, train_seconds), H5T_NATIVE_DOUBLE);
     return t;
 }
@@ -219,6 +225,8 @@ static void config_row(ConfigRow *row, const Config *c) {
     row->seed = (int64_t)c->hyper.seed;
     row->init_scale = c->hyper.init_scale;
     row->shuffle = (int8_t)c->hyper.shuffle;
+    row->repeat = c->hyper.repeat;
+    row->fold = c->hyper.fold;
     row->weights_row = c->weights_row;
 }
 
@@ -228,7 +236,8 @@ static void pending_row(SummaryRow *row, int64_t id) {
     row->status = STATUS_PENDING;
     row->final_train_loss = row->final_train_acc = NAN;
     row->final_test_loss = row->final_test_acc = row->best_test_acc = NAN;
-    row->best_epoch = -1;
+    row->final_val_loss = row->final_val_acc = row->best_val_loss = NAN;
+    row->best_epoch = row->best_val_epoch = -1;
     row->train_seconds = NAN;
 }
 
@@ -241,7 +250,7 @@ static int create_root_attrs(hid_t file, const StoreMeta *m, const Grid *g) {
     int rc = 0;
     rc |= store_attr_set(file, "format", FORMAT_NAME);
     rc |= store_attr_set(file, "name", m->name);
-    rc |= attr_i64(file, "format_version", FORMAT_VERSION);
+    rc |= attr_i64(file, "format_version", STORE_FORMAT_VERSION);
     rc |= store_attr_set(file, "sweep_version", SWEEP_VERSION);
     rc |= store_attr_set(file, "created", created);
     rc |= store_attr_set(file, "spec", m->spec_text);
@@ -251,6 +260,26 @@ static int create_root_attrs(hid_t file, const StoreMeta *m, const Grid *g) {
     rc |= attr_i64(file, "n_configs", g->n_configs);
     rc |= store_attr_set(file, "shard", m->shard);
     rc |= store_attr_set(file, "status", "running");
+    return rc;
+}
+
+// A whole 2-D dataset [rows, cols] written at once.
+static int write_matrix(hid_t parent, const char *name, hid_t file_type, hid_t mem_type, int64_t rows,
+                        int64_t cols, const void *buf) {
+    hsize_t dims[2] = {(hsize_t)rows, (hsize_t)cols};
+    hid_t d = dataset_create(parent, name, file_type, 2, dims, FILL_DEFAULT);
+    if (d < 0) return -1;
+    herr_t rc = H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    H5Dclose(d);
+    return rc < 0 ? -1 : 0;
+}
+
+// /data/folds [repeats, n_train] and each split's scaling [repeats * folds, n_features].
+static int create_split_data(hid_t g, const Dataset *d) {
+    int64_t J = d->n_repeats * d->n_folds;
+    int rc = write_matrix(g, "folds", H5T_STD_I32LE, H5T_NATIVE_INT32, d->n_repeats, d->n_train, d->folds);
+    rc |= write_matrix(g, "split_feature_offset", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, J, d->n_features, d->split_offset);
+    rc |= write_matrix(g, "split_feature_scale", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, J, d->n_features, d->split_scale);
     return rc;
 }
 
@@ -266,6 +295,8 @@ static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
     rc |= attr_f64(g, "test_fraction", m->test_fraction);
     rc |= attr_i64(g, "split_seed", (int64_t)m->split_seed);
     rc |= store_attr_set(g, "scale", data_scale_name(m->scale));
+    rc |= attr_i64(g, "folds", d->n_folds);
+    rc |= attr_i64(g, "repeats", d->n_repeats);
     rc |= write_all(g, "train_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_train, d->train_index);
     rc |= write_all(g, "test_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_test, d->test_index);
     rc |= write_all(g, "feature_offset", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->n_features, d->feature_offset);
@@ -273,6 +304,7 @@ static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
     hid_t st = string_type();
     rc |= write_all(g, "feature_names", st, st, d->n_features, d->feature_names);
     H5Tclose(st);
+    if (d->n_folds >= 2) rc |= create_split_data(g, d);
     H5Gclose(g);
     return rc;
 }
@@ -340,8 +372,11 @@ static int create_curve_group(hid_t file, const char *group, const char *const *
     return rc;
 }
 
-static int create_curves(hid_t file, const Grid *g) {
-    return create_curve_group(file, "curves", CURVE_NAMES, N_CURVES, "config", g->n_configs, g->max_epochs);
+// The curves a file has: the val curves only with validation folds.
+static int curves_for(const Dataset *d) { return d->n_folds >= 2 ? N_CURVES : CURVE_VAL_LOSS; }
+
+static int create_curves(hid_t file, const Grid *g, const Dataset *d) {
+    return create_curve_group(file, "curves", CURVE_NAMES, curves_for(d), "config", g->n_configs, g->max_epochs);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -354,7 +389,7 @@ typedef struct {
     int64_t batch_size, epochs;
     double init_scale;
     int8_t shuffle;
-    int64_t n_seeds, n_done, n_diverged;
+    int64_t n_replicates, n_done, n_diverged;   // replicates: every seed, repeat and fold
     double mean_std[2 * N_STATS];   // mean_<stat>, std_<stat> for each stat in order
 } SeedStatsRow;
 
@@ -367,7 +402,7 @@ static hid_t seed_stats_type(void) {
     H5Tinsert(t, "epochs", HOFFSET(SeedStatsRow, epochs), H5T_NATIVE_INT64);
     H5Tinsert(t, "init_scale", HOFFSET(SeedStatsRow, init_scale), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "shuffle", HOFFSET(SeedStatsRow, shuffle), H5T_NATIVE_INT8);
-    H5Tinsert(t, "n_seeds", HOFFSET(SeedStatsRow, n_seeds), H5T_NATIVE_INT64);
+    H5Tinsert(t, "n_replicates", HOFFSET(SeedStatsRow, n_replicates), H5T_NATIVE_INT64);
     H5Tinsert(t, "n_done", HOFFSET(SeedStatsRow, n_done), H5T_NATIVE_INT64);
     H5Tinsert(t, "n_diverged", HOFFSET(SeedStatsRow, n_diverged), H5T_NATIVE_INT64);
     for (int k = 0; k < N_STATS; k++) {
@@ -382,7 +417,8 @@ static hid_t seed_stats_type(void) {
 
 static const char *const SEED_CURVE_NAMES[2 * N_CURVES] = {
     "train_loss_mean", "train_loss_std", "train_acc_mean", "train_acc_std",
-    "test_loss_mean",  "test_loss_std",  "test_acc_mean",  "test_acc_std"};
+    "test_loss_mean",  "test_loss_std",  "test_acc_mean",  "test_acc_std",
+    "val_loss_mean",   "val_loss_std",   "val_acc_mean",   "val_acc_std"};
 
 static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, const ConfigRow *c) {
     memset(row, 0, sizeof *row);
@@ -393,7 +429,7 @@ static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, c
     row->epochs = c->epochs;
     row->init_scale = c->init_scale;
     row->shuffle = c->shuffle;
-    row->n_seeds = gs->n_configs;
+    row->n_replicates = gs->n_configs;
     row->n_done = gs->n_done;
     row->n_diverged = gs->n_diverged;
     for (int s = 0; s < N_STATS; s++) {
@@ -403,7 +439,7 @@ static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, c
 }
 
 // The settings are known before training: the table is written now with counts and NaNs.
-static int create_seed_stats(hid_t file, const Grid *g) {
+static int create_seed_stats(hid_t file, const Grid *g, int n_curves) {
     ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
     if (!rows) return -1;
     for (int64_t i = 0; i < g->n_configs; i++) config_row(&rows[i], &g->configs[i]);
@@ -422,7 +458,7 @@ static int create_seed_stats(hid_t file, const Grid *g) {
     H5Tclose(mem);
     H5Tclose(ftype);
     if (rc == 0)
-        rc = create_curve_group(file, "seed_stats_curves", SEED_CURVE_NAMES, 2 * N_CURVES, "setting",
+        rc = create_curve_group(file, "seed_stats_curves", SEED_CURVE_NAMES, 2 * n_curves, "setting",
                                 groups.n_groups, g->max_epochs);
     stats_free(&groups);
     free(rows);
@@ -529,7 +565,7 @@ static void store_free(Store *st) {
 }
 
 static void close_handles(Store *st) {
-    for (int c = 0; c < N_CURVES; c++)
+    for (int c = 0; c < st->n_curves; c++)
         if (st->curves[c] > 0) H5Dclose(st->curves[c]);
     if (st->summary > 0) H5Dclose(st->summary);
     if (st->summary_mem > 0) H5Tclose(st->summary_mem);
@@ -624,7 +660,8 @@ static int store_open_datasets(Store *st, const Grid *g, int64_t D, char *err) {
     st->weights = calloc((size_t)g->n_hidden, sizeof *st->weights);
     if (!st->weights) return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     int bad = 0;
-    for (int c = 0; c < N_CURVES; c++) {
+    st->n_curves = store_n_curves(st->file);
+    for (int c = 0; c < st->n_curves; c++) {
         char name[64];
         snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
         bad |= (st->curves[c] = H5Dopen2(st->file, name, H5P_DEFAULT)) < 0;
@@ -673,8 +710,8 @@ static int build_file(const char *tmp_path, const StoreMeta *meta, const Grid *g
     rc |= create_root_attrs(file, meta, grid);
     rc |= create_data_group(file, meta, data);
     rc |= create_tables(file, grid);
-    rc |= create_curves(file, grid);
-    rc |= create_seed_stats(file, grid);
+    rc |= create_curves(file, grid, data);
+    rc |= create_seed_stats(file, grid, curves_for(data));
     rc |= create_weights(file, "weights", grid, data->n_features);
     if (meta->save_initial_weights) rc |= create_weights(file, "initial_weights", grid, data->n_features);
     if (H5Fclose(file) < 0) rc = -1;
@@ -740,6 +777,13 @@ static int data_equal(hid_t file, const char *name, hid_t mem_type, const void *
 // The split and scaling the file's configs trained on must be the ones this run would use:
 // the same spec over a changed CSV would otherwise mix two data sets in one file.
 static int data_unchanged(hid_t file, const Dataset *d) {
+    int64_t J = d->n_repeats * d->n_folds, D = d->n_features;
+    int has_folds = H5Lexists(file, "data/folds", H5P_DEFAULT) > 0;
+    if (has_folds != (d->n_folds >= 2)) return 0;
+    if (has_folds && !(data_equal(file, "data/folds", H5T_NATIVE_INT32, d->folds, d->n_repeats * d->n_train, sizeof(int32_t)) &&
+                       data_equal(file, "data/split_feature_offset", H5T_NATIVE_DOUBLE, d->split_offset, J * D, sizeof(double)) &&
+                       data_equal(file, "data/split_feature_scale", H5T_NATIVE_DOUBLE, d->split_scale, J * D, sizeof(double))))
+        return 0;
     return data_equal(file, "data/train_index", H5T_NATIVE_INT64, d->train_index, d->n_train, sizeof(int64_t)) &&
            data_equal(file, "data/test_index", H5T_NATIVE_INT64, d->test_index, d->n_test, sizeof(int64_t)) &&
            data_equal(file, "data/feature_offset", H5T_NATIVE_DOUBLE, d->feature_offset, d->n_features, sizeof(double)) &&
@@ -752,6 +796,11 @@ static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, c
     const char *path = st->path;
     if (store_attr_read(st->file, "format", text, sizeof text) != 0 || strcmp(text, FORMAT_NAME) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file", path);
+    int64_t version = store_format_version(st->file);
+    if (version != STORE_FORMAT_VERSION)
+        return fail(err, SWEEP_ERR_USAGE, "%s: format_version %lld, written by an older sweep; this sweep resumes "
+                    "version %d only: use --force to start over or -o for a new file", path, (long long)version,
+                    STORE_FORMAT_VERSION);
     if (store_attr_read(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: was written by a different spec (spec_sha256 %.12s..., this spec %.12s...); "
                     "use --force to start over or -o for a new file", path, text, spec_sha256);
@@ -824,7 +873,7 @@ static int write_summary(Store *st, const SummaryRow *row, char *err) {
 int store_write_result(Store *st, const Config *c, const Run *r, char *err) {
     int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
     int rc = 0;
-    for (int i = 0; i < N_CURVES; i++)
+    for (int i = 0; i < st->n_curves; i++)
         rc |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
     rc |= write_weights(st, st->weights[k], c->weights_row, &r->model);
     if (st->initial) rc |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
@@ -841,6 +890,11 @@ int store_write_result(Store *st, const Config *c, const Run *r, char *err) {
     row.final_test_acc = r->final[CURVE_TEST_ACC];
     row.best_test_acc = r->best_test_acc;
     row.best_epoch = r->best_epoch;
+    row.final_val_loss = r->final[CURVE_VAL_LOSS];
+    row.final_val_acc = r->final[CURVE_VAL_ACC];
+    row.best_val_loss = r->best_val_loss;
+    row.best_val_epoch = r->best_val_epoch;
+    row.epochs_run = r->epochs_run;
     row.train_seconds = r->train_seconds;
     return write_summary(st, &row, err);
 }
@@ -877,6 +931,20 @@ int store_open_read(const char *path, hid_t *file, char *err) {
         return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file (no format = \"%s\")", path, FORMAT_NAME);
     }
     return SWEEP_OK;
+}
+
+int64_t store_format_version(hid_t file) {
+    int64_t v = 0;
+    if (H5Aexists(file, "format_version") <= 0) return 0;
+    hid_t a = H5Aopen(file, "format_version", H5P_DEFAULT);
+    if (a < 0) return 0;
+    if (H5Aread(a, H5T_NATIVE_INT64, &v) < 0) v = 0;
+    H5Aclose(a);
+    return v;
+}
+
+int store_n_curves(hid_t file) {
+    return H5Lexists(file, "curves/val_loss", H5P_DEFAULT) > 0 ? N_CURVES : CURVE_VAL_LOSS;
 }
 
 int store_read_slice(hid_t file, const char *dataset, hid_t mem_type, int64_t start, int64_t n, void *out) {
@@ -933,6 +1001,11 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
         *configs = malloc((size_t)(*n ? *n : 1) * sizeof **configs);
         *summary = malloc((size_t)(*n ? *n : 1) * sizeof **summary);
         hid_t ct = store_config_type(), stype = store_summary_type();
+        // A version-1 file lacks some columns: they read as in a pending row (NaN, -1, 0).
+        for (int64_t i = 0; *configs && *summary && i < *n; i++) {
+            memset(&(*configs)[i], 0, sizeof **configs);
+            pending_row(&(*summary)[i], i);
+        }
         if (!*configs || !*summary) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
         else if (H5Dread(cd, ct, H5S_ALL, H5S_ALL, H5P_DEFAULT, *configs) < 0 ||
                  H5Dread(sd, stype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *summary) < 0)
@@ -974,13 +1047,13 @@ int store_write_seed_stats(hid_t file, char *err) {
     }
     hid_t table = H5Dopen2(file, "seed_stats", H5P_DEFAULT), mem = seed_stats_type();
     hid_t curve[N_CURVES], stat[2 * N_CURVES];
-    int bad = table < 0;
-    for (int c = 0; c < N_CURVES; c++) {
+    int bad = table < 0, n_curves = store_n_curves(file);
+    for (int c = 0; c < n_curves; c++) {
         char name[64];
         snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
         bad |= (curve[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
     }
-    for (int c = 0; c < 2 * N_CURVES; c++) {
+    for (int c = 0; c < 2 * n_curves; c++) {
         char name[64];
         snprintf(name, sizeof name, "seed_stats_curves/%s", SEED_CURVE_NAMES[c]);
         bad |= (stat[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
@@ -1013,7 +1086,7 @@ int store_write_seed_stats(hid_t file, char *err) {
         SeedStatsRow row;
         seed_stats_row(&row, k, &g.groups[k], &configs[g.groups[k].first]);
         if (write_rows(table, mem, k, 1, -1, &row, H5P_DEFAULT) != 0) rc = -1;
-        for (int c = 0; rc == SWEEP_OK && c < N_CURVES; c++) {
+        for (int c = 0; rc == SWEEP_OK && c < n_curves; c++) {
             int64_t m = 0;
             for (int64_t j = start[k]; j < start[k + 1]; j++) {
                 if (summary[member[j]].status != STATUS_DONE) continue;
@@ -1028,8 +1101,8 @@ int store_write_seed_stats(hid_t file, char *err) {
     }
     free(start); free(member); free(buf); free(mean); free(sd);
     if (table >= 0) H5Dclose(table);
-    for (int c = 0; c < N_CURVES; c++) if (curve[c] >= 0) H5Dclose(curve[c]);
-    for (int c = 0; c < 2 * N_CURVES; c++) if (stat[c] >= 0) H5Dclose(stat[c]);
+    for (int c = 0; c < n_curves; c++) if (curve[c] >= 0) H5Dclose(curve[c]);
+    for (int c = 0; c < 2 * n_curves; c++) if (stat[c] >= 0) H5Dclose(stat[c]);
     H5Tclose(mem);
     stats_free(&g);
     free(configs);
@@ -1089,11 +1162,14 @@ static int64_t count_settings(const Grid *g) {
     return n;
 }
 
-double store_estimate_bytes(const Grid *g, int64_t D, int save_initial_weights) {
-    double E = (double)g->max_epochs, n_settings = (double)count_settings(g);
+double store_estimate_bytes(const Grid *g, const Dataset *d, int save_initial_weights) {
+    double E = (double)g->max_epochs, n_settings = (double)count_settings(g), D = (double)d->n_features;
+    double n_curves = curves_for(d);
     double per_config = (double)sizeof(ConfigRow) + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
-    double bytes = (double)g->n_configs * (per_config + N_CURVES * 8.0 * E);
-    bytes += n_settings * ((double)sizeof(SeedStatsRow) + 8.0 + 2 * N_CURVES * 8.0 * E);  // seed statistics
+    double bytes = (double)g->n_configs * (per_config + n_curves * 8.0 * E);
+    bytes += n_settings * ((double)sizeof(SeedStatsRow) + 8.0 + 2 * n_curves * 8.0 * E);  // seed statistics
+    if (d->n_folds >= 2)   // the folds and each split's scaling
+        bytes += (double)(d->n_repeats * d->n_train) * 4.0 + (double)(d->n_repeats * d->n_folds) * 16.0 * D;
     double weights = 0.0;
     for (int64_t k = 0; k < g->n_hidden; k++) {
         double H = (double)g->hidden_dims[k];

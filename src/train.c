@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-const char *const CURVE_NAMES[N_CURVES] = {"train_loss", "train_acc", "test_loss", "test_acc"};
+const char *const CURVE_NAMES[N_CURVES] = {"train_loss", "train_acc", "test_loss", "test_acc", "val_loss", "val_acc"};
 
 // Rows the evaluation pass handles at once (it reuses the batch work space).
 enum { EVAL_ROWS = 64 };
@@ -21,7 +21,9 @@ int train_init(Run *r, const Dataset *d, const Hyper *h) {
     r->Xb = malloc((size_t)(B * D) * sizeof(double));
     r->yb = malloc((size_t)B * sizeof(double));
     r->order = malloc((size_t)d->n_train * sizeof(int64_t));
-    int bad = !r->curve_mem || !r->Xb || !r->yb || !r->order;
+    int64_t view_doubles = data_view_doubles(d);
+    r->view_mem = view_doubles ? malloc((size_t)view_doubles * sizeof(double)) : NULL;
+    int bad = !r->curve_mem || !r->Xb || !r->yb || !r->order || (view_doubles && !r->view_mem);
     bad |= mlp_init(&r->initial, D, H) != 0;
     bad |= mlp_init(&r->model, D, H) != 0;
     bad |= mlp_work_init(&r->work, D, H, rows) != 0;
@@ -41,22 +43,24 @@ void train_free(Run *r) {
     free(r->Xb);
     free(r->yb);
     free(r->order);
+    free(r->view_mem);
     memset(r, 0, sizeof *r);
 }
 
 
-// One epoch of mini-batch SGD over the training part, batches cut from r->order.
-static void train_epoch(Run *r, const Dataset *d) {
+// One epoch of mini-batch SGD over the config's training rows, batches cut from r->order.
+static void train_epoch(Run *r) {
     const Hyper *h = &r->hyper;
-    int64_t D = d->n_features, n = d->n_train;
+    const DataView *v = &r->view;
+    int64_t D = v->n_features, n = v->n_fit;
     for (int64_t start = 0; start < n; start += h->batch_size) {
         int64_t B = n - start < h->batch_size ? n - start : h->batch_size;  // last may be smaller
-        const double *X = d->X_train + start * D, *y = d->y_train + start;
+        const double *X = v->X_fit + start * D, *y = v->y_fit + start;
         if (h->shuffle) {
             for (int64_t b = 0; b < B; b++) {
                 int64_t row = r->order[start + b];
-                memcpy(r->Xb + b * D, d->X_train + row * D, (size_t)D * sizeof(double));
-                r->yb[b] = d->y_train[row];
+                memcpy(r->Xb + b * D, v->X_fit + row * D, (size_t)D * sizeof(double));
+                r->yb[b] = v->y_fit[row];
             }
             X = r->Xb;
             y = r->yb;
@@ -65,9 +69,17 @@ static void train_epoch(Run *r, const Dataset *d) {
     }
 }
 
+// Loss and accuracy over n rows; NaN for an empty set (no test part, no validation fold).
+static void evaluate(Run *r, const double *X, const double *y, int64_t n, double *loss, double *acc) {
+    if (n == 0) { *loss = *acc = NAN; return; }
+    mlp_evaluate(&r->model, X, y, n, &r->work, loss, acc);
+}
+
 int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
     const Hyper *h = &r->hyper;
     double t0 = sweep_seconds();
+    data_view(d, h->repeat, h->fold, r->view_mem, &r->view);
+    const DataView *v = &r->view;
     Rng rng;
     rng_init(&rng, h->seed, RNG_INIT, (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
     mlp_randomize(&r->initial, &rng, h->init_scale);
@@ -76,31 +88,34 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
         for (int64_t e = 0; e < h->epochs; e++) r->curves[c][e] = NAN;
 
     r->status = STATUS_DONE;
-    r->best_test_acc = NAN;
-    r->best_epoch = -1;
+    r->best_test_acc = r->best_val_loss = NAN;
+    r->best_epoch = r->best_val_epoch = -1;
     r->epochs_run = 0;
     for (int64_t e = 0; e < h->epochs; e++) {
         if (cancel && *cancel) return 1;
         if (h->shuffle) {
             // The epoch's batch order depends on (seed, epoch) alone.
-            for (int64_t i = 0; i < d->n_train; i++) r->order[i] = i;
+            for (int64_t i = 0; i < v->n_fit; i++) r->order[i] = i;
             rng_init(&rng, h->seed, RNG_SHUFFLE, (uint64_t)e, 0);
-            rng_permute(&rng, r->order, d->n_train);
+            rng_permute(&rng, r->order, v->n_fit);
         }
-        train_epoch(r, d);
-        double v[N_CURVES];
-        mlp_evaluate(&r->model, d->X_train, d->y_train, d->n_train, &r->work,
-                     &v[CURVE_TRAIN_LOSS], &v[CURVE_TRAIN_ACC]);
-        mlp_evaluate(&r->model, d->X_test, d->y_test, d->n_test, &r->work,
-                     &v[CURVE_TEST_LOSS], &v[CURVE_TEST_ACC]);
+        train_epoch(r);
+        double x[N_CURVES];
+        evaluate(r, v->X_fit, v->y_fit, v->n_fit, &x[CURVE_TRAIN_LOSS], &x[CURVE_TRAIN_ACC]);
+        evaluate(r, v->X_test, v->y_test, v->n_test, &x[CURVE_TEST_LOSS], &x[CURVE_TEST_ACC]);
+        evaluate(r, v->X_val, v->y_val, v->n_val, &x[CURVE_VAL_LOSS], &x[CURVE_VAL_ACC]);
         r->epochs_run = e + 1;
-        int finite = isfinite(v[CURVE_TRAIN_LOSS]) && isfinite(v[CURVE_TEST_LOSS]) &&
-                     mlp_all_finite(&r->model);
-        if (!finite) v[CURVE_TRAIN_ACC] = v[CURVE_TEST_ACC] = NAN;  // a broken network predicts nothing
-        for (int c = 0; c < N_CURVES; c++) r->curves[c][e] = v[c];
-        if (finite && !(v[CURVE_TEST_ACC] <= r->best_test_acc)) {  // first maximum; NaN start
-            r->best_test_acc = v[CURVE_TEST_ACC];
+        int finite = isfinite(x[CURVE_TRAIN_LOSS]) && (v->n_test == 0 || isfinite(x[CURVE_TEST_LOSS])) &&
+                     (v->n_val == 0 || isfinite(x[CURVE_VAL_LOSS])) && mlp_all_finite(&r->model);
+        if (!finite) x[CURVE_TRAIN_ACC] = x[CURVE_TEST_ACC] = x[CURVE_VAL_ACC] = NAN;  // a broken network predicts nothing
+        for (int c = 0; c < N_CURVES; c++) r->curves[c][e] = x[c];
+        if (finite && !(x[CURVE_TEST_ACC] <= r->best_test_acc)) {  // first maximum; NaN start
+            r->best_test_acc = x[CURVE_TEST_ACC];
             r->best_epoch = e;
+        }
+        if (finite && v->n_val > 0 && !(x[CURVE_VAL_LOSS] >= r->best_val_loss)) {  // first minimum; NaN start
+            r->best_val_loss = x[CURVE_VAL_LOSS];
+            r->best_val_epoch = e;
         }
         if (!finite) {
             mlp_canonicalize_nans(&r->model);   // one NaN pattern, whichever machine made it
@@ -113,11 +128,12 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
     return 0;
 }
 
-double train_flops(const Hyper *h, int64_t n_features, int64_t n_train, int64_t n_test) {
-    double D = (double)n_features, H = (double)h->hidden_dim;
-    double n_batches = ceil((double)n_train / (double)h->batch_size);
-    double step = 2.0 * (double)n_train * H * (2.0 * D + 3.0)  // forward, dW1, dZ1, dW2
-                  + n_batches * 2.0 * (D * H + 2.0 * H + 1.0);  // update
-    double eval = 2.0 * (double)(n_train + n_test) * H * (D + 1.0);
+double train_flops(const Hyper *h, const Dataset *d) {
+    double D = (double)d->n_features, H = (double)h->hidden_dim;
+    double K = (double)d->n_folds, n_fit = K >= 2 ? (double)d->n_train * (K - 1.0) / K : (double)d->n_train;
+    double n_batches = ceil(n_fit / (double)h->batch_size);
+    double step = 2.0 * n_fit * H * (2.0 * D + 3.0)                    // forward, dW1, dZ1, dW2
+                  + n_batches * 2.0 * (D * H + 2.0 * H + 1.0);          // update
+    double eval = 2.0 * (double)(d->n_train + d->n_test) * H * (D + 1.0);  // fit, val and test rows
     return (double)h->epochs * (step + eval);
 }

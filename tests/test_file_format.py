@@ -35,11 +35,14 @@ AXES_OF_SPEC = dict(hidden_dim=[3, 6], learning_rate=[0.1], batch_size=[20, 455]
 N = 32
 
 CONFIG_FIELDS = ("id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
-                 "init_scale", "shuffle", "weights_row")
+                 "init_scale", "shuffle", "repeat", "fold", "weights_row")
 SUMMARY_FIELDS = ("id", "status", "final_train_loss", "final_train_acc", "final_test_loss",
-                  "final_test_acc", "best_test_acc", "best_epoch", "train_seconds")
+                  "final_test_acc", "best_test_acc", "best_epoch", "final_val_loss", "final_val_acc",
+                  "best_val_loss", "best_val_epoch", "epochs_run", "train_seconds")
 FLOAT_FIELDS = {"learning_rate", "init_scale", "final_train_loss", "final_train_acc",
-                "final_test_loss", "final_test_acc", "best_test_acc", "train_seconds"}
+                "final_test_loss", "final_test_acc", "best_test_acc", "final_val_loss",
+                "final_val_acc", "best_val_loss", "train_seconds"}
+INT32_FIELDS = {"repeat", "fold"}
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +72,7 @@ def test_root_attributes(f, made):
     spec, out = made
     a = f.attrs
     assert text(a["format"]) == "sweep-results"
-    assert a["format_version"] == 1 and np.issubdtype(np.asarray(a["format_version"]).dtype, np.integer)
+    assert a["format_version"] == 2 and np.issubdtype(np.asarray(a["format_version"]).dtype, np.integer)
     assert text(a["spec"]) == spec.read_bytes().decode("utf-8")
     assert text(a["spec_sha256"]) == hashlib.sha256(spec.read_bytes()).hexdigest()
     assert a["n_configs"] == N
@@ -136,6 +139,8 @@ def test_configs_table_in_fixed_axis_order(f):
             assert c.dtype[name] == np.float64, name
         elif name == "shuffle":
             assert kind in "iub", name
+        elif name in INT32_FIELDS:
+            assert c.dtype[name] == np.int32, name
         else:
             assert c.dtype[name] == np.int64, name
     got = c[:]
@@ -210,6 +215,12 @@ def test_summary_table_and_pandas_merge(f):
         assert rows[i]["best_test_acc"] == acc.max()
         assert rows[i]["best_epoch"] == int(np.argmax(acc))
         assert rows[i]["train_seconds"] >= 0
+        assert rows[i]["epochs_run"] == cfg["epochs"]
+    # Without validation folds: no val curves, NaN val columns, every config on split (0, 0).
+    assert "val_loss" not in f["curves"]
+    assert np.isnan(rows["final_val_loss"]).all() and np.isnan(rows["best_val_loss"]).all()
+    assert (rows["best_val_epoch"] == -1).all()
+    assert (f["configs"]["repeat"] == 0).all() and (f["configs"]["fold"] == 0).all()
 
 
 def test_curves_shape_and_nan_past_each_configs_epochs(f):

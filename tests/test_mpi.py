@@ -128,6 +128,17 @@ def test_two_ranks_write_the_file_of_a_plain_run(mpi_bin, reference, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["mpi.h5"]
 
 
+def test_two_ranks_with_validation_folds_write_the_file_of_a_plain_run(mpi_bin, tmp_path):
+    spec = write_spec(tmp_path / "folds.yaml", "data:\n  folds: 3\n  repeats: 2\n" + SPEC.replace("[40, 80]", "[10, 20]"))
+    ref = tmp_path / "ref.h5"
+    run_ok = run_sweep("-q", "-j", "2", spec, "-o", ref)
+    assert run_ok.returncode == 0, run_ok.stderr
+    out = tmp_path / "mpi.h5"
+    rc, _, err = mpirun(mpi_bin, 2, "-j", "1", spec, "-o", out)
+    assert rc == 0, err
+    assert_same_results(ref, out)
+
+
 def test_ranks_with_threads_and_a_shard_merge_into_a_plain_run(mpi_bin, reference, tmp_path):
     """mpirun runs one shard on 2 ranks x 2 threads, a plain sweep the other; merged = plain."""
     spec, ref, _, _ = reference

@@ -162,6 +162,8 @@ def load_csv(path, label=None):
 # ---- The model -------------------------------------------------------------------------------
 
 def evaluate(W1, b1, W2, b2, X, y):
+    if len(y) == 0:   # no test part (test_fraction 0) or no validation fold
+        return math.nan, math.nan
     z = np.maximum(X @ W1 + b1, 0.0) @ W2 + b2
     loss = np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
     p = 1.0 / (1.0 + np.exp(-z))
@@ -169,14 +171,18 @@ def evaluate(W1, b1, W2, b2, X, y):
     return float(loss), float(acc)
 
 
-def train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs):
-    """One config of DESIGN section 3 in float64 NumPy. Returns (curves (4, max_epochs),
-    final weights, status, summary dict)."""
+def train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs, Xva=None, yva=None):
+    """One config of DESIGN section 3 in float64 NumPy, trained on (Xtr, ytr), validated on
+    (Xva, yva) if given. Returns (curves (6, max_epochs) in the order of ALL_CURVES, final
+    weights, status, summary dict)."""
     W1, b1, W2, b2 = (np.array(a, dtype=np.float64, copy=True) for a in init)
     b2 = float(b2)
     lr, B, n = float(cfg["learning_rate"]), int(cfg["batch_size"]), len(ytr)
-    curves = np.full((4, max_epochs), np.nan)
+    if Xva is None:
+        Xva, yva = Xtr[:0], ytr[:0]
+    curves = np.full((6, max_epochs), np.nan)
     status, best_acc, best_epoch, ran = STATUS_DONE, math.nan, -1, 0
+    best_val, best_val_epoch = math.nan, -1
     with np.errstate(all="ignore"):
         for e in range(int(cfg["epochs"])):
             order = epoch_order(int(cfg["seed"]), e, n) if cfg["shuffle"] else np.arange(n)
@@ -199,54 +205,83 @@ def train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs):
                 b2 = b2 - lr * db2
             trl, tra = evaluate(W1, b1, W2, b2, Xtr, ytr)
             tel, tea = evaluate(W1, b1, W2, b2, Xte, yte)
-            curves[:, e] = (trl, tra, tel, tea)
+            val, vaa = evaluate(W1, b1, W2, b2, Xva, yva)
             ran = e + 1
-            finite = (math.isfinite(trl) and math.isfinite(tel) and np.all(np.isfinite(W1))
+            finite = (math.isfinite(trl) and (len(yte) == 0 or math.isfinite(tel))
+                      and (len(yva) == 0 or math.isfinite(val)) and np.all(np.isfinite(W1))
                       and np.all(np.isfinite(b1)) and np.all(np.isfinite(W2)) and math.isfinite(b2))
+            if not finite:   # a broken network predicts nothing
+                tra = tea = vaa = math.nan
+            curves[:, e] = (trl, tra, tel, tea, val, vaa)
             if finite and not (tea <= best_acc):
                 best_acc, best_epoch = tea, e
+            if finite and len(yva) and not (val >= best_val):
+                best_val, best_val_epoch = val, e
             if not finite:
                 status = STATUS_DIVERGED
                 break
     summary = dict(final_train_loss=curves[0, ran - 1], final_train_acc=curves[1, ran - 1],
                    final_test_loss=curves[2, ran - 1], final_test_acc=curves[3, ran - 1],
-                   best_test_acc=best_acc, best_epoch=best_epoch, status=status)
+                   best_test_acc=best_acc, best_epoch=best_epoch, status=status,
+                   final_val_loss=curves[4, ran - 1], final_val_acc=curves[5, ran - 1],
+                   best_val_loss=best_val, best_val_epoch=best_val_epoch, epochs_run=ran)
     return curves, (W1, b1, W2, b2), status, summary
+
+
+ALL_CURVES = CURVES + ("val_loss", "val_acc")
+
+
+def split_rows(f, X_raw, y_raw, repeat, fold):
+    """The (X, y) a config of split (repeat, fold) trains, tests and validates on, from the
+    file's own split, folds and per-split scaling (the whole training part without folds)."""
+    tr, te = f["data/train_index"][:], f["data/test_index"][:]
+    if "folds" in f["data"]:
+        K = int(f["data"].attrs["folds"])
+        folds = f["data/folds"][repeat]
+        fit, val = tr[folds != fold], tr[folds == fold]
+        off = f["data/split_feature_offset"][repeat * K + fold]
+        sc = f["data/split_feature_scale"][repeat * K + fold]
+    else:
+        fit, val = tr, tr[:0]
+        off, sc = f["data/feature_offset"][:], f["data/feature_scale"][:]
+    return [((X_raw[idx] - off) * sc, y_raw[idx]) for idx in (fit, te, val)]
 
 
 def check_against_reference(path, X_raw, y_raw):
     """Retrains every config of the results file at path and compares. Returns the number of
     configs checked."""
     with h5py.File(path, "r") as f:
-        tr = f["data/train_index"][:]
-        te = f["data/test_index"][:]
-        off = f["data/feature_offset"][:]
-        sc = f["data/feature_scale"][:]
-        Xtr, ytr = (X_raw[tr] - off) * sc, y_raw[tr]
-        Xte, yte = (X_raw[te] - off) * sc, y_raw[te]
         configs = f["configs"][:]
         summary = f["summary"][:]
-        file_curves = np.stack([f["curves/" + c][:] for c in CURVES])
+        names = ALL_CURVES if "val_loss" in f["curves"] else CURVES
+        file_curves = np.stack([f["curves/" + c][:] for c in names])
         max_epochs = file_curves.shape[2]
         assert max_epochs == configs["epochs"].max()
         for i, cfg in enumerate(configs):
             assert cfg["id"] == i
+            (Xtr, ytr), (Xte, yte), (Xva, yva) = split_rows(f, X_raw, y_raw, int(cfg["repeat"]), int(cfg["fold"]))
             g, row = f"hidden_{cfg['hidden_dim']}", cfg["weights_row"]
             init = [f[f"initial_weights/{g}/{k}"][row] for k in ("W1", "b1", "W2", "b2")]
-            curves, weights, status, ref = train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs)
+            curves, weights, status, ref = train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs, Xva, yva)
             tag = f"config {i} ({dict(zip(configs.dtype.names, cfg.tolist()))})"
-            for c, name in enumerate(CURVES):
+            for c, name in enumerate(names):
                 assert_close(file_curves[c, i], curves[c], f"{tag}: {name}", RTOL, ATOL)
+            assert s_ok(summary[i], ref, tag)
             for k, w in zip(("W1", "b1", "W2", "b2"), weights):
                 assert_close(f[f"weights/{g}/{k}"][row], w, f"{tag}: weights {k}", RTOL, ATOL)
-            s = summary[i]
-            assert s["status"] == status, f"{tag}: status {s['status']} != {status}"
-            assert s["best_epoch"] == ref["best_epoch"], f"{tag}: best_epoch"
-            for k in ("final_train_loss", "final_train_acc", "final_test_loss", "final_test_acc",
-                      "best_test_acc"):
-                assert_close(s[k], ref[k], f"{tag}: summary {k}", RTOL, ATOL)
-            assert s["train_seconds"] >= 0.0
     return len(configs)
+
+
+def s_ok(s, ref, tag):
+    """A /summary row against the reference's summary dict (every column but train_seconds)."""
+    assert s["status"] == ref["status"], f"{tag}: status {s['status']} != {ref['status']}"
+    for k in ("best_epoch", "best_val_epoch", "epochs_run"):
+        assert s[k] == ref[k], f"{tag}: {k} {s[k]} != {ref[k]}"
+    for k in ("final_train_loss", "final_train_acc", "final_test_loss", "final_test_acc",
+              "best_test_acc", "final_val_loss", "final_val_acc", "best_val_loss"):
+        assert_close(s[k], ref[k], f"{tag}: summary {k}", RTOL, ATOL)
+    assert s["train_seconds"] >= 0.0
+    return True
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,7 @@ def test_seed_stats_table_matches_numpy_over_the_summary(result):
         assert tuple(row[a] for a in SETTING_AXES) == key
         members = summary[setting == k]
         done = members[members["status"] == 1]
-        assert row["n_seeds"] == 3
+        assert row["n_replicates"] == 3
         assert row["n_done"] == len(done)
         assert row["n_diverged"] == (members["status"] == 2).sum()
         for s in STATS:
@@ -105,7 +105,7 @@ def test_a_shard_leaves_seed_stats_empty_until_the_sweep_is_whole(tmp_path, resu
     assert r.returncode == 0, r.stderr
     with h5py.File(out, "r") as f:
         table = f["seed_stats"][:]
-        assert (table["n_seeds"] == 3).all()
+        assert (table["n_replicates"] == 3).all()
         assert np.isnan(table["mean_final_test_acc"]).all()
         assert np.isnan(f["seed_stats_curves/test_acc_mean"][:]).all()
 

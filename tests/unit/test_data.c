@@ -470,7 +470,7 @@ static void impossible_test_fractions_are_rejected_naming_fraction_and_n(void) {
     Table t = make_table(10, 2, y);
     Dataset d;
     char err[ERR_LEN] = "";
-    double bad[] = {0.0, -0.5, 1.0, 1.5, 0.95, 1e-12, NAN, INFINITY};
+    double bad[] = {-0.5, 1.0, 1.5, 0.95, 1e-12, NAN, INFINITY};   // 0 is allowed: see below
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = '\0';
         CHECK(data_prepare(&d, &t, bad[i], 0, SCALE_MINMAX, err) == 2);
@@ -633,6 +633,137 @@ static void scale_names_round_trip(void) {
     CHECK(data_scale_parse("MinMax", &k) == -1);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Cross-validation folds
+
+static void zero_test_fraction_puts_every_row_in_training(void) {
+    double y[10] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+    Table t = make_table(10, 2, y);
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.0, 3, SCALE_MINMAX, err) == 0);
+    CHECK(d.n_train == 10 && d.n_test == 0);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static int prepare_breast_cancer_folds(Table *t, Dataset *d, int64_t K, int64_t R, uint64_t seed, ScaleKind scale) {
+    char err[ERR_LEN] = "";
+    if (data_load_table(t, "breast_cancer", NULL, err) != 0) return -1;
+    if (data_prepare(d, t, 0.2, seed, scale, err) != 0) return -1;
+    return data_folds(d, t, K, R, seed, scale, err);
+}
+
+static void folds_are_stratified_disjoint_and_cover_the_training_part(void) {
+    Table t;
+    Dataset d;
+    CHECK(prepare_breast_cancer_folds(&t, &d, 5, 3, 42, SCALE_MINMAX) == 0);
+    CHECK(d.n_folds == 5 && d.n_repeats == 3);
+    for (int64_t r = 0; r < 3; r++) {
+        int64_t per[5][2] = {{0}};
+        for (int64_t i = 0; i < d.n_train; i++) {
+            int32_t k = d.folds[r * d.n_train + i];
+            CHECK(k >= 0 && k < 5);   // every row in exactly one fold
+            if (k >= 0 && k < 5) per[k][d.y_train[i] == 1.0]++;
+        }
+        for (int c = 0; c < 2; c++) {
+            int64_t lo = per[0][c], hi = per[0][c];
+            for (int k = 1; k < 5; k++) { if (per[k][c] < lo) lo = per[k][c]; if (per[k][c] > hi) hi = per[k][c]; }
+            CHECK(hi - lo <= 1);      // stratified: per class within one row
+            CHECK(per[0][c] == hi);   // fold 0 the largest (round-robin from fold 0)
+        }
+    }
+    // A new partition per repeat.
+    CHECK(memcmp(d.folds, d.folds + d.n_train, (size_t)d.n_train * sizeof *d.folds) != 0);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void folds_depend_on_split_seed_and_repeat_alone(void) {
+    Table t1, t2;
+    Dataset a, b;
+    CHECK(prepare_breast_cancer_folds(&t1, &a, 5, 2, 7, SCALE_MINMAX) == 0);
+    CHECK(prepare_breast_cancer_folds(&t2, &b, 5, 4, 7, SCALE_STANDARD) == 0);
+    // More repeats and another scaling: the first two repeats' folds are the same.
+    CHECK(memcmp(a.folds, b.folds, (size_t)(2 * a.n_train) * sizeof *a.folds) == 0);
+    data_free(&a);
+    data_free(&b);
+    data_free_table(&t1);
+    data_free_table(&t2);
+}
+
+static void each_split_scales_with_its_own_training_rows(void) {
+    Table t;
+    Dataset d;
+    CHECK(prepare_breast_cancer_folds(&t, &d, 4, 2, 42, SCALE_MINMAX) == 0);
+    int64_t D = d.n_features;
+    double *buf = malloc((size_t)data_view_doubles(&d) * sizeof *buf);
+    CHECK(buf != NULL);
+    for (int64_t r = 0; buf && r < 2; r++)
+        for (int64_t k = 0; k < 4; k++) {
+            DataView v;
+            data_view(&d, r, k, buf, &v);
+            CHECK(v.n_fit + v.n_val == d.n_train && v.n_test == d.n_test);
+            // minmax on the fit rows: every feature spans exactly [0, 1] there.
+            for (int64_t j = 0; j < D; j++) {
+                double lo = 1e300, hi = -1e300;
+                for (int64_t i = 0; i < v.n_fit; i++) {
+                    double x = v.X_fit[i * D + j];
+                    if (x < lo) lo = x;
+                    if (x > hi) hi = x;
+                }
+                CHECK(lo == 0.0);
+                CHECK(fabs(hi - 1.0) < 1e-15);
+            }
+            // The rows are the training part's, in train_index order, split by the fold.
+            const int32_t *fold = d.folds + r * d.n_train;
+            const double *off = d.split_offset + (r * 4 + k) * D, *sc = d.split_scale + (r * 4 + k) * D;
+            int64_t f = 0, q = 0;
+            for (int64_t i = 0; i < d.n_train; i++) {
+                const double *raw = t.X + d.train_index[i] * D;
+                const double *got = fold[i] == k ? v.X_val + (q++) * D : v.X_fit + (f++) * D;
+                const double *yv = fold[i] == k ? v.y_val + q - 1 : v.y_fit + f - 1;
+                CHECK(*yv == d.y_train[i]);
+                for (int64_t j = 0; j < D; j++) CHECK(got[j] == (raw[j] - off[j]) * sc[j]);
+            }
+            for (int64_t i = 0; i < d.n_test; i++)
+                for (int64_t j = 0; j < D; j++)
+                    CHECK(v.X_test[i * D + j] == (t.X[d.test_index[i] * D + j] - off[j]) * sc[j]);
+        }
+    free(buf);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void without_folds_the_view_is_the_dataset_itself(void) {
+    Table t;
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_load_table(&t, "breast_cancer", NULL, err) == 0);
+    CHECK(data_prepare(&d, &t, 0.2, 42, SCALE_MINMAX, err) == 0);
+    CHECK(data_view_doubles(&d) == 0);
+    DataView v;
+    data_view(&d, 0, 0, NULL, &v);
+    CHECK(v.X_fit == d.X_train && v.n_fit == d.n_train && v.n_val == 0 && v.X_test == d.X_test);
+    CHECK(data_min_fit_rows(&d, 1) == d.n_train);
+    CHECK(data_min_fit_rows(&d, 5) == 455 - 34 - 57);
+    data_free(&d);
+    data_free_table(&t);
+}
+
+static void too_many_folds_are_refused(void) {
+    double y[10] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+    Table t = make_table(10, 2, y);
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.2, 0, SCALE_NONE, err) == 0);
+    CHECK(data_folds(&d, &t, 5, 1, 0, SCALE_NONE, err) == 2);   // 4 training rows per class
+    CHECK_STR_CONTAINS(err, "5 folds");
+    CHECK(data_folds(&d, &t, 4, 2, 0, SCALE_NONE, err) == 0);
+    data_free(&d);
+    data_free_table(&t);
+}
+
 int main(void) {
     RUN(builtin_is_recognised_by_its_name_only);
     RUN(builtin_table_has_569_rows_and_30_features);
@@ -673,5 +804,11 @@ int main(void) {
     RUN(dataset_keeps_its_own_copy_of_feature_names);
     RUN(free_functions_zero_the_struct_and_accept_a_zeroed_one);
     RUN(scale_names_round_trip);
+    RUN(zero_test_fraction_puts_every_row_in_training);
+    RUN(folds_are_stratified_disjoint_and_cover_the_training_part);
+    RUN(folds_depend_on_split_seed_and_repeat_alone);
+    RUN(each_split_scales_with_its_own_training_rows);
+    RUN(without_folds_the_view_is_the_dataset_itself);
+    RUN(too_many_folds_are_refused);
     return CHECK_SUMMARY();
 }

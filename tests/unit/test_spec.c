@@ -406,18 +406,84 @@ static void unreadable_file_names_the_reason(void) {
     CHECK(is_zeroed(&s));
 }
 
+// A training part of n0 rows of class 0 then n1 of class 1: all spec_check_data looks at.
+static Dataset training_part(int64_t n0, int64_t n1) {
+    Dataset d;
+    memset(&d, 0, sizeof d);
+    d.n_train = n0 + n1;
+    d.n_folds = d.n_repeats = 1;
+    d.y_train = calloc((size_t)(n0 + n1 ? n0 + n1 : 1), sizeof(double));
+    for (int64_t i = n0; d.y_train && i < n0 + n1; i++) d.y_train[i] = 1.0;
+    return d;
+}
+
+// The breast cancer training part: 455 rows, 170 malignant (0) and 285 benign (1).
+static Dataset breast_cancer_training_part(void) { return training_part(170, 285); }
+
+static int check_data(const Spec *s, int64_t n0, int64_t n1, char *err) {
+    Dataset d = training_part(n0, n1);
+    int rc = spec_check_data(s, &d, err);
+    free(d.y_train);
+    return rc;
+}
+
 static void batch_size_above_the_training_set_points_at_the_value(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  batch_size: [32, 1000]\n", err) == 0);
-    CHECK(spec_check_data(&s, 1000, err) == 0);
-    CHECK(spec_check_data(&s, 455, err) == 2);
+    CHECK(check_data(&s, 500, 500, err) == 0);
+    CHECK(check_data(&s, 170, 285, err) == 2);
     CHECK(strcmp(err, PATH ":2:20: grid.batch_size: expected at most the training-set size 455, "
                       "found 1000") == 0);
     spec_free(&s);
     CHECK(parse(&s, "grid: {}\n", err) == 0);
-    CHECK(spec_check_data(&s, 20, err) == 2);
+    CHECK(check_data(&s, 10, 10, err) == 2);
     CHECK_STR_CONTAINS(err, PATH ": grid.batch_size: expected at most the training-set size 20, found 32");
+    spec_free(&s);
+}
+
+static void folds_and_repeats_parse_with_their_defaults(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid: {}\n", err) == 0);
+    CHECK(s.data.folds == 1 && s.data.repeats == 1);
+    spec_free(&s);
+    CHECK(parse(&s, "data:\n  folds: 5\n  repeats: 3\n  test_fraction: 0\ngrid: {}\n", err) == 0);
+    CHECK(s.data.folds == 5 && s.data.repeats == 3 && s.data.test_fraction == 0.0);
+    CHECK_LOC(s.data.folds_loc, 2, 10);
+    CHECK_LOC(s.data.repeats_loc, 3, 12);
+    spec_free(&s);
+}
+
+static void fold_errors_are_located(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "data:\n  folds: 0\ngrid: {}\n", err) == 2);
+    CHECK(strcmp(err, PATH ":2:10: data.folds: expected an integer from 1 to 1000000, found 0") == 0);
+    CHECK(parse(&s, "data:\n  repeats: two\ngrid: {}\n", err) == 2);
+    CHECK_STR_CONTAINS(err, PATH ":2:12: data.repeats: expected an integer from 1 to 1000000, found \"two\"");
+    CHECK(parse(&s, "data:\n  repeats: 3\ngrid: {}\n", err) == 2);
+    CHECK(strcmp(err, PATH ":2:12: data.repeats: expected 1 without cross-validation (set data.folds >= 2 to "
+                      "repeat it), found 3") == 0);
+    CHECK(parse(&s, "data:\n  test_fraction: 0\ngrid: {}\n", err) == 2);
+    CHECK_STR_CONTAINS(err, PATH ":2:18: data.test_fraction: expected a number between 0 and 1 (0 leaves");
+    // More folds than the smaller class has training rows: located at data.folds.
+    CHECK(parse(&s, "data:\n  folds: 200\ngrid: {}\n", err) == 0);
+    CHECK(check_data(&s, 170, 285, err) == 2);
+    CHECK(strcmp(err, PATH ":2:10: data.folds: expected at most 170, the training rows of the smaller class "
+                      "(170 of class 0), found 200") == 0);
+    CHECK(check_data(&s, 300, 285, err) == 0 || strstr(err, "batch_size") != NULL);
+    spec_free(&s);
+}
+
+static void batch_size_must_fit_the_smallest_fold_training_set(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    // 5 folds of 170 + 285 rows: the largest fold holds 34 + 57 rows, leaving 364 to train on.
+    CHECK(parse(&s, "data:\n  folds: 5\ngrid:\n  batch_size: [364, 365]\n", err) == 0);
+    CHECK(check_data(&s, 170, 285, err) == 2);
+    CHECK(strcmp(err, PATH ":4:21: grid.batch_size: expected at most 364, the fewest rows a fold's config "
+                      "trains on, found 365") == 0);
     spec_free(&s);
 }
 
@@ -632,12 +698,12 @@ static void wrong_types_at_the_top_are_errors(void) {
     CHECK_ERROR("grid: [1]\n", "1:7: grid: ", "expected a mapping of axes such as hidden_dim: [16, 64], found a list");
     CHECK_ERROR("grid: 5\n", "1:7: grid: ", "found 5");
     CHECK_ERROR("grid: {}\ndata: breast_cancer\n", "2:7: data: ",
-                "expected a mapping (source, label, test_fraction, split_seed, scale), found \"breast_cancer\"");
+                "expected a mapping (source, label, test_fraction, split_seed, scale, folds, repeats), found \"breast_cancer\"");
 }
 
 static void data_fields_are_checked(void) {
     CHECK_ERROR("grid: {}\ndata:\n  test_fraction: 1.5\n", "3:18: data.test_fraction: ",
-                "expected a number between 0 and 1 (exclusive), found 1.5");
+                "expected a number from 0 (with folds) to 1 (exclusive), found 1.5");
     CHECK_ERROR("grid: {}\ndata:\n  test_fraction: 0\n", "3:18: data.test_fraction: ", "found 0");
     CHECK_ERROR("grid: {}\ndata:\n  split_seed: -1\n", "3:15: data.split_seed: ",
                 "expected an integer from 0 to 9223372036854775807, found -1");
@@ -746,7 +812,11 @@ static void bad_fixtures_fail_where_their_comment_says(void) {
             CHECK(sscanf(want, "%d:%d:", &line, &col) == 2);
             CHECK_LOC(s.data.source_loc, line, col);
         } else {
-            if (rc == 0) rc = spec_check_data(&s, 455, err);
+            if (rc == 0) {
+                Dataset bc = breast_cancer_training_part();
+                rc = spec_check_data(&s, &bc, err);
+                free(bc.y_train);
+            }
             snprintf(at, sizeof at, "%s:%s", path, want);
             if (!strstr(err, at)) fprintf(stderr, "  %s: got %s\n", path, err);
             CHECK(rc == 2);
@@ -769,7 +839,7 @@ static void tiny_fixture_is_a_small_valid_sweep(void) {
     CHECK(n == 16);
     CHECK(s.save_initial_weights == 1);
     CHECK(strcmp(s.name, "tiny") == 0);
-    CHECK(spec_check_data(&s, 455, err) == 0);
+    CHECK(check_data(&s, 170, 285, err) == 0);
     spec_free(&s);
 }
 
@@ -799,6 +869,9 @@ int main(void) {
     RUN(spec_load_reads_the_file);
     RUN(unreadable_file_names_the_reason);
     RUN(batch_size_above_the_training_set_points_at_the_value);
+    RUN(folds_and_repeats_parse_with_their_defaults);
+    RUN(fold_errors_are_located);
+    RUN(batch_size_must_fit_the_smallest_fold_training_set);
     RUN(design_example_error_reads_as_documented);
     RUN(yaml_syntax_error_points_at_the_problem);
     RUN(invalid_utf8_points_at_the_byte);
