@@ -43,7 +43,9 @@ void stats_free(Groups *g);
 // ..., x[(n-1) stride]: NaN mean when there are none, NaN std below two. Two passes.
 void stats_moments(const double *x, int64_t n, int64_t stride, double *mean, double *std);
 
-// An axis's value in a config row, as a double (for printing and comparing).
+// An axis's value in a config row, as a double (for printing and comparing), and exactly for
+// an integer axis (0 for a real one).
 double stats_axis_value(const ConfigRow *c, AxisId a);
+int64_t stats_axis_int(const ConfigRow *c, AxisId a);
 
 #endif

@@ -107,8 +107,16 @@ void store_abandon(Store *st);
 // Readers. Opens a results file read-only with HDF5 file locking off (a sweep may be writing
 // it) and checks that it is one: 0, or 2 with err filled. Close with H5Fclose.
 int store_open_read(const char *path, hid_t *file, char *err);
+// An integer attribute: 0, or -1 when it is missing or unreadable.
+int store_attr_i64(hid_t obj, const char *name, int64_t *v);
 // The file's format_version (0 when missing). Resume and merge take only STORE_FORMAT_VERSION.
 int64_t store_format_version(hid_t file);
+// The data splits the configs trained on, from /data's attributes (a version-1 file has no
+// folds: 1 and 1). 0, or -1 when /data is unreadable.
+typedef struct {
+    int64_t n_train, n_test, folds, repeats;
+} StoreSplits;
+int store_read_splits(hid_t file, StoreSplits *s);
 // How many curves the file has (N_CURVES with validation, 4 without).
 int store_n_curves(hid_t file);
 // A quick look, read-only: the status column (n_configs of them) and the shard of the file

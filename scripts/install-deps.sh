@@ -4,7 +4,7 @@
 # only what is missing, and runs `apt-get update` only when something is.
 set -e
 PACKAGES="gcc make pkg-config libyaml-dev libhdf5-dev hdf5-tools
-          python3-h5py python3-numpy python3-pytest python3-pandas python3-matplotlib
+          python3-h5py python3-numpy python3-scipy python3-pytest python3-pandas python3-matplotlib
           python3-xarray python3-h5netcdf
           clang libclang-rt-14-dev libopenblas0-pthread python3-threadpoolctl
           openmpi-bin libopenmpi-dev"

@@ -4,13 +4,16 @@
     plot.py FILE.h5 [-o DIR] [--svg] [--id ID...] [--where AXIS=VALUE...]
                     [--heatmap AX1 AX2] [--metric COLUMN]
 
-With only the file it draws the learning curves of the best setting (the highest mean final
-test accuracy over seeds) and a heatmap of final test accuracy over the two swept axes with
-the most values. --id and --where select configs and draw their learning curves (the
-tutorial's two plots: cost and accuracy per epoch, train against test), one line per setting
-(every axis but seed) with a mean +- std band over its seeds. --heatmap draws the mean of
---metric (default final_test_acc) over AX1 (x) and AX2 (y), averaged over every other axis;
-with --id or --where it averages over the selected configs only (and draws no curves).
+With only the file it draws the learning curves of the best setting and a heatmap of the
+metric over the two swept axes with the most values. The metric is the one `sweep report`
+ranks on: final_val_loss when the file has validation folds, else final_test_loss (--metric
+picks another); the best setting has the best mean of it over its done configs (ties: the
+first). --id and --where select configs and draw their learning curves (the tutorial's two
+plots: cost and accuracy per epoch; train solid, validation dotted, test dashed), one line
+per setting (every axis but seed, repeat and fold) with a mean +- std band over its
+replicates (seeds and splits). --heatmap draws the mean of the metric over AX1 (x) and AX2
+(y), averaged over every other axis; with --id or --where it averages over the selected
+configs only (and draws no curves).
 
 Only configs that finished (status done) are averaged; diverged, failed and pending ones are
 counted in the titles. The file may still be being written. Pictures go to DIR (default: the
@@ -40,14 +43,22 @@ AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_sca
 REAL_AXES = ("learning_rate", "init_scale")
 SETTING_AXES = tuple(a for a in AXES if a != "seed")
 PENDING, DONE, DIVERGED, FAILED = 0, 1, 2, 3
-METRICS = ("final_test_acc", "best_test_acc", "final_test_loss", "final_train_loss", "final_train_acc")
+METRICS = ("final_val_loss", "final_val_acc", "best_val_loss", "final_test_acc", "best_test_acc",
+           "final_test_loss", "final_train_loss", "final_train_acc")
 METRIC_LABEL = {
+    "final_val_loss": "final validation cost",
+    "final_val_acc": "final validation accuracy",
+    "best_val_loss": "best validation cost",
     "final_test_acc": "final test accuracy",
     "best_test_acc": "best test accuracy",
     "final_test_loss": "final test cost",
     "final_train_loss": "final train cost",
     "final_train_acc": "final train accuracy",
 }
+
+
+def higher_is_better(metric):
+    return metric.endswith("acc")
 MAX_SETTINGS = 10
 
 
@@ -116,6 +127,10 @@ class Results:
         self.values = {a: np.unique(self.configs[a]) for a in AXES}
         self.swept = [a for a in AXES if len(self.values[a]) > 1]
         self.name = self._spec_name()
+        self.has_val = "val_loss" in self.f["curves"]
+        self.curve_names = ("train_loss", "val_loss", "test_loss", "train_acc", "val_acc", "test_acc") \
+            if self.has_val else ("train_loss", "test_loss", "train_acc", "test_acc")
+        self.has_test = bool(self.f["data"].attrs.get("n_test", 1))
 
     def _spec_name(self):
         spec = self.f.attrs.get("spec", "")
@@ -128,17 +143,21 @@ class Results:
                     return v
         return self.path.stem
 
-    def curves(self, ids, names=("train_loss", "test_loss", "train_acc", "test_acc")):
+    def default_metric(self):
+        """The report's: final_val_loss with validation folds, else final_test_loss."""
+        return "final_val_loss" if self.has_val else "final_test_loss"
+
+    def curves(self, ids):
         ids = np.sort(np.asarray(ids, dtype=np.int64))
         epochs = int(self.configs["epochs"][ids].max())
-        return {k: self.f["curves"][k][ids, :epochs] for k in names}
+        return {k: self.f["curves"][k][ids, :epochs] for k in self.curve_names}
 
     def close(self):
         self.f.close()
 
 
 def settings_of(res, ids):
-    """Groups config ids by setting (every axis but seed), in order of first id."""
+    """Groups config ids by setting (every axis but seed, repeat and fold), in order of first id."""
     groups = {}
     for i in ids:
         key = tuple(res.configs[a][i].item() for a in SETTING_AXES)
@@ -146,13 +165,24 @@ def settings_of(res, ids):
     return list(groups.values())
 
 
-def group_score(res, ids):
-    """(mean final test acc, -mean final test loss) over the done configs, for ranking."""
+def group_score(res, ids, metric):
+    """The mean of metric over the done configs, signed so that larger is better (the
+    report's ranking); -inf when none is done."""
     ids = np.asarray(ids)
     done = ids[res.status[ids] == DONE]
     if len(done) == 0:
-        return (-np.inf, -np.inf)
-    return (res.summary["final_test_acc"][done].mean(), -res.summary["final_test_loss"][done].mean())
+        return -np.inf
+    m = res.summary[metric][done].mean()
+    return m if higher_is_better(metric) else -m
+
+
+def best_group(res, groups, metric):
+    """The best group by group_score, ties to the first (the report's rule)."""
+    best = groups[0]
+    for g in groups[1:]:
+        if group_score(res, g, metric) > group_score(res, best, metric):
+            best = g
+    return best
 
 
 def mean_std(rows):
@@ -177,8 +207,9 @@ def setting_label(res, ids, axes):
     return ", ".join(f"{a}={fmt(a, res.configs[a][i])}" for a in axes)
 
 
-def plot_curves(res, groups, title, out):
-    """The tutorial's two plots side by side, one colour per setting, train solid, test dashed."""
+def plot_curves(res, groups, title, out, metric):
+    """The tutorial's two plots side by side, one colour per setting, train solid, validation
+    dotted, test dashed."""
     all_selected = [i for g in groups for i in g]
     groups = [g for g in groups if (res.status[np.asarray(g)] == DONE).any()]
     if not groups:
@@ -186,8 +217,8 @@ def plot_curves(res, groups, title, out):
                          "only done configs are drawn")
     if len(groups) > MAX_SETTINGS:
         print(f"plot.py: {len(groups)} settings selected; drawing the best {MAX_SETTINGS} "
-              f"by mean final test accuracy", file=sys.stderr)
-        groups = sorted(groups, key=lambda g: group_score(res, g), reverse=True)[:MAX_SETTINGS]
+              f"by mean {metric}", file=sys.stderr)
+        groups = sorted(groups, key=lambda g: group_score(res, g, metric), reverse=True)[:MAX_SETTINGS]
     # Axes that differ between the drawn settings go into the legend, the rest into the title.
     all_ids = [i for g in groups for i in g]
     varying = [a for a in SETTING_AXES if len(np.unique(res.configs[a][all_ids])) > 1]
@@ -204,18 +235,20 @@ def plot_curves(res, groups, title, out):
         x = np.arange(c["train_loss"].shape[1])
         color = colors[k % len(colors)] if len(groups) > 1 else None
         z = 3.0 - len(x) / max_epochs   # shorter runs on top of the longer ones they share a start with
-        for panel, (train, test) in ((ax_loss, ("train_loss", "test_loss")),
-                                     (ax_acc, ("train_acc", "test_acc"))):
-            for name, style, single_color in ((train, "-", "C0"), (test, "--", "C1")):
+        for panel, kind in ((ax_loss, "loss"), (ax_acc, "acc")):
+            for part, style, single_color in (("train", "-", "C0"), ("val", ":", "C2"), ("test", "--", "C1")):
+                name = f"{part}_{kind}"
+                if name not in c or (part == "test" and not res.has_test):
+                    continue
                 m, s = mean_std(c[name][done])
                 col = color or single_color
-                label = (name.split("_")[0] if len(groups) == 1 else None)
+                label = ({"val": "validation"}.get(part, part) if len(groups) == 1 else None)
                 panel.plot(x, m, style, color=col, lw=1.6, label=label, zorder=z)
                 if n_done >= 2:
                     hi = 1.0 if name.endswith("acc") else np.inf   # a band, not a promise past 100 %
                     panel.fill_between(x, np.clip(m - s, 0.0, hi), np.clip(m + s, 0.0, hi), color=col,
                                        alpha=0.2, lw=0, zorder=z - 1)
-        seeds = f"{n_done} seed{'s' if n_done != 1 else ''}"
+        seeds = f"{n_done} replicate{'s' if n_done != 1 else ''}"
         extra = counts_text(res, g)
         lab = setting_label(res, g, varying) if varying else "setting"
         legend.append(Line2D([], [], color=color or "k", lw=2,
@@ -227,18 +260,21 @@ def plot_curves(res, groups, title, out):
         panel.grid(alpha=0.3)
     ax_loss.set_title("cost per epoch")
     ax_acc.set_title("accuracy per epoch")
-    band = "; band: mean \u00b1 std over seeds" if any(
+    band = "; band: mean \u00b1 std over replicates" if any(
         (res.status[np.asarray(g)] == DONE).sum() >= 2 for g in groups) else ""
     if len(groups) == 1:
         g = groups[0]
         ax_acc.legend(loc="lower right")
         ax_loss.legend(loc="upper right")
         sub = setting_label(res, g, common) if common else ""
-        fig.suptitle(f"{title}\n{sub}  ({len(g)} seed{'s' if len(g) != 1 else ''}: "
+        fig.suptitle(f"{title}\n{sub}  ({len(g)} replicate{'s' if len(g) != 1 else ''}: "
                      f"{counts_text(res, g)}{band})", fontsize=11)
     else:
-        styles = [Line2D([], [], color="gray", ls="-", label="train"),
-                  Line2D([], [], color="gray", ls="--", label="test")]
+        styles = [Line2D([], [], color="gray", ls="-", label="train")]
+        if res.has_val:
+            styles.append(Line2D([], [], color="gray", ls=":", label="validation"))
+        if res.has_test:
+            styles.append(Line2D([], [], color="gray", ls="--", label="test"))
         ax_acc.legend(handles=styles, loc="lower right")
         fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(2, len(legend)),
                    fontsize=9, frameon=False)
@@ -269,7 +305,7 @@ def plot_heatmap(res, ids, ax_x, ax_y, metric, title_prefix, out):
                 mean[r, c] = vals[done].mean()
                 if n_done[r, c] >= 2:
                     std[r, c] = vals[done].std(ddof=1)
-    is_acc = metric.endswith("acc")
+    is_acc = higher_is_better(metric)
     fig, ax = plt.subplots(figsize=(1.35 * len(xs) + 3.2, 0.9 * len(ys) + 2.4), constrained_layout=True)
     cmap = plt.get_cmap("viridis" if is_acc else "viridis_r").copy()
     cmap.set_bad("#dddddd")
@@ -297,6 +333,8 @@ def plot_heatmap(res, ids, ax_x, ax_y, metric, title_prefix, out):
     ax.set_ylabel(ax_y + (" (log spacing)" if geometric(ys) else ""))
     fig.colorbar(im, ax=ax, label=f"mean {METRIC_LABEL[metric]}")
     over = [a for a in AXES if a not in (ax_x, ax_y) and len(np.unique(res.configs[a][ids])) > 1]
+    if res.has_val:
+        over.append("validation folds")
     over_text = f"mean \u00b1 std over {', '.join(over)}" if over else "one config per cell"
     ax.set_title(f"{title_prefix}{METRIC_LABEL[metric]}\n{over_text} ({counts_text(res, ids)})", fontsize=10)
     fig.savefig(out, dpi=110)
@@ -352,7 +390,8 @@ def main(argv=None):
     p.add_argument("--where", nargs="+", metavar="AXIS=VALUE",
                    help="configs whose AXIS has VALUE (VALUE may be a comma-separated list)")
     p.add_argument("--heatmap", nargs=2, metavar=("AX1", "AX2"), help="heatmap over AX1 (x) and AX2 (y)")
-    p.add_argument("--metric", default="final_test_acc", choices=METRICS, help="the heatmap's value")
+    p.add_argument("--metric", choices=METRICS,
+                   help="rank and draw by this (default: final_val_loss with validation folds, else final_test_loss)")
     a = p.parse_args(argv)
     try:
         res = Results(a.file)
@@ -372,6 +411,9 @@ def main(argv=None):
 
 
 def run(res, a):
+    metric = a.metric or res.default_metric()
+    if metric.startswith(("final_val", "best_val")) and not res.has_val:
+        raise UsageError(f"--metric {metric}: the file has no validation folds")
     if a.heatmap:
         for ax in a.heatmap:
             check_axis(ax, "--heatmap")
@@ -399,14 +441,14 @@ def run(res, a):
                 title += f" of config{'s' if len(a.id) > 1 else ''} {', '.join(str(i) for i in a.id)}"
         else:
             groups = settings_of(res, ids)
-            best = max(groups, key=lambda g: group_score(res, g))
+            best = best_group(res, groups, metric)
             if not (res.status[np.asarray(best)] == DONE).any():
                 raise UsageError("no config has finished yet (status done); nothing to plot")
             groups = [best]
             name = f"{stem}_best_curves.{ext}"
-            title = f"{res.name}: learning curves of the best setting (by mean final test accuracy)"
+            title = f"{res.name}: learning curves of the best setting (by mean {metric})"
         out = out_dir / name
-        plot_curves(res, groups, title, out)
+        plot_curves(res, groups, title, out, metric)
         written.append(out)
 
     heat = a.heatmap
@@ -419,13 +461,13 @@ def run(res, a):
         else:
             print("plot.py: fewer than two axes besides seed are swept; no heatmap", file=sys.stderr)
     if heat:
-        suffix = "" if a.metric == "final_test_acc" else f"_{a.metric}"
+        suffix = "" if metric == res.default_metric() else f"_{metric}"
         out = out_dir / f"{stem}_heatmap_{heat[0]}_{heat[1]}{suffix}.{ext}"
         prefix = f"{res.name}: "
         if selecting:
             what = ([f"ids {' '.join(str(i) for i in a.id)}"] if a.id is not None else []) + list(a.where or [])
             prefix += f"{', '.join(what)}: "
-        plot_heatmap(res, ids, heat[0], heat[1], a.metric, prefix, out)
+        plot_heatmap(res, ids, heat[0], heat[1], metric, prefix, out)
         written.append(out)
 
     for w in written:

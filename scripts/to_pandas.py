@@ -8,8 +8,9 @@ As a module (put scripts/ on sys.path, or copy this file beside your notebook):
     cf = configs("results/grid.h5")     # one row per config: /configs joined with /summary
 
 tidy() has the columns id, the seven axes (hidden_dim, learning_rate, batch_size, epochs, seed,
-init_scale, shuffle), status ("done", "diverged", ...), epoch (0-based, as in the file) and the
-four curves train_loss, train_acc, test_loss, test_acc; each config has `epochs` rows. Configs
+init_scale, shuffle), the data split (repeat, fold), status ("done", "diverged", ...), epoch
+(0-based, as in the file) and the curves train_loss, train_acc, test_loss, test_acc (and
+val_loss, val_acc when the file has validation folds); each config has `epochs` rows. Configs
 still pending (a sweep still running, or interrupted) are left out unless include_pending is
 true; a diverged config keeps its rows, NaN from the epoch it diverged.
 
@@ -31,7 +32,9 @@ import numpy as np
 import pandas as pd
 
 AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")
+SPLIT = ("repeat", "fold")
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+VAL_CURVES = ("val_loss", "val_acc")
 STATUS = {0: "pending", 1: "done", 2: "diverged", 3: "failed"}
 
 
@@ -63,16 +66,17 @@ def tidy(path, include_pending=False):
         epochs = cf["epochs"][ids].astype(np.int64)
         width = int(epochs.max()) if len(ids) else 0
         # Rows in one read per curve; h5py wants increasing indices, which flatnonzero gives.
-        curves = {k: (f["curves"][k][ids, :width] if len(ids) else np.empty((0, 0))) for k in CURVES}
+        names = CURVES + (VAL_CURVES if "val_loss" in f["curves"] else ())
+        curves = {k: (f["curves"][k][ids, :width] if len(ids) else np.empty((0, 0))) for k in names}
     in_run = np.arange(width)[None, :] < epochs[:, None]          # (n, width): epochs of each config
     row_of = np.repeat(np.arange(len(ids)), epochs)
     out = {"id": cf["id"][ids][row_of]}
-    for a in AXES:
+    for a in AXES + tuple(a for a in SPLIT if a in cf.dtype.names):
         out[a] = cf[a][ids][row_of]
     out["shuffle"] = out["shuffle"].astype(bool)
     out["status"] = _status_column(status[ids][row_of])
     out["epoch"] = np.nonzero(in_run)[1]
-    for k in CURVES:
+    for k in names:
         out[k] = curves[k][in_run]
     return pd.DataFrame(out)
 

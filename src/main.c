@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cluster.h"
+#include "compare.h"
 #include "data.h"
 #include "grid.h"
 #include "merge.h"
@@ -42,7 +43,8 @@ typedef struct {
 
 static const char USAGE[] =
     "usage: sweep [OPTIONS] SPEC.yaml\n"
-    "       sweep report [--top K] [--by AXIS...] [--csv] FILE.h5\n"
+    "       sweep report [--top K] [--by AXIS...] [--metric M] [--alpha A] [--csv] FILE.h5\n"
+    "       sweep compare [--by AXIS] [--where AXIS=V]... [--metric M] [--alpha A] [--rope R] [--csv] FILE.h5\n"
     "       sweep merge [--force] [--allow-partial] OUT.h5 PART.h5...\n"
     "\n"
     "Train one small network per config of the spec's grid, in parallel, into one HDF5 file.\n"
@@ -478,6 +480,7 @@ int main(int argc, char **argv) {
     // Subcommands come first; anything else is a sweep.
     if (argc > 1 && strcmp(argv[1], "report") == 0) return report_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "merge") == 0) return merge_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "compare") == 0) return compare_main(argc - 1, argv + 1);
 #ifdef SWEEP_MPI
     return cluster_exit(run(argc, argv));   // every rank exits with rank 0's status
 #else

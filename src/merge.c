@@ -89,14 +89,6 @@ static int say(char *err, int code, const char *fmt, ...) {
 
 
 
-static int read_i64_attr(hid_t obj, const char *name, int64_t *v) {
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return -1;
-    herr_t rc = H5Aread(a, H5T_NATIVE_INT64, v);
-    H5Aclose(a);
-    return rc < 0 ? -1 : 0;
-}
 
 // The extent of a dataset (rank <= 3), or -1 when it cannot be opened.
 static int dataset_dims(hid_t file, const char *name, hsize_t dims[3]) {
@@ -210,14 +202,14 @@ static int open_parts(Merge *m) {
         }
         int64_t version = 0, n = -1;
         hsize_t curve[3], summary[3];
-        if (read_i64_attr(p->file, "format_version", &version) != 0 || version != STORE_FORMAT_VERSION) {
+        if (store_attr_i64(p->file, "format_version", &version) != 0 || version != STORE_FORMAT_VERSION) {
             rc = say(m->err, SWEEP_ERR_USAGE, "%s: format_version %lld, written by %s sweep; this sweep merges version %d only",
                      p->path, (long long)version, version < STORE_FORMAT_VERSION ? "an older" : "a newer",
                      STORE_FORMAT_VERSION);
             break;
         }
         int bad = store_attr_read(p->file, "spec_sha256", p->sha, sizeof p->sha) != 0;
-        bad |= read_i64_attr(p->file, "n_configs", &n) != 0;
+        bad |= store_attr_i64(p->file, "n_configs", &n) != 0;
         bad |= dataset_dims(p->file, "summary", summary) != 1;
         bad |= dataset_dims(p->file, "curves/train_loss", curve) != 2;
         store_attr_read(p->file, "shard", p->shard, sizeof p->shard);

@@ -1,6 +1,6 @@
 // report.c: `sweep report FILE.h5` (see report.h). Reads the root attributes, /configs and
-// /summary, groups the configs with stats_group and prints the best groups, ranked by mean
-// final test accuracy, as an aligned table or as CSV.
+// /summary, ranks the groups with ranking_build (by the mean validation loss by default, each
+// compared with the best) and prints the best ones as an aligned table or as CSV.
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -10,26 +10,34 @@
 
 #include <hdf5.h>
 
+#include "ranking.h"
 #include "report.h"
 #include "spec.h"
 #include "stats.h"
 #include "store.h"
 #include "sweep.h"
+#include "table.h"
 
 #define DEFAULT_TOP 10
-#define CELL 64   // bytes of one table cell
+#define CELL TABLE_CELL
 
 static const char REPORT_USAGE[] =
-    "usage: sweep report [--top K] [--by AXIS...] [--csv] FILE.h5\n"
+    "usage: sweep report [--top K] [--by AXIS...] [--metric M] [--alpha A] [--csv] FILE.h5\n"
     "\n"
     "Summarise a results file, also one a sweep is still writing: status counts, the grid's\n"
-    "axes, and the best settings (every axis but seed) ranked by mean final test accuracy,\n"
-    "with mean \u00b1 std over seeds (sample std; diverged, failed and pending configs are\n"
-    "counted, not averaged).\n"
+    "axes, and the best settings (every axis but seed, repeat and fold) ranked by the mean of\n"
+    "a metric over their done configs: final_val_loss when the file has validation folds, else\n"
+    "final_test_loss. Each setting shows a 95% interval of its mean and the Holm-adjusted p of\n"
+    "the corrected paired t-test against the best (sweep compare has the details); those with\n"
+    "p >= alpha are indistinguishable from the best. Diverged, failed and pending configs are\n"
+    "counted, not averaged.\n"
     "\n"
     "  --top K        show the best K groups (default 10; with --csv, every group)\n"
     "  --by AXIS...   group by these axes only, averaging over the others, seeds included\n"
     "                 (the names up to the next option; FILE.h5 may come before or after)\n"
+    "  --metric M     rank on M: final_val_loss, final_val_acc, best_val_loss (with folds),\n"
+    "                 final_test_loss, final_test_acc (without), final_train_loss, final_train_acc\n"
+    "  --alpha A      the level of the comparisons with the best (default 0.05)\n"
     "  --csv          one header row and one row per group, full precision, no decoration\n"
     "  -h, --help     show this help\n"
     "\n"
@@ -42,6 +50,8 @@ typedef struct {
     int csv;
     int by_given;
     unsigned by;              // AXIS_BIT mask
+    const char *metric;       // NULL: the file's default
+    double alpha;
 } ReportOptions;
 
 static int report_error(int code, const char *fmt, const char *arg) {
@@ -77,6 +87,16 @@ static int add_axes(ReportOptions *o, const char *word) {
     return -1;
 }
 
+static int parse_alpha(const char *s, ReportOptions *o) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0.0 && v < 1.0))
+        return report_error(SWEEP_ERR_USAGE, "--alpha: expected a number between 0 and 1, found \"%s\"", s);
+    o->alpha = v;
+    return -1;
+}
+
 static int parse_top(const char *s, ReportOptions *o) {
     char *end;
     errno = 0;
@@ -90,6 +110,7 @@ static int parse_top(const char *s, ReportOptions *o) {
 // Returns -1 to go on, else the exit status.
 static int parse_report_args(int argc, char **argv, ReportOptions *o) {
     memset(o, 0, sizeof *o);
+    o->alpha = 0.05;
     // Words after --by, held until we know whether the last one is the file.
     const char **by_words = calloc((size_t)argc + 1, sizeof *by_words);
     if (!by_words) return report_error(SWEEP_ERR_RUNTIME, "%s", "out of memory");
@@ -111,6 +132,14 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
             else rc = parse_top(argv[++i], o);
         } else if (strncmp(s, "--top=", 6) == 0) {
             rc = parse_top(s + 6, o);
+        } else if (strcmp(s, "--metric") == 0 || strcmp(s, "--alpha") == 0) {
+            if (i + 1 >= argc) rc = report_error(SWEEP_ERR_USAGE, "%s: expected a value", s);
+            else if (s[2] == 'm') o->metric = argv[++i];
+            else rc = parse_alpha(argv[++i], o);
+        } else if (strncmp(s, "--metric=", 9) == 0) {
+            o->metric = s + 9;
+        } else if (strncmp(s, "--alpha=", 8) == 0) {
+            rc = parse_alpha(s + 8, o);
         } else if (strncmp(s, "--by=", 5) == 0) {
             o->by_given = 1;
             rc = add_axes(o, s + 5);
@@ -139,31 +168,6 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
 
 
 
-// The shortest of %.15g, %.16g, %.17g that reads back as v: full precision, and 0.003 stays 0.003.
-static void format_real(char *out, size_t n, double v) {
-    if (isnan(v)) { snprintf(out, n, "nan"); return; }
-    for (int p = 15; p <= 17; p++) {
-        snprintf(out, n, "%.*g", p, v);
-        if (strtod(out, NULL) == v) return;
-    }
-}
-
-static int64_t axis_int(const ConfigRow *c, AxisId a) {
-    switch (a) {
-    case AXIS_HIDDEN_DIM: return c->hidden_dim;
-    case AXIS_BATCH_SIZE: return c->batch_size;
-    case AXIS_EPOCHS: return c->epochs;
-    case AXIS_SEED: return c->seed;
-    case AXIS_SHUFFLE: return c->shuffle;
-    default: return 0;
-    }
-}
-
-static void format_axis(char *out, size_t n, const ConfigRow *c, AxisId a, int csv) {
-    if (axis_is_real(a)) format_real(out, n, stats_axis_value(c, a));
-    else if (a == AXIS_SHUFFLE && !csv) snprintf(out, n, "%s", c->shuffle ? "true" : "false");
-    else snprintf(out, n, "%" PRId64, axis_int(c, a));
-}
 
 // An axis's distinct values: indices of configs that carry them, in increasing order of value.
 typedef struct {
@@ -198,7 +202,7 @@ static int distinct_values(Distinct *d, const ConfigRow *configs, int64_t n, Axi
     for (int64_t i = 0; i < n; i++) {
         k[i].row = i;
         if (real) k[i].d = stats_axis_value(&configs[i], a);
-        else k[i].i = axis_int(&configs[i], a);
+        else k[i].i = stats_axis_int(&configs[i], a);
     }
     qsort(k, (size_t)n, sizeof *k, real ? cmp_key_real : cmp_key_int);
     for (int64_t i = 0; i < n; i++) {
@@ -207,38 +211,6 @@ static int distinct_values(Distinct *d, const ConfigRow *configs, int64_t n, Axi
     }
     free(k);
     return 0;
-}
-
-// Ranking: mean final test accuracy, high first; then mean final test loss, low first; groups
-// with nothing done last; then the group's first config id.
-static int cmp_nan_last(double a, double b, int descending) {
-    int an = isnan(a), bn = isnan(b);
-    if (an || bn) return an - bn;
-    if (a == b) return 0;
-    return (a < b) == !descending ? -1 : 1;
-}
-
-static int cmp_rank(const void *x, const void *y, void *groups) {
-    const GroupStats *g = groups;
-    const GroupStats *a = &g[*(const int64_t *)x], *b = &g[*(const int64_t *)y];
-    int c = cmp_nan_last(a->mean[STAT_FINAL_TEST_ACC], b->mean[STAT_FINAL_TEST_ACC], 1);
-    if (!c) c = cmp_nan_last(a->mean[STAT_FINAL_TEST_LOSS], b->mean[STAT_FINAL_TEST_LOSS], 0);
-    if (!c) c = (a->first > b->first) - (a->first < b->first);
-    return c;
-}
-
-// Display width of UTF-8 text (the table's "±").
-static int text_width(const char *s) {
-    int w = 0;
-    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
-static void print_padded(const char *s, int width, int left) {
-    int pad = width - text_width(s);
-    if (!left) for (int i = 0; i < pad; i++) putchar(' ');
-    fputs(s, stdout);
-    if (left) for (int i = 0; i < pad; i++) putchar(' ');
 }
 
 static void mean_std_cell(char *out, size_t n, const GroupStats *g, int stat) {
@@ -255,9 +227,14 @@ typedef struct {
     SummaryRow *summary;
     int64_t n;
     int64_t count[4];         // by status: pending, done, diverged, failed
-    Groups groups;
-    int64_t *order;           // group indices, best first
+    StoreSplits splits;
+    int metric;
+    Ranking rank;             // the groups, best first
 } Report;
+
+static const GroupStats *unit_group(const Report *r, int64_t k) {
+    return &r->rank.groups.groups[r->rank.units[k].group];
+}
 
 static void print_csv(const Report *r, unsigned mask, int64_t rows) {
     printf("rank");
@@ -265,25 +242,33 @@ static void print_csv(const Report *r, unsigned mask, int64_t rows) {
         if (mask & AXIS_BIT(a)) printf(",%s", AXIS_NAMES[a]);
     printf(",n_configs,n_done,n_diverged,n_failed,n_pending");
     for (int s = 0; s < N_STATS; s++) printf(",mean_%s,std_%s", STAT_NAMES[s], STAT_NAMES[s]);
-    printf("\n");
+    printf(",metric,ci_low,ci_high,n_pairs,mean_diff,p,p_holm,indistinguishable\n");
     char buf[CELL];
     for (int64_t k = 0; k < rows; k++) {
-        const GroupStats *g = &r->groups.groups[r->order[k]];
+        const RankedUnit *u = &r->rank.units[k];
+        const GroupStats *g = unit_group(r, k);
         printf("%" PRId64, k + 1);
         for (int a = 0; a < N_AXES; a++) {
             if (!(mask & AXIS_BIT(a))) continue;
-            format_axis(buf, sizeof buf, &r->configs[g->first], (AxisId)a, 1);
+            table_format_axis(buf, sizeof buf, &r->configs[g->first], (AxisId)a, 1);
             printf(",%s", buf);
         }
         printf(",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64, g->n_configs, g->n_done,
                g->n_diverged, g->n_failed, g->n_pending);
-        for (int s = 0; s < N_STATS; s++) {
-            format_real(buf, sizeof buf, g->mean[s]);
-            printf(",%s", buf);
-            format_real(buf, sizeof buf, g->std[s]);
-            printf(",%s", buf);
+        double cells[N_STATS * 2 + 7];
+        int c = 0;
+        for (int s = 0; s < N_STATS; s++) cells[c++] = g->mean[s], cells[c++] = g->std[s];
+        const PairedTest *t = &u->test;
+        int cmp = u->compared;
+        double tail[] = {u->ci_low, u->ci_high, cmp ? (double)t->n_pairs : NAN, cmp ? t->mean_diff : NAN,
+                         cmp ? t->p : NAN, cmp ? t->p_holm : NAN};
+        for (int s = 0; s < N_STATS * 2; s++) table_format_real(buf, sizeof buf, cells[s]), printf(",%s", buf);
+        printf(",%s", STAT_NAMES[r->metric]);
+        for (size_t s = 0; s < sizeof tail / sizeof *tail; s++) {
+            if (s == 2 && cmp) printf(",%" PRId64, t->n_pairs);
+            else table_format_real(buf, sizeof buf, tail[s]), printf(",%s", buf);
         }
-        printf("\n");
+        printf(",%s\n", u->is_best ? "1" : cmp ? (t->indistinguishable ? "1" : "0") : "nan");
     }
 }
 
@@ -310,7 +295,7 @@ static int print_header(const Report *r, const Distinct *dist) {
                 i = dist[a].n - 3;
                 continue;
             }
-            format_axis(buf, sizeof buf, &r->configs[dist[a].rows[i]], (AxisId)a, 0);
+            table_format_axis(buf, sizeof buf, &r->configs[dist[a].rows[i]], (AxisId)a, 0);
             printf("%s%s", i ? ", " : "", buf);
         }
         printf("\n");
@@ -318,61 +303,96 @@ static int print_header(const Report *r, const Distinct *dist) {
     return 0;
 }
 
+// "0.1234 [0.1100, 0.1368]": a mean and its interval, to 4 places.
+static void interval_cell(char *out, size_t n, const RankedUnit *u) {
+    if (isnan(u->mean)) snprintf(out, n, "-");
+    else if (isnan(u->ci_low)) snprintf(out, n, "%.4f", u->mean);
+    else snprintf(out, n, "%.4f [%.4f, %.4f]", u->mean, u->ci_low, u->ci_high);
+}
+
+static void p_cell(char *out, size_t n, double p) {
+    if (isnan(p)) snprintf(out, n, "-");
+    else if (p < 0.0001) snprintf(out, n, "<0.0001");
+    else snprintf(out, n, "%.4f", p);
+}
+
+static const char *verdict(const RankedUnit *u, int lower_is_better) {
+    if (u->is_best) return "best";
+    if (!u->compared) return "-";
+    if (u->test.indistinguishable) return "indistinguishable";
+    int best_higher = u->test.mean_diff > 0.0;   // the best's score minus this one's
+    return best_higher == !lower_is_better ? "worse" : "better";
+}
+
+// What the ranking rests on, in a sentence or two under the table's title.
+static void print_basis(const Report *r, const ReportOptions *o) {
+    const Ranking *k = &r->rank;
+    printf("ranked by mean %s (%s is better)", STAT_NAMES[r->metric], k->lower_is_better ? "lower" : "higher");
+    if (k->by_split)
+        printf(" over %lld-fold cross-validation x %lld repeat%s;\nintervals and Holm-adjusted p against "
+               "the best: the corrected paired t-test over the %lld splits (Nadeau & Bengio).\n",
+               (long long)r->splits.folds, (long long)r->splits.repeats, r->splits.repeats == 1 ? "" : "s",
+               (long long)(r->splits.folds * r->splits.repeats));
+    else
+        printf(";\nintervals and Holm-adjusted p against the best: the paired t-test over seeds (the data\n"
+               "split is fixed, so they show seed noise only).\n");
+    printf("%lld of %lld compared %s indistinguishable from the best (Holm p >= %g).\n",
+           (long long)k->n_indistinguishable, (long long)k->n_compared, k->n_indistinguishable == 1 ? "is" : "are",
+           o->alpha);
+    if (r->metric == STAT_FINAL_TEST_LOSS || r->metric == STAT_FINAL_TEST_ACC)
+        printf("note: ranked on the test part (the file has no validation folds): the best setting's test\n"
+               "score is optimistic, since it was chosen on it.\n");
+    printf("Diverged, failed and pending configs are not averaged.\n\n");
+}
+
 static int print_table(const Report *r, const Distinct *dist, const ReportOptions *o, unsigned mask, int64_t rows) {
-    // Columns: rank, the shown axes, counts, four mean ± std statistics.
+    // Columns: rank, the shown axes, counts, the metric with its interval, p, verdict, and
+    // the test accuracy (mean +- std) as information.
     int axes[N_AXES], n_axes = 0;
     for (int a = 0; a < N_AXES; a++)
         if ((mask & AXIS_BIT(a)) && (o->by_given || dist[a].n > 1)) axes[n_axes++] = a;
-    static const int SHOWN[] = {STAT_FINAL_TEST_ACC, STAT_BEST_TEST_ACC, STAT_FINAL_TEST_LOSS, STAT_FINAL_TRAIN_LOSS};
-    enum { N_SHOWN = sizeof SHOWN / sizeof SHOWN[0] };
-    int n_cols = 1 + n_axes + 3 + N_SHOWN;
+    int show_test = r->metric != STAT_FINAL_TEST_ACC && r->splits.n_test > 0;
+    int n_cols = 1 + n_axes + 3 + 3 + show_test;
     char(*cells)[CELL] = calloc((size_t)(rows + 1) * (size_t)n_cols, CELL);
-    int *width = calloc((size_t)n_cols, sizeof *width);
-    if (!cells || !width) { free(cells); free(width); return -1; }
+    if (!cells) return -1;
     int c = 0;
     snprintf(cells[c++], CELL, "rank");
     for (int i = 0; i < n_axes; i++) snprintf(cells[c++], CELL, "%s", AXIS_NAMES[axes[i]]);
-    snprintf(cells[c++], CELL, "%s", o->by_given ? "configs" : "seeds");
+    snprintf(cells[c++], CELL, "%s", o->by_given ? "configs" : "replicates");
     snprintf(cells[c++], CELL, "done");
     snprintf(cells[c++], CELL, "diverged");
-    for (int s = 0; s < N_SHOWN; s++) snprintf(cells[c++], CELL, "%s", STAT_NAMES[SHOWN[s]]);
+    snprintf(cells[c++], CELL, "%s [95%% interval]", STAT_NAMES[r->metric]);
+    snprintf(cells[c++], CELL, "Holm p");
+    snprintf(cells[c++], CELL, "vs best");
+    if (show_test) snprintf(cells[c++], CELL, "final_test_acc");
     for (int64_t k = 0; k < rows; k++) {
-        const GroupStats *g = &r->groups.groups[r->order[k]];
+        const RankedUnit *u = &r->rank.units[k];
+        const GroupStats *g = unit_group(r, k);
         snprintf(cells[c++], CELL, "%" PRId64, k + 1);
-        for (int i = 0; i < n_axes; i++) format_axis(cells[c++], CELL, &r->configs[g->first], (AxisId)axes[i], 0);
+        for (int i = 0; i < n_axes; i++) table_format_axis(cells[c++], CELL, &r->configs[g->first], (AxisId)axes[i], 0);
         snprintf(cells[c++], CELL, "%" PRId64, g->n_configs);
         snprintf(cells[c++], CELL, "%" PRId64, g->n_done);
         snprintf(cells[c++], CELL, "%" PRId64, g->n_diverged);
-        for (int s = 0; s < N_SHOWN; s++) mean_std_cell(cells[c++], CELL, g, SHOWN[s]);
+        interval_cell(cells[c++], CELL, u);
+        p_cell(cells[c++], CELL, u->compared ? u->test.p_holm : NAN);
+        snprintf(cells[c++], CELL, "%s", verdict(u, r->rank.lower_is_better));
+        if (show_test) mean_std_cell(cells[c++], CELL, g, STAT_FINAL_TEST_ACC);
     }
-    for (int64_t k = 0; k <= rows; k++)
-        for (int j = 0; j < n_cols; j++) {
-            int w = text_width(cells[k * n_cols + j]);
-            if (w > width[j]) width[j] = w;
-        }
-
     const char *what = o->by_given ? "groups" : "settings";
-    int64_t n_groups = r->groups.n_groups;
+    int64_t n_groups = r->rank.n_units;
     printf("\n%s %" PRId64 " of %" PRId64 " %s ", rows == n_groups ? "all" : "best", rows, n_groups, what);
     if (o->by_given) {
         printf("by");
         for (int a = 0, first = 1; a < N_AXES; a++)
             if (mask & AXIS_BIT(a)) printf("%s %s", first ? "" : ",", AXIS_NAMES[a]), first = 0;
-        printf(" (mean \u00b1 std over the configs of each group)");
+        printf(" (each over every config with that value), ");
     } else {
-        printf("(every axis but seed; mean \u00b1 std over seeds)");
+        printf("(every axis but seed, repeat and fold; each over its seeds and splits),\n");
     }
-    printf(",\nranked by mean final test accuracy; diverged, failed and pending configs are not averaged\n\n");
-    for (int64_t k = 0; k <= rows; k++) {
-        for (int j = 0; j < n_cols; j++) {
-            if (j) fputs("  ", stdout);
-            print_padded(cells[k * n_cols + j], width[j], 0);
-        }
-        putchar('\n');
-    }
+    print_basis(r, o);
+    int rc = table_print((const char(*)[CELL])cells, rows + 1, n_cols);
     free(cells);
-    free(width);
-    return 0;
+    return rc;
 }
 
 static void report_free(Report *r) {
@@ -382,8 +402,7 @@ static void report_free(Report *r) {
     free(r->shard);
     free(r->configs);
     free(r->summary);
-    free(r->order);
-    stats_free(&r->groups);
+    ranking_free(&r->rank);
 }
 
 int report_main(int argc, char **argv) {
@@ -405,6 +424,9 @@ int report_main(int argc, char **argv) {
     r.sha = store_attr_get(file, "spec_sha256");
     r.shard = store_attr_get(file, "shard");
     rc = store_read_tables(file, &r.configs, &r.summary, &r.n, err);
+    if (rc == SWEEP_OK && store_read_splits(file, &r.splits) != 0)
+        rc = fail(err, SWEEP_ERR_USAGE, "%s: cannot read /data", o.path);
+    if (rc == SWEEP_OK) rc = ranking_metric(o.metric, r.splits.folds >= 2, &r.metric, err);
     H5Fclose(file);
     if (rc) {
         fprintf(stderr, "sweep report: %s\n", err);
@@ -419,14 +441,13 @@ int report_main(int argc, char **argv) {
     unsigned mask = o.by_given ? o.by : STATS_SETTING_AXES;
     Distinct dist[N_AXES];
     memset(dist, 0, sizeof dist);
-    int oom = stats_group(&r.groups, r.configs, r.summary, r.n, mask) != 0;
-    if (!oom) oom = !(r.order = malloc((size_t)(r.groups.n_groups ? r.groups.n_groups : 1) * sizeof *r.order));
+    RankingOptions ro = {.metric = r.metric, .axes = mask, .alpha = o.alpha, .rope = NAN,
+                         .n_train = r.splits.n_train, .n_folds = r.splits.folds, .n_repeats = r.splits.repeats};
+    int oom = ranking_build(&r.rank, r.configs, r.summary, r.n, &ro) != 0;
     for (int a = 0; a < N_AXES && !oom && !o.csv; a++) oom = distinct_values(&dist[a], r.configs, r.n, (AxisId)a) != 0;
     if (!oom) {
-        for (int64_t k = 0; k < r.groups.n_groups; k++) r.order[k] = k;
-        qsort_r(r.order, (size_t)r.groups.n_groups, sizeof *r.order, cmp_rank, r.groups.groups);
-        int64_t rows = o.top ? o.top : o.csv ? r.groups.n_groups : DEFAULT_TOP;
-        if (rows > r.groups.n_groups) rows = r.groups.n_groups;
+        int64_t rows = o.top ? o.top : o.csv ? r.rank.n_units : DEFAULT_TOP;
+        if (rows > r.rank.n_units) rows = r.rank.n_units;
         if (o.csv) {
             print_csv(&r, mask, rows);
         } else {

@@ -22,6 +22,17 @@ double stats_axis_value(const ConfigRow *c, AxisId a) {
     }
 }
 
+int64_t stats_axis_int(const ConfigRow *c, AxisId a) {
+    switch (a) {
+    case AXIS_HIDDEN_DIM: return c->hidden_dim;
+    case AXIS_BATCH_SIZE: return c->batch_size;
+    case AXIS_EPOCHS: return c->epochs;
+    case AXIS_SEED: return c->seed;
+    case AXIS_SHUFFLE: return c->shuffle;
+    default: return 0;
+    }
+}
+
 double stats_value(const SummaryRow *s, int k) {
     switch (k) {
     case STAT_FINAL_TRAIN_LOSS: return s->final_train_loss;

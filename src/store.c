@@ -933,14 +933,28 @@ int store_open_read(const char *path, hid_t *file, char *err) {
     return SWEEP_OK;
 }
 
+int store_attr_i64(hid_t obj, const char *name, int64_t *v) {
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return -1;
+    herr_t rc = H5Aread(a, H5T_NATIVE_INT64, v);
+    H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
 int64_t store_format_version(hid_t file) {
     int64_t v = 0;
-    if (H5Aexists(file, "format_version") <= 0) return 0;
-    hid_t a = H5Aopen(file, "format_version", H5P_DEFAULT);
-    if (a < 0) return 0;
-    if (H5Aread(a, H5T_NATIVE_INT64, &v) < 0) v = 0;
-    H5Aclose(a);
-    return v;
+    return store_attr_i64(file, "format_version", &v) == 0 ? v : 0;
+}
+
+int store_read_splits(hid_t file, StoreSplits *s) {
+    s->folds = s->repeats = 1;
+    hid_t g = H5Gopen2(file, "data", H5P_DEFAULT);
+    if (g < 0) return -1;
+    int rc = store_attr_i64(g, "n_train", &s->n_train) | store_attr_i64(g, "n_test", &s->n_test);
+    if (H5Aexists(g, "folds") > 0) rc |= store_attr_i64(g, "folds", &s->folds) | store_attr_i64(g, "repeats", &s->repeats);
+    H5Gclose(g);
+    return rc ? -1 : 0;
 }
 
 int store_n_curves(hid_t file) {

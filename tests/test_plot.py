@@ -10,7 +10,10 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import REPO, assert_close, run_sweep, write_spec
+import csv
+import io
+
+from conftest import REPO, assert_close, run_ok, run_sweep, write_spec
 
 SPEC = """\
 name: plot-test
@@ -93,10 +96,37 @@ def test_heatmap_over_any_two_axes_and_metric(plot, results, tmp_path, capsys):
     assert p.endswith("p_heatmap_batch_size_epochs.png")
     assert_png(p)
     assert plot.main([str(results), "-o", str(tmp_path), "--heatmap", "seed", "learning_rate",
-                      "--metric", "final_test_loss", "--where", "epochs=6"]) == 0
+                      "--metric", "final_test_acc", "--where", "epochs=6"]) == 0
     (p,) = written(capsys)
-    assert p.endswith("p_heatmap_seed_learning_rate_final_test_loss.png")
+    assert p.endswith("p_heatmap_seed_learning_rate_final_test_acc.png")
     assert_png(p)
+
+
+def test_with_folds_the_best_setting_and_the_metric_are_the_reports(plot, tmp_path, capsys):
+    spec = write_spec(tmp_path / "f.yaml", "data:\n  folds: 3\n" + SPEC.split("\n", 1)[1])
+    out = tmp_path / "f.h5"
+    run_ok("-q", spec, "-o", out)
+    res = plot.Results(out)
+    assert res.has_val and res.default_metric() == "final_val_loss"
+    assert "val_loss" in res.curves([0])
+    best = plot.best_group(res, plot.settings_of(res, np.arange(res.n)), res.default_metric())
+    top = next(csv.DictReader(io.StringIO(run_ok("report", "--csv", "--top", "1", out).stdout)))
+    for a in ("hidden_dim", "learning_rate", "batch_size", "epochs"):
+        assert float(res.configs[a][best[0]]) == float(top[a]), a
+    assert len(best) == 2 * 3   # seeds x folds
+    res.close()
+    assert plot.main([str(out), "-o", str(tmp_path)]) == 0
+    paths = written(capsys)
+    assert [p.rsplit("/", 1)[1] for p in paths] == ["f_best_curves.png", "f_heatmap_learning_rate_hidden_dim.png"]
+    for p in paths:
+        assert_png(p)
+    assert plot.main([str(out), "--metric", "final_test_loss", "-o", str(tmp_path)]) == 0
+    capsys.readouterr()
+
+
+def test_a_validation_metric_needs_folds(plot, results, capsys):
+    assert plot.main([str(results), "--metric", "final_val_loss"]) == 2
+    assert "no validation folds" in capsys.readouterr().err
 
 
 def test_svg(plot, results, tmp_path, capsys):
@@ -155,8 +185,9 @@ def test_tidy_dataframe_is_one_row_per_config_and_epoch(results):
         configs = f["configs"][:]
         curves = {k: f["curves"][k][:] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
     assert len(df) == configs["epochs"].sum()
-    assert list(df.columns[:10]) == ["id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
-                                     "init_scale", "shuffle", "status", "epoch"]
+    assert list(df.columns[:12]) == ["id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
+                                     "init_scale", "shuffle", "repeat", "fold", "status", "epoch"]
+    assert "val_loss" not in df   # no folds, no validation curves
     for k, c in curves.items():
         assert_close(df[k].to_numpy(), c[df["id"].to_numpy(), df["epoch"].to_numpy()], k, rtol=0, atol=0)
     first = df[df["id"] == 0]

@@ -98,12 +98,12 @@ def check_csv_against_numpy(path, rows, axes):
             for m in ("mean", "std"):
                 assert_close(float(r[f"{m}_{s}"]), e[f"{m}_{s}"], f"{m}_{s} of {key_of(r, axes)}",
                              rtol=1e-12, atol=1e-15)
-    # Ranked by mean final test accuracy (high first), ties by mean final test loss (low
-    # first), groups with nothing done last.
+    # Without validation folds: ranked by mean final test loss (low first), groups with
+    # nothing done last.
     assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
-    acc = [float(r["mean_final_test_acc"]) for r in rows]
+    assert {r["metric"] for r in rows} == {"final_test_loss"}
     loss = [float(r["mean_final_test_loss"]) for r in rows]
-    score = [(np.isnan(a), -a if not np.isnan(a) else 0, l if not np.isnan(l) else 0) for a, l in zip(acc, loss)]
+    score = [(np.isnan(v), v if not np.isnan(v) else 0) for v in loss]
     assert score == sorted(score)
 
 
@@ -155,14 +155,17 @@ def test_text_report_shows_status_axes_and_mean_pm_std(results):
     assert "best 10 of 12 settings" in text
     table = text.split("\n\n")[-1].strip().splitlines()
     header = table[0].split()
-    assert header[:6] == ["rank", "hidden_dim", "learning_rate", "batch_size", "seeds", "done"]
-    assert "final_test_acc" in header and "best_test_acc" in header and "final_test_loss" in header
+    assert header[:6] == ["rank", "hidden_dim", "learning_rate", "batch_size", "replicates", "done"]
+    assert "final_test_loss" in header and "vs" in header and "Holm" in header
+    assert "final_test_acc" in header   # shown beside the ranked metric
     assert len(table) == 11
-    # The first row's numbers, to the four places printed.
-    best = read_csv(report("--csv", "--top", "1", results))[0]
+    assert "note: ranked on the test part" in text and "seed noise only" in text
+    # The first two rows' numbers, to the four places printed.
+    best, second = read_csv(report("--csv", "--top", "2", results))
     first = table[1]
-    for s in ("final_test_acc", "best_test_acc", "final_test_loss"):
-        assert f"{float(best['mean_' + s]):.4f} \u00b1 {float(best['std_' + s]):.4f}" in first
+    m, lo, hi = (float(best[k]) for k in ("mean_final_test_loss", "ci_low", "ci_high"))
+    assert f"{m:.4f} [{lo:.4f}, {hi:.4f}]" in first and " best " in first
+    assert f"{float(second['p_holm']):.4f}" in table[2]
     # Settings with nothing done come last, with no numbers.
     assert table[-1].split()[2] == "1e+200" and table[-1].rstrip().endswith("-")
 

@@ -1,0 +1,24 @@
+// table.h: the text that `sweep report` and `sweep compare` print: numbers in full precision
+// for CSV, axis values as a spec writes them, and aligned columns of cells for the terminal.
+#ifndef TABLE_H
+#define TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "spec.h"
+#include "store.h"
+
+enum { TABLE_CELL = 64 };   // bytes of one cell
+
+// The shortest of %.15g, %.16g, %.17g that reads back as v ("nan" for NaN): full precision,
+// and 0.003 stays 0.003.
+void table_format_real(char *out, size_t n, double v);
+// A config's value of axis a: reals in full precision, shuffle as true/false (0/1 in CSV).
+void table_format_axis(char *out, size_t n, const ConfigRow *c, AxisId a, int csv);
+// Display width of UTF-8 text.
+int table_text_width(const char *s);
+// Prints rows x cols cells (row-major, TABLE_CELL bytes each), right-aligned in columns
+// separated by two spaces. Returns 0 or -1 (out of memory).
+int table_print(const char (*cells)[TABLE_CELL], int64_t rows, int cols);
+
+#endif
