@@ -706,10 +706,11 @@ static int gen_dist(const Ctx *c, AxisId a, int f, const yaml_node_t *form, cons
                                          "(seed is never drawn: every drawn setting runs every seed)", name);
     int randint = f == FORM_RANDINT;
     if (a == AXIS_SHUFFLE || randint == axis_is_real(a))
-        return bad(c, loc_of(form), fkey, "expected %s on this axis, found %s",
+        return bad(c, loc_of(form), fkey, "expected %s on this axis%s, found %s",
                    a == AXIS_SHUFFLE ? "a list [false, true] to draw from"
-                   : axis_is_real(a) ? "uniform or loguniform (randint draws integers)"
-                                     : "randint (uniform and loguniform draw real numbers)", name);
+                   : axis_is_real(a) ? "uniform or loguniform" : "randint",
+                   a == AXIS_SHUFFLE ? "" : axis_is_real(a) ? " (randint draws integers)"
+                                                            : " (uniform and loguniform draw real numbers)", name);
     const yaml_node_t *arg[2];
     int n_args, rc;
     rc = form_args(c, args, fkey, randint ? "[low, high] (high excluded)" : "[low, high]", 2, 2, arg, &n_args);

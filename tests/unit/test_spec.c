@@ -773,7 +773,69 @@ static void tiny_fixture_is_a_small_valid_sweep(void) {
     spec_free(&s);
 }
 
+static void search_and_distributions_parse(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    const char *text = "search:\n  method: random\n  n: 64\n  seed: 9\ngrid:\n  learning_rate: {loguniform: [0.0001, 0.1]}\n"
+                       "  init_scale: {uniform: [0.01, 1]}\n  hidden_dim: {randint: [4, 129]}\n  seed: [0, 1]\n";
+    CHECK(parse(&s, text, err) == 0);
+    CHECK(s.search.method == SEARCH_RANDOM && s.search.n == 64 && s.search.seed == 9);
+    CHECK_LOC(s.search.n_loc, 3, 6);
+    const SpecAxis *ax = s.grids[0].axes;
+    CHECK(ax[AXIS_LEARNING_RATE].dist == DIST_LOGUNIFORM && ax[AXIS_LEARNING_RATE].lo == 0.0001 && ax[AXIS_LEARNING_RATE].hi == 0.1);
+    CHECK(ax[AXIS_INIT_SCALE].dist == DIST_UNIFORM && ax[AXIS_LEARNING_RATE].n_values == 0);
+    CHECK(ax[AXIS_HIDDEN_DIM].dist == DIST_RANDINT && ax[AXIS_HIDDEN_DIM].ilo == 4 && ax[AXIS_HIDDEN_DIM].ihi == 129);
+    CHECK(ax[AXIS_SEED].n_values == 2 && ax[AXIS_BATCH_SIZE].n_values == 1);
+    CHECK_LOC(ax[AXIS_HIDDEN_DIM].dist_loc, 8, 15);
+    spec_free(&s);
+}
+
+static void search_errors_are_located(void) {
+    CHECK_ERROR("grid:\n  learning_rate: {uniform: [0.1, 1]}\n", "2:18: grid.learning_rate: ",
+                "found a uniform distribution (distributions need search.method: random)");
+    CHECK_ERROR("search: {method: random}\ngrid: {}\n", "1:9: search.n: ", "expected the number of settings to draw");
+    CHECK_ERROR("search: {method: randon, n: 3}\ngrid: {}\n", "1:18: search.method: ", "did you mean \"random\"?");
+    CHECK_ERROR("search: {method: random, n: 0}\ngrid: {}\n", "1:29: search.n: ", "expected a number of settings from 1");
+    CHECK_ERROR("search: {method: random, n: 2, seed: -1}\ngrid: {}\n", "1:38: search.seed: ", "found -1");
+    CHECK_ERROR("search: {method: random, n: 2, sead: 1}\ngrid: {}\n", "1:32: search.sead: ", "did you mean \"seed\"?");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  learning_rate: {loguniform: [0, 1]}\n",
+                "3:32: grid.learning_rate.loguniform[0]: ", "expected a positive number, found 0");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  learning_rate: {uniform: [0.5, 0.1]}\n",
+                "3:28: grid.learning_rate.uniform: ", "expected low < high, found [0.5, 0.1]");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  hidden_dim: {randint: [1, 1048578]}\n",
+                "3:29: grid.hidden_dim.randint[1]: ", "high is excluded");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  hidden_dim: {randint: [4, 4]}\n",
+                "3:25: grid.hidden_dim.randint: ", "expected low < high (high is excluded), found [4, 4]");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  learning_rate: {randint: [1, 4]}\n",
+                "3:18: grid.learning_rate.randint: ", "expected uniform or loguniform on this axis");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  shuffle: {uniform: [0, 1]}\n",
+                "3:12: grid.shuffle.uniform: ", "expected a list [false, true] to draw from");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  - {epochs: 1}\n  - {epochs: 2}\n",
+                "4:5: grid: ", "expected one mapping of axes with search.method: random, found a list of 2 sub-grids");
+}
+
+static void sub_grids_parse_and_may_not_share_a_config(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  - hidden_dim: [4, 8]\n    seed: [0, 1]\n  - hidden_dim: 8\n    seed: 2\n", err) == 0);
+    CHECK(s.n_grids == 2);
+    CHECK_LOC(s.grids[0].loc, 2, 5);
+    CHECK_LOC(s.grids[1].loc, 4, 5);
+    CHECK(s.grids[1].axes[AXIS_EPOCHS].n_values == 1 && s.grids[1].axes[AXIS_EPOCHS].ints[0] == 1000);
+    spec_free(&s);
+    CHECK_ERROR("grid:\n  - hidden_dim: [4, 8]\n    seed: [0, 1]\n  - hidden_dim: [16, 8]\n    seed: [3, 1]\n",
+                "4:5: grid[1]: ", "expected configs that no other sub-grid has, found hidden_dim 8, learning_rate 0.01, "
+                "batch_size 32, epochs 1000, seed 1, init_scale 0.01, shuffle false, also in grid[0] at " PATH ":2:5");
+    CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochs: 3, learning_rate: 0.01}\n", "3:5: grid[1]: ", "also in grid[0] at " PATH ":2:5");
+    CHECK_ERROR("grid: []\n", "1:7: grid: ", "found an empty list");
+    CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochz: 3}\n", "3:6: grid[1].epochz: ", "did you mean \"epochs\"?");
+    CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochs: 0}\n", "3:14: grid[1].epochs: ", "expected an integer from 1");
+}
+
 int main(void) {
+    RUN(search_and_distributions_parse);
+    RUN(search_errors_are_located);
+    RUN(sub_grids_parse_and_may_not_share_a_config);
     RUN(parses_the_design_example);
     RUN(missing_keys_take_the_tutorial_defaults);
     RUN(axis_names_and_kinds_follow_the_fixed_order);
