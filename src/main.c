@@ -55,7 +55,7 @@ static const char USAGE[] =
     "  -n, --dry-run       validate; print the grid, a preview, the work and file size; write nothing\n"
     "      --resume        continue an interrupted sweep in PATH: keep finished configs, run the rest\n"
     "      --force         replace an existing results file\n"
-    "      --shard K/N     run only configs with id %% N == K (0-based), for job arrays\n"
+    "      --shard K/N     run only configs with id % N == K (0-based), for job arrays\n"
     "      --set KEY=VALUE override one spec key (repeatable): --set grid.hidden_dim=[8,16]\n"
     "  -q, --quiet         no progress display\n"
     "  -h, --help          show this help\n"
