@@ -27,7 +27,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit pytest bench bench-blas asan asan-test fuzz clean sweep-mpi FORCE
+.PHONY: all test unit pytest bench bench-blas asan asan-test fuzz clean sweep-mpi install uninstall FORCE
 all: sweep
 
 # ./sweep is relinked when the flavour (plain or MPI) changes, even if its objects did not.
@@ -93,7 +93,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -iquote include -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined $(shell pkg-config --cflags yaml-0.1)
-FUZZ_LIBSRC  := src/spec.c src/data.c src/data_builtin.c src/rng.c src/sweep.c
+FUZZ_LIBSRC  := src/spec.c src/override.c src/data.c src/data_builtin.c src/rng.c src/sweep.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard include/*.h)
 	@mkdir -p build/fuzz
@@ -107,6 +107,25 @@ fuzz: build/fuzz/fuzz_spec build/fuzz/fuzz_csv
 	        build/fuzz/corpus-$$t tests/fuzz/seeds/$$t tests/fuzz/regressions/$$t 2>&1 | \
 	        grep -E "^(stat::|==|INFO: Done|#[0-9]+ *DONE)|ERROR|SUMMARY" || exit 1; \
 	done
+
+# Installed like a Unix tool: the binary (it needs no other file: the built-in data set is in
+# it), the man page and the bash completion, under DESTDIR/PREFIX. INSTALL_BIN: the binary to
+# install (the tests install the one they test).
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+INSTALL_BIN ?= sweep
+BINDIR      := $(DESTDIR)$(PREFIX)/bin
+MAN1DIR     := $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR     := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+
+install: $(INSTALL_BIN)
+	install -d $(BINDIR) $(MAN1DIR) $(COMPDIR)
+	install -m 755 $(INSTALL_BIN) $(BINDIR)/sweep
+	install -m 644 docs/sweep.1 $(MAN1DIR)/sweep.1
+	install -m 644 completion/sweep.bash $(COMPDIR)/sweep
+
+uninstall:
+	rm -f $(BINDIR)/sweep $(MAN1DIR)/sweep.1 $(COMPDIR)/sweep
 
 clean:
 	rm -rf build sweep

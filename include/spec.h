@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "data.h"
+#include "override.h"
 
 // The axes in their fixed order: configs are their Cartesian product, the last fastest.
 typedef enum {
@@ -26,12 +27,29 @@ typedef struct {
     int line, col;            // 1-based; 0 when the value was not in the file (a default)
 } SrcLoc;
 
+// (v2) Distributions, for random search only: uniform and loguniform on the real axes,
+// randint (b excluded) on the integer ones.
+typedef enum { DIST_NONE, DIST_UNIFORM, DIST_LOGUNIFORM, DIST_RANDINT, N_DISTS } DistKind;
+extern const char *const DIST_NAMES[N_DISTS];   // "", "uniform", "loguniform", "randint"
+
 typedef struct {
-    int64_t n_values;
+    int64_t n_values;         // 0 when the axis is a distribution
     int64_t *ints;            // integer axes (shuffle is 0/1); NULL for real axes
     double *reals;            // real axes; NULL for integer axes
     SrcLoc *locs;             // where each value was written
+    DistKind dist;            // DIST_NONE: the values above; else drawn from [lo, hi] (randint: [ilo, ihi))
+    double lo, hi;
+    int64_t ilo, ihi;
+    SrcLoc dist_loc;          // the distribution's mapping
 } SpecAxis;
+
+// One mapping of axes: the whole grid, or one of a list of sub-grids (DESIGN section 2).
+typedef struct {
+    SpecAxis axes[N_AXES];
+    SrcLoc loc;               // where its mapping starts
+} SpecGrid;
+
+typedef enum { SEARCH_GRID, SEARCH_RANDOM } SearchMethod;
 
 typedef struct {
     char *path;               // as given on the command line
@@ -52,11 +70,25 @@ typedef struct {
         int64_t folds, repeats;   // K (1: no validation) and R of repeated stratified K-fold
         SrcLoc folds_loc, repeats_loc;
     } data;
-    SpecAxis axes[N_AXES];
+    struct {
+        SearchMethod method;  // grid (the default) or random
+        int64_t n;            // random: settings to draw
+        uint64_t seed;        // random: the draw's own seed
+        SrcLoc loc, n_loc;    // the search mapping and its n
+    } search;
+    int64_t n_grids;          // 1 for a mapping, else the sub-grids of a list, in order
+    SpecGrid *grids;          // (n_grids), every axis filled (defaults included)
+    Overrides overrides;      // where each byte of text came from (the file or a --set)
 } Spec;
 
 // Read and parse the file at path. Returns 0, or 2 with err filled (1 on out of memory).
 int spec_load(Spec *s, const char *path, char *err);
+// The same with `--set KEY=VALUE` overrides (sets[i] is "KEY=VALUE") applied to the text first
+// (override.h): s->text is then the overridden spec, and a message about a value that came
+// from an override names the option instead of a file position.
+int spec_load_with(Spec *s, const char *path, const char *const *sets, int n_sets, char *err);
+int spec_parse_with(Spec *s, const char *path, const char *text, size_t len, const char *const *sets,
+                    int n_sets, char *err);
 // Parse text already in memory; path is used for messages and to resolve a CSV source.
 int spec_parse(Spec *s, const char *path, const char *text, size_t len, char *err);
 void spec_free(Spec *s);
@@ -64,6 +96,10 @@ void spec_free(Spec *s);
 // A spec file's stem: its base name without .yaml/.yml ("spec" if that leaves nothing);
 // malloc'd. The default `name`, and the default output results/<stem>.h5.
 char *spec_stem(const char *path);
+
+// Where a position of s->text is, for a message: "PATH:L:C" in the file (as the user wrote it,
+// before any override), "PATH" for a default value (line 0), or "--set KEY=VALUE".
+void spec_where(const Spec *s, SrcLoc at, char *out, size_t cap);
 
 // Checks that need the split data (before its folds are made): folds <= the smaller class's
 // training rows, and 1 <= batch_size <= the fewest rows a config trains on. 0 or 2, err filled.

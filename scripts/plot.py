@@ -13,7 +13,10 @@ plots: cost and accuracy per epoch; train solid, validation dotted, test dashed)
 per setting (every axis but seed, repeat and fold) with a mean +- std band over its
 replicates (seeds and splits). --heatmap draws the mean of the metric over AX1 (x) and AX2
 (y), averaged over every other axis; with --id or --where it averages over the selected
-configs only (and draws no curves).
+configs only (and draws no curves). An axis with more than 12 values (a random search's
+draws) makes it a scatter: one point per setting at its two values, coloured by the
+setting's mean. Settings from different sub-grids are cells (or points) like any other; a
+cell no config reaches is grey, "n/a".
 
 Only configs that finished (status done) are averaged; diverged, failed and pending ones are
 counted in the titles. The file may still be being written. Pictures go to DIR (default: the
@@ -284,10 +287,54 @@ def plot_curves(res, groups, title, out, metric):
     plt.close(fig)
 
 
+MAX_HEATMAP_VALUES = 12   # more values on an axis (a random search's draws): a scatter instead
+
+
+def plot_scatter(res, ids, ax_x, ax_y, metric, title_prefix, out):
+    """One point per setting at its (AX1, AX2) values, coloured by the mean of metric over its
+    done configs: what a heatmap shows, for axes with too many values to be cells."""
+    groups = settings_of(res, ids)
+    xs, ys, vals, bad = [], [], [], []
+    for g in groups:
+        g = np.asarray(g)
+        done = g[res.status[g] == DONE]
+        xs.append(res.configs[ax_x][g[0]])
+        ys.append(res.configs[ax_y][g[0]])
+        vals.append(res.summary[metric][done].mean() if len(done) else np.nan)
+        bad.append(bool(((res.status[g] == DIVERGED) | (res.status[g] == FAILED)).any()))
+    xs, ys, vals, bad = map(np.asarray, (xs, ys, vals, bad))
+    is_acc = metric.endswith("acc")
+    fig, ax = plt.subplots(figsize=(7.5, 5.5), constrained_layout=True)
+    cmap = plt.get_cmap("viridis" if is_acc else "viridis_r")
+    ok = np.isfinite(vals)
+    sc = ax.scatter(xs[ok], ys[ok], c=vals[ok], cmap=cmap, s=36, edgecolors="none")
+    if (~ok).any():
+        ax.scatter(xs[~ok], ys[~ok], marker="x", color="#999999", s=30, label="nothing done")
+    if bad.any():
+        ax.scatter(xs[bad], ys[bad], facecolors="none", edgecolors="red", s=70, label="diverged configs")
+    if (~ok).any() or bad.any():
+        ax.legend(fontsize=8, loc="best")
+    for axis, setter, v in ((ax_x, ax.set_xscale, xs), (ax_y, ax.set_yscale, ys)):
+        v = v.astype(float)
+        if (v > 0).all() and v.max() / v.min() > 30:
+            setter("log")
+    ax.set_xlabel(ax_x)
+    ax.set_ylabel(ax_y)
+    if ok.any():
+        fig.colorbar(sc, ax=ax, label=f"mean {METRIC_LABEL[metric]}")
+    over = [a for a in AXES if a not in (ax_x, ax_y) and len(np.unique(res.configs[a][ids])) > 1]
+    over_text = f"one point per setting; mean over {', '.join(over) if over else 'its configs'}"
+    ax.set_title(f"{title_prefix}{METRIC_LABEL[metric]}\n{over_text} ({counts_text(res, ids)})", fontsize=10)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
 def plot_heatmap(res, ids, ax_x, ax_y, metric, title_prefix, out):
     ids = np.asarray(ids)
     xs = np.unique(res.configs[ax_x][ids])
     ys = np.unique(res.configs[ax_y][ids])
+    if len(xs) > MAX_HEATMAP_VALUES or len(ys) > MAX_HEATMAP_VALUES:
+        return plot_scatter(res, ids, ax_x, ax_y, metric, title_prefix, out)
     mean = np.full((len(ys), len(xs)), np.nan)
     std = np.full_like(mean, np.nan)
     n_done = np.zeros(mean.shape, dtype=int)

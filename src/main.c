@@ -18,6 +18,7 @@
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
+#include "search.h"
 #include "sha256.h"
 #include "spec.h"
 #include "store.h"
@@ -39,6 +40,8 @@ typedef struct {
     int dry_run, resume, force, quiet;
     int64_t shard_k, shard_n;
     int shard_given;
+    const char *sets[256];    // --set KEY=VALUE, in order (pointers into argv)
+    int n_sets;
 } Options;
 
 static const char USAGE[] =
@@ -54,7 +57,8 @@ static const char USAGE[] =
     "  -n, --dry-run       validate; print the grid, a preview, the work and file size; write nothing\n"
     "      --resume        continue an interrupted sweep in PATH: keep finished configs, run the rest\n"
     "      --force         replace an existing results file\n"
-    "      --shard K/N     run only configs with id %% N == K (0-based), for job arrays\n"
+    "      --shard K/N     run only configs with id % N == K (0-based), for job arrays\n"
+    "      --set KEY=VALUE override one spec key (repeatable): --set grid.hidden_dim=[8,16]\n"
     "  -q, --quiet         no progress display\n"
     "  -h, --help          show this help\n"
     "  -V, --version       show the version\n"
@@ -98,13 +102,14 @@ static int parse_shard(const char *s, int64_t *k, int64_t *n) {
 
 // Returns -1 to go on, else the exit status.
 static int parse_args(int argc, char **argv, Options *o) {
-    enum { OPT_RESUME = 256, OPT_FORCE, OPT_SHARD };
+    enum { OPT_RESUME = 256, OPT_FORCE, OPT_SHARD, OPT_SET };
     static const struct option longopts[] = {
         {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 'j'},
         {"dry-run", no_argument, 0, 'n'},      {"resume", no_argument, 0, OPT_RESUME},
         {"force", no_argument, 0, OPT_FORCE},  {"shard", required_argument, 0, OPT_SHARD},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+        {"version", no_argument, 0, 'V'},      {"set", required_argument, 0, OPT_SET},
+        {0, 0, 0, 0}};
     *o = (Options){.shard_k = 0, .shard_n = 1};
     opterr = 0;
     int ch;
@@ -124,6 +129,11 @@ static int parse_args(int argc, char **argv, Options *o) {
             if (parse_shard(optarg, &o->shard_k, &o->shard_n))
                 return usage_error("--shard: expected K/N with 0 <= K < N, found \"%s\"", optarg);
             o->shard_given = 1;
+            break;
+        case OPT_SET:
+            if (o->n_sets == (int)(sizeof o->sets / sizeof o->sets[0]))
+                return usage_error("--set: expected at most %s overrides", "256");
+            o->sets[o->n_sets++] = optarg;
             break;
         case 'h': fputs(USAGE, stdout); return SWEEP_OK;
         case 'V': printf("sweep %s\n", SWEEP_VERSION); return SWEEP_OK;
@@ -203,6 +213,56 @@ static void print_axis_values(const SpecAxis *ax, int real) {
     }
 }
 
+// A value of axis a as the spec writes it.
+static void format_axis_value(char *out, size_t cap, AxisId a, double v) {
+    if (a == AXIS_SHUFFLE) snprintf(out, cap, "%s", v != 0 ? "true" : "false");
+    else if (axis_is_real(a)) snprintf(out, cap, "%.6g", v);
+    else snprintf(out, cap, "%.0f", v);
+}
+
+// The dry run of a random search: what each axis is drawn from, and what the draw gave.
+static void print_search(const Spec *s, const Grid *g) {
+    const SpecAxis *axes = s->grids[0].axes;
+    int without = 1;
+    for (int a = 0; a < N_AXES; a++)
+        if (axes[a].dist == DIST_UNIFORM || axes[a].dist == DIST_LOGUNIFORM) without = 0;
+    int64_t n_seeds = axes[AXIS_SEED].n_values;
+    int64_t n_splits = s->data.folds * s->data.repeats;
+    char splits[48] = "";
+    if (n_splits > 1) snprintf(splits, sizeof splits, " x %lld splits", (long long)n_splits);
+    printf("search  random, seed %llu: %lld settings drawn %s x %lld seed%s%s = %lld configs\n",
+           (unsigned long long)s->search.seed, (long long)s->search.n,
+           without ? "without replacement (every drawn axis is discrete)" : "with replacement",
+           (long long)n_seeds, n_seeds == 1 ? "" : "s", splits, (long long)g->n_configs);
+    printf("  %-14s %-34s %8s  %-12s %s\n", "axis", "drawn from", "distinct", "min", "max");
+    for (int a = 0; a < N_AXES; a++) {
+        const SpecAxis *ax = &axes[a];
+        char from[128], lo[32], hi[32];
+        if (ax->dist == DIST_RANDINT)
+            snprintf(from, sizeof from, "randint [%lld, %lld)", (long long)ax->ilo, (long long)ax->ihi);
+        else if (ax->dist)
+            snprintf(from, sizeof from, "%s [%.6g, %.6g]", DIST_NAMES[ax->dist], ax->lo, ax->hi);
+        else {
+            char v0[32], v1[32];
+            double first = axis_is_real((AxisId)a) ? ax->reals[0] : (double)ax->ints[0];
+            double last = axis_is_real((AxisId)a) ? ax->reals[ax->n_values - 1] : (double)ax->ints[ax->n_values - 1];
+            format_axis_value(v0, sizeof v0, (AxisId)a, first);
+            format_axis_value(v1, sizeof v1, (AxisId)a, last);
+            const char *how = a == AXIS_SEED ? "crossed" : ax->n_values > 1 ? "list" : "fixed";
+            if (ax->n_values == 1) snprintf(from, sizeof from, "%s: %s", how, v0);
+            else if (ax->n_values == 2) snprintf(from, sizeof from, "%s of 2: %s, %s", how, v0, v1);
+            else snprintf(from, sizeof from, "%s of %lld: %s ... %s", how, (long long)ax->n_values, v0, v1);
+        }
+        // At most this many distinct values: small sets for lists and randint (fast), n for reals.
+        int64_t bound = ax->dist == DIST_RANDINT ? ax->ihi - ax->ilo : ax->dist ? g->n_configs : ax->n_values;
+        GridSpread sp;
+        if (grid_spread(g, (AxisId)a, bound, &sp) != 0) { printf("  %-14s %s\n", AXIS_NAMES[a], from); continue; }
+        format_axis_value(lo, sizeof lo, (AxisId)a, sp.min);
+        format_axis_value(hi, sizeof hi, (AxisId)a, sp.max);
+        printf("  %-14s %-34s %8lld  %-12s %s\n", AXIS_NAMES[a], from, (long long)sp.n_distinct, lo, hi);
+    }
+}
+
 static void print_config_row(const Config *c, int with_splits) {
     const Hyper *h = &c->hyper;
     printf("  %8lld %10lld %13g %10lld %8lld %6" PRIu64 " %10g %7s", (long long)c->id,
@@ -226,29 +286,51 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
            (long long)d->n_samples, (long long)d->n_features, (long long)d->n_train, (long long)d->n_test,
            data_scale_name(s->data.scale));
     int with_splits = d->n_folds >= 2;
+    int64_t n_splits = d->n_folds * d->n_repeats;
     if (with_splits) {
         int64_t count[2], K = d->n_folds, min_fit = data_min_fit_rows(d, K);
         data_class_counts(d, count);
         int64_t max_fit = d->n_train - count[0] / K - count[1] / K;   // beside the smallest fold
         printf("folds   %lld-fold x %lld repeat%s = %lld splits of the training part: each config fits ",
-               (long long)K, (long long)d->n_repeats, d->n_repeats == 1 ? "" : "s", (long long)(K * d->n_repeats));
+               (long long)K, (long long)d->n_repeats, d->n_repeats == 1 ? "" : "s", (long long)n_splits);
         if (min_fit == max_fit) printf("%lld rows", (long long)min_fit);
         else printf("%lld to %lld rows", (long long)min_fit, (long long)max_fit);
         printf(" and validates on the rest\n");
     }
-    printf("grid   ");
-    for (int a = 0; a < N_AXES; a++) printf(" %s%lld", a ? "x " : "", (long long)s->axes[a].n_values);
-    if (with_splits) printf(" x %lld splits", (long long)(d->n_folds * d->n_repeats));
-    printf(" = %lld configs\n", (long long)g->n_configs);
-    for (int a = 0; a < N_AXES; a++) {
-        printf("  %-14s %4lld: ", AXIS_NAMES[a], (long long)s->axes[a].n_values);
-        if (a == AXIS_SHUFFLE) {
-            for (int64_t i = 0; i < s->axes[a].n_values; i++)
-                printf("%s%s", i ? ", " : "", s->axes[a].ints[i] ? "true" : "false");
-        } else {
-            print_axis_values(&s->axes[a], axis_is_real((AxisId)a));
+    if (s->search.method == SEARCH_RANDOM) {
+        print_search(s, g);
+    } else {
+        if (s->n_grids > 1) printf("grid    %lld sub-grids = %lld configs\n", (long long)s->n_grids, (long long)g->n_configs);
+        for (int64_t k = 0; k < s->n_grids; k++) {
+            const SpecAxis *axes = s->grids[k].axes;
+            int64_t n = 1;
+            for (int a = 0; a < N_AXES; a++) n *= axes[a].n_values;
+            const char *indent = s->n_grids > 1 ? "  " : "";
+            if (s->n_grids > 1) {
+                printf("  grid[%lld]", (long long)k);
+            } else {
+                printf("grid   ");
+            }
+            for (int a = 0; a < N_AXES; a++) printf(" %s%lld", a ? "x " : "", (long long)axes[a].n_values);
+            if (with_splits) printf(" x %lld splits", (long long)n_splits);
+            printf(" = %lld configs", (long long)(n * n_splits));
+            if (s->n_grids > 1) {
+                char where[256];
+                spec_where(s, s->grids[k].loc, where, sizeof where);
+                printf(" (%s)", where);
+            }
+            printf("\n");
+            for (int a = 0; a < N_AXES; a++) {
+                printf("%s  %-14s %4lld: ", indent, AXIS_NAMES[a], (long long)axes[a].n_values);
+                if (a == AXIS_SHUFFLE) {
+                    for (int64_t i = 0; i < axes[a].n_values; i++)
+                        printf("%s%s", i ? ", " : "", axes[a].ints[i] ? "true" : "false");
+                } else {
+                    print_axis_values(&axes[a], axis_is_real((AxisId)a));
+                }
+                printf("\n");
+            }
         }
-        printf("\n");
     }
     printf("configs (first and last)\n  %8s %10s %13s %10s %8s %6s %10s %7s", "id", "hidden_dim",
            "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle");
@@ -299,19 +381,20 @@ static void sweep_free(Sweep *w) {
 
 // Everything that can be wrong with the input is found here, before any file is touched.
 static int sweep_prepare(Sweep *w, const Options *o, char *err) {
-    int rc = spec_load(&w->spec, o->spec_path, err);
+    int rc = spec_load_with(&w->spec, o->spec_path, o->sets, o->n_sets, err);
     if (rc) return rc;
     const Spec *s = &w->spec;
+    char where[256];
+    spec_where(s, s->data.source_loc, where, sizeof where);
     if (!data_is_builtin(s->data.source) && access(s->data.source, R_OK) != 0)
-        return fail(err, SWEEP_ERR_USAGE, "%s:%d:%d: data.source: cannot read \"%s\": %s", s->path,
-                    s->data.source_loc.line, s->data.source_loc.col, s->data.source, strerror(errno));
+        return fail(err, SWEEP_ERR_USAGE, "%s: data.source: cannot read \"%s\": %s", where,
+                    s->data.source, strerror(errno));
     if ((rc = data_load_table(&w->table, s->data.source, s->data.label, err))) return rc;
     if ((rc = data_prepare(&w->data, &w->table, s->data.test_fraction, s->data.split_seed, s->data.scale, err))) {
         char why[ERR_LEN];
         snprintf(why, sizeof why, "%s", err);
-        SrcLoc at = s->data.test_fraction_loc;   // the split is what test_fraction asks for
-        if (at.line) return fail(err, rc, "%s:%d:%d: data.test_fraction: %s", s->path, at.line, at.col, why);
-        return fail(err, rc, "%s: data.test_fraction: %s", s->path, why);
+        spec_where(s, s->data.test_fraction_loc, where, sizeof where);   // the split is what test_fraction asks for
+        return fail(err, rc, "%s: data.test_fraction: %s", where, why);
     }
     if ((rc = spec_check_data(s, &w->data, err))) return rc;
     if (s->data.folds >= 2 && (rc = data_folds(&w->data, &w->table, s->data.folds, s->data.repeats,

@@ -85,3 +85,21 @@ void rng_permute(Rng *r, int64_t *idx, int64_t n) {
         int64_t t = idx[i]; idx[i] = idx[j]; idx[j] = t;
     }
 }
+
+// exp(x) from exact operations alone: x = k ln 2 + t with |t| <= ln 2 / 2, exp(t) by Horner's
+// form of its Taylor series to degree 16 (the remainder is below 2^-60 of the result).
+static double rng_exp(double x) {
+    if (x > 709.0) return INFINITY;
+    if (x < -745.0) return 0.0;
+    double k = nearbyint(x * 1.44269504088896340736);
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    double t = (x - k * ln2_hi) - k * ln2_lo;
+    double p = 1.0;
+    for (int n = 16; n >= 1; n--) p = 1.0 + t * p / (double)n;
+    return ldexp(p, (int)k);
+}
+
+double rng_loguniform(Rng *r, double a, double b) {
+    double la = rng_log(a), lb = rng_log(b);
+    return rng_exp(la + rng_uniform(r) * (lb - la));
+}

@@ -19,8 +19,12 @@ const char *const AXIS_NAMES[N_AXES] = {"hidden_dim", "learning_rate", "batch_si
 
 int axis_is_real(AxisId a) { return a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE; }
 
+const char *const DIST_NAMES[N_DISTS] = {"", "uniform", "loguniform", "randint"};
+
 enum {
     AXIS_MAX_VALUES = 1000000,    // one axis; guards memory, the grid module caps the product
+    MAX_GRIDS = 1000,             // sub-grids in a list
+    SEARCH_MAX_N = 10000000,      // random search: the grid module caps the configs too
     SPEC_MAX_BYTES = 16 << 20,    // a spec is a short file; refuses /dev/zero and the like
     KEY_LEN = 192,                // a dotted key in a message
     ITEM_LEN = KEY_LEN + 24,      // a dotted key with an index: grid.seed.range[2]
@@ -42,9 +46,9 @@ static const char *const AXIS_EXPECT[N_AXES] = {
 static const int64_t AXIS_DEFAULT_INT[N_AXES] = {128, 0, 32, 1000, 0, 0, 0};
 static const double AXIS_DEFAULT_REAL[N_AXES] = {0, 0.01, 0, 0, 0, 0.01, 0};
 
-enum { TOP_NAME, TOP_OUTPUT, TOP_SAVE, TOP_DATA, TOP_GRID, N_TOP };
+enum { TOP_NAME, TOP_OUTPUT, TOP_SAVE, TOP_DATA, TOP_GRID, TOP_SEARCH, N_TOP };
 static const char *const TOP_KEYS[N_TOP] = {"name", "output", "save_initial_weights", "data",
-                                            "grid"};
+                                            "grid", "search"};
 
 enum { DATA_SOURCE, DATA_LABEL, DATA_TEST_FRACTION, DATA_SPLIT_SEED, DATA_SCALE, DATA_FOLDS, DATA_REPEATS,
        N_DATA };
@@ -53,8 +57,13 @@ static const char *const DATA_KEYS[N_DATA] = {"source", "label", "test_fraction"
 
 enum { MAX_FOLDS = 1000000, MAX_REPEATS = 1000000 };
 
-enum { FORM_RANGE, FORM_LINSPACE, FORM_GEOMSPACE, N_FORMS };
-static const char *const FORM_NAMES[N_FORMS] = {"range", "linspace", "geomspace"};
+enum { SEARCH_METHOD, SEARCH_N, SEARCH_SEED, N_SEARCH };
+static const char *const SEARCH_KEYS[N_SEARCH] = {"method", "n", "seed"};
+
+// Range forms, then (random search only) distributions.
+enum { FORM_RANGE, FORM_LINSPACE, FORM_GEOMSPACE, FORM_UNIFORM, FORM_LOGUNIFORM, FORM_RANDINT, N_FORMS };
+static const char *const FORM_NAMES[N_FORMS] = {"range", "linspace", "geomspace", "uniform", "loguniform",
+                                                "randint"};
 
 // The three levels of keys, so that a key written at the wrong level can be pointed home.
 typedef struct {
@@ -64,7 +73,8 @@ typedef struct {
 } Level;
 static const Level LEVELS[] = {{"", TOP_KEYS, N_TOP},
                                {"data", DATA_KEYS, N_DATA},
-                               {"grid", AXIS_NAMES, N_AXES}};
+                               {"grid", AXIS_NAMES, N_AXES},
+                               {"search", SEARCH_KEYS, N_SEARCH}};
 enum { N_LEVELS = sizeof LEVELS / sizeof LEVELS[0] };
 
 typedef struct {
@@ -72,6 +82,8 @@ typedef struct {
     yaml_document_t *doc;
     const char *path;         // for messages: never NULL
     char *err;
+    SpecGrid *g;              // the (sub-)grid being parsed
+    char gkey[32];            // its key in messages: "grid", or "grid[1]" in a list
 } Ctx;
 
 // ---------------------------------------------------------------------------------------------
@@ -88,14 +100,14 @@ static SrcLoc loc_of(const yaml_node_t *n) { return mark_loc(n->start_mark); }
 // "PATH:L:C: KEY: message". A zero loc (a default value) drops ":L:C", an empty key drops "KEY: ".
 __attribute__((format(printf, 4, 5)))
 static int bad(const Ctx *c, SrcLoc at, const char *key, const char *fmt, ...) {
-    char msg[ERR_LEN], where[48] = "";
+    char msg[ERR_LEN], where[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (at.line > 0) snprintf(where, sizeof where, ":%d:%d", at.line, at.col);
+    spec_where(c->s, at, where, sizeof where);
     int has_key = key && *key;
-    return fail(c->err, SWEEP_ERR_USAGE, "%s%s: %s%s%s", c->path, where, has_key ? key : "",
+    return fail(c->err, SWEEP_ERR_USAGE, "%s: %s%s%s", where, has_key ? key : "",
                 has_key ? ": " : "", msg);
 }
 
@@ -446,7 +458,7 @@ static int parse_data(const Ctx *c, const yaml_node_t *map) {
 // Grid axes
 
 static int alloc_axis(const Ctx *c, AxisId a, int64_t n) {
-    SpecAxis *ax = &c->s->axes[a];
+    SpecAxis *ax = &c->g->axes[a];
     ax->n_values = n;
     if (axis_is_real(a)) ax->reals = calloc((size_t)n, sizeof *ax->reals);
     else ax->ints = calloc((size_t)n, sizeof *ax->ints);
@@ -471,7 +483,7 @@ static int real_in_range(double v) { return isfinite(v) && v > 0; }
 // Stores value i of axis a after checking it. found/where describe it for a message.
 static int store(const Ctx *c, AxisId a, int64_t i, int64_t iv, double dv, SrcLoc at,
                  const char *key, const char *found, const char *why) {
-    SpecAxis *ax = &c->s->axes[a];
+    SpecAxis *ax = &c->g->axes[a];
     if (axis_is_real(a) ? !real_in_range(dv) : !int_in_range(a, iv))
         return bad(c, at, key, "%s, found %s%s", AXIS_EXPECT[a], found, why);
     if (axis_is_real(a)) ax->reals[i] = dv;
@@ -524,7 +536,7 @@ static void format_value(AxisId a, const SpecAxis *ax, int64_t i, char *out, siz
 
 // Each value once. form: NULL for written values, else the range form that made them.
 static int check_distinct(const Ctx *c, AxisId a, const char *key, const char *form) {
-    const SpecAxis *ax = &c->s->axes[a];
+    const SpecAxis *ax = &c->g->axes[a];
     int64_t n = ax->n_values;
     if (n < 2) return 0;
     Slot *slots = malloc((size_t)n * sizeof *slots);
@@ -705,6 +717,71 @@ static int gen_space(const Ctx *c, AxisId a, int geom, const yaml_node_t *form,
     return check_distinct(c, a, key, name);
 }
 
+// {uniform: [a, b]}, {loguniform: [a, b]} (real axes), {randint: [a, b]} (integer axes, b
+// excluded): drawn by random search (search.c). Checked here; allowed only with
+// search.method: random, which check_search sees once the whole file is read.
+static int gen_dist(const Ctx *c, AxisId a, int f, const yaml_node_t *form, const yaml_node_t *args,
+                    const char *key) {
+    const char *name = FORM_NAMES[f];
+    char fkey[KEY_LEN], item[ITEM_LEN], found[FOUND_LEN];
+    join(fkey, sizeof fkey, key, ".", name);
+    if (a == AXIS_SEED)
+        return bad(c, loc_of(form), key, "expected a value, a list or a range form, found a %s distribution "
+                                         "(seed is never drawn: every drawn setting runs every seed)", name);
+    int randint = f == FORM_RANDINT;
+    if (a == AXIS_SHUFFLE || randint == axis_is_real(a))
+        return bad(c, loc_of(form), fkey, "expected %s on this axis%s, found %s",
+                   a == AXIS_SHUFFLE ? "a list [false, true] to draw from"
+                   : axis_is_real(a) ? "uniform or loguniform" : "randint",
+                   a == AXIS_SHUFFLE ? "" : axis_is_real(a) ? " (randint draws integers)"
+                                                            : " (uniform and loguniform draw real numbers)", name);
+    const yaml_node_t *arg[2];
+    int n_args, rc;
+    rc = form_args(c, args, fkey, randint ? "[low, high] (high excluded)" : "[low, high]", 2, 2, arg, &n_args);
+    if (rc) return rc;
+    SpecAxis *ax = &c->g->axes[a];
+    if (randint) {
+        int64_t v[2];
+        for (int i = 0; i < 2; i++)
+            if ((rc = form_int(c, arg[i], fkey, i, "an integer", " (randint draws integers)", &v[i]))) return rc;
+        indexed(item, sizeof item, fkey, 0);
+        if (!int_in_range(a, v[0])) return bad(c, loc_of(arg[0]), item, "%s, found %lld", AXIS_EXPECT[a], (long long)v[0]);
+        if (v[1] <= v[0])
+            return bad(c, loc_of(args), fkey, "expected low < high (high is excluded), found [%lld, %lld]",
+                       (long long)v[0], (long long)v[1]);
+        indexed(item, sizeof item, fkey, 1);
+        if (!int_in_range(a, v[1] - 1))
+            return bad(c, loc_of(arg[1]), item, "%s, found %lld (high is excluded: the largest draw would be %lld)",
+                       AXIS_EXPECT[a], (long long)v[1], (long long)v[1] - 1);
+        ax->ilo = v[0];
+        ax->ihi = v[1];
+        ax->lo = (double)v[0];
+        ax->hi = (double)v[1];
+        ax->dist = DIST_RANDINT;
+    } else {
+        double v[2];
+        for (int i = 0; i < 2; i++) {
+            indexed(item, sizeof item, fkey, i);
+            describe(arg[i], found, sizeof found);
+            const char *t = plain(arg[i]);
+            if (!t || parse_real(t, &v[i]) != 0 || !real_in_range(v[i]))
+                return bad(c, loc_of(arg[i]), item, "%s, found %s%s", AXIS_EXPECT[a], found, hint_for(arg[i]));
+        }
+        if (!(v[0] < v[1])) {
+            char lo[40], hi[40];
+            format_real(v[0], lo, sizeof lo);
+            format_real(v[1], hi, sizeof hi);
+            return bad(c, loc_of(args), fkey, "expected low < high, found [%s, %s]", lo, hi);
+        }
+        ax->lo = v[0];
+        ax->hi = v[1];
+        ax->dist = f == FORM_UNIFORM ? DIST_UNIFORM : DIST_LOGUNIFORM;
+    }
+    ax->dist_loc = loc_of(form);
+    ax->n_values = 0;
+    return 0;
+}
+
 // A one-key mapping naming a range form.
 static int parse_form(const Ctx *c, AxisId a, const yaml_node_t *map, const char *key) {
     const yaml_node_pair_t *p = map->data.mapping.pairs.start;
@@ -727,7 +804,8 @@ static int parse_form(const Ctx *c, AxisId a, const yaml_node_t *map, const char
         int near = closest(scalar_text(fk), FORM_NAMES, N_FORMS);
         if (near >= 0)
             return bad(c, loc_of(fk), path, "unknown range form; did you mean \"%s\"?", FORM_NAMES[near]);
-        return bad(c, loc_of(fk), path, "unknown range form; expected range, linspace or geomspace");
+        return bad(c, loc_of(fk), path, "unknown range form; expected range, linspace or geomspace "
+                                        "(or, with search.method: random, uniform, loguniform or randint)");
     }
     if (n > 1) {
         const yaml_node_t *extra = yaml_document_get_node(c->doc, p[1].key);
@@ -737,12 +815,13 @@ static int parse_form(const Ctx *c, AxisId a, const yaml_node_t *map, const char
         }
     }
     if (f == FORM_RANGE) return gen_range(c, a, map, args, key);
-    return gen_space(c, a, f == FORM_GEOMSPACE, map, args, key);
+    if (f == FORM_LINSPACE || f == FORM_GEOMSPACE) return gen_space(c, a, f == FORM_GEOMSPACE, map, args, key);
+    return gen_dist(c, a, f, map, args, key);
 }
 
 static int parse_axis(const Ctx *c, AxisId a, const yaml_node_t *v) {
     char key[KEY_LEN];
-    snprintf(key, sizeof key, "grid.%s", AXIS_NAMES[a]);
+    snprintf(key, sizeof key, "%s.%s", c->gkey, AXIS_NAMES[a]);
     int rc;
     if (v->type == YAML_MAPPING_NODE) return parse_form(c, a, v, key);
     if (v->type != YAML_SEQUENCE_NODE) {
@@ -762,16 +841,94 @@ static int parse_axis(const Ctx *c, AxisId a, const yaml_node_t *v) {
     return check_distinct(c, a, key, NULL);
 }
 
-static int parse_grid(const Ctx *c, const yaml_node_t *map) {
+// One mapping of axes: the grid, or one sub-grid of a list.
+static int parse_grid_map(const Ctx *c, const yaml_node_t *map, int in_list) {
     if (map->type != YAML_MAPPING_NODE) {
         char found[FOUND_LEN];
         describe(map, found, sizeof found);
-        return bad(c, loc_of(map), "grid",
-                   "expected a mapping of axes such as hidden_dim: [16, 64], found %s", found);
+        return bad(c, loc_of(map), c->gkey,
+                   in_list ? "expected a mapping of axes (a sub-grid) such as {hidden_dim: [16, 64]}, found %s"
+                           : "expected a mapping of axes such as hidden_dim: [16, 64], or a list of such "
+                             "mappings (sub-grids), found %s", found);
     }
+    Level lv = LEVELS[2];
+    lv.prefix = c->gkey;
     Keys k;
-    int rc = collect(c, map, &LEVELS[2], &k);
+    int rc = collect(c, map, &lv, &k);
     for (int j = 0; !rc && j < k.n; j++) rc = parse_axis(c, (AxisId)k.order[j], k.val[k.order[j]]);
+    return rc;
+}
+
+// A mapping (one grid) or a list of mappings (sub-grids, their union in order).
+static int parse_grid(const Ctx *c0, const yaml_node_t *v) {
+    Spec *s = c0->s;
+    int list = v->type == YAML_SEQUENCE_NODE;
+    int64_t n = list ? v->data.sequence.items.top - v->data.sequence.items.start : 1;
+    if (list && n == 0)
+        return bad(c0, loc_of(v), "grid", "expected a mapping of axes or a list of sub-grids, found an empty list");
+    if (n > MAX_GRIDS)
+        return bad(c0, loc_of(v), "grid", "expected at most %d sub-grids, found %lld", MAX_GRIDS, (long long)n);
+    if (!(s->grids = calloc((size_t)n, sizeof *s->grids))) return oom(c0);
+    s->n_grids = n;
+    for (int64_t i = 0; i < n; i++) {
+        Ctx c = *c0;
+        c.g = &s->grids[i];
+        if (list) snprintf(c.gkey, sizeof c.gkey, "grid[%lld]", (long long)i);
+        const yaml_node_t *node = list ? yaml_document_get_node(c.doc, v->data.sequence.items.start[i]) : v;
+        if (!node) return bad(c0, loc_of(v), "grid", "expected a list of sub-grids");
+        c.g->loc = loc_of(node);
+        int rc = parse_grid_map(&c, node, list);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+// search: {method: grid | random, n, seed}.
+static int parse_search(const Ctx *c, const yaml_node_t *map) {
+    Spec *s = c->s;
+    char found[FOUND_LEN];
+    if (map->type != YAML_MAPPING_NODE) {
+        describe(map, found, sizeof found);
+        return bad(c, loc_of(map), "search", "expected a mapping (method, n, seed), found %s", found);
+    }
+    s->search.loc = loc_of(map);
+    Keys k;
+    int rc = collect(c, map, &LEVELS[3], &k);
+    for (int j = 0; !rc && j < k.n; j++) {
+        const yaml_node_t *v = k.val[k.order[j]];
+        const char *t = plain(v);
+        int64_t i;
+        describe(v, found, sizeof found);
+        switch (k.order[j]) {
+        case SEARCH_METHOD: {
+            static const char *const METHODS[] = {"grid", "random"};
+            const char *name = v->type == YAML_SCALAR_NODE ? scalar_text(v) : "";
+            if (v->type == YAML_SCALAR_NODE && strcmp(name, "grid") == 0) { s->search.method = SEARCH_GRID; break; }
+            if (v->type == YAML_SCALAR_NODE && strcmp(name, "random") == 0) { s->search.method = SEARCH_RANDOM; break; }
+            int near = v->type == YAML_SCALAR_NODE ? closest(name, METHODS, 2) : -1;
+            char tail[64] = "";
+            if (near >= 0) snprintf(tail, sizeof tail, "; did you mean \"%s\"?", METHODS[near]);
+            rc = bad(c, loc_of(v), "search.method", "expected grid or random, found %s%s", found, tail);
+            break;
+        }
+        case SEARCH_N:
+            if (!t || parse_int(t, &i) != 0 || i < 1 || i > SEARCH_MAX_N) {
+                rc = bad(c, loc_of(v), "search.n", "expected a number of settings from 1 to %d, found %s%s",
+                         SEARCH_MAX_N, found, hint_for(v));
+                break;
+            }
+            s->search.n = i;
+            s->search.n_loc = loc_of(v);
+            break;
+        default:   // SEARCH_SEED
+            if (!t || parse_int(t, &i) != 0 || i < 0) {
+                rc = bad(c, loc_of(v), "search.seed", "%s, found %s%s", AXIS_EXPECT[AXIS_SEED], found, hint_for(v));
+                break;
+            }
+            s->search.seed = (uint64_t)i;
+            break;
+        }
+    }
     return rc;
 }
 
@@ -785,7 +942,7 @@ static int parse_top(const Ctx *c, const yaml_node_t *root) {
         describe(root, found, sizeof found);
         return bad(c, loc_of(root), NULL,
                    "expected a mapping with a grid key (and optionally name, output, "
-                   "save_initial_weights, data), found %s",
+                   "save_initial_weights, data, search), found %s",
                    found);
     }
     Keys k;
@@ -806,6 +963,7 @@ static int parse_top(const Ctx *c, const yaml_node_t *root) {
             rc = bad(c, loc_of(v), "save_initial_weights", "expected true or false, found %s", found);
             break;
         case TOP_DATA: rc = parse_data(c, v); break;
+        case TOP_SEARCH: rc = parse_search(c, v); break;
         default: rc = parse_grid(c, v); break;
         }
     }
@@ -834,13 +992,98 @@ static int fill_defaults(const Ctx *c) {
         s->data.source_given = strdup("breast_cancer");
         if (!s->data.source || !s->data.source_given) return oom(c);
     }
-    for (int a = 0; a < N_AXES; a++) {
-        if (s->axes[a].n_values) continue;
-        int rc = alloc_axis(c, (AxisId)a, 1);
-        if (rc) return rc;
-        if (axis_is_real((AxisId)a)) s->axes[a].reals[0] = AXIS_DEFAULT_REAL[a];
-        else s->axes[a].ints[0] = AXIS_DEFAULT_INT[a];
+    for (int64_t i = 0; i < s->n_grids; i++) {
+        Ctx cg = *c;
+        cg.g = &s->grids[i];
+        SpecAxis *axes = cg.g->axes;
+        for (int a = 0; a < N_AXES; a++) {
+            if (axes[a].n_values || axes[a].dist) continue;
+            int rc = alloc_axis(&cg, (AxisId)a, 1);
+            if (rc) return rc;
+            if (axis_is_real((AxisId)a)) axes[a].reals[0] = AXIS_DEFAULT_REAL[a];
+            else axes[a].ints[0] = AXIS_DEFAULT_INT[a];
+        }
     }
+    return 0;
+}
+
+// Distributions belong to random search, and random search to one grid with an n.
+static int check_search(const Ctx *c) {
+    const Spec *s = c->s;
+    if (s->search.method == SEARCH_RANDOM) {
+        if (s->search.n_loc.line == 0)
+            return bad(c, s->search.loc, "search.n",
+                       "expected the number of settings to draw (search.method: random needs it), found none");
+        if (s->n_grids > 1)
+            return bad(c, s->grids[1].loc, "grid", "expected one mapping of axes with search.method: random, "
+                       "found a list of %lld sub-grids", (long long)s->n_grids);
+        return 0;
+    }
+    for (int64_t i = 0; i < s->n_grids; i++)
+        for (int a = 0; a < N_AXES; a++) {
+            const SpecAxis *ax = &s->grids[i].axes[a];
+            if (!ax->dist) continue;
+            char key[KEY_LEN];
+            if (s->n_grids > 1) snprintf(key, sizeof key, "grid[%lld].%s", (long long)i, AXIS_NAMES[a]);
+            else snprintf(key, sizeof key, "grid.%s", AXIS_NAMES[a]);
+            return bad(c, ax->dist_loc, key, "expected a value, a list or a range form, found a %s distribution "
+                       "(distributions need search.method: random)", DIST_NAMES[ax->dist]);
+        }
+    return 0;
+}
+
+static int cmp_i64(const void *x, const void *y) {
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int cmp_f64(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+// The first value of a (in a's order) that b holds too: its index; -1 if none, -2 out of memory.
+static int64_t common_value(const SpecAxis *a, const SpecAxis *b, int real) {
+    size_t size = real ? sizeof(double) : sizeof(int64_t);
+    void *sorted = malloc((size_t)b->n_values * size);
+    if (!sorted) return -2;
+    memcpy(sorted, real ? (void *)b->reals : (void *)b->ints, (size_t)b->n_values * size);
+    qsort(sorted, (size_t)b->n_values, size, real ? cmp_f64 : cmp_i64);
+    int64_t found = -1;
+    for (int64_t i = 0; i < a->n_values && found < 0; i++) {
+        const void *key = real ? (const void *)&a->reals[i] : (const void *)&a->ints[i];
+        if (bsearch(key, sorted, (size_t)b->n_values, size, real ? cmp_f64 : cmp_i64)) found = i;
+    }
+    free(sorted);
+    return found;
+}
+
+// Sub-grids may not share a config: two Cartesian products meet exactly when every axis's
+// value sets do, so no config needs to be built to find one they share.
+static int check_subgrids(const Ctx *c) {
+    const Spec *s = c->s;
+    for (int64_t j = 1; j < s->n_grids; j++)
+        for (int64_t i = 0; i < j; i++) {
+            char example[ERR_LEN / 2] = "";
+            int a;
+            for (a = 0; a < N_AXES; a++) {
+                const SpecAxis *x = &s->grids[i].axes[a], *y = &s->grids[j].axes[a];
+                int64_t k = common_value(x, y, axis_is_real((AxisId)a));
+                if (k == -2) return oom(c);
+                if (k < 0) break;
+                char v[48];
+                format_value((AxisId)a, x, k, v, sizeof v);
+                size_t used = strlen(example);
+                snprintf(example + used, sizeof example - used, "%s%s %s", a ? ", " : "", AXIS_NAMES[a], v);
+            }
+            if (a < N_AXES) continue;
+            char first[256];
+            spec_where(s, s->grids[i].loc, first, sizeof first);
+            char key[32];
+            snprintf(key, sizeof key, "grid[%lld]", (long long)j);
+            return bad(c, s->grids[j].loc, key, "expected configs that no other sub-grid has, found %s, also in "
+                       "grid[%lld] at %s", example, (long long)i, first);
+        }
     return 0;
 }
 
@@ -877,7 +1120,9 @@ static int yaml_problem(const Ctx *c, const yaml_parser_t *p) {
         else
             snprintf(extra, sizeof extra, " (%s at line %d, column %d)", p->context, ctx.line, ctx.col);
     }
-    return fail(c->err, SWEEP_ERR_USAGE, "%s:%d:%d: invalid YAML: %s%s", c->path, at.line, at.col,
+    char where[256];
+    spec_where(c->s, at, where, sizeof where);
+    return fail(c->err, SWEEP_ERR_USAGE, "%s: invalid YAML: %s%s", where,
                 p->problem ? p->problem : "syntax error", extra);
 }
 
@@ -908,9 +1153,18 @@ static int load_document(const Ctx *c, yaml_document_t *doc) {
 }
 
 int spec_parse(Spec *s, const char *path, const char *text, size_t len, char *err) {
+    return spec_parse_with(s, path, text, len, NULL, 0, err);
+}
+
+int spec_parse_with(Spec *s, const char *path, const char *text, size_t len, const char *const *sets,
+                    int n_sets, char *err) {
     memset(s, 0, sizeof *s);
-    Ctx c = {s, NULL, path ? path : "<spec>", err};
+    Ctx c = {s, NULL, path ? path : "<spec>", err, NULL, "grid"};
     if (path && !(s->path = strdup(path))) return oom(&c);
+    int rc = override_apply(&s->overrides, c.path, text, len, sets, n_sets, err);
+    if (rc) { spec_free(s); return rc; }
+    text = s->overrides.text;   // from here on, the spec is the overridden one
+    len = s->overrides.len;
     if (!(s->text = malloc(len + 1))) { spec_free(s); return oom(&c); }
     if (len) memcpy(s->text, text, len);
     s->text[len] = '\0';
@@ -921,7 +1175,7 @@ int spec_parse(Spec *s, const char *path, const char *text, size_t len, char *er
     s->data.folds = s->data.repeats = 1;
 
     yaml_document_t doc;
-    int rc = load_document(&c, &doc);
+    rc = load_document(&c, &doc);
     if (rc) { spec_free(s); return rc; }
     c.doc = &doc;
     const yaml_node_t *root = yaml_document_get_root_node(&doc);
@@ -930,13 +1184,17 @@ int spec_parse(Spec *s, const char *path, const char *text, size_t len, char *er
                  "expected a mapping with a grid key, found an empty file");
     else
         rc = parse_top(&c, root);
+    if (!rc) rc = check_search(&c);
     if (!rc) rc = fill_defaults(&c);
+    if (!rc) rc = check_subgrids(&c);
     yaml_document_delete(&doc);
     if (rc) spec_free(s);
     return rc;
 }
 
-int spec_load(Spec *s, const char *path, char *err) {
+int spec_load(Spec *s, const char *path, char *err) { return spec_load_with(s, path, NULL, 0, err); }
+
+int spec_load_with(Spec *s, const char *path, const char *const *sets, int n_sets, char *err) {
     memset(s, 0, sizeof *s);
     FILE *f = fopen(path, "rb");
     if (!f) return fail(err, SWEEP_ERR_USAGE, "%s: cannot read: %s", path, strerror(errno));
@@ -965,7 +1223,7 @@ int spec_load(Spec *s, const char *path, char *err) {
     }
     fclose(f);
     if (rc == SWEEP_ERR_RUNTIME) fail(err, rc, "%s: out of memory while reading the spec", path);
-    if (!rc) rc = spec_parse(s, path, buf, len, err);
+    if (!rc) rc = spec_parse_with(s, path, buf, len, sets, n_sets, err);
     free(buf);
     return rc;
 }
@@ -979,48 +1237,67 @@ void spec_free(Spec *s) {
     free(s->data.source);
     free(s->data.source_given);
     free(s->data.label);
-    for (int a = 0; a < N_AXES; a++) {
-        free(s->axes[a].ints);
-        free(s->axes[a].reals);
-        free(s->axes[a].locs);
-    }
+    for (int64_t i = 0; s->grids && i < s->n_grids; i++)
+        for (int a = 0; a < N_AXES; a++) {
+            free(s->grids[i].axes[a].ints);
+            free(s->grids[i].axes[a].reals);
+            free(s->grids[i].axes[a].locs);
+        }
+    free(s->grids);
+    override_free(&s->overrides);
     memset(s, 0, sizeof *s);
 }
 
-// "file:line:col: key: " or, for a value the file left out, "file: key: ... (the default)".
-static int bad_data_fit(const Spec *s, SrcLoc at, const char *key, char *err, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static int bad_data_fit(const Spec *s, SrcLoc at, const char *key, char *err, const char *fmt, ...) {
-    char what[ERR_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    const char *path = s->path ? s->path : "<spec>";
-    if (at.line <= 0) return fail(err, SWEEP_ERR_USAGE, "%s: %s: %s (the default; set %s)", path, key, what, key);
-    return fail(err, SWEEP_ERR_USAGE, "%s:%d:%d: %s: %s", path, at.line, at.col, key, what);
+void spec_where(const Spec *s, SrcLoc at, char *out, size_t cap) {
+    const char *path = s && s->path ? s->path : "<spec>";
+    if (at.line <= 0) { snprintf(out, cap, "%s", path); return; }
+    int line = at.line, col = at.col;
+    if (s && s->overrides.n_sets > 0) {
+        int k = override_origin(&s->overrides, at.line, at.col, &line, &col);
+        if (k > 0) {
+            char shown[160];
+            sweep_quote(s->overrides.sets[k - 1], strlen(s->overrides.sets[k - 1]), 0, shown, sizeof shown);
+            snprintf(out, cap, "--set %s", shown);
+            return;
+        }
+    }
+    snprintf(out, cap, "%s:%d:%d", path, line, col);
 }
 
 int spec_check_data(const Spec *s, const Dataset *d, char *err) {
+    const char *path = s->path ? s->path : "<spec>";
+    char where[256], key[48], limit[128];
     int64_t count[2], K = s->data.folds;
     data_class_counts(d, count);
     int64_t smaller = count[0] < count[1] ? count[0] : count[1];
-    if (K >= 2 && K > smaller)
-        return bad_data_fit(s, s->data.folds_loc, "data.folds", err,
-                            "expected at most %lld, the training rows of the smaller class (%lld of class %d), "
-                            "found %lld", (long long)smaller, (long long)smaller, count[0] < count[1] ? 0 : 1,
-                            (long long)K);
+    if (K >= 2 && K > smaller) {
+        spec_where(s, s->data.folds_loc, where, sizeof where);
+        return fail(err, SWEEP_ERR_USAGE, "%s: data.folds: expected at most %lld, the training rows of the smaller "
+                    "class (%lld of class %d), found %lld", where, (long long)smaller, (long long)smaller,
+                    count[0] < count[1] ? 0 : 1, (long long)K);
+    }
+    // Every config must be able to fill a batch: the fewest rows one trains on bounds it.
     int64_t n_fit = data_min_fit_rows(d, K);
-    const SpecAxis *ax = &s->axes[AXIS_BATCH_SIZE];
-    for (int64_t i = 0; ax->ints && i < ax->n_values; i++) {
-        if (ax->ints[i] <= n_fit) continue;
-        if (K >= 2)
-            return bad_data_fit(s, ax->locs[i], "grid.batch_size", err,
-                                "expected at most %lld, the fewest rows a fold's config trains on, found %lld",
-                                (long long)n_fit, (long long)ax->ints[i]);
-        return bad_data_fit(s, ax->locs[i], "grid.batch_size", err,
-                            "expected at most the training-set size %lld, found %lld", (long long)n_fit,
-                            (long long)ax->ints[i]);
+    if (K >= 2) snprintf(limit, sizeof limit, "expected at most %lld, the fewest rows a fold's config trains on", (long long)n_fit);
+    else snprintf(limit, sizeof limit, "expected at most the training-set size %lld", (long long)n_fit);
+    for (int64_t g = 0; g < s->n_grids; g++) {
+        const SpecAxis *ax = &s->grids[g].axes[AXIS_BATCH_SIZE];
+        if (s->n_grids > 1) snprintf(key, sizeof key, "grid[%lld].batch_size", (long long)g);
+        else snprintf(key, sizeof key, "grid.batch_size");
+        if (ax->dist == DIST_RANDINT && ax->ihi - 1 > n_fit) {
+            spec_where(s, ax->dist_loc, where, sizeof where);
+            return fail(err, SWEEP_ERR_USAGE, "%s: %s: %s, found randint up to %lld", where, key, limit,
+                        (long long)ax->ihi - 1);
+        }
+        for (int64_t i = 0; ax->ints && i < ax->n_values; i++) {
+            if (ax->ints[i] <= n_fit) continue;
+            SrcLoc at = ax->locs[i];
+            if (at.line <= 0)
+                return fail(err, SWEEP_ERR_USAGE, "%s: %s: %s, found %lld (the default; set grid.batch_size)", path,
+                            key, limit, (long long)ax->ints[i]);
+            spec_where(s, at, where, sizeof where);
+            return fail(err, SWEEP_ERR_USAGE, "%s: %s: %s, found %lld", where, key, limit, (long long)ax->ints[i]);
+        }
     }
     return 0;
 }

@@ -1164,20 +1164,8 @@ void store_abandon(Store *st) {
     store_free(st);
 }
 
-// Settings (every axis but seed) of a grid: the rows of /seed_stats.
-static int64_t count_settings(const Grid *g) {
-    ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
-    if (!rows) return g->n_configs;   // an upper bound is good enough for an estimate
-    for (int64_t i = 0; i < g->n_configs; i++) config_row(&rows[i], &g->configs[i]);
-    Groups groups;
-    int64_t n = stats_group(&groups, rows, NULL, g->n_configs, STATS_SETTING_AXES) == 0 ? groups.n_groups : g->n_configs;
-    stats_free(&groups);
-    free(rows);
-    return n;
-}
-
 double store_estimate_bytes(const Grid *g, const Dataset *d, int save_initial_weights) {
-    double E = (double)g->max_epochs, n_settings = (double)count_settings(g), D = (double)d->n_features;
+    double E = (double)g->max_epochs, n_settings = (double)g->n_settings, D = (double)d->n_features;
     double n_curves = curves_for(d);
     double per_config = (double)sizeof(ConfigRow) + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
     double bytes = (double)g->n_configs * (per_config + n_curves * 8.0 * E);

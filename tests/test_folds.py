@@ -228,3 +228,29 @@ def test_dry_run_shows_the_folds_and_the_split_columns(tmp_path):
     assert "folds   5-fold x 2 repeats = 10 splits" in r.stdout
     assert "x 10 splits = 20 configs" in r.stdout
     assert " repeat fold" in r.stdout
+
+
+def test_random_search_crosses_each_drawn_setting_with_seeds_and_splits(tmp_path):
+    spec = write_spec(tmp_path / "r.yaml", """\
+search: {method: random, n: 4, seed: 3}
+data:
+  folds: 3
+grid:
+  hidden_dim: [4, 8]
+  learning_rate: {loguniform: [0.01, 1.0]}
+  epochs: 3
+  seed: [0, 1]
+""")
+    out = tmp_path / "r.h5"
+    run_ok("-q", "-o", out, spec)
+    with h5py.File(out, "r") as f:
+        c = f["configs"][:]
+        assert len(c) == 4 * 2 * 3
+        ids = np.arange(len(c))
+        assert c["fold"].tolist() == (ids % 3).tolist()
+        assert c["seed"].tolist() == ((ids // 3) % 2).tolist()
+        for k in range(4):   # a drawn setting's seeds and splits are consecutive
+            block = c[k * 6:(k + 1) * 6]
+            assert len(set(block["learning_rate"].tolist())) == 1
+            assert len(set(block["hidden_dim"].tolist())) == 1
+        assert (f["seed_stats"]["n_replicates"] == 6).all() and len(f["seed_stats"]) == 4

@@ -80,7 +80,86 @@ static void an_enormous_grid_is_refused_before_allocating(void) {
     spec_free(&s);
 }
 
+// A v1 grid keeps its ids: the Cartesian product of all seven axes, seed among them, even when
+// axes after seed (init_scale, shuffle) are swept.
+static void plain_grid_ids_are_the_seven_axis_product(void) {
+    Spec s = {0};
+    Grid g;
+    char err[ERR_LEN];
+    CHECK(parse(&s, "grid:\n  hidden_dim: [4, 8]\n  learning_rate: [0.1, 0.2, 0.3]\n  seed: [0, 7]\n"
+                    "  init_scale: [0.01, 0.1]\n  shuffle: [false, true]\n  epochs: [1, 2]\n") == 0);
+    CHECK(grid_expand(&g, &s, err) == 0);
+    CHECK(g.n_configs == 2 * 3 * 2 * 2 * 2 * 2 && g.n_settings == g.n_configs / 2);
+    const SpecAxis *ax = s.grids[0].axes;
+    for (int64_t id = 0; id < g.n_configs; id++) {
+        int64_t d[N_AXES], rest = id;
+        for (int a = N_AXES - 1; a >= 0; a--) { d[a] = rest % ax[a].n_values; rest /= ax[a].n_values; }
+        const Hyper *h = &g.configs[id].hyper;
+        CHECK(g.configs[id].id == id);
+        CHECK(h->hidden_dim == ax[AXIS_HIDDEN_DIM].ints[d[AXIS_HIDDEN_DIM]]);
+        CHECK(h->learning_rate == ax[AXIS_LEARNING_RATE].reals[d[AXIS_LEARNING_RATE]]);
+        CHECK(h->epochs == ax[AXIS_EPOCHS].ints[d[AXIS_EPOCHS]]);
+        CHECK(h->seed == (uint64_t)ax[AXIS_SEED].ints[d[AXIS_SEED]]);
+        CHECK(h->init_scale == ax[AXIS_INIT_SCALE].reals[d[AXIS_INIT_SCALE]]);
+        CHECK(h->shuffle == ax[AXIS_SHUFFLE].ints[d[AXIS_SHUFFLE]]);
+    }
+    grid_free(&g);
+    spec_free(&s);
+}
+
+// Sub-grids: the union in list order; hidden sizes in order of first appearance.
+static void sub_grids_follow_each_other(void) {
+    Spec s = {0};
+    Grid g;
+    char err[ERR_LEN];
+    CHECK(parse(&s, "grid:\n  - {hidden_dim: [16, 4], seed: [0, 1]}\n  - {hidden_dim: [8, 16], learning_rate: 0.5}\n") == 0);
+    CHECK(s.n_grids == 2);
+    CHECK(grid_expand(&g, &s, err) == 0);
+    CHECK(g.n_configs == 6);
+    static const int64_t hid[6] = {16, 16, 4, 4, 8, 16};
+    static const uint64_t seed[6] = {0, 1, 0, 1, 0, 0};
+    for (int i = 0; i < 6; i++) CHECK(g.configs[i].hyper.hidden_dim == hid[i] && g.configs[i].hyper.seed == seed[i]);
+    CHECK(g.configs[5].hyper.learning_rate == 0.5 && g.configs[0].hyper.learning_rate == 0.01);
+    CHECK(g.n_hidden == 3 && g.hidden_dims[0] == 16 && g.hidden_dims[1] == 4 && g.hidden_dims[2] == 8);
+    CHECK(g.n_per_hidden[0] == 3 && g.n_per_hidden[1] == 2 && g.n_per_hidden[2] == 1);
+    CHECK(g.configs[5].weights_row == 2 && g.configs[4].weights_row == 0);
+    grid_free(&g);
+    spec_free(&s);
+}
+
+// Random search: settings in draw order, each with every seed, the seeds consecutive.
+static void random_settings_are_crossed_with_every_seed(void) {
+    Spec s = {0};
+    Grid g;
+    char err[ERR_LEN];
+    CHECK(parse(&s, "search: {method: random, n: 7, seed: 1}\ngrid:\n  learning_rate: {loguniform: [0.001, 1]}\n"
+                    "  hidden_dim: {randint: [2, 40]}\n  seed: [3, 4, 5]\n") == 0);
+    CHECK(grid_expand(&g, &s, err) == 0);
+    CHECK(g.n_configs == 21 && g.n_settings == 7);
+    for (int64_t k = 0; k < 7; k++)
+        for (int64_t j = 0; j < 3; j++) {
+            const Hyper *h = &g.configs[k * 3 + j].hyper, *first = &g.configs[k * 3].hyper;
+            CHECK(h->seed == (uint64_t)(3 + j));
+            CHECK(h->learning_rate == first->learning_rate && h->hidden_dim == first->hidden_dim);
+        }
+    CHECK(g.configs[0].hyper.learning_rate != g.configs[3].hyper.learning_rate);
+    grid_free(&g);
+    spec_free(&s);
+}
+
+// The grid of configs costs no more per config than its id, its weights row and one value per
+// axis (random search and sub-grids add nothing per config): 72 bytes for the seven axes of
+// v1, 80 with the data split's repeat and fold.
+static void a_config_is_no_larger_than_before(void) {
+    CHECK(sizeof(Config) == 2 * sizeof(int64_t) + sizeof(Hyper));
+    CHECK(sizeof(Config) <= 80);
+}
+
 int main(void) {
+    RUN(plain_grid_ids_are_the_seven_axis_product);
+    RUN(sub_grids_follow_each_other);
+    RUN(random_settings_are_crossed_with_every_seed);
+    RUN(a_config_is_no_larger_than_before);
     RUN(last_axis_varies_fastest);
     RUN(weights_rows_count_within_each_hidden_size);
     RUN(missing_axes_take_the_tutorial_values);

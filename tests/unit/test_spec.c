@@ -2,6 +2,7 @@
 // messages "file:line:col: key: expected ..., found ..." for every kind of mistake.
 // Run from the repository root: one test reads the fixtures in tests/specs/.
 #include "check.h"
+#include "grid.h"
 #include "spec.h"
 #include "sweep.h"
 
@@ -75,21 +76,21 @@ static void parses_the_design_example(void) {
     CHECK(s.data.test_fraction == 0.2);
     CHECK(s.data.split_seed == 42);
     CHECK(s.data.scale == SCALE_MINMAX);
-    const SpecAxis *h = &s.axes[AXIS_HIDDEN_DIM];
+    const SpecAxis *h = &s.grids[0].axes[AXIS_HIDDEN_DIM];
     CHECK(h->n_values == 3 && h->ints[0] == 16 && h->ints[1] == 64 && h->ints[2] == 128);
     CHECK(h->reals == NULL);
     CHECK_LOC(h->locs[0], 11, 16);
     CHECK_LOC(h->locs[2], 11, 24);
-    const SpecAxis *lr = &s.axes[AXIS_LEARNING_RATE];
+    const SpecAxis *lr = &s.grids[0].axes[AXIS_LEARNING_RATE];
     CHECK(lr->n_values == 3 && lr->ints == NULL);
     CHECK(lr->reals[0] == 0.001 && lr->reals[1] == 0.01 && lr->reals[2] == 0.1);
     CHECK_LOC(lr->locs[1], 12, 18);
-    CHECK(s.axes[AXIS_BATCH_SIZE].n_values == 2 && s.axes[AXIS_BATCH_SIZE].ints[1] == 128);
-    CHECK(s.axes[AXIS_EPOCHS].n_values == 1 && s.axes[AXIS_EPOCHS].ints[0] == 1000);
-    CHECK_LOC(s.axes[AXIS_EPOCHS].locs[0], 14, 11);
-    CHECK(s.axes[AXIS_SEED].n_values == 5 && s.axes[AXIS_SEED].ints[4] == 4);
-    CHECK(s.axes[AXIS_INIT_SCALE].n_values == 1 && s.axes[AXIS_INIT_SCALE].reals[0] == 0.01);
-    CHECK(s.axes[AXIS_SHUFFLE].n_values == 1 && s.axes[AXIS_SHUFFLE].ints[0] == 0);
+    CHECK(s.grids[0].axes[AXIS_BATCH_SIZE].n_values == 2 && s.grids[0].axes[AXIS_BATCH_SIZE].ints[1] == 128);
+    CHECK(s.grids[0].axes[AXIS_EPOCHS].n_values == 1 && s.grids[0].axes[AXIS_EPOCHS].ints[0] == 1000);
+    CHECK_LOC(s.grids[0].axes[AXIS_EPOCHS].locs[0], 14, 11);
+    CHECK(s.grids[0].axes[AXIS_SEED].n_values == 5 && s.grids[0].axes[AXIS_SEED].ints[4] == 4);
+    CHECK(s.grids[0].axes[AXIS_INIT_SCALE].n_values == 1 && s.grids[0].axes[AXIS_INIT_SCALE].reals[0] == 0.01);
+    CHECK(s.grids[0].axes[AXIS_SHUFFLE].n_values == 1 && s.grids[0].axes[AXIS_SHUFFLE].ints[0] == 0);
     spec_free(&s);
     CHECK(is_zeroed(&s));
 }
@@ -108,10 +109,10 @@ static void missing_keys_take_the_tutorial_defaults(void) {
     CHECK(s.data.scale == SCALE_MINMAX);
     const int64_t ints[N_AXES] = {128, 0, 32, 1000, 0, 0, 0};
     for (int a = 0; a < N_AXES; a++) {
-        CHECK(s.axes[a].n_values == 1);
-        CHECK_LOC(s.axes[a].locs[0], 0, 0);
-        if (axis_is_real((AxisId)a)) CHECK(s.axes[a].reals[0] == 0.01);
-        else CHECK(s.axes[a].ints[0] == ints[a]);
+        CHECK(s.grids[0].axes[a].n_values == 1);
+        CHECK_LOC(s.grids[0].axes[a].locs[0], 0, 0);
+        if (axis_is_real((AxisId)a)) CHECK(s.grids[0].axes[a].reals[0] == 0.01);
+        else CHECK(s.grids[0].axes[a].ints[0] == ints[a]);
     }
     spec_free(&s);
 }
@@ -143,10 +144,10 @@ static void scalar_is_one_fixed_value_and_a_list_sweeps(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  hidden_dim: 64\n  epochs: [5]\n  learning_rate: 1\n", err) == 0);
-    CHECK(s.axes[AXIS_HIDDEN_DIM].n_values == 1 && s.axes[AXIS_HIDDEN_DIM].ints[0] == 64);
-    CHECK_LOC(s.axes[AXIS_HIDDEN_DIM].locs[0], 2, 15);
-    CHECK(s.axes[AXIS_EPOCHS].n_values == 1 && s.axes[AXIS_EPOCHS].ints[0] == 5);
-    CHECK(s.axes[AXIS_LEARNING_RATE].reals[0] == 1.0);
+    CHECK(s.grids[0].axes[AXIS_HIDDEN_DIM].n_values == 1 && s.grids[0].axes[AXIS_HIDDEN_DIM].ints[0] == 64);
+    CHECK_LOC(s.grids[0].axes[AXIS_HIDDEN_DIM].locs[0], 2, 15);
+    CHECK(s.grids[0].axes[AXIS_EPOCHS].n_values == 1 && s.grids[0].axes[AXIS_EPOCHS].ints[0] == 5);
+    CHECK(s.grids[0].axes[AXIS_LEARNING_RATE].reals[0] == 1.0);
     spec_free(&s);
 }
 
@@ -155,11 +156,11 @@ static void block_and_flow_lists_give_the_same_values(void) {
     char err[ERR_LEN] = "";
     CHECK(parse(&a, "grid:\n  learning_rate: [0.1, 1e-3, .5]\n", err) == 0);
     CHECK(parse(&b, "grid:\n  learning_rate:\n    - 0.1\n    - 1e-3\n    - .5\n", err) == 0);
-    CHECK(a.axes[AXIS_LEARNING_RATE].n_values == 3 && b.axes[AXIS_LEARNING_RATE].n_values == 3);
+    CHECK(a.grids[0].axes[AXIS_LEARNING_RATE].n_values == 3 && b.grids[0].axes[AXIS_LEARNING_RATE].n_values == 3);
     for (int i = 0; i < 3; i++)
-        CHECK(a.axes[AXIS_LEARNING_RATE].reals[i] == b.axes[AXIS_LEARNING_RATE].reals[i]);
-    CHECK(b.axes[AXIS_LEARNING_RATE].reals[1] == 0.001);
-    CHECK_LOC(b.axes[AXIS_LEARNING_RATE].locs[2], 5, 7);
+        CHECK(a.grids[0].axes[AXIS_LEARNING_RATE].reals[i] == b.grids[0].axes[AXIS_LEARNING_RATE].reals[i]);
+    CHECK(b.grids[0].axes[AXIS_LEARNING_RATE].reals[1] == 0.001);
+    CHECK_LOC(b.grids[0].axes[AXIS_LEARNING_RATE].locs[2], 5, 7);
     spec_free(&a);
     spec_free(&b);
 }
@@ -175,13 +176,13 @@ static void key_order_does_not_change_the_spec(void) {
     CHECK(a.data.scale == SCALE_NONE && b.data.scale == SCALE_NONE);
     CHECK(a.data.split_seed == 7 && b.data.split_seed == 7);
     for (int ax = 0; ax < N_AXES; ax++) {
-        CHECK(a.axes[ax].n_values == b.axes[ax].n_values);
-        for (int64_t i = 0; i < a.axes[ax].n_values && i < b.axes[ax].n_values; i++) {
-            if (axis_is_real((AxisId)ax)) CHECK(a.axes[ax].reals[i] == b.axes[ax].reals[i]);
-            else CHECK(a.axes[ax].ints[i] == b.axes[ax].ints[i]);
+        CHECK(a.grids[0].axes[ax].n_values == b.grids[0].axes[ax].n_values);
+        for (int64_t i = 0; i < a.grids[0].axes[ax].n_values && i < b.grids[0].axes[ax].n_values; i++) {
+            if (axis_is_real((AxisId)ax)) CHECK(a.grids[0].axes[ax].reals[i] == b.grids[0].axes[ax].reals[i]);
+            else CHECK(a.grids[0].axes[ax].ints[i] == b.grids[0].axes[ax].ints[i]);
         }
     }
-    CHECK(a.axes[AXIS_SEED].ints[0] == 3 && a.axes[AXIS_SEED].ints[1] == 1);   // written order
+    CHECK(a.grids[0].axes[AXIS_SEED].ints[0] == 3 && a.grids[0].axes[AXIS_SEED].ints[1] == 1);   // written order
     spec_free(&a);
     spec_free(&b);
 }
@@ -190,7 +191,7 @@ static void anchors_and_aliases_resolve(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  hidden_dim: &h [4, 8]\n  batch_size: *h\n", err) == 0);
-    CHECK(s.axes[AXIS_BATCH_SIZE].n_values == 2 && s.axes[AXIS_BATCH_SIZE].ints[1] == 8);
+    CHECK(s.grids[0].axes[AXIS_BATCH_SIZE].n_values == 2 && s.grids[0].axes[AXIS_BATCH_SIZE].ints[1] == 8);
     spec_free(&s);
 }
 
@@ -207,7 +208,7 @@ static void range_counts_like_python(void) {
         Spec s;
         char err[ERR_LEN] = "";
         CHECK(parse(&s, yaml, err) == 0);
-        const SpecAxis *ax = &s.axes[AXIS_BATCH_SIZE];
+        const SpecAxis *ax = &s.grids[0].axes[AXIS_BATCH_SIZE];
         CHECK(ax->n_values == cases[i].n);
         CHECK(ax->ints[0] == cases[i].first && ax->ints[ax->n_values - 1] == cases[i].last);
         CHECK_LOC(ax->locs[0], 3, 15);
@@ -220,7 +221,7 @@ static void range_handles_extreme_integers(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  seed: {range: [9223372036854775805, 9223372036854775807]}\n", err) == 0);
-    CHECK(s.axes[AXIS_SEED].n_values == 2 && s.axes[AXIS_SEED].ints[1] == INT64_MAX - 1);
+    CHECK(s.grids[0].axes[AXIS_SEED].n_values == 2 && s.grids[0].axes[AXIS_SEED].ints[1] == INT64_MAX - 1);
     spec_free(&s);
     CHECK_ERROR("grid:\n  seed: {range: [-9223372036854775808, 9223372036854775807]}\n", "2:17: grid.seed.range: ",
                 "expected at most 1000000 values on one axis, found 18446744073709551615");
@@ -232,7 +233,7 @@ static void range_on_a_real_axis_gives_whole_numbers(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid: {init_scale: {range: [1, 4]}}\n", err) == 0);
-    const SpecAxis *ax = &s.axes[AXIS_INIT_SCALE];
+    const SpecAxis *ax = &s.grids[0].axes[AXIS_INIT_SCALE];
     CHECK(ax->n_values == 3 && ax->reals[0] == 1.0 && ax->reals[2] == 3.0);
     spec_free(&s);
 }
@@ -241,7 +242,7 @@ static void linspace_hits_its_end_values_exactly(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  learning_rate: {linspace: [0.1, 0.7, 7]}\n", err) == 0);
-    const SpecAxis *ax = &s.axes[AXIS_LEARNING_RATE];
+    const SpecAxis *ax = &s.grids[0].axes[AXIS_LEARNING_RATE];
     CHECK(ax->n_values == 7);
     CHECK(ax->reals[0] == 0.1 && ax->reals[6] == 0.7);
     CHECK(ax->reals[2] == 0.3);   // 0.1 + 2 * 0.1 rounded to 15 digits, not 0.30000000000000004
@@ -254,7 +255,7 @@ static void linspace_runs_downwards_too(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  hidden_dim: {linspace: [100, 10, 4]}\n", err) == 0);
-    const SpecAxis *ax = &s.axes[AXIS_HIDDEN_DIM];
+    const SpecAxis *ax = &s.grids[0].axes[AXIS_HIDDEN_DIM];
     CHECK(ax->n_values == 4 && ax->ints[0] == 100 && ax->ints[1] == 70 && ax->ints[3] == 10);
     spec_free(&s);
 }
@@ -264,9 +265,9 @@ static void geomspace_hits_its_end_values_exactly(void) {
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  learning_rate: {geomspace: [0.001, 0.1, 3]}\n"
                     "  init_scale: {geomspace: [1e-4, 1, 5]}\n", err) == 0);
-    const SpecAxis *lr = &s.axes[AXIS_LEARNING_RATE];
+    const SpecAxis *lr = &s.grids[0].axes[AXIS_LEARNING_RATE];
     CHECK(lr->n_values == 3 && lr->reals[0] == 0.001 && lr->reals[1] == 0.01 && lr->reals[2] == 0.1);
-    const SpecAxis *is = &s.axes[AXIS_INIT_SCALE];
+    const SpecAxis *is = &s.grids[0].axes[AXIS_INIT_SCALE];
     CHECK(is->n_values == 5);
     CHECK(is->reals[0] == 1e-4 && is->reals[1] == 1e-3 && is->reals[2] == 1e-2 && is->reals[4] == 1.0);
     spec_free(&s);
@@ -276,7 +277,7 @@ static void geomspace_on_an_integer_axis_rounds_to_whole_numbers(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  hidden_dim: {geomspace: [16, 256, 5]}\n", err) == 0);
-    const SpecAxis *ax = &s.axes[AXIS_HIDDEN_DIM];
+    const SpecAxis *ax = &s.grids[0].axes[AXIS_HIDDEN_DIM];
     CHECK(ax->n_values == 5);
     const int64_t want[5] = {16, 32, 64, 128, 256};
     for (int i = 0; i < 5; i++) CHECK(ax->ints[i] == want[i]);
@@ -288,8 +289,8 @@ static void a_range_form_of_one_value_gives_its_start(void) {
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  learning_rate: {linspace: [0.5, 9, 1]}\n  init_scale: {geomspace: [0.2, 3, 1]}\n",
                 err) == 0);
-    CHECK(s.axes[AXIS_LEARNING_RATE].n_values == 1 && s.axes[AXIS_LEARNING_RATE].reals[0] == 0.5);
-    CHECK(s.axes[AXIS_INIT_SCALE].n_values == 1 && s.axes[AXIS_INIT_SCALE].reals[0] == 0.2);
+    CHECK(s.grids[0].axes[AXIS_LEARNING_RATE].n_values == 1 && s.grids[0].axes[AXIS_LEARNING_RATE].reals[0] == 0.5);
+    CHECK(s.grids[0].axes[AXIS_INIT_SCALE].n_values == 1 && s.grids[0].axes[AXIS_INIT_SCALE].reals[0] == 0.2);
     spec_free(&s);
 }
 
@@ -297,8 +298,8 @@ static void block_range_form_points_at_its_key(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid:\n  seed:\n    range: [0, 3]\n", err) == 0);
-    CHECK(s.axes[AXIS_SEED].n_values == 3);
-    CHECK_LOC(s.axes[AXIS_SEED].locs[2], 3, 5);
+    CHECK(s.grids[0].axes[AXIS_SEED].n_values == 3);
+    CHECK_LOC(s.grids[0].axes[AXIS_SEED].locs[2], 3, 5);
     spec_free(&s);
 }
 
@@ -306,14 +307,14 @@ static void shuffle_takes_booleans_and_zero_or_one(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid: {shuffle: [True, FALSE]}\n", err) == 0);
-    CHECK(s.axes[AXIS_SHUFFLE].n_values == 2);
-    CHECK(s.axes[AXIS_SHUFFLE].ints[0] == 1 && s.axes[AXIS_SHUFFLE].ints[1] == 0);
+    CHECK(s.grids[0].axes[AXIS_SHUFFLE].n_values == 2);
+    CHECK(s.grids[0].axes[AXIS_SHUFFLE].ints[0] == 1 && s.grids[0].axes[AXIS_SHUFFLE].ints[1] == 0);
     spec_free(&s);
     CHECK(parse(&s, "grid: {shuffle: 1}\n", err) == 0);
-    CHECK(s.axes[AXIS_SHUFFLE].ints[0] == 1);
+    CHECK(s.grids[0].axes[AXIS_SHUFFLE].ints[0] == 1);
     spec_free(&s);
     CHECK(parse(&s, "grid: {shuffle: true}\nsave_initial_weights: TRUE\n", err) == 0);
-    CHECK(s.axes[AXIS_SHUFFLE].ints[0] == 1 && s.save_initial_weights == 1);
+    CHECK(s.grids[0].axes[AXIS_SHUFFLE].ints[0] == 1 && s.save_initial_weights == 1);
     spec_free(&s);
 }
 
@@ -322,9 +323,9 @@ static void integers_take_a_sign_and_reals_an_exponent(void) {
     char err[ERR_LEN] = "";
     CHECK(parse(&s, "grid: {epochs: +12, seed: 9223372036854775807, learning_rate: 2.5E-2}\n"
                     "data: {split_seed: 0, test_fraction: .25}\n", err) == 0);
-    CHECK(s.axes[AXIS_EPOCHS].ints[0] == 12);
-    CHECK(s.axes[AXIS_SEED].ints[0] == INT64_MAX);
-    CHECK(s.axes[AXIS_LEARNING_RATE].reals[0] == 0.025);
+    CHECK(s.grids[0].axes[AXIS_EPOCHS].ints[0] == 12);
+    CHECK(s.grids[0].axes[AXIS_SEED].ints[0] == INT64_MAX);
+    CHECK(s.grids[0].axes[AXIS_LEARNING_RATE].reals[0] == 0.025);
     CHECK(s.data.split_seed == 0 && s.data.test_fraction == 0.25);
     spec_free(&s);
 }
@@ -389,7 +390,7 @@ static void spec_load_reads_the_file(void) {
     Spec s;
     char err[ERR_LEN] = "";
     CHECK(spec_load(&s, path, err) == 0);
-    CHECK(s.axes[AXIS_EPOCHS].ints[0] == 7);
+    CHECK(s.grids[0].axes[AXIS_EPOCHS].ints[0] == 7);
     CHECK(strcmp(s.path, path) == 0 && strcmp(s.text, yaml) == 0);
     spec_free(&s);
     unlink(path);
@@ -695,7 +696,7 @@ static void wrong_types_at_the_top_are_errors(void) {
     CHECK_ERROR("grid: {}\nsave_initial_weights: yes\n", "2:23: save_initial_weights: ",
                 "expected true or false, found \"yes\"");
     CHECK_ERROR("grid: {}\nsave_initial_weights: \"true\"\n", "2:23: save_initial_weights: ", "found \"true\"");
-    CHECK_ERROR("grid: [1]\n", "1:7: grid: ", "expected a mapping of axes such as hidden_dim: [16, 64], found a list");
+    CHECK_ERROR("grid: [1]\n", "1:8: grid[0]: ", "expected a mapping of axes (a sub-grid) such as {hidden_dim: [16, 64]}, found 1");
     CHECK_ERROR("grid: 5\n", "1:7: grid: ", "found 5");
     CHECK_ERROR("grid: {}\ndata: breast_cancer\n", "2:7: data: ",
                 "expected a mapping (source, label, test_fraction, split_seed, scale, folds, repeats), found \"breast_cancer\"");
@@ -817,6 +818,11 @@ static void bad_fixtures_fail_where_their_comment_says(void) {
                 rc = spec_check_data(&s, &bc, err);
                 free(bc.y_train);
             }
+            if (rc == 0) {   // the draw's own checks (search.n beyond the space) come with the grid
+                Grid g;
+                rc = grid_expand(&g, &s, err);
+                if (rc == 0) grid_free(&g);
+            }
             snprintf(at, sizeof at, "%s:%s", path, want);
             if (!strstr(err, at)) fprintf(stderr, "  %s: got %s\n", path, err);
             CHECK(rc == 2);
@@ -835,7 +841,7 @@ static void tiny_fixture_is_a_small_valid_sweep(void) {
     CHECK(spec_load(&s, "tests/specs/tiny.yaml", err) == 0);
     if (err[0]) fprintf(stderr, "  %s\n", err);
     int64_t n = 1;
-    for (int a = 0; a < N_AXES; a++) n *= s.axes[a].n_values;
+    for (int a = 0; a < N_AXES; a++) n *= s.grids[0].axes[a].n_values;
     CHECK(n == 16);
     CHECK(s.save_initial_weights == 1);
     CHECK(strcmp(s.name, "tiny") == 0);
@@ -843,7 +849,69 @@ static void tiny_fixture_is_a_small_valid_sweep(void) {
     spec_free(&s);
 }
 
+static void search_and_distributions_parse(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    const char *text = "search:\n  method: random\n  n: 64\n  seed: 9\ngrid:\n  learning_rate: {loguniform: [0.0001, 0.1]}\n"
+                       "  init_scale: {uniform: [0.01, 1]}\n  hidden_dim: {randint: [4, 129]}\n  seed: [0, 1]\n";
+    CHECK(parse(&s, text, err) == 0);
+    CHECK(s.search.method == SEARCH_RANDOM && s.search.n == 64 && s.search.seed == 9);
+    CHECK_LOC(s.search.n_loc, 3, 6);
+    const SpecAxis *ax = s.grids[0].axes;
+    CHECK(ax[AXIS_LEARNING_RATE].dist == DIST_LOGUNIFORM && ax[AXIS_LEARNING_RATE].lo == 0.0001 && ax[AXIS_LEARNING_RATE].hi == 0.1);
+    CHECK(ax[AXIS_INIT_SCALE].dist == DIST_UNIFORM && ax[AXIS_LEARNING_RATE].n_values == 0);
+    CHECK(ax[AXIS_HIDDEN_DIM].dist == DIST_RANDINT && ax[AXIS_HIDDEN_DIM].ilo == 4 && ax[AXIS_HIDDEN_DIM].ihi == 129);
+    CHECK(ax[AXIS_SEED].n_values == 2 && ax[AXIS_BATCH_SIZE].n_values == 1);
+    CHECK_LOC(ax[AXIS_HIDDEN_DIM].dist_loc, 8, 15);
+    spec_free(&s);
+}
+
+static void search_errors_are_located(void) {
+    CHECK_ERROR("grid:\n  learning_rate: {uniform: [0.1, 1]}\n", "2:18: grid.learning_rate: ",
+                "found a uniform distribution (distributions need search.method: random)");
+    CHECK_ERROR("search: {method: random}\ngrid: {}\n", "1:9: search.n: ", "expected the number of settings to draw");
+    CHECK_ERROR("search: {method: randon, n: 3}\ngrid: {}\n", "1:18: search.method: ", "did you mean \"random\"?");
+    CHECK_ERROR("search: {method: random, n: 0}\ngrid: {}\n", "1:29: search.n: ", "expected a number of settings from 1");
+    CHECK_ERROR("search: {method: random, n: 2, seed: -1}\ngrid: {}\n", "1:38: search.seed: ", "found -1");
+    CHECK_ERROR("search: {method: random, n: 2, sead: 1}\ngrid: {}\n", "1:32: search.sead: ", "did you mean \"seed\"?");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  learning_rate: {loguniform: [0, 1]}\n",
+                "3:32: grid.learning_rate.loguniform[0]: ", "expected a positive number, found 0");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  learning_rate: {uniform: [0.5, 0.1]}\n",
+                "3:28: grid.learning_rate.uniform: ", "expected low < high, found [0.5, 0.1]");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  hidden_dim: {randint: [1, 1048578]}\n",
+                "3:29: grid.hidden_dim.randint[1]: ", "high is excluded");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  hidden_dim: {randint: [4, 4]}\n",
+                "3:25: grid.hidden_dim.randint: ", "expected low < high (high is excluded), found [4, 4]");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  learning_rate: {randint: [1, 4]}\n",
+                "3:18: grid.learning_rate.randint: ", "expected uniform or loguniform on this axis");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  shuffle: {uniform: [0, 1]}\n",
+                "3:12: grid.shuffle.uniform: ", "expected a list [false, true] to draw from");
+    CHECK_ERROR("search: {method: random, n: 3}\ngrid:\n  - {epochs: 1}\n  - {epochs: 2}\n",
+                "4:5: grid: ", "expected one mapping of axes with search.method: random, found a list of 2 sub-grids");
+}
+
+static void sub_grids_parse_and_may_not_share_a_config(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid:\n  - hidden_dim: [4, 8]\n    seed: [0, 1]\n  - hidden_dim: 8\n    seed: 2\n", err) == 0);
+    CHECK(s.n_grids == 2);
+    CHECK_LOC(s.grids[0].loc, 2, 5);
+    CHECK_LOC(s.grids[1].loc, 4, 5);
+    CHECK(s.grids[1].axes[AXIS_EPOCHS].n_values == 1 && s.grids[1].axes[AXIS_EPOCHS].ints[0] == 1000);
+    spec_free(&s);
+    CHECK_ERROR("grid:\n  - hidden_dim: [4, 8]\n    seed: [0, 1]\n  - hidden_dim: [16, 8]\n    seed: [3, 1]\n",
+                "4:5: grid[1]: ", "expected configs that no other sub-grid has, found hidden_dim 8, learning_rate 0.01, "
+                "batch_size 32, epochs 1000, seed 1, init_scale 0.01, shuffle false, also in grid[0] at " PATH ":2:5");
+    CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochs: 3, learning_rate: 0.01}\n", "3:5: grid[1]: ", "also in grid[0] at " PATH ":2:5");
+    CHECK_ERROR("grid: []\n", "1:7: grid: ", "found an empty list");
+    CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochz: 3}\n", "3:6: grid[1].epochz: ", "did you mean \"epochs\"?");
+    CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochs: 0}\n", "3:14: grid[1].epochs: ", "expected an integer from 1");
+}
+
 int main(void) {
+    RUN(search_and_distributions_parse);
+    RUN(search_errors_are_located);
+    RUN(sub_grids_parse_and_may_not_share_a_config);
     RUN(parses_the_design_example);
     RUN(missing_keys_take_the_tutorial_defaults);
     RUN(axis_names_and_kinds_follow_the_fixed_order);
