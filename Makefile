@@ -27,7 +27,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit pytest bench bench-blas asan asan-test fuzz clean sweep-mpi install uninstall FORCE
+.PHONY: all test unit pytest bench bench-prefix bench-blas asan asan-test fuzz clean sweep-mpi install uninstall FORCE
 all: sweep
 
 # ./sweep is relinked when the flavour (plain or MPI) changes, even if its objects did not.
@@ -63,6 +63,10 @@ test: unit pytest
 
 bench: sweep
 	$(PYTHON) scripts/bench.py
+
+# Shared prefixes: epochs [100, 200, 400, 800] against 800 alone, side by side.
+bench-prefix: sweep
+	$(PYTHON) scripts/bench_prefix.py
 
 # Our step kernel against OpenBLAS (serial) on the same step: the README's decision.
 OPENBLAS := /usr/lib/x86_64-linux-gnu/libopenblas.so.0

@@ -1,5 +1,6 @@
-// sched.h: the one parallel loop. Hands configs to OpenMP threads, most expensive first,
-// and commits each finished one to the store under one lock. The only file with a pragma.
+// sched.h: the one parallel loop. Hands trajectories (trajectory.h: configs that differ only
+// in epochs, trained once) to OpenMP threads, most expensive first, and commits each config
+// to the store under one lock as its trajectory passes it. The only file with a pragma.
 #ifndef SCHED_H
 #define SCHED_H
 
@@ -9,6 +10,7 @@
 #include "grid.h"
 #include "progress.h"
 #include "store.h"
+#include "trajectory.h"
 
 // Why a run stops early: a signal, or a failure after which nothing more can be saved.
 enum { SCHED_STOP_SIGNAL = 1, SCHED_STOP_FAILURE = 2 };
@@ -18,8 +20,8 @@ typedef struct {
     const Dataset *data;
     Store *store;
     Progress *progress;
-    const int64_t *todo;      // ids to train
-    int64_t n_todo;
+    const Trajectories *units;    // the configs to train, grouped
+    int64_t n_todo;               // how many configs that is
     int n_threads;
     atomic_int *stop;             // non-zero: abandon configs in flight (SCHED_STOP_*)
 } SchedJob;
@@ -27,15 +29,12 @@ typedef struct {
 // The threads a run gets by default: OMP_NUM_THREADS if set, else every core.
 int sched_default_threads(void);
 
-// Sort ids by estimated cost, most expensive first (ties by id), so the long ones do not
-// start last and leave threads idle at the end.
-void sched_order(int64_t *ids, int64_t n, const Grid *g, const Dataset *d);
-
-// Returns SWEEP_OK when every config in todo was committed (done, diverged or failed),
+// Returns SWEEP_OK when every config of the units was committed (done, diverged or failed),
 // SWEEP_ERR_INTERRUPTED when *stop was set, SWEEP_ERR_RUNTIME when the store failed
 // (err filled; configs committed before stay committed).
 // In an MPI run of several ranks this is rank 0's part: it hands the configs of todo out to
-// every rank on request, trains some itself, and alone commits every result to the store.
+// every rank on request (whole trajectories), trains some itself, and alone commits every
+// result to the store.
 int sched_run(const SchedJob *job, char *err);
 
 #ifdef SWEEP_MPI

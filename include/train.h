@@ -64,6 +64,21 @@ void train_free(Run *r);
 // 1 when *cancel became non-zero first (the run is abandoned and stays pending).
 int train_run(Run *r, const Dataset *d, atomic_int *cancel);
 
+// The same in steps, for runs that pause (a trajectory's shorter configs, halving's rungs):
+// train_begin sets the initial weights and an empty history; train_advance trains epochs
+// [r->epochs_run, until) (until <= r->hyper.epochs) unless the run has ended (diverged), and
+// leaves r exactly as a run of `until` epochs would end: final values, best epochs, weights.
+// So begin, advance(a), advance(b) is bitwise begin, advance(b). Returns 0, or 1 when
+// cancelled (the run is then abandoned).
+void train_begin(Run *r, const Dataset *d);
+int train_advance(Run *r, const Dataset *d, int64_t until, atomic_int *cancel);
+int train_ended(const Run *r);   // diverged: no epoch can follow
+
+// Whether two configs differ in nothing but their epochs (the same trajectory), and an order
+// that puts such configs together: every field of Hyper but epochs, in declaration order.
+// A new field of Hyper must be added here.
+int train_compare_but_epochs(const Hyper *a, const Hyper *b);
+
 // Floating-point operations one config costs, for scheduling, ETAs and GFLOP/s figures
 // (with folds, for the mean size of a split).
 double train_flops(const Hyper *h, const Dataset *d);

@@ -23,6 +23,7 @@
 #include "spec.h"
 #include "store.h"
 #include "sweep.h"
+#include "trajectory.h"
 
 // Rough single-thread speed for the dry run's time estimate.
 #define ESTIMATED_GFLOPS_PER_THREAD 30.0   // make bench measures 35-39 on an AVX2 core
@@ -341,12 +342,24 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
         printf("  %8s\n", "...");
         print_config_row(&g->configs[todo[n_todo - 1]], with_splits);
     }
-    double flops = 0.0;
-    for (int64_t i = 0; i < n_todo; i++)
-        flops += train_flops(&g->configs[todo[i]].hyper, d);
+    // The work: each trajectory (configs that differ only in epochs) once, to its longest.
+    double alone = 0.0, flops = 0.0;
+    for (int64_t i = 0; i < n_todo; i++) alone += train_flops(&g->configs[todo[i]].hyper, d);
+    Trajectories t;
+    int64_t n_units = n_todo;
+    if (trajectory_group(&t, g, d, todo, n_todo) == 0) {
+        flops = trajectory_total_flops(&t);
+        n_units = t.n_units;
+        trajectory_free(&t);
+    } else {
+        flops = alone;
+    }
     double seconds = flops / (ESTIMATED_GFLOPS_PER_THREAD * 1e9 * n_threads);
     printf("work    %lld configs to train, %.3g GFLOP, roughly %.0f s on %d thread%s\n", (long long)n_todo,
            flops / 1e9, seconds, n_threads, n_threads == 1 ? "" : "s");
+    if (n_units < n_todo)
+        printf("        as %lld trajectories: configs that differ only in epochs share their prefix "
+               "(%.3g GFLOP each alone, %.2fx)\n", (long long)n_units, alone / 1e9, alone / flops);
     char size[32];
     human_bytes(size, sizeof size, store_estimate_bytes(g, d, s->save_initial_weights));
     printf("file    %s, about %s\n", output, size);
@@ -518,20 +531,23 @@ static int run(int argc, char **argv) {
         sweep_free(&w);
         return print_error(rc, err);
     }
-    sched_order(w.todo, n_todo, &w.grid, &w.data);
-
-    double work = 0.0;
-    for (int64_t i = 0; i < n_todo; i++)
-        work += train_flops(&w.grid.configs[w.todo[i]].hyper, &w.data);
+    Trajectories units;
+    if (trajectory_group(&units, &w.grid, &w.data, w.todo, n_todo) != 0) {
+        store_abandon(&store);
+        sweep_free(&w);
+        return print_error(SWEEP_ERR_RUNTIME, "out of memory grouping the configs");
+    }
+    double work = trajectory_total_flops(&units);
     Progress progress;
     progress_init(&progress, stderr, !o.quiet, n_todo, work);
     if (!o.quiet)
         fprintf(stderr, "sweep: %lld configs on %d thread%s -> %s\n", (long long)n_todo, n_threads,
                 n_threads == 1 ? "" : "s", w.output);
     SchedJob job = {.grid = &w.grid, .data = &w.data, .store = &store, .progress = &progress,
-                    .todo = w.todo, .n_todo = n_todo, .n_threads = n_threads, .stop = &g_stop};
+                    .units = &units, .n_todo = n_todo, .n_threads = n_threads, .stop = &g_stop};
     rc = sched_run(&job, err);
     progress_finish(&progress);
+    trajectory_free(&units);
 
     if (rc == SWEEP_ERR_RUNTIME) {
         store_abandon(&store);

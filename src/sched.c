@@ -13,54 +13,40 @@ int sched_default_threads(void) {
     return omp_get_num_procs();
 }
 
-typedef struct {
-    int64_t id;
-    double cost;
-} Ranked;
-
-static int by_cost_desc(const void *a, const void *b) {
-    const Ranked *x = a, *y = b;
-    if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
-void sched_order(int64_t *ids, int64_t n, const Grid *g, const Dataset *d) {
-    Ranked *r = malloc((size_t)n * sizeof *r);
-    if (!r) return;  // order is only an optimisation
-    for (int64_t i = 0; i < n; i++) {
-        r[i].id = ids[i];
-        r[i].cost = train_flops(&g->configs[ids[i]].hyper, d);
-    }
-    qsort(r, (size_t)n, sizeof *r, by_cost_desc);
-    for (int64_t i = 0; i < n; i++) ids[i] = r[i].id;
-    free(r);
-}
-
-// Train config id and commit it, on one thread of a parallel region. *store_failed and
-// *n_committed are shared, read and written only inside critical(store).
-static void train_and_commit(const SchedJob *job, int64_t id, int *store_failed, int64_t *n_committed,
-                             char *err) {
-    const Dataset *d = job->data;
-    const Config *c = &job->grid->configs[id];
-    double work = train_flops(&c->hyper, d);
-    Run run;
-    int ok = train_init(&run, d, &c->hyper) == 0;
-    int cancelled = ok && train_run(&run, d, job->stop) != 0;
-    if (!cancelled) {
-        #pragma omp critical(store)
-        {
-            if (!*store_failed) {
-                int rc = ok ? store_write_result(job->store, c, &run, err)
-                            : store_write_failed(job->store, c, err);
-                if (rc != SWEEP_OK) {
-                    *store_failed = 1;
-                    *job->stop = SCHED_STOP_FAILURE;   // nothing more can be saved: let the others stop
-                } else {
-                    (*n_committed)++;
-                    progress_update(job->progress, ok ? (int)run.status : STATUS_FAILED, work);
-                }
+// One config's results, committed under the one lock; *store_failed and *n_committed are
+// shared, read and written only inside critical(store). ok 0: it could not run (memory).
+static void commit(const SchedJob *job, const Config *c, const Run *run, int ok, double work, int *store_failed,
+                   int64_t *n_committed, char *err) {
+    #pragma omp critical(store)
+    {
+        if (!*store_failed) {
+            int rc = ok ? store_write_result(job->store, c, run, err) : store_write_failed(job->store, c, err);
+            if (rc != SWEEP_OK) {
+                *store_failed = 1;
+                *job->stop = SCHED_STOP_FAILURE;   // nothing more can be saved: let the others stop
+            } else {
+                (*n_committed)++;
+                progress_update(job->progress, ok ? (int)run->status : STATUS_FAILED, work);
             }
         }
+    }
+}
+
+// Train unit u, its configs in ascending epochs, and commit each as the run passes it; on one
+// thread of a parallel region.
+static void train_and_commit(const SchedJob *job, int64_t u, int *store_failed, int64_t *n_committed,
+                             char *err) {
+    const Trajectories *t = job->units;
+    const int64_t *ids = t->ids + t->start[u];
+    int64_t n = t->start[u + 1] - t->start[u];
+    const Config *longest = &job->grid->configs[ids[n - 1]];
+    Run run;
+    int ok = train_init(&run, job->data, &longest->hyper) == 0;
+    if (ok) train_begin(&run, job->data);
+    for (int64_t k = 0; k < n && !*job->stop; k++) {
+        const Config *c = &job->grid->configs[ids[k]];
+        if (ok && train_advance(&run, job->data, c->hyper.epochs, job->stop) != 0) break;   // cancelled: pending
+        commit(job, c, &run, ok, trajectory_step_flops(t, job->grid, job->data, u, k), store_failed, n_committed, err);
     }
     if (ok) train_free(&run);
 }
@@ -79,9 +65,9 @@ int sched_run(const SchedJob *job, char *err) {
     int64_t n_committed = 0;  // likewise
 
     #pragma omp parallel for schedule(dynamic, 1) num_threads(job->n_threads)
-    for (int64_t i = 0; i < job->n_todo; i++) {
+    for (int64_t u = 0; u < job->units->n_units; u++) {
         if (*job->stop) continue;
-        train_and_commit(job, job->todo[i], &store_failed, &n_committed, err);
+        train_and_commit(job, u, &store_failed, &n_committed, err);
     }
     if (store_failed) return SWEEP_ERR_RUNTIME;
     return n_committed == job->n_todo ? SWEEP_OK : SWEEP_ERR_INTERRUPTED;
@@ -330,32 +316,50 @@ static int wire_unpack(double *buf, size_t len, const Grid *g, int64_t D, const 
 
 typedef struct {
     const SchedJob *job;
-    int64_t next;          // the next position in job->todo to hand out; critical(handout)
+    int64_t next;          // the next unit to hand out; critical(handout)
+    int64_t next_in_unit;  // and its first config not handed out yet (a unit split over chunks)
     int store_failed;      // critical(store)
     int64_t n_committed;   // critical(store)
     int64_t *by_rank;      // configs committed per rank, or NULL; critical(store)
+    double *work;          // (n_configs) the work each config adds to its trajectory's
     char *err;
 } Root;
 
-// The ids for one REQUEST from a rank with `want` trainers (see CHUNK_MAX).
+// The next unit to train on rank 0 itself, or -1; critical(handout) is the caller's.
+static int64_t root_take_unit(Root *r) {
+    if (*r->job->stop || r->next >= r->job->units->n_units || r->next_in_unit > 0) return -1;
+    return r->next++;
+}
+
+// The ids for one REQUEST from a rank with `want` trainers (see CHUNK_MAX): whole units, in
+// ascending epochs, so that the rank trains each trajectory once (a unit of more than
+// CHUNK_MAX configs goes in pieces, each trained from the start).
 static int64_t *root_chunk(Root *r, int want, int *k) {
     const SchedJob *job = r->job;
-    const Dataset *d = job->data;
+    const Trajectories *t = job->units;
     int64_t *ids = malloc(CHUNK_MAX * sizeof *ids);
     *k = 0;
     if (!ids) return NULL;
     if (want < 1) want = 1;
     #pragma omp critical(handout)
     {
-        int64_t left = job->n_todo - r->next;
+        int64_t left = t->n_units - r->next;
         int64_t share = left / (2 * (int64_t)cluster_size() * job->n_threads);
         int64_t limit = share < 1 ? 1 : share > CHUNK_MAX ? CHUNK_MAX : share;
+        int64_t n_units = 0;
         double flops = 0.0;
-        while (!*job->stop && r->next < job->n_todo && *k < limit &&
-               (*k < want || flops < want * CHUNK_FLOPS)) {
-            int64_t id = job->todo[r->next++];
-            flops += train_flops(&job->grid->configs[id].hyper, d);
-            ids[(*k)++] = id;
+        while (!*job->stop && r->next < t->n_units && n_units < limit &&
+               (n_units < want || flops < want * CHUNK_FLOPS)) {
+            int64_t u = r->next, from = t->start[u] + r->next_in_unit, to = t->start[u + 1];
+            if (to - from > CHUNK_MAX - *k) {
+                if (*k > 0) break;                 // the next chunk takes it whole
+                to = from + CHUNK_MAX;             // too big for any chunk: a piece
+            }
+            for (int64_t i = from; i < to; i++) ids[(*k)++] = t->ids[i];
+            if (to == t->start[u + 1]) r->next++, r->next_in_unit = 0;
+            else r->next_in_unit = to - t->start[u];
+            flops += t->flops[u];
+            n_units++;
         }
     }
     return ids;
@@ -383,7 +387,7 @@ static void root_commit(Root *r, double *buf, size_t len, int from) {
                 r->n_committed++;
                 if (r->by_rank) r->by_rank[from]++;
                 progress_update(job->progress, kind ? (int)run.status : STATUS_FAILED,
-                                train_flops(&c->hyper, d));
+                                r->work ? r->work[c->id] : train_flops(&c->hyper, d));
             }
         }
     }
@@ -441,15 +445,13 @@ static void root_serve(Root *r, int alone) {
             busy = 1;
         }
         pending_reap_sends(&sends);
-        int64_t id = -1;
+        int64_t u = -1;
         if (alone) {
             #pragma omp critical(handout)
-            {
-                if (!*r->job->stop && r->next < r->job->n_todo) id = r->job->todo[r->next++];
-            }
+            u = root_take_unit(r);
         }
-        if (id >= 0) {
-            train_and_commit(r->job, id, &r->store_failed, &r->n_committed, r->err);
+        if (u >= 0) {
+            train_and_commit(r->job, u, &r->store_failed, &r->n_committed, r->err);
             busy = 1;
         } else if (active == 0 && recvs.n == 0) {
             break;
@@ -466,6 +468,11 @@ static void root_serve(Root *r, int alone) {
 static int sched_run_cluster(const SchedJob *job, char *err) {
     Root r = {.job = job, .err = err};
     r.by_rank = calloc((size_t)cluster_size(), sizeof *r.by_rank);
+    const Trajectories *t = job->units;
+    r.work = calloc((size_t)job->grid->n_configs, sizeof *r.work);   // for the ETA only: none is fine
+    for (int64_t u = 0; r.work && u < t->n_units; u++)
+        for (int64_t k = 0; k < t->start[u + 1] - t->start[u]; k++)
+            r.work[t->ids[t->start[u] + k]] = trajectory_step_flops(t, job->grid, job->data, u, k);
     cluster_announce(1);
     #pragma omp parallel num_threads(job->n_threads + 1)
     {
@@ -473,13 +480,11 @@ static int sched_run_cluster(const SchedJob *job, char *err) {
             root_serve(&r, omp_get_num_threads() == 1);
         } else {
             for (;;) {
-                int64_t id = -1;
+                int64_t u = -1;
                 #pragma omp critical(handout)
-                {
-                    if (!*job->stop && r.next < job->n_todo) id = job->todo[r.next++];
-                }
-                if (id < 0) break;
-                train_and_commit(job, id, &r.store_failed, &r.n_committed, err);
+                u = root_take_unit(&r);
+                if (u < 0) break;
+                train_and_commit(job, u, &r.store_failed, &r.n_committed, err);
             }
         }
     }
@@ -494,6 +499,7 @@ static int sched_run_cluster(const SchedJob *job, char *err) {
         fprintf(job->progress->out, "\n");
     }
     free(r.by_rank);
+    free(r.work);
     if (r.store_failed) return SWEEP_ERR_RUNTIME;
     return r.n_committed == job->n_todo ? SWEEP_OK : SWEEP_ERR_INTERRUPTED;
 }
@@ -506,6 +512,7 @@ typedef struct {
     sem_t wake;             // posted by trainers for the main thread
     // All below: critical(handout).
     int64_t *queue;         // ids received and not yet taken: queue[0 .. q_len)
+    int64_t *take;          // the main thread's trajectory when it trains alone
     int q_len, last_chunk;  // last_chunk: the size of rank 0's last answer
     int no_more;            // rank 0 has no more configs
     int running;            // trainer threads still in their loop
@@ -513,41 +520,39 @@ typedef struct {
     Outgoing *out_head, *out_tail;   // results waiting for the main thread to send them
 } Worker;
 
-// The next queued config, or -1 (*quit set when there will be none: stopped or all done).
+// The next queued trajectory (the first queued id and the ids after it that differ from it
+// only in epochs: rank 0 sends a unit's ids together, in ascending epochs) into ids; returns
+// how many, 0 when none is queued (*quit set when there will be none: stopped or all done).
 // Wakes the main thread when the queue runs low, so it asks for more in time.
-static int64_t worker_take(Worker *w, int *quit) {
-    int64_t id = -1;
+static int64_t worker_take(Worker *w, int64_t *ids, int *quit) {
+    int64_t n = 0;
     int low = 0;
+    const Config *configs = w->job->grid->configs;
     #pragma omp critical(handout)
     {
         if (*w->job->stop) {
             *quit = 1;
         } else if (w->q_len > 0) {
             w->training++;
-            id = w->queue[0];
-            memmove(w->queue, w->queue + 1, (size_t)--w->q_len * sizeof *w->queue);
+            ids[n++] = w->queue[0];
+            while (n < w->q_len &&
+                   train_compare_but_epochs(&configs[w->queue[n]].hyper, &configs[ids[0]].hyper) == 0)
+                ids[n] = w->queue[n], n++;
+            w->q_len -= (int)n;
+            memmove(w->queue, w->queue + n, (size_t)w->q_len * sizeof *w->queue);
             low = 2 * w->q_len <= w->last_chunk && !w->no_more;
         } else if (w->no_more) {
             *quit = 1;
         }
     }
     if (low) sem_post(&w->wake);
-    return id;
+    return n;
 }
 
-// Train one config; queue its results for sending unless the run was cancelled.
-static void worker_train_one(Worker *w, int64_t id) {
-    const SchedJob *job = w->job;
-    const Config *c = &job->grid->configs[id];
-    Run run;
-    int ok = train_init(&run, job->data, &c->hyper) == 0;
-    int cancelled = ok && train_run(&run, job->data, job->stop) != 0;
-    Outgoing *o = cancelled ? NULL : wire_pack(c, &run, ok, job->data->n_features);
-    if (ok) train_free(&run);
+static void worker_queue_result(Worker *w, Outgoing *o) {
     #pragma omp critical(handout)
     {
-        w->training--;
-        if (o) {   // else cancelled (or no memory even to say it failed): it stays pending
+        if (o) {   // else no memory even to say it failed: it stays pending
             if (w->out_tail) w->out_tail->next = o; else w->out_head = o;
             w->out_tail = o;
         }
@@ -555,16 +560,36 @@ static void worker_train_one(Worker *w, int64_t id) {
     sem_post(&w->wake);
 }
 
+// Train one trajectory, in ascending epochs; queue each config's results for sending as the
+// run passes it, unless the run is cancelled (the rest then stays pending).
+static void worker_train(Worker *w, const int64_t *ids, int64_t n) {
+    const SchedJob *job = w->job;
+    Run run;
+    int ok = train_init(&run, job->data, &job->grid->configs[ids[n - 1]].hyper) == 0;
+    if (ok) train_begin(&run, job->data);
+    for (int64_t k = 0; k < n && !*job->stop; k++) {
+        const Config *c = &job->grid->configs[ids[k]];
+        if (ok && train_advance(&run, job->data, c->hyper.epochs, job->stop) != 0) break;
+        worker_queue_result(w, wire_pack(c, &run, ok, job->data->n_features));
+    }
+    if (ok) train_free(&run);
+    #pragma omp critical(handout)
+    w->training--;
+    sem_post(&w->wake);
+}
+
 static void worker_trainer(Worker *w) {
     int idle = 0;
+    int64_t *ids = malloc(CHUNK_MAX * 2 * sizeof *ids);
     for (;;) {
         int quit = 0;
-        int64_t id = worker_take(w, &quit);
-        if (quit) break;
-        if (id < 0) { nap(&idle, WORKER_NAP_MIN_US, WORKER_NAP_MAX_US); continue; }   // only before the first answer
+        int64_t n = ids ? worker_take(w, ids, &quit) : 0;
+        if (quit || !ids) break;
+        if (n == 0) { nap(&idle, WORKER_NAP_MIN_US, WORKER_NAP_MAX_US); continue; }   // only before the first answer
         idle = 0;
-        worker_train_one(w, id);
+        worker_train(w, ids, n);
     }
+    free(ids);
     #pragma omp critical(handout)
     w->running--;
     sem_post(&w->wake);
@@ -647,9 +672,9 @@ static void worker_serve(Worker *w, int n_trainers, int alone) {
         }
         if (alone && !busy) {
             int quit = 0;
-            int64_t id = worker_take(w, &quit);
-            if (id >= 0) {
-                worker_train_one(w, id);
+            int64_t n = worker_take(w, w->take, &quit);
+            if (n > 0) {
+                worker_train(w, w->take, n);
                 busy = 1;
             }
         }
@@ -691,8 +716,9 @@ int sched_work(const SchedJob *job) {
     Worker w = {.job = job};
     // The queue holds at most half a chunk when an answer of at most a chunk comes.
     w.queue = malloc(2 * CHUNK_MAX * sizeof *w.queue);
+    w.take = malloc(2 * CHUNK_MAX * sizeof *w.take);
     if (sem_init(&w.wake, 0, 0) != 0) MPI_Abort(cluster_comm(), SWEEP_ERR_RUNTIME);
-    if (!w.queue) *job->stop = SCHED_STOP_FAILURE;   // out of memory: say BYE at once; the others train its share
+    if (!w.queue || !w.take) *job->stop = SCHED_STOP_FAILURE;   // out of memory: say BYE at once; the others train its share
     #pragma omp parallel num_threads(job->n_threads + 1)
     {
         int n = omp_get_num_threads();
@@ -704,6 +730,7 @@ int sched_work(const SchedJob *job) {
     }
     sem_destroy(&w.wake);
     free(w.queue);
+    free(w.take);
     return *job->stop ? SWEEP_ERR_INTERRUPTED : SWEEP_OK;
 }
 #endif

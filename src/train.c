@@ -75,23 +75,31 @@ static void evaluate(Run *r, const double *X, const double *y, int64_t n, double
     mlp_evaluate(&r->model, X, y, n, &r->work, loss, acc);
 }
 
-int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
+void train_begin(Run *r, const Dataset *d) {
     const Hyper *h = &r->hyper;
-    double t0 = sweep_seconds();
     data_view(d, h->repeat, h->fold, r->view_mem, &r->view);
-    const DataView *v = &r->view;
     Rng rng;
     rng_init(&rng, h->seed, RNG_INIT, (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
     mlp_randomize(&r->initial, &rng, h->init_scale);
     mlp_copy(&r->model, &r->initial);
     for (int c = 0; c < N_CURVES; c++)
         for (int64_t e = 0; e < h->epochs; e++) r->curves[c][e] = NAN;
-
     r->status = STATUS_DONE;
     r->best_test_acc = r->best_val_loss = NAN;
     r->best_epoch = r->best_val_epoch = -1;
     r->epochs_run = 0;
-    for (int64_t e = 0; e < h->epochs; e++) {
+    r->train_seconds = 0.0;
+    for (int c = 0; c < N_CURVES; c++) r->final[c] = NAN;
+}
+
+int train_ended(const Run *r) { return r->status == STATUS_DIVERGED; }
+
+int train_advance(Run *r, const Dataset *d, int64_t until, atomic_int *cancel) {
+    const Hyper *h = &r->hyper;
+    const DataView *v = &r->view;
+    double t0 = sweep_seconds();
+    Rng rng;
+    for (int64_t e = r->epochs_run; e < until && !train_ended(r); e++) {
         if (cancel && *cancel) return 1;
         if (h->shuffle) {
             // The epoch's batch order depends on (seed, epoch) alone.
@@ -120,13 +128,35 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
         if (!finite) {
             mlp_canonicalize_nans(&r->model);   // one NaN pattern, whichever machine made it
             r->status = STATUS_DIVERGED;
-            break;
         }
     }
-    for (int c = 0; c < N_CURVES; c++) r->final[c] = r->curves[c][r->epochs_run - 1];
-    r->train_seconds = sweep_seconds() - t0;
+    if (r->epochs_run > 0)
+        for (int c = 0; c < N_CURVES; c++) r->final[c] = r->curves[c][r->epochs_run - 1];
+    r->train_seconds += sweep_seconds() - t0;
     return 0;
 }
+
+int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
+    train_begin(r, d);
+    return train_advance(r, d, r->hyper.epochs, cancel);
+}
+
+// Three-way comparisons, for train_compare_but_epochs.
+#define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
+
+int train_compare_but_epochs(const Hyper *a, const Hyper *b) {
+    CMP(a->hidden_dim, b->hidden_dim);
+    CMP(a->learning_rate, b->learning_rate);
+    CMP(a->batch_size, b->batch_size);
+    CMP(a->seed, b->seed);
+    CMP(a->init_scale, b->init_scale);
+    CMP(a->shuffle, b->shuffle);
+    CMP(a->repeat, b->repeat);
+    CMP(a->fold, b->fold);
+    return 0;
+}
+
+#undef CMP
 
 double train_flops(const Hyper *h, const Dataset *d) {
     double D = (double)d->n_features, H = (double)h->hidden_dim;
