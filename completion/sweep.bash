@@ -61,7 +61,8 @@ _sweep() {
         grid.*) keys=$(printf 'grid.%s= ' $axes) ;;
         data.*) keys="data.source= data.label= data.test_fraction= data.split_seed= data.scale= data.folds= data.repeats=" ;;
         search.*) keys="search.method= search.n= search.seed=" ;;
-        *) keys="name= output= save_initial_weights= data. grid. search." ;;
+        halving.*) keys="halving.factor= halving.min_epochs= halving.metric=" ;;
+        *) keys="name= output= save_initial_weights= data. grid. search. halving." ;;
         esac
         COMPREPLY=($(compgen -W "$keys" -- "$cur"))
         compopt -o nospace 2>/dev/null

@@ -29,13 +29,16 @@ typedef struct {
     double ci_low, ci_high;   // 95% interval of its mean over those scores (NaN below two)
     int is_best;
     int compared;             // 1: test holds the comparison with the best
+    int64_t pruned_at;        // halving: the most epochs a pruned replicate ran (0: none pruned)
+    double pruned_mean;       // and the mean of the metric over its pruned replicates there
     PairedTest test;          // d = score of the best - score of this unit, per pair
 } RankedUnit;
 
 typedef struct {
     Groups groups;            // every group of the file's configs by opts.axes
     int64_t n_units;          // groups with a kept config
-    RankedUnit *units;        // (n_units) best first, units with nothing done last
+    RankedUnit *units;        // (n_units) best first; then units halving pruned, the later the
+                              // better (then by the metric there); units with nothing done last
     int by_split;             // 1: pairs are the J splits; 0: the seeds (J = 1)
     int64_t n_pairs_max;      // J, or the number of distinct seeds
     double correction;        // n_val / n_fit, 0 when pairing on seeds

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "data.h"
 #include "grid.h"
+#include "halving.h"
 #include "progress.h"
 #include "store.h"
 #include "trajectory.h"
@@ -36,6 +37,14 @@ int sched_default_threads(void);
 // every rank on request (whole trajectories), trains some itself, and alone commits every
 // result to the store.
 int sched_run(const SchedJob *job, char *err);
+
+// Successive halving (halving.h) over the whole grid, rung by rung on this process's threads:
+// trains every pending replicate of the live settings to the rung, scores the settings from
+// the runs and, for configs already committed (status: the file's statuses on resume, else
+// all pending), from the file's curves, so a resumed sweep takes the decisions it took before;
+// commits pruned, diverged and (at E) finished configs. job->units is not used. Returns as
+// sched_run does.
+int sched_run_halving(const SchedJob *job, const HalvingPlan *plan, const uint8_t *status, char *err);
 
 #ifdef SWEEP_MPI
 // The part of every MPI rank but 0: ask rank 0 for configs, train them on job->n_threads

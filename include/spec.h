@@ -50,6 +50,7 @@ typedef struct {
 } SpecGrid;
 
 typedef enum { SEARCH_GRID, SEARCH_RANDOM } SearchMethod;
+typedef enum { HALVING_VAL_LOSS, HALVING_VAL_ACC } HalvingMetric;
 
 typedef struct {
     char *path;               // as given on the command line
@@ -76,6 +77,13 @@ typedef struct {
         uint64_t seed;        // random: the draw's own seed
         SrcLoc loc, n_loc;    // the search mapping and its n
     } search;
+    struct {                  // (v2) synchronous successive halving over epochs
+        int enabled;
+        int64_t factor;       // keep the best ceil(n / factor) settings at each rung
+        int64_t min_epochs;   // the first rung
+        int metric;           // HALVING_VAL_LOSS or HALVING_VAL_ACC
+        SrcLoc loc, min_epochs_loc;   // the halving mapping and its min_epochs
+    } halving;
     int64_t n_grids;          // 1 for a mapping, else the sub-grids of a list, in order
     SpecGrid *grids;          // (n_grids), every axis filled (defaults included)
     Overrides overrides;      // where each byte of text came from (the file or a --set)

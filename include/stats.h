@@ -23,7 +23,7 @@ int stats_find(const char *name);
 
 typedef struct {
     int64_t first;            // id of the group's first config: it carries the group's axis values
-    int64_t n_configs, n_done, n_diverged, n_failed, n_pending;
+    int64_t n_configs, n_done, n_diverged, n_failed, n_pending, n_pruned;
     double mean[N_STATS];     // over configs with status done; NaN when there are none
     double std[N_STATS];      // sample standard deviation (ddof 1); NaN below two done configs
 } GroupStats;

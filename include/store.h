@@ -95,6 +95,9 @@ int store_resume(Store *st, const char *path, const char *spec_sha256, const Gri
                  const Dataset *data, uint8_t *status, char *err);
 // Commits one finished config (done or diverged) durably enough to survive kill -9.
 int store_write_result(Store *st, const Config *c, const Run *r, char *err);
+// The value of one committed config's curve after `epoch` epochs (0-based index epoch - 1),
+// from the file being written (halving's decisions on resume). 0 or -1.
+int store_read_curve_value(Store *st, int curve, int64_t id, int64_t epoch, double *out);
 // Records a config that could not run (out of memory) as failed.
 int store_write_failed(Store *st, const Config *c, char *err);
 // Sets the root status attribute ("running", "complete", "interrupted") and syncs.

@@ -26,6 +26,7 @@ typedef enum {
     STATUS_DONE = 1,
     STATUS_DIVERGED = 2,
     STATUS_FAILED = 3,
+    STATUS_PRUNED = 4,   // stopped by successive halving at a rung: results of that many epochs
 } Status;
 
 // The val curves are NaN without folds (and the results file then has none).
@@ -73,6 +74,13 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel);
 void train_begin(Run *r, const Dataset *d);
 int train_advance(Run *r, const Dataset *d, int64_t until, atomic_int *cancel);
 int train_ended(const Run *r);   // diverged: no epoch can follow
+
+// A run paused for a while (halving's rungs): train_park frees its scratch (batch buffers,
+// work space, its own rows) and keeps its state (weights, curves, best epochs);
+// train_unpark rebuilds the scratch, after which the run goes on bitwise as if never parked.
+// 0, or -1 when out of memory (the run stays parked).
+void train_park(Run *r);
+int train_unpark(Run *r, const Dataset *d);
 
 // Whether two configs differ in nothing but their epochs (the same trajectory), and an order
 // that puts such configs together: every field of Hyper but epochs, in declaration order.

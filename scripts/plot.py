@@ -45,7 +45,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")
 REAL_AXES = ("learning_rate", "init_scale")
 SETTING_AXES = tuple(a for a in AXES if a != "seed")
-PENDING, DONE, DIVERGED, FAILED = 0, 1, 2, 3
+PENDING, DONE, DIVERGED, FAILED, PRUNED = 0, 1, 2, 3, 4
 METRICS = ("final_val_loss", "final_val_acc", "best_val_loss", "final_test_acc", "best_test_acc",
            "final_test_loss", "final_train_loss", "final_train_acc")
 METRIC_LABEL = {
@@ -198,7 +198,7 @@ def mean_std(rows):
 def counts_text(res, ids):
     st = res.status[np.asarray(ids)]
     parts = [f"{int((st == DONE).sum())} done"]
-    for code, word in ((DIVERGED, "diverged"), (FAILED, "failed"), (PENDING, "pending")):
+    for code, word in ((DIVERGED, "diverged"), (PRUNED, "pruned"), (FAILED, "failed"), (PENDING, "pending")):
         k = int((st == code).sum())
         if k:
             parts.append(f"{k} {word}")

@@ -35,7 +35,7 @@ AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_sca
 SPLIT = ("repeat", "fold")
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 VAL_CURVES = ("val_loss", "val_acc")
-STATUS = {0: "pending", 1: "done", 2: "diverged", 3: "failed"}
+STATUS = {0: "pending", 1: "done", 2: "diverged", 3: "failed", 4: "pruned"}
 
 
 def _status_column(codes):

@@ -14,6 +14,7 @@
 #include "compare.h"
 #include "data.h"
 #include "grid.h"
+#include "halving.h"
 #include "merge.h"
 #include "progress.h"
 #include "report.h"
@@ -354,6 +355,19 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
     } else {
         flops = alone;
     }
+    HalvingPlan hp;
+    double share = 1.0;   // of the full grid's epochs that halving trains
+    if (s->halving.enabled && halving_plan(&hp, s, g) == 0) {
+        printf("halving factor %lld on %s: rungs", (long long)hp.factor, hp.metric == CURVE_VAL_LOSS ? "val_loss" : "val_acc");
+        for (int64_t i = 0; i < hp.n_rungs; i++) printf("%s %lld", i ? "," : "", (long long)hp.rungs[i]);
+        printf(" epochs; settings");
+        for (int64_t i = 0; i < hp.n_rungs; i++) printf("%s %lld", i ? " ->" : "", (long long)halving_alive(&hp, i));
+        share = (double)halving_epochs(&hp) / ((double)g->n_configs * (double)hp.epochs);
+        printf("\n        trains %.1f%% of the full grid's epochs (%lld of %lld)\n", 100.0 * share,
+               (long long)halving_epochs(&hp), (long long)(g->n_configs * hp.epochs));
+        flops *= share;
+        halving_free(&hp);
+    }
     double seconds = flops / (ESTIMATED_GFLOPS_PER_THREAD * 1e9 * n_threads);
     printf("work    %lld configs to train, %.3g GFLOP, roughly %.0f s on %d thread%s\n", (long long)n_todo,
            flops / 1e9, seconds, n_threads, n_threads == 1 ? "" : "s");
@@ -444,12 +458,29 @@ static void read_statuses(Sweep *w, Options *o) {
         parse_shard(shard, &o->shard_k, &o->shard_n);
 }
 
+// Halving decides between settings from all their replicates: it needs the whole sweep in
+// one process.
+static int halving_allowed(const Spec *s, const Options *o, char *err) {
+    char where[256];
+    spec_where(s, s->halving.loc, where, sizeof where);
+    if (o->shard_given && o->shard_n > 1)
+        return fail(err, SWEEP_ERR_USAGE, "%s: halving: cannot run with --shard %lld/%lld: it decides between "
+                    "settings from all their replicates, so it needs the whole sweep in one process", where,
+                    (long long)o->shard_k, (long long)o->shard_n);
+#ifdef SWEEP_MPI
+    if (cluster_size() > 1)
+        return fail(err, SWEEP_ERR_USAGE, "%s: halving: runs in one process, not over %d MPI ranks; run it without "
+                    "mpirun", where, cluster_size());
+#endif
+    return SWEEP_OK;
+}
+
 // The configs this run trains: its shard's, less those already finished.
 static int64_t collect_todo(Sweep *w, const Options *o) {
     int64_t n = 0;
     for (int64_t id = 0; id < w->grid.n_configs; id++) {
         if (id % o->shard_n != o->shard_k) continue;
-        if (w->status[id] == STATUS_DONE || w->status[id] == STATUS_DIVERGED) continue;
+        if (w->status[id] != STATUS_PENDING && w->status[id] != STATUS_FAILED) continue;   // failed: retried
         w->todo[n++] = id;
     }
     return n;
@@ -471,6 +502,11 @@ static int run(int argc, char **argv) {
         return rc;
     }
     int n_threads = o.n_threads ? o.n_threads : sched_default_threads();
+    if (w.spec.halving.enabled && (rc = halving_allowed(&w.spec, &o, err))) {
+        fprintf(stderr, "%s\n", err);
+        sweep_free(&w);
+        return rc;
+    }
 
     if (o.dry_run) {
         if (o.resume) read_statuses(&w, &o);   // preview what a resume would train
@@ -532,12 +568,19 @@ static int run(int argc, char **argv) {
         return print_error(rc, err);
     }
     Trajectories units;
-    if (trajectory_group(&units, &w.grid, &w.data, w.todo, n_todo) != 0) {
+    HalvingPlan plan;
+    memset(&plan, 0, sizeof plan);
+    int halving = w.spec.halving.enabled;
+    if (trajectory_group(&units, &w.grid, &w.data, w.todo, n_todo) != 0 ||
+        (halving && halving_plan(&plan, &w.spec, &w.grid) != 0)) {
+        trajectory_free(&units);
         store_abandon(&store);
         sweep_free(&w);
         return print_error(SWEEP_ERR_RUNTIME, "out of memory grouping the configs");
     }
     double work = trajectory_total_flops(&units);
+    if (halving)   // every replicate of a live setting trains each rung's epochs
+        work *= (double)halving_epochs(&plan) / ((double)w.grid.n_configs * (double)plan.epochs);
     Progress progress;
     progress_init(&progress, stderr, !o.quiet, n_todo, work);
     if (!o.quiet)
@@ -545,9 +588,10 @@ static int run(int argc, char **argv) {
                 n_threads == 1 ? "" : "s", w.output);
     SchedJob job = {.grid = &w.grid, .data = &w.data, .store = &store, .progress = &progress,
                     .units = &units, .n_todo = n_todo, .n_threads = n_threads, .stop = &g_stop};
-    rc = sched_run(&job, err);
+    rc = halving ? sched_run_halving(&job, &plan, w.status, err) : sched_run(&job, err);
     progress_finish(&progress);
     trajectory_free(&units);
+    halving_free(&plan);
 
     if (rc == SWEEP_ERR_RUNTIME) {
         store_abandon(&store);
@@ -567,8 +611,10 @@ static int run(int argc, char **argv) {
                     (long long)progress.failed);
             rc = SWEEP_ERR_RUNTIME;
         } else if (!o.quiet) {
-            fprintf(stderr, "sweep: %lld configs in %.1f s (%lld diverged) -> %s\n", (long long)n_todo,
-                    progress_elapsed(&progress), (long long)progress.diverged, w.output);
+            char pruned[48] = "";
+            if (progress.pruned) snprintf(pruned, sizeof pruned, ", %lld pruned", (long long)progress.pruned);
+            fprintf(stderr, "sweep: %lld configs in %.1f s (%lld diverged%s) -> %s\n", (long long)n_todo,
+                    progress_elapsed(&progress), (long long)progress.diverged, pruned, w.output);
         }
     }
     sweep_free(&w);

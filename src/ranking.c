@@ -39,12 +39,20 @@ typedef struct {
     int lower_is_better;
 } Order;
 
+static int cmp_means(double a, double b, int lower_is_better) {
+    int an = isnan(a), bn = isnan(b);
+    if (an || bn) return an - bn;
+    if (a == b) return 0;
+    return (a < b) == lower_is_better ? -1 : 1;
+}
+
 static int cmp_units(const void *x, const void *y, void *ctx) {
     const Order *o = ctx;
     const RankedUnit *a = x, *b = y;
-    int an = isnan(a->mean), bn = isnan(b->mean);
-    if (an || bn) { if (an != bn) return an - bn; }
-    else if (a->mean != b->mean) return (a->mean < b->mean) == o->lower_is_better ? -1 : 1;
+    int k = cmp_means(a->mean, b->mean, o->lower_is_better);
+    if (k) return k;
+    if (isnan(a->mean) && a->pruned_at != b->pruned_at) return a->pruned_at > b->pruned_at ? -1 : 1;
+    if (isnan(a->mean) && (k = cmp_means(a->pruned_mean, b->pruned_mean, o->lower_is_better))) return k;
     int64_t fa = o->groups[a->group].first, fb = o->groups[b->group].first;
     return (fa > fb) - (fa < fb);
 }
@@ -135,7 +143,27 @@ int ranking_build(Ranking *r, const ConfigRow *configs, const SummaryRow *summar
         u->group = g;
         u->n_kept = unit_of_group[g];
         u->mean = r->groups.groups[g].mean[o->metric];
+        u->pruned_mean = NAN;
+        unit_of_group[g] = r->n_units - 1;   // for now: the unit's position before sorting
     }
+    // Pruned replicates: how far each unit got, and its mean there.
+    for (int64_t i = 0; i < n; i++) {
+        if (kept[i].status != STATUS_PRUNED) continue;
+        RankedUnit *u = &r->units[unit_of_group[r->groups.group_of[i]]];
+        if (kept[i].epochs_run > u->pruned_at) u->pruned_at = kept[i].epochs_run;
+    }
+    double *psum = calloc((size_t)(r->n_units ? r->n_units : 1), sizeof *psum);
+    int64_t *pcnt = calloc((size_t)(r->n_units ? r->n_units : 1), sizeof *pcnt);
+    if (!psum || !pcnt) { free(psum); free(pcnt); goto done; }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t u = unit_of_group[r->groups.group_of[i]];
+        if (kept[i].status == STATUS_PRUNED && kept[i].epochs_run == r->units[u].pruned_at)
+            psum[u] += stats_value(&kept[i], o->metric), pcnt[u]++;
+    }
+    for (int64_t u = 0; u < r->n_units; u++)
+        if (pcnt[u]) r->units[u].pruned_mean = psum[u] / (double)pcnt[u];
+    free(psum);
+    free(pcnt);
     Order ord = {r->units, r->groups.groups, r->lower_is_better};
     qsort_r(r->units, (size_t)r->n_units, sizeof *r->units, cmp_units, &ord);
     for (int64_t g = 0; g < G; g++) unit_of_group[g] = -1;

@@ -226,7 +226,7 @@ typedef struct {
     ConfigRow *configs;
     SummaryRow *summary;
     int64_t n;
-    int64_t count[4];         // by status: pending, done, diverged, failed
+    int64_t count[5];         // by status: pending, done, diverged, failed, pruned
     StoreSplits splits;
     int metric;
     Ranking rank;             // the groups, best first
@@ -282,8 +282,9 @@ static int print_header(const Report *r, const Distinct *dist) {
     const char *hint = strcmp(st, "running") == 0 ? " (a sweep may still be writing it: run again for new rows)"
                        : strcmp(st, "interrupted") == 0 ? " (sweep --resume continues it)" : "";
     printf("status   %s%s\n", st, hint);
-    printf("configs  %" PRId64 ": %" PRId64 " done, %" PRId64 " diverged, %" PRId64 " failed, %" PRId64 " pending",
-           r->n, r->count[1], r->count[2], r->count[3], r->count[0]);
+    printf("configs  %" PRId64 ": %" PRId64 " done, %" PRId64 " diverged, ", r->n, r->count[1], r->count[2]);
+    if (r->count[STATUS_PRUNED]) printf("%" PRId64 " pruned, ", r->count[STATUS_PRUNED]);
+    printf("%" PRId64 " failed, %" PRId64 " pending", r->count[3], r->count[0]);
     if (r->shard && strcmp(r->shard, "0/1") != 0) printf(" (shard %s of the grid)", r->shard);
     printf("\n");
     char buf[CELL];
@@ -305,7 +306,8 @@ static int print_header(const Report *r, const Distinct *dist) {
 
 // "0.1234 [0.1100, 0.1368]": a mean and its interval, to 4 places.
 static void interval_cell(char *out, size_t n, const RankedUnit *u) {
-    if (isnan(u->mean)) snprintf(out, n, "-");
+    if (isnan(u->mean) && !isnan(u->pruned_mean)) snprintf(out, n, "(%.4f)", u->pruned_mean);
+    else if (isnan(u->mean)) snprintf(out, n, "-");
     else if (isnan(u->ci_low)) snprintf(out, n, "%.4f", u->mean);
     else snprintf(out, n, "%.4f [%.4f, %.4f]", u->mean, u->ci_low, u->ci_high);
 }
@@ -316,8 +318,12 @@ static void p_cell(char *out, size_t n, double p) {
     else snprintf(out, n, "%.4f", p);
 }
 
-static const char *verdict(const RankedUnit *u, int lower_is_better) {
+static const char *verdict(const RankedUnit *u, int lower_is_better, char *buf, size_t n) {
     if (u->is_best) return "best";
+    if (!u->compared && u->pruned_at) {
+        snprintf(buf, n, "pruned at %" PRId64, u->pruned_at);
+        return buf;
+    }
     if (!u->compared) return "-";
     if (u->test.indistinguishable) return "indistinguishable";
     int best_higher = u->test.mean_diff > 0.0;   // the best's score minus this one's
@@ -342,7 +348,10 @@ static void print_basis(const Report *r, const ReportOptions *o) {
     if (r->metric == STAT_FINAL_TEST_LOSS || r->metric == STAT_FINAL_TEST_ACC)
         printf("note: ranked on the test part (the file has no validation folds): the best setting's test\n"
                "score is optimistic, since it was chosen on it.\n");
-    printf("Diverged, failed and pending configs are not averaged.\n\n");
+    if (r->count[STATUS_PRUNED])
+        printf("Settings that successive halving pruned are listed after the rest, those that got furthest\n"
+               "first (then by the metric there, shown without an interval), and are not compared.\n");
+    printf("Diverged, pruned, failed and pending configs are not averaged.\n\n");
 }
 
 static int print_table(const Report *r, const Distinct *dist, const ReportOptions *o, unsigned mask, int64_t rows) {
@@ -375,7 +384,8 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
         snprintf(cells[c++], CELL, "%" PRId64, g->n_diverged);
         interval_cell(cells[c++], CELL, u);
         p_cell(cells[c++], CELL, u->compared ? u->test.p_holm : NAN);
-        snprintf(cells[c++], CELL, "%s", verdict(u, r->rank.lower_is_better));
+        char why[CELL];
+        snprintf(cells[c++], CELL, "%s", verdict(u, r->rank.lower_is_better, why, sizeof why));
         if (show_test) mean_std_cell(cells[c++], CELL, g, STAT_FINAL_TEST_ACC);
     }
     const char *what = o->by_given ? "groups" : "settings";
@@ -435,7 +445,7 @@ int report_main(int argc, char **argv) {
     }
     for (int64_t i = 0; i < r.n; i++) {
         int s = r.summary[i].status;
-        r.count[s >= 0 && s <= 3 ? s : 3]++;
+        r.count[s >= 0 && s <= STATUS_PRUNED ? s : STATUS_FAILED]++;
     }
 
     unsigned mask = o.by_given ? o.by : STATS_SETTING_AXES;

@@ -46,9 +46,9 @@ static const char *const AXIS_EXPECT[N_AXES] = {
 static const int64_t AXIS_DEFAULT_INT[N_AXES] = {128, 0, 32, 1000, 0, 0, 0};
 static const double AXIS_DEFAULT_REAL[N_AXES] = {0, 0.01, 0, 0, 0, 0.01, 0};
 
-enum { TOP_NAME, TOP_OUTPUT, TOP_SAVE, TOP_DATA, TOP_GRID, TOP_SEARCH, N_TOP };
+enum { TOP_NAME, TOP_OUTPUT, TOP_SAVE, TOP_DATA, TOP_GRID, TOP_SEARCH, TOP_HALVING, N_TOP };
 static const char *const TOP_KEYS[N_TOP] = {"name", "output", "save_initial_weights", "data",
-                                            "grid", "search"};
+                                            "grid", "search", "halving"};
 
 enum { DATA_SOURCE, DATA_LABEL, DATA_TEST_FRACTION, DATA_SPLIT_SEED, DATA_SCALE, DATA_FOLDS, DATA_REPEATS,
        N_DATA };
@@ -59,6 +59,11 @@ enum { MAX_FOLDS = 1000000, MAX_REPEATS = 1000000 };
 
 enum { SEARCH_METHOD, SEARCH_N, SEARCH_SEED, N_SEARCH };
 static const char *const SEARCH_KEYS[N_SEARCH] = {"method", "n", "seed"};
+
+enum { HALVING_FACTOR, HALVING_MIN_EPOCHS, HALVING_METRIC, N_HALVING };
+static const char *const HALVING_KEYS[N_HALVING] = {"factor", "min_epochs", "metric"};
+static const char *const HALVING_METRICS[2] = {"val_loss", "val_acc"};   // indexed by HalvingMetric
+enum { HALVING_MAX_FACTOR = 1000 };
 
 // Range forms, then (random search only) distributions.
 enum { FORM_RANGE, FORM_LINSPACE, FORM_GEOMSPACE, FORM_UNIFORM, FORM_LOGUNIFORM, FORM_RANDINT, N_FORMS };
@@ -74,7 +79,8 @@ typedef struct {
 static const Level LEVELS[] = {{"", TOP_KEYS, N_TOP},
                                {"data", DATA_KEYS, N_DATA},
                                {"grid", AXIS_NAMES, N_AXES},
-                               {"search", SEARCH_KEYS, N_SEARCH}};
+                               {"search", SEARCH_KEYS, N_SEARCH},
+                               {"halving", HALVING_KEYS, N_HALVING}};
 enum { N_LEVELS = sizeof LEVELS / sizeof LEVELS[0] };
 
 typedef struct {
@@ -932,6 +938,91 @@ static int parse_search(const Ctx *c, const yaml_node_t *map) {
     return rc;
 }
 
+// halving: {factor, min_epochs, metric} (DESIGN section 3, Successive halving).
+static int parse_halving(const Ctx *c, const yaml_node_t *map) {
+    Spec *s = c->s;
+    char found[FOUND_LEN];
+    if (map->type != YAML_MAPPING_NODE) {
+        describe(map, found, sizeof found);
+        return bad(c, loc_of(map), "halving", "expected a mapping (factor, min_epochs, metric), found %s", found);
+    }
+    s->halving.enabled = 1;
+    s->halving.loc = loc_of(map);
+    Keys k;
+    int rc = collect(c, map, &LEVELS[4], &k);
+    for (int j = 0; !rc && j < k.n; j++) {
+        const yaml_node_t *v = k.val[k.order[j]];
+        const char *t = plain(v);
+        int64_t i;
+        describe(v, found, sizeof found);
+        switch (k.order[j]) {
+        case HALVING_FACTOR:
+            if (!t || parse_int(t, &i) != 0 || i < 2 || i > HALVING_MAX_FACTOR) {
+                rc = bad(c, loc_of(v), "halving.factor", "expected an integer from 2 to %d, found %s%s",
+                         HALVING_MAX_FACTOR, found, hint_for(v));
+                break;
+            }
+            s->halving.factor = i;
+            break;
+        case HALVING_MIN_EPOCHS:
+            if (!t || parse_int(t, &i) != 0 || i < 1 || i > 1000000000) {
+                rc = bad(c, loc_of(v), "halving.min_epochs", "%s, found %s%s", AXIS_EXPECT[AXIS_EPOCHS], found,
+                         hint_for(v));
+                break;
+            }
+            s->halving.min_epochs = i;
+            s->halving.min_epochs_loc = loc_of(v);
+            break;
+        default: {   // HALVING_METRIC
+            const char *name = v->type == YAML_SCALAR_NODE ? scalar_text(v) : "";
+            for (int m = 0; m < 2; m++)
+                if (v->type == YAML_SCALAR_NODE && strcmp(name, HALVING_METRICS[m]) == 0) s->halving.metric = m + 1;
+            if (s->halving.metric) { s->halving.metric--; break; }
+            int near = v->type == YAML_SCALAR_NODE ? closest(name, HALVING_METRICS, 2) : -1;
+            char tail[64] = "";
+            if (near >= 0) snprintf(tail, sizeof tail, "; did you mean \"%s\"?", HALVING_METRICS[near]);
+            rc = bad(c, loc_of(v), "halving.metric", "expected val_loss or val_acc, found %s%s", found, tail);
+            break;
+        }
+        }
+    }
+    return rc;
+}
+
+// What halving needs of the rest of the spec, once every default is in: validation folds
+// (it decides on validation only) and one epochs value E for every config (the budget).
+static int check_halving(const Ctx *c) {
+    const Spec *s = c->s;
+    if (!s->halving.enabled) return 0;
+    if (s->halving.min_epochs == 0)
+        return bad(c, s->halving.loc, "halving.min_epochs", "expected the first rung's epochs (it has no default), "
+                   "found none");
+    if (s->data.folds < 2)
+        return bad(c, s->halving.loc, "halving",
+                   "expected validation folds (data.folds >= 2): halving decides on validation only, found "
+                   "data.folds %lld", (long long)s->data.folds);
+    int64_t E = 0;
+    for (int64_t g = 0; g < s->n_grids; g++) {
+        const SpecAxis *ep = &s->grids[g].axes[AXIS_EPOCHS];
+        char key[48];
+        if (s->n_grids > 1) snprintf(key, sizeof key, "grid[%lld].epochs", (long long)g);
+        else snprintf(key, sizeof key, "grid.epochs");
+        if (ep->dist || ep->n_values != 1)
+            return bad(c, ep->dist ? ep->dist_loc : ep->locs[1], key,
+                       "expected one value with halving (the full budget; halving sets the rungs), found %s",
+                       ep->dist ? "a distribution" : "a list");
+        if (g > 0 && ep->ints[0] != E)
+            return bad(c, ep->locs[0], key, "expected %lld, the epochs of every other sub-grid (halving has one "
+                       "budget), found %lld", (long long)E, (long long)ep->ints[0]);
+        E = ep->ints[0];
+    }
+    if (s->halving.min_epochs > E)
+        return bad(c, s->halving.min_epochs_loc, "halving.min_epochs",
+                   "expected at most %lld, the epochs every config trains for, found %lld", (long long)E,
+                   (long long)s->halving.min_epochs);
+    return 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The top level
 
@@ -942,7 +1033,7 @@ static int parse_top(const Ctx *c, const yaml_node_t *root) {
         describe(root, found, sizeof found);
         return bad(c, loc_of(root), NULL,
                    "expected a mapping with a grid key (and optionally name, output, "
-                   "save_initial_weights, data, search), found %s",
+                   "save_initial_weights, data, search, halving), found %s",
                    found);
     }
     Keys k;
@@ -964,6 +1055,7 @@ static int parse_top(const Ctx *c, const yaml_node_t *root) {
             break;
         case TOP_DATA: rc = parse_data(c, v); break;
         case TOP_SEARCH: rc = parse_search(c, v); break;
+        case TOP_HALVING: rc = parse_halving(c, v); break;
         default: rc = parse_grid(c, v); break;
         }
     }
@@ -1173,6 +1265,7 @@ int spec_parse_with(Spec *s, const char *path, const char *text, size_t len, con
     s->data.split_seed = 42;
     s->data.scale = SCALE_MINMAX;
     s->data.folds = s->data.repeats = 1;
+    s->halving.factor = 3;
 
     yaml_document_t doc;
     rc = load_document(&c, &doc);
@@ -1186,6 +1279,7 @@ int spec_parse_with(Spec *s, const char *path, const char *text, size_t len, con
         rc = parse_top(&c, root);
     if (!rc) rc = check_search(&c);
     if (!rc) rc = fill_defaults(&c);
+    if (!rc) rc = check_halving(&c);
     if (!rc) rc = check_subgrids(&c);
     yaml_document_delete(&doc);
     if (rc) spec_free(s);

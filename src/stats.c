@@ -159,6 +159,7 @@ int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, 
             gs->n_diverged += st == STATUS_DIVERGED;
             gs->n_failed += st == STATUS_FAILED;
             gs->n_pending += st == STATUS_PENDING;
+            gs->n_pruned += st == STATUS_PRUNED;
         }
         group_moments(gs, members, runs[k].len, summary, values);
     }

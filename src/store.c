@@ -389,7 +389,7 @@ typedef struct {
     int64_t batch_size, epochs;
     double init_scale;
     int8_t shuffle;
-    int64_t n_replicates, n_done, n_diverged;   // replicates: every seed, repeat and fold
+    int64_t n_replicates, n_done, n_diverged, n_pruned;   // replicates: every seed, repeat and fold
     double mean_std[2 * N_STATS];   // mean_<stat>, std_<stat> for each stat in order
 } SeedStatsRow;
 
@@ -405,6 +405,7 @@ static hid_t seed_stats_type(void) {
     H5Tinsert(t, "n_replicates", HOFFSET(SeedStatsRow, n_replicates), H5T_NATIVE_INT64);
     H5Tinsert(t, "n_done", HOFFSET(SeedStatsRow, n_done), H5T_NATIVE_INT64);
     H5Tinsert(t, "n_diverged", HOFFSET(SeedStatsRow, n_diverged), H5T_NATIVE_INT64);
+    H5Tinsert(t, "n_pruned", HOFFSET(SeedStatsRow, n_pruned), H5T_NATIVE_INT64);
     for (int k = 0; k < N_STATS; k++) {
         char name[64];
         snprintf(name, sizeof name, "mean_%s", STAT_NAMES[k]);
@@ -432,6 +433,7 @@ static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, c
     row->n_replicates = gs->n_configs;
     row->n_done = gs->n_done;
     row->n_diverged = gs->n_diverged;
+    row->n_pruned = gs->n_pruned;
     for (int s = 0; s < N_STATS; s++) {
         row->mean_std[2 * s] = gs->mean[s];
         row->mean_std[2 * s + 1] = gs->std[s];
@@ -897,6 +899,18 @@ int store_write_result(Store *st, const Config *c, const Run *r, char *err) {
     row.epochs_run = r->epochs_run;
     row.train_seconds = r->train_seconds;
     return write_summary(st, &row, err);
+}
+
+int store_read_curve_value(Store *st, int curve, int64_t id, int64_t epoch, double *out) {
+    if (curve < 0 || curve >= st->n_curves || epoch < 1) return -1;
+    hid_t fsp = H5Dget_space(st->curves[curve]);
+    hsize_t off[2] = {(hsize_t)id, (hsize_t)(epoch - 1)}, cnt[2] = {1, 1};
+    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, off, NULL, cnt, NULL);
+    hid_t msp = H5Screate_simple(2, cnt, NULL);
+    herr_t rc = H5Dread(st->curves[curve], H5T_NATIVE_DOUBLE, msp, fsp, H5P_DEFAULT, out);
+    H5Sclose(msp);
+    H5Sclose(fsp);
+    return rc < 0 ? -1 : 0;
 }
 
 int store_write_failed(Store *st, const Config *c, char *err) {

@@ -12,21 +12,43 @@ const char *const CURVE_NAMES[N_CURVES] = {"train_loss", "train_acc", "test_loss
 // Rows the evaluation pass handles at once (it reuses the batch work space).
 enum { EVAL_ROWS = 64 };
 
-int train_init(Run *r, const Dataset *d, const Hyper *h) {
-    memset(r, 0, sizeof *r);
-    r->hyper = *h;
+// The scratch of a run: batch gather buffers, the epoch permutation, the network's work space
+// and the config's own rows (with folds). Rebuilt by train_unpark, exactly as before.
+static int scratch_init(Run *r, const Dataset *d) {
+    const Hyper *h = &r->hyper;
     int64_t D = d->n_features, H = h->hidden_dim, B = h->batch_size;
     int64_t rows = B > EVAL_ROWS ? B : EVAL_ROWS;
-    r->curve_mem = malloc((size_t)(N_CURVES * h->epochs) * sizeof(double));
     r->Xb = malloc((size_t)(B * D) * sizeof(double));
     r->yb = malloc((size_t)B * sizeof(double));
     r->order = malloc((size_t)d->n_train * sizeof(int64_t));
     int64_t view_doubles = data_view_doubles(d);
     r->view_mem = view_doubles ? malloc((size_t)view_doubles * sizeof(double)) : NULL;
-    int bad = !r->curve_mem || !r->Xb || !r->yb || !r->order || (view_doubles && !r->view_mem);
+    int bad = !r->Xb || !r->yb || !r->order || (view_doubles && !r->view_mem);
+    bad |= mlp_work_init(&r->work, D, H, rows) != 0;
+    if (!bad) data_view(d, h->repeat, h->fold, r->view_mem, &r->view);
+    return bad ? -1 : 0;
+}
+
+static void scratch_free(Run *r) {
+    mlp_work_free(&r->work);
+    free(r->Xb);
+    free(r->yb);
+    free(r->order);
+    free(r->view_mem);
+    r->Xb = r->yb = r->view_mem = NULL;
+    r->order = NULL;
+    memset(&r->view, 0, sizeof r->view);
+}
+
+int train_init(Run *r, const Dataset *d, const Hyper *h) {
+    memset(r, 0, sizeof *r);
+    r->hyper = *h;
+    int64_t D = d->n_features, H = h->hidden_dim;
+    r->curve_mem = malloc((size_t)(N_CURVES * h->epochs) * sizeof(double));
+    int bad = !r->curve_mem;
     bad |= mlp_init(&r->initial, D, H) != 0;
     bad |= mlp_init(&r->model, D, H) != 0;
-    bad |= mlp_work_init(&r->work, D, H, rows) != 0;
+    bad |= scratch_init(r, d) != 0;
     if (bad) {
         train_free(r);
         return -1;
@@ -35,18 +57,22 @@ int train_init(Run *r, const Dataset *d, const Hyper *h) {
     return 0;
 }
 
+void train_park(Run *r) { scratch_free(r); }
+
+int train_unpark(Run *r, const Dataset *d) {
+    if (r->Xb) return 0;
+    if (scratch_init(r, d) == 0) return 0;
+    scratch_free(r);
+    return -1;
+}
+
 void train_free(Run *r) {
     mlp_free(&r->initial);
     mlp_free(&r->model);
-    mlp_work_free(&r->work);
     free(r->curve_mem);
-    free(r->Xb);
-    free(r->yb);
-    free(r->order);
-    free(r->view_mem);
+    scratch_free(r);
     memset(r, 0, sizeof *r);
 }
-
 
 // One epoch of mini-batch SGD over the config's training rows, batches cut from r->order.
 static void train_epoch(Run *r) {
@@ -77,7 +103,6 @@ static void evaluate(Run *r, const double *X, const double *y, int64_t n, double
 
 void train_begin(Run *r, const Dataset *d) {
     const Hyper *h = &r->hyper;
-    data_view(d, h->repeat, h->fold, r->view_mem, &r->view);
     Rng rng;
     rng_init(&rng, h->seed, RNG_INIT, (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
     mlp_randomize(&r->initial, &rng, h->init_scale);
@@ -93,6 +118,7 @@ void train_begin(Run *r, const Dataset *d) {
 }
 
 int train_ended(const Run *r) { return r->status == STATUS_DIVERGED; }
+
 
 int train_advance(Run *r, const Dataset *d, int64_t until, atomic_int *cancel) {
     const Hyper *h = &r->hyper;

@@ -139,6 +139,15 @@ def test_two_ranks_with_validation_folds_write_the_file_of_a_plain_run(mpi_bin, 
     assert_same_results(ref, out)
 
 
+def test_halving_under_several_ranks_is_refused_in_one_line(mpi_bin, tmp_path):
+    spec = write_spec(tmp_path / "h.yaml", "data: {folds: 2}\nhalving: {min_epochs: 2}\ngrid: {epochs: 6}\n")
+    rc, _, err = mpirun(mpi_bin, 2, "-j", "1", spec, "-o", tmp_path / "h.h5")
+    assert rc == 2, err
+    lines = [l for l in err.splitlines() if l.startswith(str(spec))]
+    assert lines and "halving: runs in one process, not over 2 MPI ranks" in lines[0], err
+    assert not (tmp_path / "h.h5").exists()
+
+
 def test_ranks_with_threads_and_a_shard_merge_into_a_plain_run(mpi_bin, reference, tmp_path):
     """mpirun runs one shard on 2 ranks x 2 threads, a plain sweep the other; merged = plain."""
     spec, ref, _, _ = reference
