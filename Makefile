@@ -101,7 +101,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard include/*.h)
 
 fuzz: build/fuzz/fuzz_spec build/fuzz/fuzz_csv
 	@for t in spec csv; do \
-	    mkdir -p build/fuzz/corpus-$$t; \
+	    mkdir -p build/fuzz/corpus-$$t tests/fuzz/regressions/$$t; \
 	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
 	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/ \
 	        build/fuzz/corpus-$$t tests/fuzz/seeds/$$t tests/fuzz/regressions/$$t 2>&1 | \
