@@ -259,6 +259,13 @@ static int print_error(int rc, const char *err) {
     return rc;
 }
 
+// A runtime failure after configs were committed: the error and what is safe. Returns 1.
+static int print_failure(const char *err, int64_t saved) {
+    fprintf(stderr, "sweep: %s\nsweep: %lld configs committed before the failure are safe; "
+            "fix the cause and run again with --resume\n", err, (long long)saved);
+    return SWEEP_ERR_RUNTIME;
+}
+
 typedef struct {
     Spec spec;
     Table table;
@@ -432,8 +439,7 @@ static int run(int argc, char **argv) {
 
     if (rc == SWEEP_ERR_RUNTIME) {
         store_abandon(&store);
-        fprintf(stderr, "sweep: %s\nsweep: %lld configs committed before the failure are safe; "
-                "fix the cause and run again with --resume\n", err, (long long)progress.done);
+        print_failure(err, store.n_published);
     } else if (rc == SWEEP_ERR_INTERRUPTED) {
         int rc2 = store_close(&store, "interrupted", err);
         if (rc2) print_error(rc2, err);
@@ -442,7 +448,7 @@ static int run(int argc, char **argv) {
     } else {
         int failed = progress.failed > 0;
         int rc2 = store_close(&store, failed ? "interrupted" : "complete", err);
-        if (rc2) rc = print_error(rc2, err);
+        if (rc2) rc = print_failure(err, store.n_published);
         else if (failed) {
             fprintf(stderr, "sweep: %lld configs failed (out of memory); --resume retries them\n",
                     (long long)progress.failed);

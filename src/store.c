@@ -21,7 +21,8 @@
 
 #define FORMAT_NAME "sweep-results"
 #define FORMAT_VERSION 1
-#define SYNC_EVERY_SECONDS 2.0
+#define SYNC_INTERVAL 0.25         // a round of fsync and status publication (see "Durability")
+#define SYNC_LEGACY_SECONDS 2.0    // the old ordering's fsync interval
 #define ROWS_PER_WRITE 4096  // tables are written at creation in slices of this many rows
 
 enum { W_W1, W_B1, W_W2, W_B2, N_WEIGHTS };
@@ -507,8 +508,12 @@ static void lock_release(Store *st) {
 // ---------------------------------------------------------------------------------------
 // Opening for commits.
 
+static void batch_free(StoreBatch *b);
+
 static int store_init_paths(Store *st, const char *path) {
     memset(st, 0, sizeof *st);
+    pthread_mutex_init(&st->io_mu, NULL);
+    pthread_mutex_init(&st->q_mu, NULL);
     st->file = -1;
     st->lock_fd = -1;
     st->fd = -1;
@@ -520,6 +525,12 @@ static int store_init_paths(Store *st, const char *path) {
 }
 
 static void store_free(Store *st) {
+    pthread_mutex_destroy(&st->io_mu);
+    pthread_mutex_destroy(&st->q_mu);
+    batch_free(&st->fill);
+    batch_free(&st->spare);
+    free(st->scratch);
+    st->scratch = NULL;
     free(st->path);
     free(st->lock_path);
     free(st->weights);
@@ -553,26 +564,241 @@ static int open_weight_handles(hid_t file, const char *top, const Grid *g, hid_t
     return 0;
 }
 
-// Open PATH read-write and every dataset a commit touches.
 // ---------------------------------------------------------------------------------------
-// Durability. Commits reach the page cache at once (that survives kill -9); a background
-// thread forces them to disk at least every SYNC_EVERY_SECONDS while there is anything new,
-// whether or not more configs finish (that survives power loss up to the last sync).
+// Durability (DESIGN section 4, the v2 sentence). No status may reach the disk before the
+// rows it vouches for, whatever order a power cut lets the disk write pages in; and none
+// may be in the file (the page cache, for kill -9 and for readers) before its rows are.
+//
+// A commit leaves the config with the background syncer: a small config's rows are copied
+// into the fill batch (staged), a big one's are written at once (its status alone waits).
+// Every SYNC_INTERVAL while there is anything new, the syncer takes the batch, writes its
+// staged rows, flushes and fsyncs (every row of the batch is now on disk), and only then
+// writes the batch's statuses, which the next round's fsync makes durable. A finished config
+// is visible to readers within about one interval and durable within two; a clean end runs
+// one more round and fsyncs (store_close). Writing a round's rows together (one write per
+// run of consecutive ids rather than eight per config) is also what keeps commits cheap.
+//
+// SWEEP_COMMIT_ORDER=legacy keeps the old ordering instead (at every commit: rows, flush,
+// status, flush; an fsync every SYNC_LEGACY_SECONDS), which a power cut can break: it exists
+// only for the crash simulator's negative control and scripts/bench_commit.py.
+
+#define STAGE_CONFIG_MAX (1 << 17)   // doubles: bigger configs are written at commit
+#define STAGE_WAKE (1 << 21)         // doubles staged: wake the syncer before its time
+#define STAGE_MAX (1 << 25)          // doubles staged: beyond, commits write their rows at once
+#define RUN_MAX_DOUBLES 8192         // a batched write: at most this many doubles per dataset
+
+// HDF5's automatic error printing is per thread: every thread that calls HDF5 silences it.
+static void quiet_thread(void) {
+    if (!getenv("SWEEP_DEBUG_HDF5")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static int legacy_wanted(void) {
+    const char *v = getenv("SWEEP_COMMIT_ORDER");
+    return v && strcmp(v, "legacy") == 0;
+}
+
+static int64_t n_params(const Store *st, const Config *c) { return mlp_n_params(st->n_features, c->hyper.hidden_dim); }
+
+// Doubles a staged config takes: its curves, its weights, its initial weights if stored.
+static int64_t staged_size(const Store *st, const Config *c) {
+    return N_CURVES * c->hyper.epochs + (st->initial ? 2 : 1) * n_params(st, c);
+}
+
+static int grow(void **p, int64_t *cap, int64_t need, size_t size) {
+    if (need <= *cap) return 0;
+    int64_t c = *cap ? *cap : 256;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, (size_t)c * size);
+    if (!q) return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static void batch_free(StoreBatch *b) {
+    free(b->status);
+    free(b->staged);
+    free(b->arena);
+    memset(b, 0, sizeof *b);
+}
+
+static double *put_model(double *p, const Mlp *m) {
+    int64_t D = m->n_in, H = m->n_hidden;
+    memcpy(p, m->W1, (size_t)(D * H) * sizeof *p); p += D * H;
+    memcpy(p, m->b1, (size_t)H * sizeof *p); p += H;
+    memcpy(p, m->W2, (size_t)H * sizeof *p); p += H;
+    *p++ = m->b2[0];
+    return p;
+}
+
+// Copy a config's rows into the fill batch (q_mu held). 0, or -1 when out of memory.
+static int stage(Store *st, const Config *c, const Run *r, const SummaryRow *row) {
+    StoreBatch *b = &st->fill;
+    int64_t n = staged_size(st, c);
+    if (grow((void **)&b->staged, &b->cap_staged, b->n_staged + 1, sizeof *b->staged) != 0 ||
+        grow((void **)&b->arena, &b->cap_arena, b->n_arena + n, sizeof *b->arena) != 0)
+        return -1;
+    double *p = b->arena + b->n_arena;
+    for (int i = 0; i < N_CURVES; i++) {
+        memcpy(p, r->curves[i], (size_t)c->hyper.epochs * sizeof *p);
+        p += c->hyper.epochs;
+    }
+    p = put_model(p, &r->model);
+    if (st->initial) put_model(p, &r->initial);
+    b->staged[b->n_staged++] = (StoreStaged){.row = *row, .config = c, .offset = b->n_arena};
+    b->n_arena += n;
+    return 0;
+}
+
+static int staged_by_id(const void *x, const void *y) {
+    const StoreStaged *a = x, *b = y;
+    return (a->config->id > b->config->id) - (a->config->id < b->config->id);
+}
+
+static int rows_by_id(const void *x, const void *y) {
+    const SummaryRow *a = x, *b = y;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+// Whether staged config b can join the run that ends with a in one write per dataset.
+static int continues(const StoreStaged *a, const StoreStaged *b) {
+    const Config *x = a->config, *y = b->config;
+    return y->id == x->id + 1 && y->hyper.epochs == x->hyper.epochs && y->hyper.hidden_dim == x->hyper.hidden_dim &&
+           y->weights_row == x->weights_row + 1;
+}
+
+// Part `what` (0..3 curves, then W1, b1, W2, b2 of the weights, then of the initial
+// weights) of staged config s: where it starts in the arena and how many doubles it has.
+static const double *staged_part(const Store *st, const StoreBatch *b, const StoreStaged *s, int what, int64_t *len) {
+    const Config *c = s->config;
+    int64_t E = c->hyper.epochs, D = st->n_features, H = c->hyper.hidden_dim;
+    const double *p = b->arena + s->offset;
+    if (what < N_CURVES) { *len = E; return p + what * E; }
+    p += N_CURVES * E;
+    int w = what - N_CURVES;
+    if (w >= N_WEIGHTS) { p += n_params(st, c); w -= N_WEIGHTS; }
+    const int64_t lens[N_WEIGHTS] = {D * H, H, H, 1}, offs[N_WEIGHTS] = {0, D * H, D * H + H, D * H + 2 * H};
+    *len = lens[w];
+    return p + offs[w];
+}
+
+// Write every staged row of batch b, one write per dataset per run (io_mu held). 0 or -1;
+// *done: how many of b->staged (sorted by id now) are written whole.
+static int write_staged(Store *st, StoreBatch *b, int64_t *done) {
+    *done = 0;
+    qsort(b->staged, (size_t)b->n_staged, sizeof *b->staged, staged_by_id);
+    int parts = N_CURVES + (st->initial ? 2 : 1) * N_WEIGHTS, rc = 0;
+    for (int64_t i = 0; i < b->n_staged && rc == 0;) {
+        int64_t biggest = 0, j = i + 1;
+        staged_part(st, b, &b->staged[i], N_CURVES, &biggest);    // W1 or ...
+        int64_t E = b->staged[i].config->hyper.epochs;
+        if (E > biggest) biggest = E;                             // ... a curve, whichever is longer
+        int64_t k_max = RUN_MAX_DOUBLES / biggest > 1 ? RUN_MAX_DOUBLES / biggest : 1;
+        while (j < b->n_staged && j - i < k_max && continues(&b->staged[j - 1], &b->staged[j])) j++;
+        int64_t k = j - i;
+        if (grow((void **)&st->scratch, &st->cap_scratch, k * biggest, sizeof *st->scratch) != 0) return -1;
+        const Config *c = b->staged[i].config;
+        int64_t h = grid_hidden_index(st->grid, c->hyper.hidden_dim);
+        for (int what = 0; what < parts && rc == 0; what++) {
+            int64_t len = 0;
+            for (int64_t m = 0; m < k; m++) {
+                const double *src = staged_part(st, b, &b->staged[i + m], what, &len);
+                memcpy(st->scratch + m * len, src, (size_t)len * sizeof *src);
+            }
+            if (what < N_CURVES) {
+                rc = write_rows(st->curves[what], H5T_NATIVE_DOUBLE, c->id, k, E, st->scratch, st->dxpl);
+            } else {
+                int w = what - N_CURVES;
+                hid_t d = w < N_WEIGHTS ? st->weights[h][w] : st->initial[h][w - N_WEIGHTS];
+                rc = write_rows(d, H5T_NATIVE_DOUBLE, c->weights_row, k, -1, st->scratch, st->dxpl);
+            }
+        }
+        if (rc == 0) *done = j;
+        i = j;
+    }
+    return rc;
+}
+
+// Write n summary rows, one write per run of consecutive ids (io_mu held). 0 or -1.
+static int write_statuses(Store *st, SummaryRow *rows, int64_t n) {
+    qsort(rows, (size_t)n, sizeof *rows, rows_by_id);
+    int rc = 0;
+    for (int64_t i = 0; i < n && rc == 0;) {
+        int64_t j = i + 1;
+        while (j < n && rows[j].id == rows[j - 1].id + 1 && j - i < 4096) j++;
+        rc = write_rows(st->summary, st->summary_mem, rows[i].id, j - i, -1, rows + i, st->dxpl);
+        i = j;
+    }
+    return rc;
+}
+
+// One round of the protocol above, also store_close's last. Returns 0, an fsync's errno,
+// or -1 when HDF5 could not write; a failure is also kept for sync_error.
+static int sync_round(Store *st) {
+    pthread_mutex_lock(&st->q_mu);                // take the fill batch, leave an empty one
+    StoreBatch b = st->fill;
+    st->fill = st->spare;
+    memset(&st->spare, 0, sizeof st->spare);
+    st->fill.n_status = st->fill.n_staged = st->fill.n_arena = 0;
+    int dirty = st->sync_dirty;
+    st->sync_dirty = 0;
+    pthread_mutex_unlock(&st->q_mu);
+    int work = dirty || b.n_status || b.n_staged, rc = 0;
+    int64_t written = 0;                          // staged configs whose rows are all written
+    if (work) {
+        pthread_mutex_lock(&st->io_mu);
+        if (b.n_staged && write_staged(st, &b, &written) != 0) rc = -1;
+        if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 && rc == 0) rc = -1;
+        pthread_mutex_unlock(&st->io_mu);
+    }
+    // Whatever was written whole is synced and gets its status, even when the rest failed
+    // (a full disk): the configs committed before a failure are safe.
+    int synced = 0;
+    if (work && fsync(st->fd) != 0) rc = errno ? errno : EIO;
+    else synced = work;
+    if (synced && (b.n_status || written)) {   // those rows are durable: their statuses may follow
+        if (grow((void **)&b.status, &b.cap_status, b.n_status + written, sizeof *b.status) != 0) {
+            if (rc == 0) rc = -1;
+        } else {
+            for (int64_t i = 0; i < written; i++) b.status[b.n_status++] = b.staged[i].row;
+            pthread_mutex_lock(&st->io_mu);
+            if (write_statuses(st, b.status, b.n_status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0) {
+                if (rc == 0) rc = -1;
+            } else {
+                st->n_published += b.n_status;
+            }
+            pthread_mutex_unlock(&st->io_mu);
+        }
+    }
+    // After a failure b's statuses are dropped: those configs stay pending (resume trains
+    // them again), and the error stops the sweep at its next commit or at the close.
+    pthread_mutex_lock(&st->q_mu);
+    if (b.n_status || written) st->sync_dirty = 1;
+    if (rc != 0 && !st->sync_errno) st->sync_errno = rc;
+    st->spare = b;                                // its buffers, for the next round
+    pthread_mutex_unlock(&st->q_mu);
+    return rc;
+}
 
 static void *syncer_loop(void *arg) {
     Store *st = arg;
+    quiet_thread();
+    double every = st->legacy_order ? SYNC_LEGACY_SECONDS : SYNC_INTERVAL;
     pthread_mutex_lock(&st->sync_mu);
     while (!st->sync_stop) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += (time_t)SYNC_EVERY_SECONDS;
-        pthread_cond_timedwait(&st->sync_cv, &st->sync_mu, &deadline);
-        if (!st->sync_dirty) continue;
-        st->sync_dirty = 0;
+        if (!st->sync_wake) {
+            struct timespec deadline;
+            clock_gettime(CLOCK_REALTIME, &deadline);
+            long ns = deadline.tv_nsec + (long)((every - (double)(long)every) * 1e9);
+            deadline.tv_sec += (time_t)every + ns / 1000000000L;
+            deadline.tv_nsec = ns % 1000000000L;
+            pthread_cond_timedwait(&st->sync_cv, &st->sync_mu, &deadline);
+        }
+        st->sync_wake = 0;
+        if (st->sync_stop) break;
         pthread_mutex_unlock(&st->sync_mu);
-        int rc = fsync(st->fd), e = errno;
+        sync_round(st);
         pthread_mutex_lock(&st->sync_mu);
-        if (rc != 0 && !st->sync_errno) st->sync_errno = e;
     }
     pthread_mutex_unlock(&st->sync_mu);
     return NULL;
@@ -581,7 +807,7 @@ static void *syncer_loop(void *arg) {
 static int syncer_start(Store *st) {
     pthread_mutex_init(&st->sync_mu, NULL);
     pthread_cond_init(&st->sync_cv, NULL);
-    st->sync_dirty = st->sync_stop = st->sync_errno = 0;
+    st->sync_stop = st->sync_wake = 0;
     if (pthread_create(&st->syncer, NULL, syncer_loop, st) != 0) return -1;
     st->syncer_running = 1;
     return 0;
@@ -599,14 +825,29 @@ static void syncer_stop(Store *st) {
     st->syncer_running = 0;
 }
 
-// After a commit: there is something to sync. Reports a failed background fsync (EIO, ENOSPC).
-static int syncer_mark_dirty(Store *st, char *err) {
-    if (!st->syncer_running) return SWEEP_OK;
+static void syncer_wake(Store *st) {
     pthread_mutex_lock(&st->sync_mu);
-    st->sync_dirty = 1;
-    int e = st->sync_errno;
+    st->sync_wake = 1;
+    pthread_cond_signal(&st->sync_cv);
     pthread_mutex_unlock(&st->sync_mu);
-    return e ? fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(e)) : SWEEP_OK;
+}
+
+// The error a background round left, as one line (q_mu held); SWEEP_OK if none.
+static int sync_error(const Store *st, char *err) {
+    int e = st->sync_errno;
+    if (!e) return SWEEP_OK;
+    if (e < 0)
+        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of finished configs (disk full?)", st->path);
+    return fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(e));
+}
+
+// After a legacy commit or a status change: there is something to sync.
+static int syncer_mark_dirty(Store *st, char *err) {
+    pthread_mutex_lock(&st->q_mu);
+    st->sync_dirty = 1;
+    int rc = sync_error(st, err);
+    pthread_mutex_unlock(&st->q_mu);
+    return rc;
 }
 
 static int store_open_file(Store *st, char *err) {
@@ -643,6 +884,7 @@ static int store_open_datasets(Store *st, const Grid *g, int64_t D, char *err) {
     if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: not a complete sweep results file", st->path);
     void *handle = NULL;
     if (H5Fget_vfd_handle(st->file, H5P_DEFAULT, &handle) >= 0 && handle) st->fd = *(int *)handle;
+    st->legacy_order = legacy_wanted();
     if (st->fd >= 0 && syncer_start(st) != 0) return fail(err, SWEEP_ERR_RUNTIME, "cannot start the fsync thread");
     return SWEEP_OK;
 }
@@ -814,47 +1056,106 @@ static int write_weights(const Store *st, hid_t h[4], int64_t row, const Mlp *m)
     return rc;
 }
 
-static int write_summary(Store *st, const SummaryRow *row, char *err) {
-    if (write_rows(st->summary, st->summary_mem, row->id, 1, -1, row, st->dxpl) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
-        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)",
-                    st->path, (long long)row->id);
-    return syncer_mark_dirty(st, err);
+static int write_failed(const Store *st, int64_t id, char *err) {
+    return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)", st->path,
+                (long long)id);
+}
+
+void store_summary_row(SummaryRow *row, const Config *c, const Run *r) {
+    pending_row(row, c->id);
+    row->status = (int8_t)r->status;
+    row->final_train_loss = r->final[CURVE_TRAIN_LOSS];
+    row->final_train_acc = r->final[CURVE_TRAIN_ACC];
+    row->final_test_loss = r->final[CURVE_TEST_LOSS];
+    row->final_test_acc = r->final[CURVE_TEST_ACC];
+    row->best_test_acc = r->best_test_acc;
+    row->best_epoch = r->best_epoch;
+    row->train_seconds = r->train_seconds;
+}
+
+// The old ordering (and the one without a syncer): rows, flush, status, flush (io_mu held).
+static int commit_now(Store *st, const Config *c, const Run *r, const SummaryRow *row, char *err) {
+    int rc = 0;
+    if (r) {
+        int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
+        for (int i = 0; i < N_CURVES; i++)
+            rc |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
+        rc |= write_weights(st, st->weights[k], c->weights_row, &r->model);
+        if (st->initial) rc |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
+    }
+    if (rc != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 ||
+        write_rows(st->summary, st->summary_mem, row->id, 1, -1, row, st->dxpl) != 0 ||
+        H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return write_failed(st, c->id, err);
+    st->n_published++;
+    return SWEEP_OK;
+}
+
+// Leaves a finished config with the syncer: its rows staged, or written now when big (or
+// when too much is staged already), and its status queued behind them.
+static int commit_queued(Store *st, const Config *c, const Run *r, const SummaryRow *row, char *err) {
+    int64_t n = r ? staged_size(st, c) : 0;
+    int rc = SWEEP_OK, wake = 0;
+    pthread_mutex_lock(&st->q_mu);
+    int staged = r && n <= STAGE_CONFIG_MAX && st->fill.n_arena + n <= STAGE_MAX;
+    if (!r || staged) {
+        if (staged ? stage(st, c, r, row) != 0
+                   : grow((void **)&st->fill.status, &st->fill.cap_status, st->fill.n_status + 1, sizeof *row) != 0)
+            rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+        else if (!staged)
+            st->fill.status[st->fill.n_status++] = *row;
+        wake = st->fill.n_arena >= STAGE_WAKE;
+    }
+    if (rc == SWEEP_OK) rc = sync_error(st, err);
+    pthread_mutex_unlock(&st->q_mu);
+    if (wake) syncer_wake(st);
+    if (!r || staged || rc != SWEEP_OK) return rc;
+    // Written at once, outside q_mu; queued only once written.
+    int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
+    pthread_mutex_lock(&st->io_mu);
+    int bad = 0;
+    for (int i = 0; i < N_CURVES; i++)
+        bad |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
+    bad |= write_weights(st, st->weights[k], c->weights_row, &r->model);
+    if (st->initial) bad |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
+    pthread_mutex_unlock(&st->io_mu);
+    if (bad) return write_failed(st, c->id, err);
+    pthread_mutex_lock(&st->q_mu);
+    if (grow((void **)&st->fill.status, &st->fill.cap_status, st->fill.n_status + 1, sizeof *row) != 0)
+        rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    else
+        st->fill.status[st->fill.n_status++] = *row;
+    pthread_mutex_unlock(&st->q_mu);
+    return rc;
+}
+
+static int commit(Store *st, const Config *c, const Run *r, const SummaryRow *row, char *err) {
+    quiet_thread();
+    if (!st->legacy_order && st->syncer_running) return commit_queued(st, c, r, row, err);
+    pthread_mutex_lock(&st->io_mu);
+    int rc = commit_now(st, c, r, row, err);
+    pthread_mutex_unlock(&st->io_mu);
+    return rc == SWEEP_OK ? syncer_mark_dirty(st, err) : rc;
 }
 
 int store_write_result(Store *st, const Config *c, const Run *r, char *err) {
-    int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
-    int rc = 0;
-    for (int i = 0; i < N_CURVES; i++)
-        rc |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
-    rc |= write_weights(st, st->weights[k], c->weights_row, &r->model);
-    if (st->initial) rc |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
-    // The rows reach the file before the status that vouches for them.
-    if (rc != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
-        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)",
-                    st->path, (long long)c->id);
     SummaryRow row;
-    pending_row(&row, c->id);
-    row.status = (int8_t)r->status;
-    row.final_train_loss = r->final[CURVE_TRAIN_LOSS];
-    row.final_train_acc = r->final[CURVE_TRAIN_ACC];
-    row.final_test_loss = r->final[CURVE_TEST_LOSS];
-    row.final_test_acc = r->final[CURVE_TEST_ACC];
-    row.best_test_acc = r->best_test_acc;
-    row.best_epoch = r->best_epoch;
-    row.train_seconds = r->train_seconds;
-    return write_summary(st, &row, err);
+    store_summary_row(&row, c, r);
+    return commit(st, c, r, &row, err);
 }
 
 int store_write_failed(Store *st, const Config *c, char *err) {
     SummaryRow row;
     pending_row(&row, c->id);
     row.status = STATUS_FAILED;
-    return write_summary(st, &row, err);
+    return commit(st, c, NULL, &row, err);
 }
 
 int store_set_status(Store *st, const char *status, char *err) {
-    if (store_attr_set(st->file, "status", status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
-        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
+    pthread_mutex_lock(&st->io_mu);
+    int bad = store_attr_set(st->file, "status", status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0;
+    pthread_mutex_unlock(&st->io_mu);
+    if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
     return syncer_mark_dirty(st, err);
 }
 
@@ -1051,15 +1352,33 @@ static int all_finished(hid_t file) {
     return all;
 }
 
+// The last round, by hand, once the syncer has stopped: rows still queued are synced and
+// their statuses written (the fsync after them comes at the close). Reports any error a
+// background round left.
+static int drain(Store *st, char *err) {
+    syncer_stop(st);
+    if (st->fd < 0) return SWEEP_OK;
+    sync_round(st);
+    pthread_mutex_lock(&st->q_mu);
+    int rc = sync_error(st, err);
+    pthread_mutex_unlock(&st->q_mu);
+    return rc;
+}
+
 int store_close(Store *st, const char *status, char *err) {
+    int rc = drain(st, err);
+    if (rc != SWEEP_OK) {
+        store_abandon(st);
+        return rc;
+    }
     if (strcmp(status, "complete") == 0 && all_finished(st->file) && store_write_seed_stats(st->file, err) != SWEEP_OK)
         // Derived numbers only: every result is already safe, and `sweep report` computes them too.
         fprintf(stderr, "sweep: warning: %s; /seed_stats left unfilled\n", err);
-    int rc = store_set_status(st, status, err);
-    syncer_stop(st);
+    rc = store_set_status(st, status, err);
     st->fd = -1;
     close_handles(st);
-    // The final status and whatever HDF5 wrote at close, on disk before we say "done".
+    // The statuses, the final status and whatever HDF5 wrote at close, on disk before we
+    // say "done".
     int fd = open(st->path, O_RDONLY | O_CLOEXEC);
     if ((fd < 0 || fsync(fd) != 0) && rc == SWEEP_OK)
         rc = fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(errno));
@@ -1070,7 +1389,9 @@ int store_close(Store *st, const char *status, char *err) {
 }
 
 void store_abandon(Store *st) {
-    syncer_stop(st);
+    char err[ERR_LEN];
+    // Best effort after a failure: the configs committed before it get their statuses.
+    if (drain(st, err) == SWEEP_OK && st->fd >= 0) fsync(st->fd);
     st->fd = -1;
     close_handles(st);
     lock_release(st);
