@@ -38,6 +38,9 @@ int store_attr_set(hid_t obj, const char *name, const char *value);
 // store_attr_get into a buffer of n bytes: 0, or -1 (out is then empty).
 int store_attr_read(hid_t obj, const char *name, char *out, size_t n);
 
+// The /configs row of a config, as the store writes it.
+void store_config_row(ConfigRow *row, const Config *c);
+
 // Their HDF5 memory types (the caller closes them).
 hid_t store_config_type(void);
 hid_t store_summary_type(void);
@@ -78,6 +81,7 @@ typedef struct {
     hid_t file;
     hid_t curves[N_CURVES];
     hid_t summary, summary_mem;   // /summary and the memory type of one SummaryRow
+    hid_t status_mem;             // the memory type of its status byte alone
     hid_t dxpl;                   // transfer properties for commits, using the buffers below
     double tconv[512], bkg[512];  // type-conversion buffers (a summary row is converted)
     hid_t (*weights)[4];          // per hidden size: W1, b1, W2, b2
@@ -133,6 +137,8 @@ int store_open_read(const char *path, hid_t *file, char *err);
 // A quick look, read-only: the status column (n_configs of them) and the shard of the file
 // at path. SWEEP_OK, or SWEEP_ERR_USAGE (no such file, or another grid: status all pending).
 int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard, size_t n_shard);
+// Whether the file's /data split and scaling are those of d (what --resume checks): 1 or 0.
+int store_data_matches(hid_t file, const Dataset *d);
 // Reads /configs and /summary whole into malloc'd arrays of *n rows each.
 int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err);
 // Reads rows [start, start + n) of a 1-D dataset (a compound may be read by a subset of its

@@ -23,6 +23,7 @@
 #define FORMAT_VERSION 1
 #define SYNC_INTERVAL 0.25         // a round of fsync and status publication (see "Durability")
 #define SYNC_LEGACY_SECONDS 2.0    // the old ordering's fsync interval
+#define STATUS_ROOM (64 * 1024)    // bytes the file may grow by when its status is rewritten
 #define ROWS_PER_WRITE 4096  // tables are written at creation in slices of this many rows
 
 enum { W_W1, W_B1, W_W2, W_B2, N_WEIGHTS };
@@ -210,7 +211,7 @@ static int write_all(hid_t parent, const char *name, hid_t file_type, hid_t mem_
     return rc < 0 ? -1 : 0;
 }
 
-static void config_row(ConfigRow *row, const Config *c) {
+void store_config_row(ConfigRow *row, const Config *c) {
     memset(row, 0, sizeof *row);
     row->id = c->id;
     row->hidden_dim = c->hyper.hidden_dim;
@@ -291,7 +292,7 @@ static int create_tables(hid_t file, const Grid *g) {
     for (int64_t start = 0; rc == 0 && start < g->n_configs; start += ROWS_PER_WRITE) {
         int64_t n = g->n_configs - start < ROWS_PER_WRITE ? g->n_configs - start : ROWS_PER_WRITE;
         for (int64_t i = 0; i < n; i++) {
-            config_row(&crow[i], &g->configs[start + i]);
+            store_config_row(&crow[i], &g->configs[start + i]);
             pending_row(&srow[i], start + i);
         }
         rc |= write_rows(cd, cmem, start, n, -1, crow, H5P_DEFAULT);
@@ -407,7 +408,7 @@ static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, c
 static int create_seed_stats(hid_t file, const Grid *g) {
     ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
     if (!rows) return -1;
-    for (int64_t i = 0; i < g->n_configs; i++) config_row(&rows[i], &g->configs[i]);
+    for (int64_t i = 0; i < g->n_configs; i++) store_config_row(&rows[i], &g->configs[i]);
     Groups groups;
     int rc = stats_group(&groups, rows, NULL, g->n_configs, STATS_SETTING_AXES);
     hid_t mem = seed_stats_type(), ftype = packed(mem);
@@ -544,6 +545,7 @@ static void close_handles(Store *st) {
         if (st->curves[c] > 0) H5Dclose(st->curves[c]);
     if (st->summary > 0) H5Dclose(st->summary);
     if (st->summary_mem > 0) H5Tclose(st->summary_mem);
+    if (st->status_mem > 0) H5Tclose(st->status_mem);
     if (st->dxpl > 0) H5Pclose(st->dxpl);
     for (int64_t k = 0; st->grid && k < st->grid->n_hidden; k++)
         for (int w = 0; w < N_WEIGHTS; w++) {
@@ -682,6 +684,20 @@ static const double *staged_part(const Store *st, const StoreBatch *b, const Sto
     return p + offs[w];
 }
 
+// The /summary rows of k staged configs of consecutive ids, their numbers but with the status
+// still pending (io_mu held): a status is a byte of that same row, written only once the rest
+// of the row is durable too, so a torn page cannot mark a config finished with half a row.
+static int write_values(Store *st, const StoreStaged *s, int64_t k) {
+    if (grow((void **)&st->scratch, &st->cap_scratch, (k * (int64_t)sizeof(SummaryRow) + 7) / 8, sizeof *st->scratch) != 0)
+        return -1;
+    SummaryRow *rows = (SummaryRow *)st->scratch;
+    for (int64_t m = 0; m < k; m++) {
+        rows[m] = s[m].row;
+        rows[m].status = STATUS_PENDING;
+    }
+    return write_rows(st->summary, st->summary_mem, s[0].row.id, k, -1, rows, st->dxpl);
+}
+
 // Write every staged row of batch b, one write per dataset per run (io_mu held). 0 or -1;
 // *done: how many of b->staged (sorted by id now) are written whole.
 static int write_staged(Store *st, StoreBatch *b, int64_t *done) {
@@ -713,20 +729,25 @@ static int write_staged(Store *st, StoreBatch *b, int64_t *done) {
                 rc = write_rows(d, H5T_NATIVE_DOUBLE, c->weights_row, k, -1, st->scratch, st->dxpl);
             }
         }
+        if (rc == 0) rc = write_values(st, b->staged + i, k);
         if (rc == 0) *done = j;
         i = j;
     }
     return rc;
 }
 
-// Write n summary rows, one write per run of consecutive ids (io_mu held). 0 or -1.
+// Write the status byte of n summary rows, one write per run of consecutive ids (io_mu held;
+// the rest of each row is in the file already). 0 or -1.
 static int write_statuses(Store *st, SummaryRow *rows, int64_t n) {
     qsort(rows, (size_t)n, sizeof *rows, rows_by_id);
+    enum { RUN = 4096 };
+    uint8_t status[RUN];
     int rc = 0;
     for (int64_t i = 0; i < n && rc == 0;) {
         int64_t j = i + 1;
-        while (j < n && rows[j].id == rows[j - 1].id + 1 && j - i < 4096) j++;
-        rc = write_rows(st->summary, st->summary_mem, rows[i].id, j - i, -1, rows + i, st->dxpl);
+        while (j < n && rows[j].id == rows[j - 1].id + 1 && j - i < RUN) j++;
+        for (int64_t m = i; m < j; m++) status[m - i] = (uint8_t)rows[m].status;
+        rc = write_rows(st->summary, st->status_mem, rows[i].id, j - i, -1, status, st->dxpl);
         i = j;
     }
     return rc;
@@ -872,6 +893,7 @@ static int store_open_datasets(Store *st, const Grid *g, int64_t D, char *err) {
     }
     bad |= (st->summary = H5Dopen2(st->file, "summary", H5P_DEFAULT)) < 0;
     st->summary_mem = store_summary_type();
+    st->status_mem = store_status_type();
     // Our own conversion buffers: HDF5's default allocates and frees 1 MB per converting
     // write, which cost more than the write itself for small configs.
     st->dxpl = H5Pcreate(H5P_DATASET_XFER);
@@ -987,6 +1009,8 @@ static int data_unchanged(hid_t file, const Dataset *d) {
            data_equal(file, "data/feature_offset", H5T_NATIVE_DOUBLE, d->feature_offset, d->n_features, sizeof(double)) &&
            data_equal(file, "data/feature_scale", H5T_NATIVE_DOUBLE, d->feature_scale, d->n_features, sizeof(double));
 }
+
+int store_data_matches(hid_t file, const Dataset *d) { return data_unchanged(file, d); }
 
 // The checks that need only the file: a sweep file, of this spec and data, of this grid size.
 static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, const Dataset *data, char *err) {
@@ -1118,6 +1142,9 @@ static int commit_queued(Store *st, const Config *c, const Run *r, const Summary
         bad |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
     bad |= write_weights(st, st->weights[k], c->weights_row, &r->model);
     if (st->initial) bad |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
+    SummaryRow values = *row;
+    values.status = STATUS_PENDING;
+    bad |= write_rows(st->summary, st->summary_mem, row->id, 1, -1, &values, st->dxpl);
     pthread_mutex_unlock(&st->io_mu);
     if (bad) return write_failed(st, c->id, err);
     pthread_mutex_lock(&st->q_mu);
@@ -1151,9 +1178,23 @@ int store_write_failed(Store *st, const Config *c, char *err) {
     return commit(st, c, NULL, &row, err);
 }
 
+// Rewriting the root's status (a variable-length string) puts the new string in a new
+// global heap collection at the end of the file, and the flush writes it together with the
+// superblock's new end-of-file address, in either order. A power cut between the two could
+// leave a superblock that points past the end of the file, which HDF5 refuses to open. So
+// the file is first made longer than it will be, durably: whatever part of the rewrite
+// reaches the disk, the file is long enough (the flush then cuts it to its true length).
+static int make_room(Store *st) {
+    haddr_t eoa = 0;
+    if (st->fd < 0) return 0;
+    if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 || H5Fget_eoa(st->file, &eoa) < 0) return -1;
+    return ftruncate(st->fd, (off_t)eoa + STATUS_ROOM) == 0 && fsync(st->fd) == 0 ? 0 : -1;
+}
+
 int store_set_status(Store *st, const char *status, char *err) {
     pthread_mutex_lock(&st->io_mu);
-    int bad = store_attr_set(st->file, "status", status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0;
+    int bad = make_room(st) != 0 || store_attr_set(st->file, "status", status) != 0 ||
+              H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0;
     pthread_mutex_unlock(&st->io_mu);
     if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
     return syncer_mark_dirty(st, err);
@@ -1402,7 +1443,7 @@ void store_abandon(Store *st) {
 static int64_t count_settings(const Grid *g) {
     ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
     if (!rows) return g->n_configs;   // an upper bound is good enough for an estimate
-    for (int64_t i = 0; i < g->n_configs; i++) config_row(&rows[i], &g->configs[i]);
+    for (int64_t i = 0; i < g->n_configs; i++) store_config_row(&rows[i], &g->configs[i]);
     Groups groups;
     int64_t n = stats_group(&groups, rows, NULL, g->n_configs, STATS_SETTING_AXES) == 0 ? groups.n_groups : g->n_configs;
     stats_free(&groups);
