@@ -12,6 +12,8 @@ typedef struct {
 // Purposes: each names an independent stream of one seed.
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
 
+enum { RNG_VERIFY = 100 };   // sweep verify's sample of configs (keyed by its --seed)
+
 // Stream for (seed, purpose, a, b): a and b are e.g. (input width, hidden_dim) or (epoch, 0).
 void rng_init(Rng *r, uint64_t seed, uint64_t purpose, uint64_t a, uint64_t b);
 uint64_t rng_next(Rng *r);

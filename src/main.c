@@ -21,6 +21,7 @@
 #include "spec.h"
 #include "store.h"
 #include "sweep.h"
+#include "verify.h"
 
 // Rough single-thread speed for the dry run's time estimate.
 #define ESTIMATED_GFLOPS_PER_THREAD 30.0   // make bench measures 35-39 on an AVX2 core
@@ -44,6 +45,7 @@ static const char USAGE[] =
     "usage: sweep [OPTIONS] SPEC.yaml\n"
     "       sweep report [--top K] [--by AXIS...] [--csv] FILE.h5\n"
     "       sweep merge [--force] [--allow-partial] OUT.h5 PART.h5...\n"
+    "       sweep verify [--sample K] [--seed S] [-j N] FILE.h5\n"
     "\n"
     "Train one small network per config of the spec's grid, in parallel, into one HDF5 file.\n"
     "\n"
@@ -466,6 +468,7 @@ int main(int argc, char **argv) {
     // Subcommands come first; anything else is a sweep.
     if (argc > 1 && strcmp(argv[1], "report") == 0) return report_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "merge") == 0) return merge_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "verify") == 0) return verify_main(argc - 1, argv + 1);
 #ifdef SWEEP_MPI
     return cluster_exit(run(argc, argv));   // every rank exits with rank 0's status
 #else
