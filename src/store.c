@@ -1183,7 +1183,8 @@ int store_write_failed(Store *st, const Config *c, char *err) {
 // superblock's new end-of-file address, in either order. A power cut between the two could
 // leave a superblock that points past the end of the file, which HDF5 refuses to open. So
 // the file is first made longer than it will be, durably: whatever part of the rewrite
-// reaches the disk, the file is long enough (the flush then cuts it to its true length).
+// reaches the disk, the file is long enough; after the flush it is cut to its true length
+// (HDF5 does not know of the room, so it would not cut it).
 static int make_room(Store *st) {
     haddr_t eoa = 0;
     if (st->fd < 0) return 0;
@@ -1191,10 +1192,16 @@ static int make_room(Store *st) {
     return ftruncate(st->fd, (off_t)eoa + STATUS_ROOM) == 0 && fsync(st->fd) == 0 ? 0 : -1;
 }
 
+static int trim(Store *st) {
+    haddr_t eoa = 0;
+    if (st->fd < 0) return 0;
+    return H5Fget_eoa(st->file, &eoa) >= 0 && ftruncate(st->fd, (off_t)eoa) == 0 ? 0 : -1;
+}
+
 int store_set_status(Store *st, const char *status, char *err) {
     pthread_mutex_lock(&st->io_mu);
     int bad = make_room(st) != 0 || store_attr_set(st->file, "status", status) != 0 ||
-              H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0;
+              H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 || trim(st) != 0;
     pthread_mutex_unlock(&st->io_mu);
     if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
     return syncer_mark_dirty(st, err);
