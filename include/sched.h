@@ -40,7 +40,7 @@ int sched_run(const SchedJob *job, char *err);
 
 // fn(ctx, i) for every i in [0, n), on n_threads threads, handed out one at a time (for work
 // that is not a sweep's: sweep verify's retraining). fn must not exit.
-void sched_parallel(int64_t n, int n_threads, void (*fn)(void *ctx, int64_t i), void *ctx);
+void sched_map(int64_t n, int n_threads, void (*fn)(void *ctx, int64_t i), void *ctx);
 
 #ifdef SWEEP_MPI
 // The part of every MPI rank but 0: ask rank 0 for configs, train them on job->n_threads

@@ -65,7 +65,7 @@ static void train_and_commit(const SchedJob *job, int64_t id, int *store_failed,
     if (ok) train_free(&run);
 }
 
-void sched_parallel(int64_t n, int n_threads, void (*fn)(void *ctx, int64_t i), void *ctx) {
+void sched_map(int64_t n, int n_threads, void (*fn)(void *ctx, int64_t i), void *ctx) {
     #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
     for (int64_t i = 0; i < n; i++) fn(ctx, i);
 }

@@ -539,7 +539,7 @@ static int run_verify(Verify *v, int64_t *n_checked, int64_t *n_finished) {
     for (int64_t start = 0; start < k && !rc; start += block) {
         int64_t m = k - start < block ? k - start : block;
         Block b = {.v = v, .ids = ids + start, .runs = runs, .ok = ok};
-        sched_parallel(m, v->o->n_threads, retrain, &b);
+        sched_map(m, v->o->n_threads, retrain, &b);
         for (int64_t i = 0; i < m; i++) {
             if (!rc && !ok[i]) rc = cannot(v, "%s", "out of memory while retraining");
             if (!rc) rc = compare_config(v, &v->grid.configs[ids[start + i]], &runs[i], buf);
