@@ -574,8 +574,9 @@ static int open_weight_handles(hid_t file, const char *top, const Grid *g, hid_t
 // A commit leaves the config with the background syncer: a small config's rows are copied
 // into the fill batch (staged), a big one's are written at once (its status alone waits).
 // Every SYNC_INTERVAL while there is anything new, the syncer takes the batch, writes its
-// staged rows, flushes and fsyncs (every row of the batch is now on disk), and only then
-// writes the batch's statuses, which the next round's fsync makes durable. A finished config
+// staged rows (each config's /summary row too, its numbers with the status still pending),
+// flushes and fsyncs (every row of the batch is now on disk), and only then writes the
+// batch's status bytes, alone, which the next round's fsync makes durable. A finished config
 // is visible to readers within about one interval and durable within two; a clean end runs
 // one more round and fsyncs (store_close). Writing a round's rows together (one write per
 // run of consecutive ids rather than eight per config) is also what keeps commits cheap.
