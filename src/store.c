@@ -1300,15 +1300,41 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
 }
 
 
-static int read_row(hid_t dset, int64_t row, int64_t E, double *out) {
-    hid_t fsp = H5Dget_space(dset);
-    hsize_t off[2] = {(hsize_t)row, 0}, cnt[2] = {1, (hsize_t)E};
-    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, off, NULL, cnt, NULL);
-    hid_t msp = H5Screate_simple(2, cnt, NULL);
-    herr_t rc = H5Dread(dset, H5T_NATIVE_DOUBLE, msp, fsp, H5P_DEFAULT, out);
-    H5Sclose(msp);
-    H5Sclose(fsp);
-    return rc < 0 ? -1 : 0;
+// Rows of a curve, read a slice at a time: a setting's replicates are mostly neighbours, and
+// one read per row cost more than the whole sweep for many tiny configs.
+typedef struct {
+    hid_t dset;
+    int64_t lo, n, cap, n_rows, E;   // holds rows [lo, lo + n); cap rows fit
+    double *rows;
+} RowCache;
+
+static int cache_init(RowCache *rc, hid_t dset, int64_t n_rows, int64_t E) {
+    memset(rc, 0, sizeof *rc);
+    rc->dset = dset;
+    rc->n_rows = n_rows;
+    rc->E = E ? E : 1;
+    rc->cap = (1 << 17) / rc->E > 1 ? (1 << 17) / rc->E : 1;   // about 1 MB
+    rc->rows = malloc((size_t)(rc->cap * rc->E) * sizeof *rc->rows);
+    return rc->rows ? 0 : -1;
+}
+
+static int cached_row(RowCache *rc, int64_t row, double *out) {
+    if (row < rc->lo || row >= rc->lo + rc->n) {
+        int64_t n = rc->n_rows - row < rc->cap ? rc->n_rows - row : rc->cap;
+        hid_t fsp = H5Dget_space(rc->dset);
+        hsize_t off[2] = {(hsize_t)row, 0}, cnt[2] = {(hsize_t)n, (hsize_t)rc->E};
+        H5Sselect_hyperslab(fsp, H5S_SELECT_SET, off, NULL, cnt, NULL);
+        hid_t msp = H5Screate_simple(2, cnt, NULL);
+        herr_t bad = H5Dread(rc->dset, H5T_NATIVE_DOUBLE, msp, fsp, H5P_DEFAULT, rc->rows);
+        H5Sclose(msp);
+        H5Sclose(fsp);
+        rc->n = 0;
+        if (bad < 0) return -1;
+        rc->lo = row;
+        rc->n = n;
+    }
+    memcpy(out, rc->rows + (row - rc->lo) * rc->E, (size_t)rc->E * sizeof *out);
+    return 0;
 }
 
 int store_write_seed_stats(hid_t file, char *err) {
@@ -1349,8 +1375,11 @@ int store_write_seed_stats(hid_t file, char *err) {
     for (int64_t k = 0; k < g.n_groups; k++) if (g.groups[k].n_configs > max_members) max_members = g.groups[k].n_configs;
     double *buf = malloc((size_t)((max_members ? max_members : 1) * (E ? E : 1)) * sizeof *buf);
     double *mean = malloc((size_t)(E ? E : 1) * sizeof *mean), *sd = malloc((size_t)(E ? E : 1) * sizeof *sd);
+    RowCache cache[N_CURVES];
+    int no_cache = 0;
+    for (int c = 0; c < N_CURVES; c++) no_cache |= cache_init(&cache[c], bad ? -1 : curve[c], n, E) != 0;
     if (bad) rc = fail(err, SWEEP_ERR_USAGE, "results file without the seed statistics objects");
-    else if (!start || !member || !buf || !mean || !sd) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    else if (!start || !member || !buf || !mean || !sd || no_cache) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     if (rc == SWEEP_OK) {
         for (int64_t i = 0; i < n; i++) start[g.group_of[i] + 1]++;
         for (int64_t k = 0; k < g.n_groups; k++) start[k + 1] += start[k];
@@ -1367,7 +1396,7 @@ int store_write_seed_stats(hid_t file, char *err) {
             int64_t m = 0;
             for (int64_t j = start[k]; j < start[k + 1]; j++) {
                 if (summary[member[j]].status != STATUS_DONE) continue;
-                if (read_row(curve[c], member[j], E, buf + m * E) != 0) rc = -1;
+                if (cached_row(&cache[c], member[j], buf + m * E) != 0) rc = -1;
                 m++;
             }
             for (int64_t e = 0; e < E; e++) stats_moments(buf + e, m, E, &mean[e], &sd[e]);   // per epoch
@@ -1377,6 +1406,7 @@ int store_write_seed_stats(hid_t file, char *err) {
         if (rc != SWEEP_OK) rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write the seed statistics (disk full?)");
     }
     free(start); free(member); free(buf); free(mean); free(sd);
+    for (int c = 0; c < N_CURVES; c++) free(cache[c].rows);
     if (table >= 0) H5Dclose(table);
     for (int c = 0; c < N_CURVES; c++) if (curve[c] >= 0) H5Dclose(curve[c]);
     for (int c = 0; c < 2 * N_CURVES; c++) if (stat[c] >= 0) H5Dclose(stat[c]);
