@@ -586,7 +586,7 @@ static int open_weight_handles(hid_t file, const char *top, const Grid *g, hid_t
 // only for the crash simulator's negative control and scripts/bench_commit.py.
 
 #define STAGE_CONFIG_MAX (1 << 17)   // doubles: bigger configs are written at commit
-#define STAGE_WAKE (1 << 21)         // doubles staged: wake the syncer before its time
+#define STAGE_WAKE (1 << 18)         // doubles staged (2 MB): wake the syncer before its time
 #define STAGE_MAX (1 << 25)          // doubles staged: beyond, commits write their rows at once
 #define RUN_MAX_DOUBLES 8192         // a batched write: at most this many doubles per dataset
 
