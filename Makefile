@@ -27,7 +27,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit pytest bench bench-prefix bench-blas asan asan-test fuzz clean sweep-mpi install uninstall FORCE
+.PHONY: all test unit pytest bench bench-prefix bench-blas bench-commit crashsim asan asan-test fuzz clean sweep-mpi install uninstall FORCE
 all: sweep
 
 # ./sweep is relinked when the flavour (plain or MPI) changes, even if its objects did not.
@@ -56,7 +56,14 @@ $(BUILD) $(BUILD)/tests:
 unit: $(UNIT_BINS)
 	@sh tests/run_unit.sh $(UNIT_BINS)
 
-pytest: sweep
+# The power-cut simulator's LD_PRELOAD shim (tests/crashsim/): plain C, no sanitizers, so it
+# also loads into the sanitized binaries of make asan.
+CRASHSIM := build/crashsim.so
+$(CRASHSIM): tests/crashsim/crashsim.c
+	@mkdir -p build
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Wshadow -fPIC -shared -o $@ $< -ldl -lpthread
+
+pytest: sweep $(CRASHSIM)
 	$(PYTHON) -m pytest -q tests
 
 test: unit pytest
@@ -67,6 +74,14 @@ bench: sweep
 # Shared prefixes: epochs [100, 200, 400, 800] against 800 alone, side by side.
 bench-prefix: sweep
 	$(PYTHON) scripts/bench_prefix.py
+
+# The commit protocol against the old ordering (README, "How the file survives a crash").
+bench-commit: sweep
+	$(PYTHON) scripts/bench_commit.py
+
+# The power-cut simulator's long run (at least 2,000 states; tests/crashsim/).
+crashsim: sweep $(CRASHSIM)
+	$(PYTHON) scripts/crashsim.py
 
 # Our step kernel against OpenBLAS (serial) on the same step: the README's decision.
 OPENBLAS := /usr/lib/x86_64-linux-gnu/libopenblas.so.0
@@ -81,7 +96,7 @@ asan:
 
 # The MPI build is sanitized too; Open MPI's own allocations are not ours to free, so its
 # ranks run without the leak check (SWEEP_MPI_NO_LEAK_CHECK).
-asan-test: $(UNIT_BINS) $(BUILD)/sweep
+asan-test: $(UNIT_BINS) $(BUILD)/sweep $(CRASHSIM)
 	@sh tests/run_unit.sh $(UNIT_BINS)
 	$(MAKE) MPI=1 BUILD=$(BUILD)-mpi $(BUILD)-mpi/sweep
 	ASAN_OPTIONS=detect_leaks=1 SWEEP_SANITIZED=1 SWEEP_BIN=$(BUILD)/sweep SWEEP_MPI_BIN=$(BUILD)-mpi/sweep SWEEP_MPI_NO_LEAK_CHECK=1 \
@@ -105,7 +120,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard include/*.h)
 
 fuzz: build/fuzz/fuzz_spec build/fuzz/fuzz_csv
 	@for t in spec csv; do \
-	    mkdir -p build/fuzz/corpus-$$t; \
+	    mkdir -p build/fuzz/corpus-$$t tests/fuzz/regressions/$$t; \
 	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
 	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/ \
 	        build/fuzz/corpus-$$t tests/fuzz/seeds/$$t tests/fuzz/regressions/$$t 2>&1 | \

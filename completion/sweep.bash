@@ -47,8 +47,8 @@ _sweep() {
         else _sweep_files "$cur" h5; fi
         return ;;
     verify)
-        case $prev in --sample|--seed|-j) return ;; esac
-        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--sample --seed -j --help" -- "$cur"))
+        case $prev in --sample|--seed|-j|--threads) return ;; --data) _sweep_files "$cur" csv; return ;; esac
+        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--sample --seed -j --threads --data --help" -- "$cur"))
         else _sweep_files "$cur" h5; fi
         return ;;
     esac

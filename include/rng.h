@@ -14,6 +14,8 @@ typedef struct {
 // (setting, axis); RNG_SEARCH_ORDER: step i of its permutation of a discrete space.
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3, RNG_FOLDS = 4, RNG_SEARCH = 5, RNG_SEARCH_ORDER = 6 };
 
+enum { RNG_VERIFY = 100 };   // sweep verify's sample of configs (keyed by its --seed)
+
 // Stream for (seed, purpose, a, b): a and b are e.g. (input width, hidden_dim) or (epoch, 0).
 void rng_init(Rng *r, uint64_t seed, uint64_t purpose, uint64_t a, uint64_t b);
 uint64_t rng_next(Rng *r);

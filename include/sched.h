@@ -46,6 +46,10 @@ int sched_run(const SchedJob *job, char *err);
 // sched_run does.
 int sched_run_halving(const SchedJob *job, const HalvingPlan *plan, const uint8_t *status, char *err);
 
+// fn(ctx, i) for every i in [0, n), on n_threads threads, handed out one at a time (for work
+// that is not a sweep's: sweep verify's retraining). fn must not exit.
+void sched_map(int64_t n, int n_threads, void (*fn)(void *ctx, int64_t i), void *ctx);
+
 #ifdef SWEEP_MPI
 // The part of every MPI rank but 0: ask rank 0 for configs, train them on job->n_threads
 // threads, send the results back; until rank 0 has no more or *job->stop is set. Uses

@@ -112,5 +112,9 @@ void spec_where(const Spec *s, SrcLoc at, char *out, size_t cap);
 // Checks that need the split data (before its folds are made): folds <= the smaller class's
 // training rows, and 1 <= batch_size <= the fewest rows a config trains on. 0 or 2, err filled.
 int spec_check_data(const Spec *s, const Dataset *d, char *err);
+// The data every config of the spec trains on, from the loaded table: the split and scaling,
+// spec_check_data, then the folds. Errors are located at the keys that ask for them. 0, or
+// 1/2 with err filled (d is then the caller's to free).
+int spec_prepare_data(const Spec *s, const Table *t, Dataset *d, char *err);
 
 #endif

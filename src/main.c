@@ -25,6 +25,7 @@
 #include "store.h"
 #include "sweep.h"
 #include "trajectory.h"
+#include "verify.h"
 
 // Rough single-thread speed for the dry run's time estimate.
 #define ESTIMATED_GFLOPS_PER_THREAD 30.0   // make bench measures 35-39 on an AVX2 core
@@ -51,6 +52,7 @@ static const char USAGE[] =
     "       sweep report [--top K] [--by AXIS...] [--metric M] [--alpha A] [--csv] FILE.h5\n"
     "       sweep compare [--by AXIS] [--where AXIS=V]... [--metric M] [--alpha A] [--rope R] [--csv] FILE.h5\n"
     "       sweep merge [--force] [--allow-partial] OUT.h5 PART.h5...\n"
+    "       sweep verify [--sample K] [--seed S] [-j N] FILE.h5\n"
     "\n"
     "Train one small network per config of the spec's grid, in parallel, into one HDF5 file.\n"
     "\n"
@@ -385,6 +387,13 @@ static int print_error(int rc, const char *err) {
     return rc;
 }
 
+// A runtime failure after configs were committed: the error and what is safe. Returns 1.
+static int print_failure(const char *err, int64_t saved) {
+    fprintf(stderr, "sweep: %s\nsweep: %lld configs committed before the failure are safe; "
+            "fix the cause and run again with --resume\n", err, (long long)saved);
+    return SWEEP_ERR_RUNTIME;
+}
+
 typedef struct {
     Spec spec;
     Table table;
@@ -417,16 +426,7 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
         return fail(err, SWEEP_ERR_USAGE, "%s: data.source: cannot read \"%s\": %s", where,
                     s->data.source, strerror(errno));
     if ((rc = data_load_table(&w->table, s->data.source, s->data.label, err))) return rc;
-    if ((rc = data_prepare(&w->data, &w->table, s->data.test_fraction, s->data.split_seed, s->data.scale, err))) {
-        char why[ERR_LEN];
-        snprintf(why, sizeof why, "%s", err);
-        spec_where(s, s->data.test_fraction_loc, where, sizeof where);   // the split is what test_fraction asks for
-        return fail(err, rc, "%s: data.test_fraction: %s", where, why);
-    }
-    if ((rc = spec_check_data(s, &w->data, err))) return rc;
-    if (s->data.folds >= 2 && (rc = data_folds(&w->data, &w->table, s->data.folds, s->data.repeats,
-                                               s->data.split_seed, s->data.scale, err)))
-        return rc;
+    if ((rc = spec_prepare_data(s, &w->table, &w->data, err))) return rc;
     if ((rc = grid_expand(&w->grid, s, err))) return rc;
     int is_default = !o->output && !s->output;
     w->output = o->output ? strdup(o->output) : s->output ? strdup(s->output) : default_output(o->spec_path);
@@ -595,8 +595,7 @@ static int run(int argc, char **argv) {
 
     if (rc == SWEEP_ERR_RUNTIME) {
         store_abandon(&store);
-        fprintf(stderr, "sweep: %s\nsweep: %lld configs committed before the failure are safe; "
-                "fix the cause and run again with --resume\n", err, (long long)progress.done);
+        print_failure(err, store.n_published);
     } else if (rc == SWEEP_ERR_INTERRUPTED) {
         int rc2 = store_close(&store, "interrupted", err);
         if (rc2) print_error(rc2, err);
@@ -605,7 +604,7 @@ static int run(int argc, char **argv) {
     } else {
         int failed = progress.failed > 0;
         int rc2 = store_close(&store, failed ? "interrupted" : "complete", err);
-        if (rc2) rc = print_error(rc2, err);
+        if (rc2) rc = print_failure(err, store.n_published);
         else if (failed) {
             fprintf(stderr, "sweep: %lld configs failed (out of memory); --resume retries them\n",
                     (long long)progress.failed);
@@ -626,6 +625,7 @@ int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "report") == 0) return report_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "merge") == 0) return merge_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "compare") == 0) return compare_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "verify") == 0) return verify_main(argc - 1, argv + 1);
 #ifdef SWEEP_MPI
     return cluster_exit(run(argc, argv));   // every rank exits with rank 0's status
 #else

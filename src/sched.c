@@ -177,6 +177,11 @@ int sched_run_halving(const SchedJob *job, const HalvingPlan *p, const uint8_t *
     return pending == 0 ? SWEEP_OK : SWEEP_ERR_INTERRUPTED;
 }
 
+void sched_map(int64_t n, int n_threads, void (*fn)(void *ctx, int64_t i), void *ctx) {
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
+    for (int64_t i = 0; i < n; i++) fn(ctx, i);
+}
+
 #ifdef SWEEP_MPI
 #include <stdio.h>
 #include "cluster.h"

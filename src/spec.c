@@ -1395,3 +1395,17 @@ int spec_check_data(const Spec *s, const Dataset *d, char *err) {
     }
     return 0;
 }
+
+int spec_prepare_data(const Spec *s, const Table *t, Dataset *d, char *err) {
+    int rc = data_prepare(d, t, s->data.test_fraction, s->data.split_seed, s->data.scale, err);
+    if (rc) {   // the split is what test_fraction asks for
+        char why[ERR_LEN], where[256];
+        snprintf(why, sizeof why, "%s", err);
+        spec_where(s, s->data.test_fraction_loc, where, sizeof where);
+        return fail(err, rc, "%s: data.test_fraction: %s", where, why);
+    }
+    if ((rc = spec_check_data(s, d, err))) return rc;
+    if (s->data.folds >= 2)
+        rc = data_folds(d, t, s->data.folds, s->data.repeats, s->data.split_seed, s->data.scale, err);
+    return rc;
+}

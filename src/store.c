@@ -20,7 +20,9 @@
 #include <hdf5_hl.h>
 
 #define FORMAT_NAME "sweep-results"
-#define SYNC_EVERY_SECONDS 2.0
+#define SYNC_INTERVAL 0.25         // a round of fsync and status publication (see "Durability")
+#define SYNC_LEGACY_SECONDS 2.0    // the old ordering's fsync interval
+#define STATUS_ROOM (64 * 1024)    // bytes the file may grow by when its status is rewritten
 #define ROWS_PER_WRITE 4096  // tables are written at creation in slices of this many rows
 
 enum { W_W1, W_B1, W_W2, W_B2, N_WEIGHTS };
@@ -215,7 +217,7 @@ static int write_all(hid_t parent, const char *name, hid_t file_type, hid_t mem_
     return rc < 0 ? -1 : 0;
 }
 
-static void config_row(ConfigRow *row, const Config *c) {
+void store_config_row(ConfigRow *row, const Config *c) {
     memset(row, 0, sizeof *row);
     row->id = c->id;
     row->hidden_dim = c->hyper.hidden_dim;
@@ -322,7 +324,7 @@ static int create_tables(hid_t file, const Grid *g) {
     for (int64_t start = 0; rc == 0 && start < g->n_configs; start += ROWS_PER_WRITE) {
         int64_t n = g->n_configs - start < ROWS_PER_WRITE ? g->n_configs - start : ROWS_PER_WRITE;
         for (int64_t i = 0; i < n; i++) {
-            config_row(&crow[i], &g->configs[start + i]);
+            store_config_row(&crow[i], &g->configs[start + i]);
             pending_row(&srow[i], start + i);
         }
         rc |= write_rows(cd, cmem, start, n, -1, crow, H5P_DEFAULT);
@@ -444,7 +446,7 @@ static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, c
 static int create_seed_stats(hid_t file, const Grid *g, int n_curves) {
     ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
     if (!rows) return -1;
-    for (int64_t i = 0; i < g->n_configs; i++) config_row(&rows[i], &g->configs[i]);
+    for (int64_t i = 0; i < g->n_configs; i++) store_config_row(&rows[i], &g->configs[i]);
     Groups groups;
     int rc = stats_group(&groups, rows, NULL, g->n_configs, STATS_SETTING_AXES);
     hid_t mem = seed_stats_type(), ftype = packed(mem);
@@ -545,8 +547,12 @@ static void lock_release(Store *st) {
 // ---------------------------------------------------------------------------------------
 // Opening for commits.
 
+static void batch_free(StoreBatch *b);
+
 static int store_init_paths(Store *st, const char *path) {
     memset(st, 0, sizeof *st);
+    pthread_mutex_init(&st->io_mu, NULL);
+    pthread_mutex_init(&st->q_mu, NULL);
     st->file = -1;
     st->lock_fd = -1;
     st->fd = -1;
@@ -558,6 +564,12 @@ static int store_init_paths(Store *st, const char *path) {
 }
 
 static void store_free(Store *st) {
+    pthread_mutex_destroy(&st->io_mu);
+    pthread_mutex_destroy(&st->q_mu);
+    batch_free(&st->fill);
+    batch_free(&st->spare);
+    free(st->scratch);
+    st->scratch = NULL;
     free(st->path);
     free(st->lock_path);
     free(st->weights);
@@ -571,6 +583,7 @@ static void close_handles(Store *st) {
         if (st->curves[c] > 0) H5Dclose(st->curves[c]);
     if (st->summary > 0) H5Dclose(st->summary);
     if (st->summary_mem > 0) H5Tclose(st->summary_mem);
+    if (st->status_mem > 0) H5Tclose(st->status_mem);
     if (st->dxpl > 0) H5Pclose(st->dxpl);
     for (int64_t k = 0; st->grid && k < st->grid->n_hidden; k++)
         for (int w = 0; w < N_WEIGHTS; w++) {
@@ -591,26 +604,261 @@ static int open_weight_handles(hid_t file, const char *top, const Grid *g, hid_t
     return 0;
 }
 
-// Open PATH read-write and every dataset a commit touches.
 // ---------------------------------------------------------------------------------------
-// Durability. Commits reach the page cache at once (that survives kill -9); a background
-// thread forces them to disk at least every SYNC_EVERY_SECONDS while there is anything new,
-// whether or not more configs finish (that survives power loss up to the last sync).
+// Durability (DESIGN section 4, the v2 sentence). No status may reach the disk before the
+// rows it vouches for, whatever order a power cut lets the disk write pages in; and none
+// may be in the file (the page cache, for kill -9 and for readers) before its rows are.
+//
+// A commit leaves the config with the background syncer: a small config's rows are copied
+// into the fill batch (staged), a big one's are written at once (its status alone waits).
+// Every SYNC_INTERVAL while there is anything new, the syncer takes the batch, writes its
+// staged rows (each config's /summary row too, its numbers with the status still pending),
+// flushes and fsyncs (every row of the batch is now on disk), and only then writes the
+// batch's status bytes, alone, which the next round's fsync makes durable. A finished config
+// is visible to readers within about one interval and durable within two; a clean end runs
+// one more round and fsyncs (store_close). Writing a round's rows together (one write per
+// run of consecutive ids rather than eight per config) is also what keeps commits cheap.
+//
+// SWEEP_COMMIT_ORDER=legacy keeps the old ordering instead (at every commit: rows, flush,
+// status, flush; an fsync every SYNC_LEGACY_SECONDS), which a power cut can break: it exists
+// only for the crash simulator's negative control and scripts/bench_commit.py.
+
+#define STAGE_CONFIG_MAX (1 << 17)   // doubles: bigger configs are written at commit
+#define STAGE_WAKE (1 << 18)         // doubles staged (2 MB): wake the syncer before its time
+#define STAGE_MAX (1 << 25)          // doubles staged: beyond, commits write their rows at once
+#define RUN_MAX_DOUBLES 8192         // a batched write: at most this many doubles per dataset
+
+// HDF5's automatic error printing is per thread: every thread that calls HDF5 silences it.
+static void quiet_thread(void) {
+    if (!getenv("SWEEP_DEBUG_HDF5")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static int legacy_wanted(void) {
+    const char *v = getenv("SWEEP_COMMIT_ORDER");
+    return v && strcmp(v, "legacy") == 0;
+}
+
+static int64_t n_params(const Store *st, const Config *c) { return mlp_n_params(st->n_features, c->hyper.hidden_dim); }
+
+// Doubles a staged config takes: its curves, its weights, its initial weights if stored.
+static int64_t staged_size(const Store *st, const Config *c) {
+    return st->n_curves * c->hyper.epochs + (st->initial ? 2 : 1) * n_params(st, c);
+}
+
+static int grow(void **p, int64_t *cap, int64_t need, size_t size) {
+    if (need <= *cap) return 0;
+    int64_t c = *cap ? *cap : 256;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, (size_t)c * size);
+    if (!q) return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static void batch_free(StoreBatch *b) {
+    free(b->status);
+    free(b->staged);
+    free(b->arena);
+    memset(b, 0, sizeof *b);
+}
+
+static double *put_model(double *p, const Mlp *m) {
+    int64_t D = m->n_in, H = m->n_hidden;
+    memcpy(p, m->W1, (size_t)(D * H) * sizeof *p); p += D * H;
+    memcpy(p, m->b1, (size_t)H * sizeof *p); p += H;
+    memcpy(p, m->W2, (size_t)H * sizeof *p); p += H;
+    *p++ = m->b2[0];
+    return p;
+}
+
+// Copy a config's rows into the fill batch (q_mu held). 0, or -1 when out of memory.
+static int stage(Store *st, const Config *c, const Run *r, const SummaryRow *row) {
+    StoreBatch *b = &st->fill;
+    int64_t n = staged_size(st, c);
+    if (grow((void **)&b->staged, &b->cap_staged, b->n_staged + 1, sizeof *b->staged) != 0 ||
+        grow((void **)&b->arena, &b->cap_arena, b->n_arena + n, sizeof *b->arena) != 0)
+        return -1;
+    double *p = b->arena + b->n_arena;
+    for (int i = 0; i < st->n_curves; i++) {
+        memcpy(p, r->curves[i], (size_t)c->hyper.epochs * sizeof *p);
+        p += c->hyper.epochs;
+    }
+    p = put_model(p, &r->model);
+    if (st->initial) put_model(p, &r->initial);
+    b->staged[b->n_staged++] = (StoreStaged){.row = *row, .config = c, .offset = b->n_arena};
+    b->n_arena += n;
+    return 0;
+}
+
+static int staged_by_id(const void *x, const void *y) {
+    const StoreStaged *a = x, *b = y;
+    return (a->config->id > b->config->id) - (a->config->id < b->config->id);
+}
+
+static int rows_by_id(const void *x, const void *y) {
+    const SummaryRow *a = x, *b = y;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+// Whether staged config b can join the run that ends with a in one write per dataset.
+static int continues(const StoreStaged *a, const StoreStaged *b) {
+    const Config *x = a->config, *y = b->config;
+    return y->id == x->id + 1 && y->hyper.epochs == x->hyper.epochs && y->hyper.hidden_dim == x->hyper.hidden_dim &&
+           y->weights_row == x->weights_row + 1;
+}
+
+// Part `what` (0..3 curves, then W1, b1, W2, b2 of the weights, then of the initial
+// weights) of staged config s: where it starts in the arena and how many doubles it has.
+static const double *staged_part(const Store *st, const StoreBatch *b, const StoreStaged *s, int what, int64_t *len) {
+    const Config *c = s->config;
+    int64_t E = c->hyper.epochs, D = st->n_features, H = c->hyper.hidden_dim;
+    const double *p = b->arena + s->offset;
+    if (what < st->n_curves) { *len = E; return p + what * E; }
+    p += st->n_curves * E;
+    int w = what - st->n_curves;
+    if (w >= N_WEIGHTS) { p += n_params(st, c); w -= N_WEIGHTS; }
+    const int64_t lens[N_WEIGHTS] = {D * H, H, H, 1}, offs[N_WEIGHTS] = {0, D * H, D * H + H, D * H + 2 * H};
+    *len = lens[w];
+    return p + offs[w];
+}
+
+// The /summary rows of k staged configs of consecutive ids, their numbers but with the status
+// still pending (io_mu held): a status is a byte of that same row, written only once the rest
+// of the row is durable too, so a torn page cannot mark a config finished with half a row.
+static int write_values(Store *st, const StoreStaged *s, int64_t k) {
+    if (grow((void **)&st->scratch, &st->cap_scratch, (k * (int64_t)sizeof(SummaryRow) + 7) / 8, sizeof *st->scratch) != 0)
+        return -1;
+    SummaryRow *rows = (SummaryRow *)st->scratch;
+    for (int64_t m = 0; m < k; m++) {
+        rows[m] = s[m].row;
+        rows[m].status = STATUS_PENDING;
+    }
+    return write_rows(st->summary, st->summary_mem, s[0].row.id, k, -1, rows, st->dxpl);
+}
+
+// Write every staged row of batch b, one write per dataset per run (io_mu held). 0 or -1;
+// *done: how many of b->staged (sorted by id now) are written whole.
+static int write_staged(Store *st, StoreBatch *b, int64_t *done) {
+    *done = 0;
+    qsort(b->staged, (size_t)b->n_staged, sizeof *b->staged, staged_by_id);
+    int parts = st->n_curves + (st->initial ? 2 : 1) * N_WEIGHTS, rc = 0;
+    for (int64_t i = 0; i < b->n_staged && rc == 0;) {
+        int64_t biggest = 0, j = i + 1;
+        staged_part(st, b, &b->staged[i], st->n_curves, &biggest);    // W1 or ...
+        int64_t E = b->staged[i].config->hyper.epochs;
+        if (E > biggest) biggest = E;                             // ... a curve, whichever is longer
+        int64_t k_max = RUN_MAX_DOUBLES / biggest > 1 ? RUN_MAX_DOUBLES / biggest : 1;
+        while (j < b->n_staged && j - i < k_max && continues(&b->staged[j - 1], &b->staged[j])) j++;
+        int64_t k = j - i;
+        if (grow((void **)&st->scratch, &st->cap_scratch, k * biggest, sizeof *st->scratch) != 0) return -1;
+        const Config *c = b->staged[i].config;
+        int64_t h = grid_hidden_index(st->grid, c->hyper.hidden_dim);
+        for (int what = 0; what < parts && rc == 0; what++) {
+            int64_t len = 0;
+            for (int64_t m = 0; m < k; m++) {
+                const double *src = staged_part(st, b, &b->staged[i + m], what, &len);
+                memcpy(st->scratch + m * len, src, (size_t)len * sizeof *src);
+            }
+            if (what < st->n_curves) {
+                rc = write_rows(st->curves[what], H5T_NATIVE_DOUBLE, c->id, k, E, st->scratch, st->dxpl);
+            } else {
+                int w = what - st->n_curves;
+                hid_t d = w < N_WEIGHTS ? st->weights[h][w] : st->initial[h][w - N_WEIGHTS];
+                rc = write_rows(d, H5T_NATIVE_DOUBLE, c->weights_row, k, -1, st->scratch, st->dxpl);
+            }
+        }
+        if (rc == 0) rc = write_values(st, b->staged + i, k);
+        if (rc == 0) *done = j;
+        i = j;
+    }
+    return rc;
+}
+
+// Write the status byte of n summary rows, one write per run of consecutive ids (io_mu held;
+// the rest of each row is in the file already). 0 or -1.
+static int write_statuses(Store *st, SummaryRow *rows, int64_t n) {
+    qsort(rows, (size_t)n, sizeof *rows, rows_by_id);
+    enum { RUN = 4096 };
+    uint8_t status[RUN];
+    int rc = 0;
+    for (int64_t i = 0; i < n && rc == 0;) {
+        int64_t j = i + 1;
+        while (j < n && rows[j].id == rows[j - 1].id + 1 && j - i < RUN) j++;
+        for (int64_t m = i; m < j; m++) status[m - i] = (uint8_t)rows[m].status;
+        rc = write_rows(st->summary, st->status_mem, rows[i].id, j - i, -1, status, st->dxpl);
+        i = j;
+    }
+    return rc;
+}
+
+// One round of the protocol above, also store_close's last. Returns 0, an fsync's errno,
+// or -1 when HDF5 could not write; a failure is also kept for sync_error.
+static int sync_round(Store *st) {
+    pthread_mutex_lock(&st->q_mu);                // take the fill batch, leave an empty one
+    StoreBatch b = st->fill;
+    st->fill = st->spare;
+    memset(&st->spare, 0, sizeof st->spare);
+    st->fill.n_status = st->fill.n_staged = st->fill.n_arena = 0;
+    int dirty = st->sync_dirty;
+    st->sync_dirty = 0;
+    pthread_mutex_unlock(&st->q_mu);
+    int work = dirty || b.n_status || b.n_staged, rc = 0;
+    int64_t written = 0;                          // staged configs whose rows are all written
+    if (work) {
+        pthread_mutex_lock(&st->io_mu);
+        if (b.n_staged && write_staged(st, &b, &written) != 0) rc = -1;
+        if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 && rc == 0) rc = -1;
+        pthread_mutex_unlock(&st->io_mu);
+    }
+    // Whatever was written whole is synced and gets its status, even when the rest failed
+    // (a full disk): the configs committed before a failure are safe.
+    int synced = 0;
+    if (work && fsync(st->fd) != 0) rc = errno ? errno : EIO;
+    else synced = work;
+    if (synced && (b.n_status || written)) {   // those rows are durable: their statuses may follow
+        if (grow((void **)&b.status, &b.cap_status, b.n_status + written, sizeof *b.status) != 0) {
+            if (rc == 0) rc = -1;
+        } else {
+            for (int64_t i = 0; i < written; i++) b.status[b.n_status++] = b.staged[i].row;
+            pthread_mutex_lock(&st->io_mu);
+            if (write_statuses(st, b.status, b.n_status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0) {
+                if (rc == 0) rc = -1;
+            } else {
+                st->n_published += b.n_status;
+            }
+            pthread_mutex_unlock(&st->io_mu);
+        }
+    }
+    // After a failure b's statuses are dropped: those configs stay pending (resume trains
+    // them again), and the error stops the sweep at its next commit or at the close.
+    pthread_mutex_lock(&st->q_mu);
+    if (b.n_status || written) st->sync_dirty = 1;
+    if (rc != 0 && !st->sync_errno) st->sync_errno = rc;
+    st->spare = b;                                // its buffers, for the next round
+    pthread_mutex_unlock(&st->q_mu);
+    return rc;
+}
 
 static void *syncer_loop(void *arg) {
     Store *st = arg;
+    quiet_thread();
+    double every = st->legacy_order ? SYNC_LEGACY_SECONDS : SYNC_INTERVAL;
     pthread_mutex_lock(&st->sync_mu);
     while (!st->sync_stop) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += (time_t)SYNC_EVERY_SECONDS;
-        pthread_cond_timedwait(&st->sync_cv, &st->sync_mu, &deadline);
-        if (!st->sync_dirty) continue;
-        st->sync_dirty = 0;
+        if (!st->sync_wake) {
+            struct timespec deadline;
+            clock_gettime(CLOCK_REALTIME, &deadline);
+            long ns = deadline.tv_nsec + (long)((every - (double)(long)every) * 1e9);
+            deadline.tv_sec += (time_t)every + ns / 1000000000L;
+            deadline.tv_nsec = ns % 1000000000L;
+            pthread_cond_timedwait(&st->sync_cv, &st->sync_mu, &deadline);
+        }
+        st->sync_wake = 0;
+        if (st->sync_stop) break;
         pthread_mutex_unlock(&st->sync_mu);
-        int rc = fsync(st->fd), e = errno;
+        sync_round(st);
         pthread_mutex_lock(&st->sync_mu);
-        if (rc != 0 && !st->sync_errno) st->sync_errno = e;
     }
     pthread_mutex_unlock(&st->sync_mu);
     return NULL;
@@ -619,7 +867,7 @@ static void *syncer_loop(void *arg) {
 static int syncer_start(Store *st) {
     pthread_mutex_init(&st->sync_mu, NULL);
     pthread_cond_init(&st->sync_cv, NULL);
-    st->sync_dirty = st->sync_stop = st->sync_errno = 0;
+    st->sync_stop = st->sync_wake = 0;
     if (pthread_create(&st->syncer, NULL, syncer_loop, st) != 0) return -1;
     st->syncer_running = 1;
     return 0;
@@ -637,14 +885,29 @@ static void syncer_stop(Store *st) {
     st->syncer_running = 0;
 }
 
-// After a commit: there is something to sync. Reports a failed background fsync (EIO, ENOSPC).
-static int syncer_mark_dirty(Store *st, char *err) {
-    if (!st->syncer_running) return SWEEP_OK;
+static void syncer_wake(Store *st) {
     pthread_mutex_lock(&st->sync_mu);
-    st->sync_dirty = 1;
-    int e = st->sync_errno;
+    st->sync_wake = 1;
+    pthread_cond_signal(&st->sync_cv);
     pthread_mutex_unlock(&st->sync_mu);
-    return e ? fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(e)) : SWEEP_OK;
+}
+
+// The error a background round left, as one line (q_mu held); SWEEP_OK if none.
+static int sync_error(const Store *st, char *err) {
+    int e = st->sync_errno;
+    if (!e) return SWEEP_OK;
+    if (e < 0)
+        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of finished configs (disk full?)", st->path);
+    return fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(e));
+}
+
+// After a legacy commit or a status change: there is something to sync.
+static int syncer_mark_dirty(Store *st, char *err) {
+    pthread_mutex_lock(&st->q_mu);
+    st->sync_dirty = 1;
+    int rc = sync_error(st, err);
+    pthread_mutex_unlock(&st->q_mu);
+    return rc;
 }
 
 static int store_open_file(Store *st, char *err) {
@@ -670,6 +933,7 @@ static int store_open_datasets(Store *st, const Grid *g, int64_t D, char *err) {
     }
     bad |= (st->summary = H5Dopen2(st->file, "summary", H5P_DEFAULT)) < 0;
     st->summary_mem = store_summary_type();
+    st->status_mem = store_status_type();
     // Our own conversion buffers: HDF5's default allocates and frees 1 MB per converting
     // write, which cost more than the write itself for small configs.
     st->dxpl = H5Pcreate(H5P_DATASET_XFER);
@@ -682,6 +946,7 @@ static int store_open_datasets(Store *st, const Grid *g, int64_t D, char *err) {
     if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: not a complete sweep results file", st->path);
     void *handle = NULL;
     if (H5Fget_vfd_handle(st->file, H5P_DEFAULT, &handle) >= 0 && handle) st->fd = *(int *)handle;
+    st->legacy_order = legacy_wanted();
     if (st->fd >= 0 && syncer_start(st) != 0) return fail(err, SWEEP_ERR_RUNTIME, "cannot start the fsync thread");
     return SWEEP_OK;
 }
@@ -792,6 +1057,8 @@ static int data_unchanged(hid_t file, const Dataset *d) {
            data_equal(file, "data/feature_scale", H5T_NATIVE_DOUBLE, d->feature_scale, d->n_features, sizeof(double));
 }
 
+int store_data_matches(hid_t file, const Dataset *d) { return data_unchanged(file, d); }
+
 // The checks that need only the file: a sweep file, of this spec and data, of this grid size.
 static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, const Dataset *data, char *err) {
     char text[128];
@@ -865,44 +1132,105 @@ static int write_weights(const Store *st, hid_t h[4], int64_t row, const Mlp *m)
     return rc;
 }
 
-static int write_summary(Store *st, const SummaryRow *row, char *err) {
-    if (write_rows(st->summary, st->summary_mem, row->id, 1, -1, row, st->dxpl) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
-        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)",
-                    st->path, (long long)row->id);
-    return syncer_mark_dirty(st, err);
+static int write_failed(const Store *st, int64_t id, char *err) {
+    return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)", st->path,
+                (long long)id);
+}
+
+void store_summary_row(SummaryRow *row, const Config *c, const Run *r) {
+    pending_row(row, c->id);
+    row->status = (int8_t)r->status;
+    row->final_train_loss = r->final[CURVE_TRAIN_LOSS];
+    row->final_train_acc = r->final[CURVE_TRAIN_ACC];
+    row->final_test_loss = r->final[CURVE_TEST_LOSS];
+    row->final_test_acc = r->final[CURVE_TEST_ACC];
+    row->best_test_acc = r->best_test_acc;
+    row->best_epoch = r->best_epoch;
+    row->final_val_loss = r->final[CURVE_VAL_LOSS];
+    row->final_val_acc = r->final[CURVE_VAL_ACC];
+    row->best_val_loss = r->best_val_loss;
+    row->best_val_epoch = r->best_val_epoch;
+    row->epochs_run = r->epochs_run;
+    row->train_seconds = r->train_seconds;
+}
+
+// The old ordering (and the one without a syncer): rows, flush, status, flush (io_mu held).
+static int commit_now(Store *st, const Config *c, const Run *r, const SummaryRow *row, char *err) {
+    int rc = 0;
+    if (r) {
+        int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
+        for (int i = 0; i < st->n_curves; i++)
+            rc |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
+        rc |= write_weights(st, st->weights[k], c->weights_row, &r->model);
+        if (st->initial) rc |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
+    }
+    if (rc != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 ||
+        write_rows(st->summary, st->summary_mem, row->id, 1, -1, row, st->dxpl) != 0 ||
+        H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return write_failed(st, c->id, err);
+    st->n_published++;
+    return SWEEP_OK;
+}
+
+// Leaves a finished config with the syncer: its rows staged, or written now when big (or
+// when too much is staged already), and its status queued behind them.
+static int commit_queued(Store *st, const Config *c, const Run *r, const SummaryRow *row, char *err) {
+    int64_t n = r ? staged_size(st, c) : 0;
+    int rc = SWEEP_OK, wake = 0;
+    pthread_mutex_lock(&st->q_mu);
+    int staged = r && n <= STAGE_CONFIG_MAX && st->fill.n_arena + n <= STAGE_MAX;
+    if (!r || staged) {
+        if (staged ? stage(st, c, r, row) != 0
+                   : grow((void **)&st->fill.status, &st->fill.cap_status, st->fill.n_status + 1, sizeof *row) != 0)
+            rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+        else if (!staged)
+            st->fill.status[st->fill.n_status++] = *row;
+        wake = st->fill.n_arena >= STAGE_WAKE;
+    }
+    if (rc == SWEEP_OK) rc = sync_error(st, err);
+    pthread_mutex_unlock(&st->q_mu);
+    if (wake) syncer_wake(st);
+    if (!r || staged || rc != SWEEP_OK) return rc;
+    // Written at once, outside q_mu; queued only once written.
+    int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
+    pthread_mutex_lock(&st->io_mu);
+    int bad = 0;
+    for (int i = 0; i < st->n_curves; i++)
+        bad |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
+    bad |= write_weights(st, st->weights[k], c->weights_row, &r->model);
+    if (st->initial) bad |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
+    SummaryRow values = *row;
+    values.status = STATUS_PENDING;
+    bad |= write_rows(st->summary, st->summary_mem, row->id, 1, -1, &values, st->dxpl);
+    pthread_mutex_unlock(&st->io_mu);
+    if (bad) return write_failed(st, c->id, err);
+    pthread_mutex_lock(&st->q_mu);
+    if (grow((void **)&st->fill.status, &st->fill.cap_status, st->fill.n_status + 1, sizeof *row) != 0)
+        rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    else
+        st->fill.status[st->fill.n_status++] = *row;
+    pthread_mutex_unlock(&st->q_mu);
+    return rc;
+}
+
+static int commit(Store *st, const Config *c, const Run *r, const SummaryRow *row, char *err) {
+    quiet_thread();
+    if (!st->legacy_order && st->syncer_running) return commit_queued(st, c, r, row, err);
+    pthread_mutex_lock(&st->io_mu);
+    int rc = commit_now(st, c, r, row, err);
+    pthread_mutex_unlock(&st->io_mu);
+    return rc == SWEEP_OK ? syncer_mark_dirty(st, err) : rc;
 }
 
 int store_write_result(Store *st, const Config *c, const Run *r, char *err) {
-    int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
-    int rc = 0;
-    for (int i = 0; i < st->n_curves; i++)
-        rc |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
-    rc |= write_weights(st, st->weights[k], c->weights_row, &r->model);
-    if (st->initial) rc |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
-    // The rows reach the file before the status that vouches for them.
-    if (rc != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
-        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)",
-                    st->path, (long long)c->id);
     SummaryRow row;
-    pending_row(&row, c->id);
-    row.status = (int8_t)r->status;
-    row.final_train_loss = r->final[CURVE_TRAIN_LOSS];
-    row.final_train_acc = r->final[CURVE_TRAIN_ACC];
-    row.final_test_loss = r->final[CURVE_TEST_LOSS];
-    row.final_test_acc = r->final[CURVE_TEST_ACC];
-    row.best_test_acc = r->best_test_acc;
-    row.best_epoch = r->best_epoch;
-    row.final_val_loss = r->final[CURVE_VAL_LOSS];
-    row.final_val_acc = r->final[CURVE_VAL_ACC];
-    row.best_val_loss = r->best_val_loss;
-    row.best_val_epoch = r->best_val_epoch;
-    row.epochs_run = r->epochs_run;
-    row.train_seconds = r->train_seconds;
-    return write_summary(st, &row, err);
+    store_summary_row(&row, c, r);
+    return commit(st, c, r, &row, err);
 }
 
 int store_read_curve_value(Store *st, int curve, int64_t id, int64_t epoch, double *out) {
     if (curve < 0 || curve >= st->n_curves || epoch < 1) return -1;
+    pthread_mutex_lock(&st->io_mu);   // the syncer may be writing the file
     hid_t fsp = H5Dget_space(st->curves[curve]);
     hsize_t off[2] = {(hsize_t)id, (hsize_t)(epoch - 1)}, cnt[2] = {1, 1};
     H5Sselect_hyperslab(fsp, H5S_SELECT_SET, off, NULL, cnt, NULL);
@@ -910,6 +1238,7 @@ int store_read_curve_value(Store *st, int curve, int64_t id, int64_t epoch, doub
     herr_t rc = H5Dread(st->curves[curve], H5T_NATIVE_DOUBLE, msp, fsp, H5P_DEFAULT, out);
     H5Sclose(msp);
     H5Sclose(fsp);
+    pthread_mutex_unlock(&st->io_mu);
     return rc < 0 ? -1 : 0;
 }
 
@@ -917,12 +1246,35 @@ int store_write_failed(Store *st, const Config *c, char *err) {
     SummaryRow row;
     pending_row(&row, c->id);
     row.status = STATUS_FAILED;
-    return write_summary(st, &row, err);
+    return commit(st, c, NULL, &row, err);
+}
+
+// Rewriting the root's status (a variable-length string) puts the new string in a new
+// global heap collection at the end of the file, and the flush writes it together with the
+// superblock's new end-of-file address, in either order. A power cut between the two could
+// leave a superblock that points past the end of the file, which HDF5 refuses to open. So
+// the file is first made longer than it will be, durably: whatever part of the rewrite
+// reaches the disk, the file is long enough; after the flush it is cut to its true length
+// (HDF5 does not know of the room, so it would not cut it).
+static int make_room(Store *st) {
+    haddr_t eoa = 0;
+    if (st->fd < 0) return 0;
+    if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 || H5Fget_eoa(st->file, &eoa) < 0) return -1;
+    return ftruncate(st->fd, (off_t)eoa + STATUS_ROOM) == 0 && fsync(st->fd) == 0 ? 0 : -1;
+}
+
+static int trim(Store *st) {
+    haddr_t eoa = 0;
+    if (st->fd < 0) return 0;
+    return H5Fget_eoa(st->file, &eoa) >= 0 && ftruncate(st->fd, (off_t)eoa) == 0 ? 0 : -1;
 }
 
 int store_set_status(Store *st, const char *status, char *err) {
-    if (store_attr_set(st->file, "status", status) != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
-        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
+    pthread_mutex_lock(&st->io_mu);
+    int bad = make_room(st) != 0 || store_attr_set(st->file, "status", status) != 0 ||
+              H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 || trim(st) != 0;
+    pthread_mutex_unlock(&st->io_mu);
+    if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
     return syncer_mark_dirty(st, err);
 }
 
@@ -1051,15 +1403,41 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
 }
 
 
-static int read_row(hid_t dset, int64_t row, int64_t E, double *out) {
-    hid_t fsp = H5Dget_space(dset);
-    hsize_t off[2] = {(hsize_t)row, 0}, cnt[2] = {1, (hsize_t)E};
-    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, off, NULL, cnt, NULL);
-    hid_t msp = H5Screate_simple(2, cnt, NULL);
-    herr_t rc = H5Dread(dset, H5T_NATIVE_DOUBLE, msp, fsp, H5P_DEFAULT, out);
-    H5Sclose(msp);
-    H5Sclose(fsp);
-    return rc < 0 ? -1 : 0;
+// Rows of a curve, read a slice at a time: a setting's replicates are mostly neighbours, and
+// one read per row cost more than the whole sweep for many tiny configs.
+typedef struct {
+    hid_t dset;
+    int64_t lo, n, cap, n_rows, E;   // holds rows [lo, lo + n); cap rows fit
+    double *rows;
+} RowCache;
+
+static int cache_init(RowCache *rc, hid_t dset, int64_t n_rows, int64_t E) {
+    memset(rc, 0, sizeof *rc);
+    rc->dset = dset;
+    rc->n_rows = n_rows;
+    rc->E = E ? E : 1;
+    rc->cap = (1 << 17) / rc->E > 1 ? (1 << 17) / rc->E : 1;   // about 1 MB
+    rc->rows = malloc((size_t)(rc->cap * rc->E) * sizeof *rc->rows);
+    return rc->rows ? 0 : -1;
+}
+
+static int cached_row(RowCache *rc, int64_t row, double *out) {
+    if (row < rc->lo || row >= rc->lo + rc->n) {
+        int64_t n = rc->n_rows - row < rc->cap ? rc->n_rows - row : rc->cap;
+        hid_t fsp = H5Dget_space(rc->dset);
+        hsize_t off[2] = {(hsize_t)row, 0}, cnt[2] = {(hsize_t)n, (hsize_t)rc->E};
+        H5Sselect_hyperslab(fsp, H5S_SELECT_SET, off, NULL, cnt, NULL);
+        hid_t msp = H5Screate_simple(2, cnt, NULL);
+        herr_t bad = H5Dread(rc->dset, H5T_NATIVE_DOUBLE, msp, fsp, H5P_DEFAULT, rc->rows);
+        H5Sclose(msp);
+        H5Sclose(fsp);
+        rc->n = 0;
+        if (bad < 0) return -1;
+        rc->lo = row;
+        rc->n = n;
+    }
+    memcpy(out, rc->rows + (row - rc->lo) * rc->E, (size_t)rc->E * sizeof *out);
+    return 0;
 }
 
 int store_write_seed_stats(hid_t file, char *err) {
@@ -1100,8 +1478,11 @@ int store_write_seed_stats(hid_t file, char *err) {
     for (int64_t k = 0; k < g.n_groups; k++) if (g.groups[k].n_configs > max_members) max_members = g.groups[k].n_configs;
     double *buf = malloc((size_t)((max_members ? max_members : 1) * (E ? E : 1)) * sizeof *buf);
     double *mean = malloc((size_t)(E ? E : 1) * sizeof *mean), *sd = malloc((size_t)(E ? E : 1) * sizeof *sd);
+    RowCache cache[N_CURVES];
+    int no_cache = 0;
+    for (int c = 0; c < n_curves; c++) no_cache |= cache_init(&cache[c], bad ? -1 : curve[c], n, E) != 0;
     if (bad) rc = fail(err, SWEEP_ERR_USAGE, "results file without the seed statistics objects");
-    else if (!start || !member || !buf || !mean || !sd) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    else if (!start || !member || !buf || !mean || !sd || no_cache) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     if (rc == SWEEP_OK) {
         for (int64_t i = 0; i < n; i++) start[g.group_of[i] + 1]++;
         for (int64_t k = 0; k < g.n_groups; k++) start[k + 1] += start[k];
@@ -1118,7 +1499,7 @@ int store_write_seed_stats(hid_t file, char *err) {
             int64_t m = 0;
             for (int64_t j = start[k]; j < start[k + 1]; j++) {
                 if (summary[member[j]].status != STATUS_DONE) continue;
-                if (read_row(curve[c], member[j], E, buf + m * E) != 0) rc = -1;
+                if (cached_row(&cache[c], member[j], buf + m * E) != 0) rc = -1;
                 m++;
             }
             for (int64_t e = 0; e < E; e++) stats_moments(buf + e, m, E, &mean[e], &sd[e]);   // per epoch
@@ -1128,6 +1509,7 @@ int store_write_seed_stats(hid_t file, char *err) {
         if (rc != SWEEP_OK) rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write the seed statistics (disk full?)");
     }
     free(start); free(member); free(buf); free(mean); free(sd);
+    for (int c = 0; c < n_curves; c++) free(cache[c].rows);
     if (table >= 0) H5Dclose(table);
     for (int c = 0; c < n_curves; c++) if (curve[c] >= 0) H5Dclose(curve[c]);
     for (int c = 0; c < 2 * n_curves; c++) if (stat[c] >= 0) H5Dclose(stat[c]);
@@ -1152,15 +1534,33 @@ static int all_finished(hid_t file) {
     return all;
 }
 
+// The last round, by hand, once the syncer has stopped: rows still queued are synced and
+// their statuses written (the fsync after them comes at the close). Reports any error a
+// background round left.
+static int drain(Store *st, char *err) {
+    syncer_stop(st);
+    if (st->fd < 0) return SWEEP_OK;
+    sync_round(st);
+    pthread_mutex_lock(&st->q_mu);
+    int rc = sync_error(st, err);
+    pthread_mutex_unlock(&st->q_mu);
+    return rc;
+}
+
 int store_close(Store *st, const char *status, char *err) {
+    int rc = drain(st, err);
+    if (rc != SWEEP_OK) {
+        store_abandon(st);
+        return rc;
+    }
     if (strcmp(status, "complete") == 0 && all_finished(st->file) && store_write_seed_stats(st->file, err) != SWEEP_OK)
         // Derived numbers only: every result is already safe, and `sweep report` computes them too.
         fprintf(stderr, "sweep: warning: %s; /seed_stats left unfilled\n", err);
-    int rc = store_set_status(st, status, err);
-    syncer_stop(st);
+    rc = store_set_status(st, status, err);
     st->fd = -1;
     close_handles(st);
-    // The final status and whatever HDF5 wrote at close, on disk before we say "done".
+    // The statuses, the final status and whatever HDF5 wrote at close, on disk before we
+    // say "done".
     int fd = open(st->path, O_RDONLY | O_CLOEXEC);
     if ((fd < 0 || fsync(fd) != 0) && rc == SWEEP_OK)
         rc = fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(errno));
@@ -1171,7 +1571,9 @@ int store_close(Store *st, const char *status, char *err) {
 }
 
 void store_abandon(Store *st) {
-    syncer_stop(st);
+    char err[ERR_LEN];
+    // Best effort after a failure: the configs committed before it get their statuses.
+    if (drain(st, err) == SWEEP_OK && st->fd >= 0) fsync(st->fd);
     st->fd = -1;
     close_handles(st);
     lock_release(st);

@@ -221,33 +221,57 @@ def small_disk(tmp_path):
 
 
 # Weights of hidden 256 are ~62 KB a config and written only as configs finish, so a 1.5 MB
-# disk fills in the middle of this sweep.
+# disk fills in the middle of this sweep. Configs this small are written by the store's
+# syncer thread; those of hidden 4500 (1 MB of weights each) by the worker thread that
+# trained them, so the 12 MB disk fills in a worker's write.
 BIG_WEIGHTS_SPEC = """\
 grid:
   hidden_dim: 256
   epochs: 3
   seed: {range: [0, 60]}
 """
+HUGE_WEIGHTS_SPEC = """\
+grid:
+  hidden_dim: 4500
+  epochs: 1
+  seed: {range: [0, 16]}
+"""
 
 
-def test_a_full_disk_mid_sweep_fails_cleanly_keeps_committed_configs_and_resume_finishes(tmp_path, small_disk):
-    spec = write_spec(tmp_path, BIG_WEIGHTS_SPEC)
+@pytest.mark.parametrize("text,size", [(BIG_WEIGHTS_SPEC, "1500k"), (HUGE_WEIGHTS_SPEC, "12m")],
+                         ids=["syncer-writes", "worker-writes"])
+def test_a_full_disk_mid_sweep_fails_cleanly_keeps_committed_configs_and_resume_finishes(tmp_path, small_disk,
+                                                                                         text, size):
+    """At -j 2: two lines on stderr (the failure and what is safe), none of HDF5's own error
+    stack from any thread, exit 1; the committed configs hold their rows; resume finishes."""
+    spec = write_spec(tmp_path, text)
     ref = tmp_path / "ref.h5"
     assert run_sweep("-q", spec, "-o", ref).returncode == 0
-    disk = small_disk("1500k")
+    disk = small_disk(size)
     out = disk / "full.h5"
     r = run_sweep("-q", "-j", "2", spec, "-o", out)
     assert r.returncode == 1, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) <= 2 and all(l.startswith("sweep: ") for l in lines), r.stderr
     assert "disk full" in r.stderr or "No space" in r.stderr
     assert "--resume" in r.stderr
     done, total = check_committed_rows(out, ref)
     assert 0 < done < total
-    subprocess.run(["mount", "-o", "remount,size=20m", str(disk)], check=True)
+    assert f"{done} configs committed before the failure are safe" in r.stderr
+    subprocess.run(["mount", "-o", "remount,size=40m", str(disk)], check=True)
     r = run_sweep("-q", "--resume", spec, "-o", out)
     assert r.returncode == 0, r.stderr
     check_committed_rows(out, ref)
     with h5py.File(out, "r") as f:
         assert (f["summary"]["status"] == 1).all()
+
+
+def test_sweep_debug_hdf5_shows_the_hdf5_error_stack_of_a_full_disk(tmp_path, small_disk):
+    spec = write_spec(tmp_path, HUGE_WEIGHTS_SPEC)
+    disk = small_disk("12m")
+    r = run_sweep("-q", "-j", "2", spec, "-o", disk / "full.h5", env={"SWEEP_DEBUG_HDF5": "1"})
+    assert r.returncode == 1, r.stderr
+    assert "HDF5-DIAG" in r.stderr and len(r.stderr.splitlines()) > 10, r.stderr
 
 
 def test_a_disk_too_small_for_the_file_fails_before_training_and_leaves_nothing(tmp_path, small_disk):

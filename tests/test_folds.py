@@ -254,3 +254,17 @@ grid:
             assert len(set(block["learning_rate"].tolist())) == 1
             assert len(set(block["hidden_dim"].tolist())) == 1
         assert (f["seed_stats"]["n_replicates"] == 6).all() and len(f["seed_stats"]) == 4
+
+
+def test_sweep_verify_retrains_fold_configs_bitwise_and_catches_an_ulp(folds_file, tmp_path):
+    _, out = folds_file
+    r = run_ok("verify", "--sample", "all", out)
+    assert "identical" in r.stderr + r.stdout
+    bad = tmp_path / "ulp.h5"
+    bad.write_bytes(out.read_bytes())
+    with h5py.File(bad, "r+") as f:
+        v = f["curves/val_loss"][5]
+        v[2] = np.nextafter(v[2], np.inf)
+        f["curves/val_loss"][5] = v
+    r = run_sweep("verify", "--sample", "all", bad)
+    assert r.returncode == 1 and "config 5 differs" in r.stdout + r.stderr and "val_loss" in r.stdout + r.stderr

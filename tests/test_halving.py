@@ -241,3 +241,9 @@ def test_on_a_terminal_a_bar_of_the_work_leads_the_progress_line(tmp_path):
     assert last.startswith("[" + "\u2588" * 24 + "] 100% of the work  162/162 configs"), last
     assert "pruned 138" in last and "diverged 18" in last
     assert "\x1b[K" in text   # redrawn in place
+
+
+def test_sweep_verify_retrains_the_survivors_bitwise(halved):
+    _, out = halved
+    r = run_ok("verify", "--sample", "all", out)
+    assert "identical" in r.stderr + r.stdout
