@@ -18,6 +18,8 @@ typedef struct {
     double init_scale;
     int shuffle;
     int32_t repeat, fold;     // the data split: fold `fold` of repeat `repeat` (0, 0 without folds)
+    int64_t patience;         // early stopping on val_loss after this many epochs without
+    double min_delta;         //   improving by more than min_delta; patience 0: off
 } Hyper;
 
 // A config's status, as /summary stores it.
@@ -56,6 +58,13 @@ typedef struct {
     int64_t *order;
     double *view_mem;
     DataView view;
+    // early stopping (hyper.patience > 0): the best epoch so far by its rule, its weights and
+    // values (restored as the run's results), and the epochs since it
+    Mlp best;
+    double best_final[N_CURVES];
+    double es_ref;           // val_loss of the last improvement; NaN before the first epoch
+    int64_t es_epoch, es_wait;
+    int stopped;             // patience ran out: no epoch follows
 } Run;
 
 int train_init(Run *r, const Dataset *d, const Hyper *h);  // 0 or -1 when out of memory
@@ -73,7 +82,10 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel);
 // cancelled (the run is then abandoned).
 void train_begin(Run *r, const Dataset *d);
 int train_advance(Run *r, const Dataset *d, int64_t until, atomic_int *cancel);
-int train_ended(const Run *r);   // diverged: no epoch can follow
+int train_ended(const Run *r);   // diverged or stopped early: no epoch can follow
+// The weights a run's results hold: with early stopping its best epoch's (restore best),
+// else the last epoch's.
+const Mlp *train_result_model(const Run *r);
 
 // A run paused for a while (halving's rungs): train_park frees its scratch (batch buffers,
 // work space, its own rows) and keeps its state (weights, curves, best epochs);

@@ -405,7 +405,7 @@ static Outgoing *wire_pack(const Config *c, const Run *r, int ok, int64_t D) {
             memcpy(p, r->curves[i], (size_t)c->hyper.epochs * sizeof(double));
             p += c->hyper.epochs;
         }
-        p = put_mlp(p, &r->model);
+        p = put_mlp(p, train_result_model(r));
         put_mlp(p, &r->initial);
     }
     memcpy(o->data, &h, sizeof h);

@@ -684,7 +684,7 @@ static int stage(Store *st, const Config *c, const Run *r, const SummaryRow *row
         memcpy(p, r->curves[i], (size_t)c->hyper.epochs * sizeof *p);
         p += c->hyper.epochs;
     }
-    p = put_model(p, &r->model);
+    p = put_model(p, train_result_model(r));
     if (st->initial) put_model(p, &r->initial);
     b->staged[b->n_staged++] = (StoreStaged){.row = *row, .config = c, .offset = b->n_arena};
     b->n_arena += n;
@@ -1161,7 +1161,7 @@ static int commit_now(Store *st, const Config *c, const Run *r, const SummaryRow
         int64_t k = grid_hidden_index(st->grid, c->hyper.hidden_dim);
         for (int i = 0; i < st->n_curves; i++)
             rc |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
-        rc |= write_weights(st, st->weights[k], c->weights_row, &r->model);
+        rc |= write_weights(st, st->weights[k], c->weights_row, train_result_model(r));
         if (st->initial) rc |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
     }
     if (rc != 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 ||
@@ -1197,7 +1197,7 @@ static int commit_queued(Store *st, const Config *c, const Run *r, const Summary
     int bad = 0;
     for (int i = 0; i < st->n_curves; i++)
         bad |= write_rows(st->curves[i], H5T_NATIVE_DOUBLE, c->id, 1, c->hyper.epochs, r->curves[i], st->dxpl);
-    bad |= write_weights(st, st->weights[k], c->weights_row, &r->model);
+    bad |= write_weights(st, st->weights[k], c->weights_row, train_result_model(r));
     if (st->initial) bad |= write_weights(st, st->initial[k], c->weights_row, &r->initial);
     SummaryRow values = *row;
     values.status = STATUS_PENDING;

@@ -48,6 +48,7 @@ int train_init(Run *r, const Dataset *d, const Hyper *h) {
     int bad = !r->curve_mem;
     bad |= mlp_init(&r->initial, D, H) != 0;
     bad |= mlp_init(&r->model, D, H) != 0;
+    if (h->patience > 0) bad |= mlp_init(&r->best, D, H) != 0;
     bad |= scratch_init(r, d) != 0;
     if (bad) {
         train_free(r);
@@ -69,6 +70,7 @@ int train_unpark(Run *r, const Dataset *d) {
 void train_free(Run *r) {
     mlp_free(&r->initial);
     mlp_free(&r->model);
+    mlp_free(&r->best);
     free(r->curve_mem);
     scratch_free(r);
     memset(r, 0, sizeof *r);
@@ -114,10 +116,32 @@ void train_begin(Run *r, const Dataset *d) {
     r->best_epoch = r->best_val_epoch = -1;
     r->epochs_run = 0;
     r->train_seconds = 0.0;
-    for (int c = 0; c < N_CURVES; c++) r->final[c] = NAN;
+    for (int c = 0; c < N_CURVES; c++) r->final[c] = r->best_final[c] = NAN;
+    r->es_ref = NAN;
+    r->es_epoch = -1;
+    r->es_wait = 0;
+    r->stopped = 0;
 }
 
-int train_ended(const Run *r) { return r->status == STATUS_DIVERGED; }
+int train_ended(const Run *r) { return r->status == STATUS_DIVERGED || r->stopped; }
+
+const Mlp *train_result_model(const Run *r) { return r->best.W1 && r->es_epoch >= 0 ? &r->best : &r->model; }
+
+// Early stopping after epoch e (DESIGN section 3): an epoch improves when its val_loss is below
+// the last improvement's less min_delta (the first always does); the run stops once patience
+// epochs have passed without one, and keeps its best epoch's weights and values.
+static void early_stopping(Run *r, int64_t e, const double *x) {
+    const Hyper *h = &r->hyper;
+    if (isnan(r->es_ref) || x[CURVE_VAL_LOSS] < r->es_ref - h->min_delta) {
+        r->es_ref = x[CURVE_VAL_LOSS];
+        r->es_epoch = e;
+        r->es_wait = 0;
+        mlp_copy(&r->best, &r->model);
+        memcpy(r->best_final, x, sizeof r->best_final);
+    } else if (++r->es_wait >= h->patience) {
+        r->stopped = 1;
+    }
+}
 
 
 int train_advance(Run *r, const Dataset *d, int64_t until, atomic_int *cancel) {
@@ -154,10 +178,13 @@ int train_advance(Run *r, const Dataset *d, int64_t until, atomic_int *cancel) {
         if (!finite) {
             mlp_canonicalize_nans(&r->model);   // one NaN pattern, whichever machine made it
             r->status = STATUS_DIVERGED;
+        } else if (h->patience > 0) {
+            early_stopping(r, e, x);
         }
     }
+    int restore = h->patience > 0 && r->es_epoch >= 0 && r->status != STATUS_DIVERGED;
     if (r->epochs_run > 0)
-        for (int c = 0; c < N_CURVES; c++) r->final[c] = r->curves[c][r->epochs_run - 1];
+        for (int c = 0; c < N_CURVES; c++) r->final[c] = restore ? r->best_final[c] : r->curves[c][r->epochs_run - 1];
     r->train_seconds += sweep_seconds() - t0;
     return 0;
 }
@@ -179,6 +206,8 @@ int train_compare_but_epochs(const Hyper *a, const Hyper *b) {
     CMP(a->shuffle, b->shuffle);
     CMP(a->repeat, b->repeat);
     CMP(a->fold, b->fold);
+    CMP(a->patience, b->patience);
+    CMP(a->min_delta, b->min_delta);
     return 0;
 }
 

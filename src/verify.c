@@ -443,7 +443,7 @@ static int compare_config(Verify *v, const Config *c, const Run *r, double *buf)
     int rc = compare_row(v, c->id, "summary", mem, c->id, &want, sizeof want, "train_seconds");
     H5Tclose(mem);
     if (!rc) rc = compare_curves(v, c, r, buf);
-    if (!rc) rc = compare_weights(v, c, &r->model, "weights", buf);
+    if (!rc) rc = compare_weights(v, c, train_result_model(r), "weights", buf);
     if (!rc && v->has_initial) rc = compare_weights(v, c, &r->initial, "initial_weights", buf);
     return rc;
 }

@@ -90,6 +90,44 @@ static void a_batch_of_every_size_including_the_whole_part_works(void) {
     }
 }
 
+// Early stopping on a fold of a cross-validated split: the rule recomputed from the run's own
+// val curve, the results (weights, final values) those of a plain run of its best epoch count.
+static void early_stopping_stops_by_its_rule_and_restores_the_best_epoch(void) {
+    char err[ERR_LEN];
+    Dataset cv;
+    CHECK(data_prepare(&cv, &table, 0.2, 42, SCALE_MINMAX, err) == 0);
+    CHECK(data_folds(&cv, &table, 3, 1, 42, SCALE_MINMAX, err) == 0);
+    Hyper h = hyper(8, 1.0, 16, 400, 1);
+    h.fold = 1;
+    h.patience = 5;
+    h.min_delta = 1e-4;
+    Run r;
+    CHECK(train_init(&r, &cv, &h) == 0 && train_run(&r, &cv, NULL) == 0);
+    CHECK(r.stopped && r.epochs_run < 400 && r.status == STATUS_DONE);
+    // The rule, from the curve: improvements, and the stop patience epochs after the last.
+    const double *v = r.curves[CURVE_VAL_LOSS];
+    double ref = v[0];
+    int64_t best = 0, wait = 0, stop = -1;
+    for (int64_t e = 1; e < 400 && stop < 0; e++) {
+        if (v[e] < ref - h.min_delta) ref = v[e], best = e, wait = 0;
+        else if (++wait >= h.patience) stop = e;
+    }
+    CHECK(r.epochs_run == stop + 1 && r.es_epoch == best);
+    CHECK(isnan(v[r.epochs_run]));   // nothing after the stop
+    for (int c = 0; c < N_CURVES; c++) CHECK(r.final[c] == r.curves[c][best]);
+    // The restored weights are a plain run of best + 1 epochs.
+    Hyper plain = h;
+    plain.patience = 0;
+    plain.epochs = best + 1;
+    Run p;
+    CHECK(train_init(&p, &cv, &plain) == 0 && train_run(&p, &cv, NULL) == 0);
+    CHECK(same_params(train_result_model(&r), &p.model));
+    CHECK(!same_params(&r.model, &p.model));   // it trained on past the best epoch
+    train_free(&r);
+    train_free(&p);
+    data_free(&cv);
+}
+
 int main(void) {
     char err[ERR_LEN];
     if (data_load_table(&table, "breast_cancer", NULL, err) || data_prepare(&data, &table, 0.2, 42, SCALE_MINMAX, err)) {
@@ -102,6 +140,7 @@ int main(void) {
     RUN(a_huge_learning_rate_diverges_and_leaves_the_rest_nan);
     RUN(cancel_abandons_the_run);
     RUN(a_batch_of_every_size_including_the_whole_part_works);
+    RUN(early_stopping_stops_by_its_rule_and_restores_the_best_epoch);
     data_free(&data);
     data_free_table(&table);
     return CHECK_SUMMARY();
