@@ -130,6 +130,8 @@ int store_write_result(Store *st, const Config *c, const Run *r, char *err);
 // The value of one committed config's curve after `epoch` epochs (0-based index epoch - 1),
 // from the file being written (halving's decisions on resume). 0 or -1.
 int store_read_curve_value(Store *st, int curve, int64_t id, int64_t epoch, double *out);
+// One committed config's /summary row, from the file being written. 0 or -1.
+int store_read_summary_row(Store *st, int64_t id, SummaryRow *out);
 
 // The /summary row store_write_result writes for a config's run.
 void store_summary_row(SummaryRow *row, const Config *c, const Run *r);

@@ -60,29 +60,36 @@ static void train_and_commit(const SchedJob *job, int64_t u, int *store_failed, 
 typedef struct {
     Run run;
     int state;                // REP_* below
+    double final;             // once settled: its final value of the metric (NaN: diverged)
 } Replicate;
 
 enum { REP_NONE, REP_LIVE, REP_FAILED, REP_SETTLED };   // not started, parked run, no memory, committed
 
 // A replicate's metric after e epochs, for its setting's score: NaN when it diverged (or
-// failed), which scores the worst.
+// failed), which scores the worst; its final value when it stopped early before e.
 static double replicate_value(const SchedJob *job, const HalvingPlan *p, const Replicate *r, uint8_t status,
                               int64_t id, int64_t e) {
     if (status == STATUS_DIVERGED || status == STATUS_FAILED || r->state == REP_FAILED) return NAN;
-    if (status != STATUS_PENDING) {   // committed before (a resumed file): the file's curve
+    if (r->state == REP_SETTLED) return r->final;   // settled in this run: stopped early
+    if (status != STATUS_PENDING) {   // committed before (a resumed file): the file's numbers
+        SummaryRow row;
         double v = NAN;
+        if (store_read_summary_row(job->store, id, &row) != 0) return NAN;
+        if (row.epochs_run < e) return p->metric == CURVE_VAL_LOSS ? row.final_val_loss : row.final_val_acc;
         return store_read_curve_value(job->store, p->metric, id, e, &v) == 0 ? v : NAN;
     }
-    if (train_ended(&r->run)) return NAN;
+    if (r->run.status == STATUS_DIVERGED) return NAN;
+    if (r->run.epochs_run < e) return r->run.final[p->metric];   // stopped early
     return r->run.curves[p->metric][e - 1];
 }
 
-static int settle(const SchedJob *job, Replicate *r, uint8_t *status, int64_t id, int *store_failed,
-                  int64_t *n_committed, char *err) {
+static int settle(const SchedJob *job, const HalvingPlan *p, Replicate *r, uint8_t *status, int64_t id,
+                  int *store_failed, int64_t *n_committed, char *err) {
     const Config *c = &job->grid->configs[id];
     int ok = r->state == REP_LIVE;
     commit(job, c, &r->run, ok, 0.0, store_failed, n_committed, err);
     status[id] = ok ? (uint8_t)r->run.status : STATUS_FAILED;
+    r->final = ok && r->run.status != STATUS_DIVERGED ? r->run.final[p->metric] : NAN;
     if (ok) train_free(&r->run);
     r->state = REP_SETTLED;
     return *store_failed;
@@ -145,7 +152,7 @@ int sched_run_halving(const SchedJob *job, const HalvingPlan *p, const uint8_t *
         for (int64_t j = 0; j < m && !store_failed; j++) {
             Replicate *r = &reps[todo[j]];
             if (r->state == REP_FAILED || (r->state == REP_LIVE && (last || train_ended(&r->run))))
-                settle(job, r, status, todo[j], &store_failed, &n_committed, err);
+                settle(job, p, r, status, todo[j], &store_failed, &n_committed, err);
         }
         if (last || store_failed) break;
         // Score the live settings at e and keep the best ceil(n_alive / factor).
@@ -163,7 +170,7 @@ int sched_run_halving(const SchedJob *job, const HalvingPlan *p, const uint8_t *
                 int64_t id = p->ids[q];
                 if (status[id] != STATUS_PENDING) continue;
                 reps[id].run.status = STATUS_PRUNED;   // its results stand at e epochs
-                settle(job, &reps[id], status, id, &store_failed, &n_committed, err);
+                settle(job, p, &reps[id], status, id, &store_failed, &n_committed, err);
             }
         }
         n_alive = next;

@@ -1242,6 +1242,20 @@ int store_read_curve_value(Store *st, int curve, int64_t id, int64_t epoch, doub
     return rc < 0 ? -1 : 0;
 }
 
+int store_read_summary_row(Store *st, int64_t id, SummaryRow *out) {
+    pending_row(out, id);
+    pthread_mutex_lock(&st->io_mu);   // the syncer may be writing the file
+    hid_t fsp = H5Dget_space(st->summary);
+    hsize_t off = (hsize_t)id, cnt = 1;
+    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+    hid_t msp = H5Screate_simple(1, &cnt, NULL);
+    herr_t rc = H5Dread(st->summary, st->summary_mem, msp, fsp, H5P_DEFAULT, out);
+    H5Sclose(msp);
+    H5Sclose(fsp);
+    pthread_mutex_unlock(&st->io_mu);
+    return rc < 0 ? -1 : 0;
+}
+
 int store_write_failed(Store *st, const Config *c, char *err) {
     SummaryRow row;
     pending_row(&row, c->id);
