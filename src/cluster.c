@@ -55,9 +55,13 @@ static void digest(const char *spec_text, size_t spec_len, const Dataset *d, cha
     sha256_hex(d->y_train, (size_t)d->n_train * sizeof(double), parts[4]);
     sha256_hex(d->X_test, (size_t)(d->n_test * d->n_features) * sizeof(double), parts[5]);
     sha256_hex(d->y_test, (size_t)d->n_test * sizeof(double), parts[6]);
-    int with_folds = d->n_folds >= 2;
-    sha256_hex(d->folds, with_folds ? (size_t)(d->n_repeats * d->n_train) * sizeof(int32_t) : 0, parts[7]);
-    sha256_hex(d->X_raw, with_folds ? (size_t)((d->n_train + d->n_test) * d->n_features) * sizeof(double) : 0, parts[8]);
+    if (d->n_folds >= 2) {
+        sha256_hex(d->folds, (size_t)(d->n_repeats * d->n_train) * sizeof(int32_t), parts[7]);
+        sha256_hex(d->X_raw, (size_t)((d->n_train + d->n_test) * d->n_features) * sizeof(double), parts[8]);
+    } else {   // no folds: the digest of nothing
+        sha256_hex("", 0, parts[7]);
+        sha256_hex("", 0, parts[8]);
+    }
     sha256_hex(parts, sizeof parts, out);
 }
 
