@@ -27,6 +27,9 @@ int train_init(Run *r, const Dataset *d, const Hyper *h) {
     bad |= mlp_init(&r->initial, D, H) != 0;
     bad |= mlp_init(&r->model, D, H) != 0;
     bad |= mlp_work_init(&r->work, D, H, rows) != 0;
+    bad |= optim_init(&r->optim, (OptimKind)h->optimizer, h->learning_rate, h->momentum, h->weight_decay,
+                      mlp_n_params(D, H)) != 0;
+    if (!bad) optim_set_kernels(&r->optim, mlp_work_kernels(&r->work));   // the network's choice
     if (bad) {
         train_free(r);
         return -1;
@@ -39,6 +42,7 @@ void train_free(Run *r) {
     mlp_free(&r->initial);
     mlp_free(&r->model);
     mlp_work_free(&r->work);
+    optim_free(&r->optim);
     free(r->curve_mem);
     free(r->Xb);
     free(r->yb);
@@ -48,11 +52,12 @@ void train_free(Run *r) {
 }
 
 
-// One epoch of mini-batch SGD over the config's training rows, batches cut from r->order.
+// One epoch of mini-batch training over the config's training rows, batches cut from r->order.
 static void train_epoch(Run *r) {
     const Hyper *h = &r->hyper;
     const DataView *v = &r->view;
     int64_t D = v->n_features, n = v->n_fit;
+    int fused = optim_is_plain_sgd((OptimKind)h->optimizer, h->weight_decay);
     for (int64_t start = 0; start < n; start += h->batch_size) {
         int64_t B = n - start < h->batch_size ? n - start : h->batch_size;  // last may be smaller
         const double *X = v->X_fit + start * D, *y = v->y_fit + start;
@@ -65,7 +70,13 @@ static void train_epoch(Run *r) {
             X = r->Xb;
             y = r->yb;
         }
-        mlp_step(&r->model, X, y, B, &r->work, h->learning_rate);   // forward, backward, update
+        if (fused) {
+            mlp_step(&r->model, X, y, B, &r->work, h->learning_rate);   // forward, backward, update
+        } else {
+            mlp_forward(&r->model, X, B, &r->work);
+            mlp_backward(&r->model, X, y, B, &r->work);
+            optim_step(&r->optim, r->model.mem, r->work.grad.mem);    // the optimizer's update
+        }
     }
 }
 
@@ -80,10 +91,15 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
     double t0 = sweep_seconds();
     data_view(d, h->repeat, h->fold, r->view_mem, &r->view);
     const DataView *v = &r->view;
+    // The initial weights depend on (seed, input width, hidden_dim, init) alone; normal keeps
+    // the tutorial's stream, the other initialisers have streams of their own.
     Rng rng;
-    rng_init(&rng, h->seed, RNG_INIT, (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
-    mlp_randomize(&r->initial, &rng, h->init_scale);
+    static const uint64_t INIT_PURPOSE[N_MLP_INITS] = {RNG_INIT, RNG_INIT_XAVIER_UNIFORM, RNG_INIT_HE_NORMAL};
+    rng_init(&rng, h->seed, INIT_PURPOSE[h->init], (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
+    mlp_init_weights(&r->initial, (MlpInit)h->init, &rng, h->init_scale);
+    r->initial.act = (MlpActivation)h->activation;
     mlp_copy(&r->model, &r->initial);
+    optim_reset(&r->optim);
     for (int c = 0; c < N_CURVES; c++)
         for (int64_t e = 0; e < h->epochs; e++) r->curves[c][e] = NAN;
 
@@ -133,7 +149,8 @@ double train_flops(const Hyper *h, const Dataset *d) {
     double K = (double)d->n_folds, n_fit = K >= 2 ? (double)d->n_train * (K - 1.0) / K : (double)d->n_train;
     double n_batches = ceil(n_fit / (double)h->batch_size);
     double step = 2.0 * n_fit * H * (2.0 * D + 3.0)                    // forward, dW1, dZ1, dW2
-                  + n_batches * 2.0 * (D * H + 2.0 * H + 1.0);          // update
+                  + n_batches * optim_flops_per_param((OptimKind)h->optimizer, h->weight_decay)
+                        * (D * H + 2.0 * H + 1.0);                      // update
     double eval = 2.0 * (double)(d->n_train + d->n_test) * H * (D + 1.0);  // fit, val and test rows
     return (double)h->epochs * (step + eval);
 }
