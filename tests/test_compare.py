@@ -13,10 +13,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from conftest import one_line, run_ok, run_sweep, write_spec
+from conftest import SETTING_AXES, cell, one_line, run_ok, run_sweep, write_spec
 
 REL = 1e-9
-SETTING_AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "init_scale", "shuffle")
 LOWER_IS_BETTER = {"final_val_loss", "final_test_loss", "final_train_loss", "best_val_loss"}
 
 FOLD_SPEC = """\
@@ -144,7 +143,7 @@ def assert_matches(rows, want, axes):
     assert len(rows) == len(want), (len(rows), len(want))
     sample = next(iter(want))
     for row in rows:
-        key = tuple(type(k)(float(row[a])) for a, k in zip(axes, sample))
+        key = tuple(cell(row[a], k) for a, k in zip(axes, sample))
         assert key in want, key
         w = want[key]
         for name, value in w.items():
@@ -220,7 +219,7 @@ def test_every_difference_equal_gives_se_zero_and_p_one_or_zero(files, tmp_path,
     best, want = expected(path, rope=0.1)
     assert_matches(rows, want, SETTING_AXES)
     tied = key if key in want else old_best   # with shift 0 the two tie, and the lower id is best
-    r = [r for r in rows if tuple(type(k)(float(r[a])) for a, k in zip(SETTING_AXES, tied)) == tied][0]
+    r = [r for r in rows if tuple(cell(r[a], k) for a, k in zip(SETTING_AXES, tied)) == tied][0]
     assert float(r["se"]) == 0.0 and int(r["n_pairs"]) == 10
     assert float(r["p"]) == (1.0 if shift == 0.0 else 0.0)
     assert float(r["ci_low"]) == float(r["ci_high"]) == pytest.approx(-shift)
@@ -274,11 +273,11 @@ def test_report_ranks_on_validation_with_the_comparison_columns(files):
     rows = report_csv(files["folds"])
     best, want = expected(files["folds"])
     assert rows[0]["metric"] == "final_val_loss" and rows[0]["indistinguishable"] == "1"
-    assert tuple(type(b)(float(rows[0][a])) for a, b in zip(SETTING_AXES, best)) == best
+    assert tuple(cell(rows[0][a], b) for a, b in zip(SETTING_AXES, best)) == best
     means = [float(r["mean_final_val_loss"]) for r in rows]
     assert means == sorted(means)
     for r in rows[1:]:
-        key = tuple(type(b)(float(r[a])) for a, b in zip(SETTING_AXES, best))
+        key = tuple(cell(r[a], b) for a, b in zip(SETTING_AXES, best))
         for name in ("n_pairs", "mean_diff", "p", "p_holm", "indistinguishable"):
             assert float(r[name]) == pytest.approx(want[key][name], rel=REL), (key, name)
     # the interval of each setting's own mean: corrected, over its 10 split scores
