@@ -313,3 +313,26 @@ def test_report_metric_option_and_by(files):
     assert accs == sorted(accs, reverse=True) and rows[0]["metric"] == "final_val_acc"
     r = run_sweep("report", "--metric", "final_test_loss", files["folds"])
     assert r.returncode == 2 and "the test part judges" in one_line(r.stderr)
+
+
+def test_name_axes_compare_and_report_by_name(tmp_path):
+    """The recipe's name axes are units and filters by name, printed as names (CSV too)."""
+    spec = write_spec(tmp_path / "n.yaml", "grid:\n  hidden_dim: 4\n  epochs: 3\n  seed: [0, 1, 2]\n"
+                      "  optimizer: [sgd, adam]\n  activation: [relu, tanh]\n  weight_decay: [0, 0.001]\n")
+    out = tmp_path / "n.h5"
+    run_ok("-q", "-o", out, spec)
+    rows, err = compare_csv(out, "--by", "optimizer")
+    assert [r["optimizer"] for r in rows] == ["sgd"] and "optimizer=adam" in err   # adam learns faster
+    _, want = expected(out, by="optimizer")
+    assert_matches(rows, want, ("optimizer",))
+    rows, _ = compare_csv(out, "--where", "activation=tanh", "--where", "optimizer=adam")
+    assert len(rows) == 1 and rows[0]["activation"] == "tanh" and rows[0]["optimizer"] == "adam"
+    assert {r["weight_decay"] for r in rows} <= {"0", "0.001"}
+    r = run_sweep("compare", "--where", "optimizer=adma", out)
+    assert r.returncode == 2 and "expected one of sgd, momentum, nesterov, adam, adamw" in one_line(r.stderr)
+    text = run_ok("report", "--by", "optimizer", "activation", out).stdout
+    assert "optimizer        2: sgd, adam" in text and "activation       2: relu, tanh" in text
+    table = text.split("\nrank ")[1]
+    assert "adam" in table and "tanh" in table
+    rows = report_csv(out, "--by", "init")
+    assert [r["init"] for r in rows] == ["normal"]
