@@ -247,6 +247,7 @@ static void print_search(const Spec *s, const Grid *g) {
         if (grid_spread(g, (AxisId)a, bound, &sp) != 0) { printf("  %-14s %s\n", AXIS_NAMES[a], from); continue; }
         format_axis_value(lo, sizeof lo, (AxisId)a, sp.min);
         format_axis_value(hi, sizeof hi, (AxisId)a, sp.max);
+        if (axis_is_name((AxisId)a) && sp.n_distinct > 1) snprintf(lo, sizeof lo, "-"), snprintf(hi, sizeof hi, "-");   // names have no order
         printf("  %-14s %-34s %8lld  %-12s %s\n", AXIS_NAMES[a], from, (long long)sp.n_distinct, lo, hi);
     }
 }

@@ -258,3 +258,36 @@ grid:
         best = min(best, time.perf_counter() - t)
     assert "configs  10000: 10000 done" in text and "best 10 of 1000 settings" in text
     assert best < 0.5, f"sweep report took {best:.3f} s on 10,000 configs"
+
+
+def test_a_file_from_before_the_recipe_axes_reads_as_the_defaults(tmp_path):
+    """/configs without the recipe's columns (what the version before them wrote): the report,
+    compare and the seed statistics read them as sgd, momentum 0.9, no weight decay, relu,
+    normal; a name this version does not know is a one-line error."""
+    import h5py
+    spec = write_spec(tmp_path / "s.yaml", "grid:\n  hidden_dim: [3, 5]\n  epochs: 2\n  seed: [0, 1]\n")
+    out = tmp_path / "s.h5"
+    assert run_sweep("-q", "-o", out, spec).returncode == 0
+    with h5py.File(out, "r+") as f:
+        c = f["configs"][:]
+        keep = [n for n in c.dtype.names if n not in ("optimizer", "momentum", "weight_decay", "activation", "init")]
+        old = np.zeros(len(c), dtype=[(n, c.dtype[n]) for n in keep])
+        for n in keep:
+            old[n] = c[n]
+        del f["configs"]
+        f["configs"] = old
+    r = run_sweep("report", out)
+    assert r.returncode == 0, r.stderr
+    assert "optimizer        1: sgd" in r.stdout and "momentum         1: 0.9" in r.stdout
+    r = run_sweep("compare", "--by", "hidden_dim", "--where", "activation=relu", out)
+    assert r.returncode == 0, r.stderr
+    bad = tmp_path / "bad.h5"
+    bad.write_bytes(out.read_bytes())
+    spec2 = write_spec(tmp_path / "n.yaml", "grid:\n  hidden_dim: 3\n  epochs: 1\n  activation: tanh\n")
+    assert run_sweep("-q", "-o", bad, "--force", spec2).returncode == 0
+    with h5py.File(bad, "r+") as f:
+        c = f["configs"][:]
+        c["activation"] = b"swish"
+        f["configs"][...] = c
+    r = run_sweep("report", bad)
+    assert r.returncode == 2 and "config 0 has activation \"swish\", which this version does not know" in one_line(r.stderr)
