@@ -675,11 +675,22 @@ AVX2_INLINE void forward_avx2_t(const Mlp *m, const double *X, int64_t B, double
     }
 }
 
+// One copy per activation, each its own function (so that relu's keeps the code it had alone).
+#define FWD_COPY(NAME, ACT)                                                                       \
+    AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, int64_t B, \
+                                                       double *A1, int store, double *z2) {      \
+        forward_avx2_t(m, X, B, A1, store, z2, ACT);                                             \
+    }
+FWD_COPY(forward_avx2_relu, MLP_RELU)
+FWD_COPY(forward_avx2_tanh, MLP_TANH)
+FWD_COPY(forward_avx2_leaky, MLP_LEAKY_RELU)
+#undef FWD_COPY
+
 AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, double *A1, int store,
                                  double *z2) {
-#define FWD_A(ACT) forward_avx2_t(m, X, B, A1, store, z2, ACT)
-    ACT_DISPATCH(m->act, FWD_A);
-#undef FWD_A
+    if (m->act == MLP_TANH) forward_avx2_tanh(m, X, B, A1, store, z2);
+    else if (m->act == MLP_LEAKY_RELU) forward_avx2_leaky(m, X, B, A1, store, z2);
+    else forward_avx2_relu(m, X, B, A1, store, z2);
 }
 
 AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y, int64_t B,
@@ -739,11 +750,22 @@ AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y,
     }
 }
 
+#define BWD_COPY(NAME, ACT)                                                                        \
+    AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, const double *y, \
+                                                       int64_t B, MlpWork *w, Mlp *dst, int update,    \
+                                                       double lr) {                                    \
+        backward_avx2_t(m, X, y, B, w, dst, update, lr, ACT);                                         \
+    }
+BWD_COPY(backward_avx2_relu, MLP_RELU)
+BWD_COPY(backward_avx2_tanh, MLP_TANH)
+BWD_COPY(backward_avx2_leaky, MLP_LEAKY_RELU)
+#undef BWD_COPY
+
 AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
                                   MlpWork *w, Mlp *dst, int update, double lr) {
-#define BWD_A(ACT) backward_avx2_t(m, X, y, B, w, dst, update, lr, ACT)
-    ACT_DISPATCH(m->act, BWD_A);
-#undef BWD_A
+    if (m->act == MLP_TANH) backward_avx2_tanh(m, X, y, B, w, dst, update, lr);
+    else if (m->act == MLP_LEAKY_RELU) backward_avx2_leaky(m, X, y, B, w, dst, update, lr);
+    else backward_avx2_relu(m, X, y, B, w, dst, update, lr);
 }
 
 AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
