@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import AXES, STATUS_DIVERGED, STATUS_DONE, STATUS_PENDING, assert_close, one_line, run_sweep, write_spec
+from conftest import AXES, NAMES, STATUS_DIVERGED, STATUS_DONE, STATUS_PENDING, assert_close, one_line, run_sweep, write_spec
 
 # 2 x 3 x 2 x 3 = 36 configs of 5 epochs; learning rate 1e200 diverges.
 SPEC = """\
@@ -25,6 +25,7 @@ grid:
   init_scale: 1.0
 """
 SETTING_AXES = tuple(a for a in AXES if a != "seed")
+REAL_AXES = ("learning_rate", "init_scale", "momentum", "weight_decay")
 STATS = ("final_train_loss", "final_train_acc", "final_test_loss", "final_test_acc", "best_test_acc")
 
 
@@ -82,7 +83,9 @@ def numpy_groups(path, axes):
 
 
 def key_of(row, axes):
-    return tuple(int(row[a]) if a not in ("learning_rate", "init_scale") else float(row[a]) for a in axes)
+    """A CSV row's group key as h5py gives it: names as bytes, reals as floats, ints."""
+    return tuple(row[a].encode() if a in NAMES else float(row[a]) if a in REAL_AXES else int(row[a])
+                 for a in axes)
 
 
 def check_csv_against_numpy(path, rows, axes):
