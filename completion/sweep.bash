@@ -21,7 +21,7 @@ _sweep() {
     local commands="report merge compare verify"
     local cmd=
     ((COMP_CWORD > 1)) && [[ " $commands " == *" ${COMP_WORDS[1]} "* ]] && cmd=${COMP_WORDS[1]}
-    local axes="hidden_dim learning_rate batch_size epochs seed init_scale shuffle"
+    local axes="hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum weight_decay activation init"
     case $cmd in
     report)
         case $prev in
@@ -39,7 +39,14 @@ _sweep() {
     compare)
         case $prev in
         --by) COMPREPLY=($(compgen -W "$axes" -- "$cur")); return ;;
-        --where) COMPREPLY=($(compgen -W "${axes// /= }=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
+        --where)
+            case $cur in   # the name axes' values by name
+            optimizer=*) COMPREPLY=($(compgen -W "optimizer=sgd optimizer=momentum optimizer=nesterov optimizer=adam optimizer=adamw" -- "$cur")) ;;
+            activation=*) COMPREPLY=($(compgen -W "activation=relu activation=tanh activation=leaky_relu" -- "$cur")) ;;
+            init=*) COMPREPLY=($(compgen -W "init=normal init=xavier_uniform init=he_normal" -- "$cur")) ;;
+            *) COMPREPLY=($(compgen -W "${axes// /= }=" -- "$cur")); compopt -o nospace 2>/dev/null ;;
+            esac
+            return ;;
         --metric) COMPREPLY=($(compgen -W "final_val_loss final_val_acc best_val_loss final_test_loss final_test_acc final_train_loss final_train_acc" -- "$cur")); return ;;
         --alpha|--rope) return ;;
         esac

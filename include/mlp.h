@@ -2,7 +2,7 @@
 // Knows nothing of YAML, HDF5 or threads. Row-major float64 throughout.
 //
 //   Z1 = X W1 + b1     X is (B, D), W1 is (D, H), b1 is (H)
-//   A1 = relu(Z1)      (B, H)
+//   A1 = act(Z1)       (B, H), act one of relu, tanh, leaky_relu (negative slope 0.01)
 //   z2 = A1 W2 + b2    W2 is (H), b2 is a scalar, z2 is (B)   (the logit)
 //   p  = sigmoid(z2)
 //   loss = mean BCE(p, y), computed stably from z2
@@ -10,17 +10,21 @@
 // Bitwise reproducibility. Every kernel below follows ONE canonical order of floating-point
 // operations, with explicit fused multiply-adds (fma(a, b, c) = a*b + c rounded once), so a
 // config gives the same bits on every machine. The order, per output element:
-//   Z1[b,h]  = b1[h], then fma(X[b,d], W1[d,h], .) for d = 0..D-1;  A1 = Z1 > 0 ? Z1 : +0
+//   Z1[b,h]  = b1[h], then fma(X[b,d], W1[d,h], .) for d = 0..D-1;  A1 = act(Z1):
+//              relu: Z1 > 0 ? Z1 : +0;  leaky_relu: Z1 > 0 ? Z1 : 0.01 * Z1;  tanh: mlp_tanh(Z1)
 //   z2[b]    = b2 + ((s0 + s1) + (s2 + s3)), s_j = fma(A1[b,h], W2[h], s_j) over h = j mod 4
 //              ascending, each s_j starting at +0
 //   dz2[b]   = (sigmoid(z2[b]) - y[b]) / B;   db2 = dz2[0] + dz2[1] + ... (left to right)
 //   dW2[h]   = fma(A1[b,h], dz2[b], .) over b ascending from +0
-//   dZ1[b,h] = A1[b,h] > 0 ? dz2[b] * W2[h] : +0;   db1[h] = sum over b ascending from +0
+//   dZ1[b,h] = act'(g) with g = dz2[b] * W2[h]: relu: A1 > 0 ? g : +0;  leaky_relu: A1 > 0 ?
+//              g : g * 0.01;  tanh: g * fma(-A1, A1, 1);   db1[h] = sum over b ascending from +0
 //   dW1[d,h] = fma(X[b,d], dZ1[b,h], .) over b ascending from +0
 //   update   p = fma(-lr, dp, p) for every parameter p
 //   sigmoid(z) = 1 / (1 + exp(-z));  BCE(z, y) = ((z > 0 ? z : +0) - z*y) + log1p(exp(-|z|)),
 //              where exp and log1p are mlp.c's own fma-based versions (glibc's are not the
 //              same on CPUs with and without FMA), accurate to about 1-2 ulp
+//   tanh(z)  = sign(z) * -m / (2 + m), m = expm1(-2|z|) from exp's own steps (mlp_tanh); +-1
+//              beyond |z| > 20
 //   evaluate: loss = (sum of BCE over rows ascending from +0) / n, or the one NaN below
 // NaNs are the exception: which NaN operand an operation passes on is up to the compiler and
 // the instruction form, so a NaN's sign and payload are not reproducible. Results that get
@@ -35,8 +39,17 @@
 #include <stdint.h>
 #include "rng.h"
 
+// The hidden layer's activation and the initialisers (DESIGN section 3, "The training recipe").
+// Their names, in code order, are the spec's and the results file's.
+typedef enum { MLP_RELU = 0, MLP_TANH = 1, MLP_LEAKY_RELU = 2, N_MLP_ACTIVATIONS } MlpActivation;
+typedef enum { MLP_INIT_NORMAL = 0, MLP_INIT_XAVIER_UNIFORM = 1, MLP_INIT_HE_NORMAL = 2, N_MLP_INITS } MlpInit;
+extern const char *const MLP_ACTIVATION_NAMES[N_MLP_ACTIVATIONS];   // "relu", "tanh", "leaky_relu"
+extern const char *const MLP_INIT_NAMES[N_MLP_INITS];   // "normal", "xavier_uniform", "he_normal"
+#define MLP_LEAKY_SLOPE 0.01
+
 typedef struct {
     int64_t n_in, n_hidden;  // D, H
+    MlpActivation act;       // the hidden layer's activation (mlp_init: relu)
     double *W1;              // (D, H)
     double *b1;              // (H)
     double *W2;              // (H)
@@ -59,9 +72,14 @@ typedef struct {
 int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden);   // 0, or -1 when out of memory
 void mlp_free(Mlp *m);
 int64_t mlp_n_params(int64_t n_in, int64_t n_hidden);
-void mlp_copy(Mlp *dst, const Mlp *src);                // same shapes
+void mlp_copy(Mlp *dst, const Mlp *src);                // same shapes; parameters and act
 // W1, W2, b1, b2 drawn in that order (the tutorial's) as N(0, 1) * scale.
 void mlp_randomize(Mlp *m, Rng *r, double scale);
+// The initialisers, as torch.nn.init's with fan_in, fan_out of each layer (D, H for W1; H, 1
+// for W2): normal is mlp_randomize; xavier_uniform draws W1 then W2 as U(-a, a),
+// a = sqrt(6 / (fan_in + fan_out)) (as -a + 2a u, u = rng_uniform); he_normal draws W1 then W2
+// as N(0, 1) * sqrt(2 / fan_in); both set the biases to 0 and ignore scale.
+void mlp_init_weights(Mlp *m, MlpInit init, Rng *r, double scale);
 int mlp_all_finite(const Mlp *m);
 // Replaces every NaN parameter with the one NaN above: call it on a diverged model before its
 // parameters are saved (their NaNs' signs and payloads differ between machines otherwise).
@@ -77,6 +95,9 @@ double mlp_sigmoid(double z);
 // The canonical exp (any x) and log1p (for x in [0, 1], the only range the loss needs).
 double mlp_exp(double x);
 double mlp_log1p01(double x);
+// The canonical tanh (any x, NaN passes) and the activation of a model's kind, one value.
+double mlp_tanh(double x);
+double mlp_activate(MlpActivation act, double z);
 
 // Which implementation of the kernels a work space runs. All give bitwise identical results;
 // they differ only in speed. mlp_work_init picks the default: AVX2 on a CPU with AVX2 and
@@ -86,6 +107,8 @@ typedef enum { MLP_KERNELS_AUTO = 0, MLP_KERNELS_PORTABLE = 1, MLP_KERNELS_AVX2 
 // when this CPU cannot run the one asked for.
 int mlp_work_set_kernels(MlpWork *w, MlpKernels k);
 MlpKernels mlp_work_kernels(const MlpWork *w);     // PORTABLE or AVX2
+// What k means on this CPU: AUTO becomes the default above; -1 for AVX2 on a CPU without it.
+int mlp_kernels_resolve(MlpKernels k);
 const char *mlp_kernels_name(MlpKernels k);        // "portable" or "avx2"
 
 // forward: X (B, D) -> w->A1 (B, H), w->z2 (B).
@@ -99,7 +122,8 @@ void mlp_update(Mlp *m, const MlpWork *w, double lr);
 // mlp_forward + mlp_backward + mlp_update, but faster; leaves w->grad unspecified.
 void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, double lr);
 
-// The plain reference kernels: the same maths written as directly as possible.
+// The plain reference kernels: the same maths written as directly as possible (activations
+// from mlp_activate, derivatives as 1 - A1^2, A1 > 0 ? 1 : slope).
 // The tests hold the kernels above to these and to finite differences.
 void mlp_forward_ref(const Mlp *m, const double *X, int64_t B, double *A1, double *z2);
 void mlp_backward_ref(const Mlp *m, const double *X, const double *y, int64_t B,

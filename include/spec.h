@@ -17,11 +17,26 @@ typedef enum {
     AXIS_SEED,
     AXIS_INIT_SCALE,
     AXIS_SHUFFLE,
+    AXIS_OPTIMIZER,           // (v2) the training recipe
+    AXIS_MOMENTUM,
+    AXIS_WEIGHT_DECAY,
+    AXIS_ACTIVATION,
+    AXIS_INIT,
     N_AXES
 } AxisId;
 
 extern const char *const AXIS_NAMES[N_AXES];
-int axis_is_real(AxisId a);   // learning_rate, init_scale hold doubles; the rest integers
+// learning_rate, init_scale, momentum, weight_decay hold doubles; the rest integers, among them
+// the name axes (optimizer, activation, init), which hold the code of a name: its index in
+// axis_value_names (OPTIM_NAMES, MLP_ACTIVATION_NAMES, MLP_INIT_NAMES).
+int axis_is_real(AxisId a);
+int axis_is_name(AxisId a);
+const char *const *axis_value_names(AxisId a, int *n);   // NULL (n 0) for the other axes
+// A name axis's name for code v ("?" when v is not a code of it).
+const char *axis_value_name(AxisId a, int64_t v);
+// The tutorial's value of an axis the grid leaves out (DESIGN section 2): as a double, exact
+// for every default (integer axes included).
+double axis_default(AxisId a);
 
 typedef struct {
     int line, col;            // 1-based; 0 when the value was not in the file (a default)
@@ -34,7 +49,7 @@ extern const char *const DIST_NAMES[N_DISTS];   // "", "uniform", "loguniform", 
 
 typedef struct {
     int64_t n_values;         // 0 when the axis is a distribution
-    int64_t *ints;            // integer axes (shuffle is 0/1); NULL for real axes
+    int64_t *ints;            // integer axes (shuffle is 0/1, a name axis its codes); NULL for real axes
     double *reals;            // real axes; NULL for integer axes
     SrcLoc *locs;             // where each value was written
     DistKind dist;            // DIST_NONE: the values above; else drawn from [lo, hi] (randint: [ilo, ihi))

@@ -44,7 +44,7 @@ void stats_free(Groups *g);
 void stats_moments(const double *x, int64_t n, int64_t stride, double *mean, double *std);
 
 // An axis's value in a config row, as a double (for printing and comparing), and exactly for
-// an integer axis (0 for a real one).
+// an integer axis (0 for a real one); a name axis's value is its code (spec.h).
 double stats_axis_value(const ConfigRow *c, AxisId a);
 int64_t stats_axis_int(const ConfigRow *c, AxisId a);
 

@@ -12,16 +12,23 @@
 #include "grid.h"
 #include "train.h"
 
-// One row of /configs and of /summary, as held in memory (the file stores them packed).
+// One row of /configs and of /summary, as held in memory (the file stores them packed). The
+// name axes are codes here (OptimKind, MlpActivation, MlpInit); /configs stores their names
+// as fixed-length strings (STORE_NAME_LEN bytes, NUL-terminated), which h5py and pandas read
+// as the names themselves (b"adam"), where an HDF5 enum would read as a bare code in pandas.
 typedef struct {
     int64_t id, hidden_dim;
     double learning_rate;
     int64_t batch_size, epochs, seed;
     double init_scale;
     int8_t shuffle;
+    int8_t optimizer;
+    double momentum, weight_decay;
+    int8_t activation, init;
     int32_t repeat, fold;
     int64_t weights_row;
 } ConfigRow;
+#define STORE_NAME_LEN 16
 
 typedef struct {
     int64_t id;
@@ -47,7 +54,8 @@ int store_attr_read(hid_t obj, const char *name, char *out, size_t n);
 // The /configs row of a config, as the store writes it.
 void store_config_row(ConfigRow *row, const Config *c);
 
-// Their HDF5 memory types (the caller closes them).
+// Their HDF5 memory types (the caller closes them). store_config_type has the numeric columns
+// of ConfigRow only (the names are read by store_read_tables).
 hid_t store_config_type(void);
 hid_t store_summary_type(void);
 
@@ -164,7 +172,9 @@ int store_n_curves(hid_t file);
 int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard, size_t n_shard);
 // Whether the file's /data split and scaling are those of d (what --resume checks): 1 or 0.
 int store_data_matches(hid_t file, const Dataset *d);
-// Reads /configs and /summary whole into malloc'd arrays of *n rows each.
+// Reads /configs and /summary whole into malloc'd arrays of *n rows each. A column the file
+// lacks (a file from before the recipe axes) reads as the spec's default (sgd, 0.9, 0, relu,
+// normal); a name this version does not know is an error (2).
 int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err);
 // Reads rows [start, start + n) of a 1-D dataset (a compound may be read by a subset of its
 // fields): 0 or -1. store_status_type is /summary's status column alone, as uint8.

@@ -13,7 +13,8 @@ enum { TABLE_CELL = 64 };   // bytes of one cell
 // The shortest of %.15g, %.16g, %.17g that reads back as v ("nan" for NaN): full precision,
 // and 0.003 stays 0.003.
 void table_format_real(char *out, size_t n, double v);
-// A config's value of axis a: reals in full precision, shuffle as true/false (0/1 in CSV).
+// A config's value of axis a: reals in full precision, shuffle as true/false (0/1 in CSV), a
+// name axis's value as its name (in CSV too).
 void table_format_axis(char *out, size_t n, const ConfigRow *c, AxisId a, int csv);
 // Display width of UTF-8 text.
 int table_text_width(const char *s);

@@ -1,4 +1,5 @@
-// train.h: one config, start to finish: initial weights, epochs of mini-batch SGD, curves.
+// train.h: one config, start to finish: initial weights, epochs of mini-batch training with the
+// config's optimizer, curves.
 // Knows the network and the prepared data; knows nothing of grids, files or threads.
 #ifndef TRAIN_H
 #define TRAIN_H
@@ -7,6 +8,7 @@
 #include <stdint.h>
 #include "data.h"
 #include "mlp.h"
+#include "optim.h"
 
 // The hyperparameters of one config (DESIGN section 2, one value per axis).
 typedef struct {
@@ -16,8 +18,13 @@ typedef struct {
     int64_t epochs;
     uint64_t seed;
     double init_scale;
+    double momentum;          // momentum and nesterov's mu (the others ignore it)
+    double weight_decay;
     int shuffle;
     int32_t repeat, fold;     // the data split: fold `fold` of repeat `repeat` (0, 0 without folds)
+    uint8_t optimizer;        // OptimKind
+    uint8_t activation;       // MlpActivation
+    uint8_t init;             // MlpInit
     int64_t patience;         // early stopping on val_loss after this many epochs without
     double min_delta;         //   improving by more than min_delta; patience 0: off
 } Hyper;
@@ -54,6 +61,7 @@ typedef struct {
     // scratch: batch gather buffers, the epoch permutation, the network's work space, and the
     // config's own rows when it trains on a cross-validation split
     MlpWork work;
+    Optim optim;             // the optimizer's state (none for plain SGD, which mlp_step fuses)
     double *Xb, *yb;
     int64_t *order;
     double *view_mem;

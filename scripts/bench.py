@@ -14,7 +14,11 @@ rows), it times, on the same configs:
   - the share of sweep's wall time that is not training: wall - recorded training time -
     start-up (a dry run's wall), which is essentially writing the HDF5 file;
   - peak RSS of the sweep process.
-Then 10,000 tiny configs (hidden 4, 1 epoch) at -j N, against the 2 s target.
+Then the training recipe at hidden 128 (batch 32, -j 1, the same timing): momentum, adam and
+tanh (with plain SGD), each with its GFLOP/s, share of peak and time against plain SGD and relu
+on the same configs (flops as train_flops counts them: the optimizer's own operations per
+parameter included, a division or square root counted as one). Then 10,000 tiny configs
+(hidden 4, 1 epoch) at -j N, against the 2 s target.
 
 The machine may be shared, so each sweep timing is the best of a few runs, and the peak the
 best of many short trials: ratios of best to best. Specs and results go to a temporary folder.
@@ -51,6 +55,12 @@ SIZES = [(16, 1000, 16, 100), (128, 1000, 4, 100), (512, 250, 4, 25)]
 if QUICK:
     SIZES = [(h, max(2, e // 50), c, max(2, n // 25)) for h, e, c, n in SIZES]
 TINY_CONFIGS = 10_000
+# The recipe rows: (name, spec lines) at hidden 128, RECIPE_EPOCHS epochs, RECIPE_CONFIGS configs.
+RECIPES = [("sgd, relu", ""), ("momentum", "  optimizer: momentum\n"), ("adam", "  optimizer: adam\n"),
+           ("tanh", "  activation: tanh\n")]
+RECIPE_HIDDEN, RECIPE_EPOCHS, RECIPE_CONFIGS = 128, (6 if QUICK else 300), 4
+# optim_flops_per_param of src/optim.c (no weight decay)
+UPDATE_FLOPS = {"sgd, relu": 2.0, "momentum": 4.0, "adam": 13.0, "tanh": 2.0}
 
 PEAK_C = r"""
 #include <immintrin.h>
@@ -152,15 +162,16 @@ def machine_scaling(exe):
     return together / (NCORES * alone)
 
 
-def train_flops(H, B, epochs, D, n_train, n_test):
-    """src/train.c's train_flops: 2 flops per multiply-add."""
+def train_flops(H, B, epochs, D, n_train, n_test, update=2.0):
+    """src/train.c's train_flops: 2 flops per multiply-add; update: the optimizer's flops per
+    parameter (2 for plain SGD)."""
     n_batches = math.ceil(n_train / B)
-    step = 2.0 * n_train * H * (2.0 * D + 3.0) + n_batches * 2.0 * (D * H + 2.0 * H + 1.0)
+    step = 2.0 * n_train * H * (2.0 * D + 3.0) + n_batches * update * (D * H + 2.0 * H + 1.0)
     evaluation = 2.0 * (n_train + n_test) * H * (D + 1.0)
     return epochs * (step + evaluation)
 
 
-def write_spec(path, hidden, epochs, n_configs, save_initial=True):
+def write_spec(path, hidden, epochs, n_configs, save_initial=True, extra=""):
     path.write_text(f"""name: {path.stem}
 save_initial_weights: {'true' if save_initial else 'false'}
 data:
@@ -174,7 +185,7 @@ grid:
   batch_size: 32
   epochs: {epochs}
   seed: {{range: [0, {n_configs}]}}
-""")
+{extra}""")
     return path
 
 
@@ -309,6 +320,28 @@ def main():
               f" a dry run), i.e. mostly writing HDF5.")
         for n in notes:
             print("  " + n)
+
+        # The training recipe at hidden 128, interleaved run by run.
+        recipe_runs = {name: [] for name, _ in RECIPES}
+        specs = {name: write_spec(tmp / f"r{k}.yaml", RECIPE_HIDDEN, RECIPE_EPOCHS, RECIPE_CONFIGS, extra=extra)
+                 for k, (name, extra) in enumerate(RECIPES)}
+        for _ in range(REPEATS):
+            for name, _ in RECIPES:
+                recipe_runs[name].append(sweep_run(specs[name], tmp / "recipe.h5", 1))
+        print(f"\nthe training recipe at hidden {RECIPE_HIDDEN} (batch 32, {RECIPE_EPOCHS} epochs, {RECIPE_CONFIGS} configs, -j 1):")
+        print(f"{'recipe':>10} {'s/config':>9} {'GFLOP/s':>8} {'%peak':>6} {'time / sgd':>10}")
+        base = None
+        for name, _ in RECIPES:
+            runs = recipe_runs[name]
+            n_train, n_test, D = runs[0]["shape"]
+            per_cfg = min(min(x for r in runs for x in r["seconds"]), min(r["cpu"] for r in runs) / RECIPE_CONFIGS)
+            flops = train_flops(RECIPE_HIDDEN, 32, RECIPE_EPOCHS, D, n_train, n_test, UPDATE_FLOPS[name])
+            base = base or per_cfg
+            gf = flops / per_cfg * 1e-9
+            pct = 100.0 * gf / peak if peak else float("nan")
+            print(f"{name:>10} {per_cfg:>9.4f} {gf:>8.1f} {pct:>5.0f}% {per_cfg / base:>9.2f}x")
+        print("  (momentum and adam: forward, backward to the gradient, then the optimizer's pass over the"
+              " parameters; sgd fuses its update into the backward pass)")
 
         # 10,000 tiny configs.
         tiny = write_spec(tmp / "tiny.yaml", 4, 1, TINY_CONFIGS, save_initial=False)

@@ -42,9 +42,35 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")
-REAL_AXES = ("learning_rate", "init_scale")
+AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle",
+        "optimizer", "momentum", "weight_decay", "activation", "init")
+REAL_AXES = ("learning_rate", "init_scale", "momentum", "weight_decay")
 SETTING_AXES = tuple(a for a in AXES if a != "seed")
+# The name axes: /configs holds names (bytes in h5py); here they become their codes, in this
+# order, so that they sort, group and index like the other axes, and print as names.
+NAMES = dict(optimizer=("sgd", "momentum", "nesterov", "adam", "adamw"),
+             activation=("relu", "tanh", "leaky_relu"), init=("normal", "xavier_uniform", "he_normal"))
+# What a file from before the recipe axes ran with.
+RECIPE_DEFAULTS = dict(optimizer=0, momentum=0.9, weight_decay=0.0, activation=0, init=0)
+
+
+def coded_configs(raw):
+    """/configs with the name axes as codes (and the recipe's defaults where a file lacks them)."""
+    fields = [(n, np.int64 if n in NAMES else raw.dtype[n]) for n in raw.dtype.names]
+    fields += [(a, np.int64 if a in NAMES else np.float64) for a in RECIPE_DEFAULTS if a not in raw.dtype.names]
+    out = np.zeros(len(raw), dtype=fields)
+    for n, _ in fields:
+        if n not in raw.dtype.names:
+            out[n] = RECIPE_DEFAULTS[n]
+        elif n in NAMES:
+            names = [v.decode() if isinstance(v, bytes) else str(v) for v in raw[n]]
+            unknown = sorted(set(names) - set(NAMES[n]))
+            if unknown:
+                raise UsageError(f"/configs: unknown {n} {unknown[0]!r}")
+            out[n] = [NAMES[n].index(v) for v in names]
+        else:
+            out[n] = raw[n]
+    return out
 PENDING, DONE, DIVERGED, FAILED, PRUNED = 0, 1, 2, 3, 4
 METRICS = ("final_val_loss", "final_val_acc", "best_val_loss", "final_test_acc", "best_test_acc",
            "final_test_loss", "final_train_loss", "final_train_acc")
@@ -73,12 +99,18 @@ def fmt(axis, v):
     """An axis value as the spec writes it."""
     if axis == "shuffle":
         return "true" if v else "false"
+    if axis in NAMES:
+        return NAMES[axis][int(v)]
     if axis in REAL_AXES:
         return f"{float(v):.15g}"
     return str(int(v))
 
 
 def parse_value(axis, text):
+    if axis in NAMES:
+        if text.strip() in NAMES[axis]:
+            return NAMES[axis].index(text.strip())
+        raise UsageError(f"--where {axis}: expected one of {', '.join(NAMES[axis])}, found {text!r}")
     try:
         if axis == "shuffle":
             t = text.strip().lower()
@@ -123,7 +155,7 @@ class Results:
             fmt_attr = fmt_attr.decode()
         if fmt_attr != "sweep-results" or "configs" not in self.f or "summary" not in self.f:
             raise UsageError(f"{path}: not a sweep results file (no format = \"sweep-results\")")
-        self.configs = self.f["configs"][:]
+        self.configs = coded_configs(self.f["configs"][:])
         self.summary = self.f["summary"][:]
         self.status = self.summary["status"]
         self.n = len(self.configs)
@@ -376,8 +408,8 @@ def plot_heatmap(res, ids, ax_x, ax_y, metric, title_prefix, out):
             ax.text(c, r, text, ha="center", va="center", color=color, fontsize=9)
     ax.set_xticks(range(len(xs)), [fmt(ax_x, v) for v in xs])
     ax.set_yticks(range(len(ys)), [fmt(ax_y, v) for v in ys])
-    ax.set_xlabel(ax_x + (" (log spacing)" if geometric(xs) else ""))
-    ax.set_ylabel(ax_y + (" (log spacing)" if geometric(ys) else ""))
+    ax.set_xlabel(ax_x + (" (log spacing)" if ax_x not in NAMES and geometric(xs) else ""))
+    ax.set_ylabel(ax_y + (" (log spacing)" if ax_y not in NAMES and geometric(ys) else ""))
     fig.colorbar(im, ax=ax, label=f"mean {METRIC_LABEL[metric]}")
     over = [a for a in AXES if a not in (ax_x, ax_y) and len(np.unique(res.configs[a][ids])) > 1]
     if res.has_val:

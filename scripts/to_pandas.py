@@ -7,8 +7,11 @@ As a module (put scripts/ on sys.path, or copy this file beside your notebook):
     df = tidy("results/grid.h5")        # one row per config and epoch
     cf = configs("results/grid.h5")     # one row per config: /configs joined with /summary
 
-tidy() has the columns id, the seven axes (hidden_dim, learning_rate, batch_size, epochs, seed,
-init_scale, shuffle), the data split (repeat, fold), status ("done", "diverged", ...), epoch
+tidy() has the columns id, the axes (hidden_dim, learning_rate, batch_size, epochs, seed,
+init_scale, shuffle, and the training recipe: optimizer, momentum, weight_decay, activation,
+init; the names as categories in the spec's order: sgd, momentum, nesterov, adam, adamw; relu,
+tanh, leaky_relu; normal, xavier_uniform, he_normal), the data split (repeat, fold), status
+("done", "diverged", ...), epoch
 (0-based, as in the file) and the curves train_loss, train_acc, test_loss, test_acc (and
 val_loss, val_acc when the file has validation folds); each config has `epochs` rows. Configs
 still pending (a sweep still running, or interrupted) are left out unless include_pending is
@@ -31,7 +34,13 @@ import h5py
 import numpy as np
 import pandas as pd
 
-AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")
+AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle",
+        "optimizer", "momentum", "weight_decay", "activation", "init")
+# /configs stores these as names (fixed-length strings, bytes in h5py): categories here.
+NAMES = dict(optimizer=("sgd", "momentum", "nesterov", "adam", "adamw"),
+             activation=("relu", "tanh", "leaky_relu"), init=("normal", "xavier_uniform", "he_normal"))
+# What a file from before the recipe axes ran with.
+RECIPE_DEFAULTS = dict(optimizer="sgd", momentum=0.9, weight_decay=0.0, activation="relu", init="normal")
 SPLIT = ("repeat", "fold")
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 VAL_CURVES = ("val_loss", "val_acc")
@@ -43,12 +52,29 @@ def _status_column(codes):
                           categories=list(STATUS.values()))
 
 
+def _axis(cf, a, rows=slice(None)):
+    """One axis of /configs for the given rows: names as categories, the recipe's defaults for a
+    file without its columns."""
+    n = len(cf["id"][rows])
+    if a not in cf.dtype.names:
+        v = RECIPE_DEFAULTS[a]
+        return pd.Categorical([v] * n, categories=NAMES[a]) if a in NAMES else np.full(n, v)
+    col = cf[a][rows]
+    if a in NAMES:
+        return pd.Categorical([x.decode() if isinstance(x, bytes) else x for x in col], categories=NAMES[a])
+    return col
+
+
 def configs(path, include_pending=True):
-    """One row per config: /configs joined with /summary (status as a category)."""
+    """One row per config: /configs joined with /summary (status and names as categories)."""
     with h5py.File(path, "r") as f:
-        cf = pd.DataFrame(f["configs"][:])
+        raw = f["configs"][:]
         sm = pd.DataFrame(f["summary"][:])
-    df = cf.merge(sm, on="id")
+    cf = pd.DataFrame(raw)
+    for a in NAMES.keys() | RECIPE_DEFAULTS.keys():
+        cf[a] = _axis(raw, a)
+    cols = ["id"] + [a for a in AXES] + [c for c in cf.columns if c not in AXES and c != "id"]
+    df = cf[cols].merge(sm, on="id")
     df["shuffle"] = df["shuffle"].astype(bool)
     df["status"] = _status_column(df["status"])
     if not include_pending:
@@ -72,7 +98,7 @@ def tidy(path, include_pending=False):
     row_of = np.repeat(np.arange(len(ids)), epochs)
     out = {"id": cf["id"][ids][row_of]}
     for a in AXES + tuple(a for a in SPLIT if a in cf.dtype.names):
-        out[a] = cf[a][ids][row_of]
+        out[a] = _axis(cf, a, ids)[row_of]
     out["shuffle"] = out["shuffle"].astype(bool)
     out["status"] = _status_column(status[ids][row_of])
     out["epoch"] = np.nonzero(in_run)[1]

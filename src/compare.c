@@ -36,7 +36,8 @@ static const char COMPARE_USAGE[] =
     "Holm p >= alpha is indistinguishable from the best.\n"
     "\n"
     "  --by AXIS       compare the values of one axis, each over every config that has it\n"
-    "  --where AXIS=V  only configs with this value (repeatable; e.g. --where batch_size=32)\n"
+    "  --where AXIS=V  only configs with this value (repeatable; e.g. --where batch_size=32,\n"
+    "                  --where optimizer=adam)\n"
     "  --metric M      final_val_loss, final_val_acc, best_val_loss (with folds), final_test_loss,\n"
     "                  final_test_acc (without), final_train_loss or final_train_acc\n"
     "  --alpha A       the level for indistinguishable (default 0.05)\n"
@@ -111,6 +112,16 @@ static int parse_where(CompareOptions *o, const char *s) {
     w->axis = (AxisId)a;
     w->text = s;
     const char *v = eq + 1;
+    if (axis_is_name((AxisId)a)) {
+        int n;
+        const char *const *names = axis_value_names((AxisId)a, &n);
+        char list[128] = "";
+        for (int k = 0; k < n; k++) {
+            if (strcmp(v, names[k]) == 0) { w->value = k; return -1; }
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
+        }
+        return compare_error(SWEEP_ERR_USAGE, "--where %s: expected one of %s, found \"%s\"", s, list, v);
+    }
     if (a == AXIS_SHUFFLE && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)) {
         w->value = v[0] == 't';
         return -1;

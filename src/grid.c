@@ -38,12 +38,18 @@ static void setting_of(const SpecAxis *axes, int64_t k, Hyper *h) {
     h->epochs = axes[AXIS_EPOCHS].ints[digit[AXIS_EPOCHS]];
     h->init_scale = axes[AXIS_INIT_SCALE].reals[digit[AXIS_INIT_SCALE]];
     h->shuffle = (int)axes[AXIS_SHUFFLE].ints[digit[AXIS_SHUFFLE]];
+    h->optimizer = (uint8_t)axes[AXIS_OPTIMIZER].ints[digit[AXIS_OPTIMIZER]];
+    h->momentum = axes[AXIS_MOMENTUM].reals[digit[AXIS_MOMENTUM]];
+    h->weight_decay = axes[AXIS_WEIGHT_DECAY].reals[digit[AXIS_WEIGHT_DECAY]];
+    h->activation = (uint8_t)axes[AXIS_ACTIVATION].ints[digit[AXIS_ACTIVATION]];
+    h->init = (uint8_t)axes[AXIS_INIT].ints[digit[AXIS_INIT]];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Crossing: the one place where a setting becomes configs. Setting k of a block runs every seed
 // of the block (DESIGN section 2: seed is crossed, never drawn), and each on every data split.
-// In a sub-grid the axes after seed in the fixed order (init_scale, shuffle) vary faster than
+// In a sub-grid the axes after seed in the fixed order (init_scale, shuffle and the recipe's
+// optimizer, momentum, weight_decay, activation, init) vary faster than
 // seed, so setting k = outer * inner + rest (rest over those axes) with seed j lands at point
 // (outer * n_seeds + j) * inner + rest of the plain Cartesian product; its split s (repeat
 // s / folds, fold s % folds) is config point * n_splits + s. Random search has inner = 1: a
@@ -198,7 +204,12 @@ int grid_spread(const Grid *g, AxisId a, int64_t max_distinct, GridSpread *out) 
         case AXIS_EPOCHS: v = (double)h->epochs; break;
         case AXIS_SEED: v = (double)h->seed; break;
         case AXIS_INIT_SCALE: v = h->init_scale; break;
-        default: v = (double)h->shuffle; break;
+        case AXIS_SHUFFLE: v = (double)h->shuffle; break;
+        case AXIS_OPTIMIZER: v = (double)h->optimizer; break;
+        case AXIS_MOMENTUM: v = h->momentum; break;
+        case AXIS_WEIGHT_DECAY: v = h->weight_decay; break;
+        case AXIS_ACTIVATION: v = (double)h->activation; break;
+        default: v = (double)h->init; break;
         }
         if (i == 0 || v < out->min) out->min = v;
         if (i == 0 || v > out->max) out->max = v;

@@ -204,22 +204,10 @@ static int check_output_dir(const char *path, int is_default, char *err) {
     return rc;
 }
 
-static void print_axis_values(const SpecAxis *ax, int real) {
-    int64_t shown = ax->n_values <= 8 ? ax->n_values : 6;
-    for (int64_t i = 0; i < shown; i++) {
-        if (i) printf(", ");
-        if (real) printf("%g", ax->reals[i]); else printf("%lld", (long long)ax->ints[i]);
-    }
-    if (shown < ax->n_values) {
-        printf(", ... ");
-        if (real) printf("%g", ax->reals[ax->n_values - 1]);
-        else printf("%lld", (long long)ax->ints[ax->n_values - 1]);
-    }
-}
-
 // A value of axis a as the spec writes it.
 static void format_axis_value(char *out, size_t cap, AxisId a, double v) {
     if (a == AXIS_SHUFFLE) snprintf(out, cap, "%s", v != 0 ? "true" : "false");
+    else if (axis_is_name(a)) snprintf(out, cap, "%s", axis_value_name(a, (int64_t)v));
     else if (axis_is_real(a)) snprintf(out, cap, "%.6g", v);
     else snprintf(out, cap, "%.0f", v);
 }
@@ -263,15 +251,46 @@ static void print_search(const Spec *s, const Grid *g) {
         if (grid_spread(g, (AxisId)a, bound, &sp) != 0) { printf("  %-14s %s\n", AXIS_NAMES[a], from); continue; }
         format_axis_value(lo, sizeof lo, (AxisId)a, sp.min);
         format_axis_value(hi, sizeof hi, (AxisId)a, sp.max);
+        if (axis_is_name((AxisId)a) && sp.n_distinct > 1) snprintf(lo, sizeof lo, "-"), snprintf(hi, sizeof hi, "-");   // names have no order
         printf("  %-14s %-34s %8lld  %-12s %s\n", AXIS_NAMES[a], from, (long long)sp.n_distinct, lo, hi);
     }
 }
 
-static void print_config_row(const Config *c, int with_splits) {
+// Value i of a written axis as the dry run shows it.
+static void axis_value_text(char *out, size_t cap, const SpecAxis *ax, AxisId a, int64_t i) {
+    if (axis_is_real(a)) snprintf(out, cap, "%g", ax->reals[i]);
+    else if (axis_is_name(a) || a == AXIS_SHUFFLE) format_axis_value(out, cap, a, (double)ax->ints[i]);
+    else snprintf(out, cap, "%lld", (long long)ax->ints[i]);
+}
+
+static void print_axis_values(const SpecAxis *ax, AxisId a) {
+    int64_t shown = ax->n_values <= 8 ? ax->n_values : 6;
+    char v[48];
+    for (int64_t i = 0; i < shown; i++) {
+        axis_value_text(v, sizeof v, ax, a, i);
+        printf("%s%s", i ? ", " : "", v);
+    }
+    if (shown < ax->n_values) {
+        axis_value_text(v, sizeof v, ax, a, ax->n_values - 1);
+        printf(", ... %s", v);
+    }
+}
+
+// Whether a config's training recipe differs from the tutorial's (sgd, relu, normal, no decay).
+static int recipe_is_default(const Hyper *h) {
+    return h->optimizer == (uint8_t)axis_default(AXIS_OPTIMIZER) && h->momentum == axis_default(AXIS_MOMENTUM) &&
+           h->weight_decay == axis_default(AXIS_WEIGHT_DECAY) && h->activation == (uint8_t)axis_default(AXIS_ACTIVATION) &&
+           h->init == (uint8_t)axis_default(AXIS_INIT);
+}
+
+static void print_config_row(const Config *c, int with_splits, int with_recipe) {
     const Hyper *h = &c->hyper;
     printf("  %8lld %10lld %13g %10lld %8lld %6" PRIu64 " %10g %7s", (long long)c->id,
            (long long)h->hidden_dim, h->learning_rate, (long long)h->batch_size, (long long)h->epochs,
            h->seed, h->init_scale, h->shuffle ? "true" : "false");
+    if (with_recipe)
+        printf(" %9s %8g %12g %10s %14s", axis_value_name(AXIS_OPTIMIZER, h->optimizer), h->momentum, h->weight_decay,
+               axis_value_name(AXIS_ACTIVATION, h->activation), axis_value_name(AXIS_INIT, h->init));
     if (with_splits) printf(" %6d %4d", (int)h->repeat, (int)h->fold);
     printf("\n");
 }
@@ -326,24 +345,23 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
             printf("\n");
             for (int a = 0; a < N_AXES; a++) {
                 printf("%s  %-14s %4lld: ", indent, AXIS_NAMES[a], (long long)axes[a].n_values);
-                if (a == AXIS_SHUFFLE) {
-                    for (int64_t i = 0; i < axes[a].n_values; i++)
-                        printf("%s%s", i ? ", " : "", axes[a].ints[i] ? "true" : "false");
-                } else {
-                    print_axis_values(&axes[a], axis_is_real((AxisId)a));
-                }
+                print_axis_values(&axes[a], (AxisId)a);
                 printf("\n");
             }
         }
     }
+    // The recipe's columns when some config has a recipe other than the tutorial's.
+    int with_recipe = 0;
+    for (int64_t i = 0; i < g->n_configs && !with_recipe; i++) with_recipe = !recipe_is_default(&g->configs[i].hyper);
     printf("configs (first and last)\n  %8s %10s %13s %10s %8s %6s %10s %7s", "id", "hidden_dim",
            "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle");
+    if (with_recipe) printf(" %9s %8s %12s %10s %14s", "optimizer", "momentum", "weight_decay", "activation", "init");
     printf(with_splits ? " %6s %4s\n" : "\n", "repeat", "fold");
     int64_t head = n_todo <= 6 ? n_todo : 4;
-    for (int64_t i = 0; i < head; i++) print_config_row(&g->configs[todo[i]], with_splits);
+    for (int64_t i = 0; i < head; i++) print_config_row(&g->configs[todo[i]], with_splits, with_recipe);
     if (head < n_todo) {
         printf("  %8s\n", "...");
-        print_config_row(&g->configs[todo[n_todo - 1]], with_splits);
+        print_config_row(&g->configs[todo[n_todo - 1]], with_splits, with_recipe);
     }
     // The work: each trajectory (configs that differ only in epochs) once, to its longest.
     double alone = 0.0, flops = 0.0;

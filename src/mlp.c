@@ -27,6 +27,9 @@ MLP_INLINE double double_of(uint64_t u) { double x; memcpy(&x, &u, sizeof x); re
 // GCC and Clang, spelt out).
 #define CANONICAL_NAN double_of(0x7ff8000000000000ull)
 
+const char *const MLP_ACTIVATION_NAMES[N_MLP_ACTIVATIONS] = {"relu", "tanh", "leaky_relu"};
+const char *const MLP_INIT_NAMES[N_MLP_INITS] = {"normal", "xavier_uniform", "he_normal"};
+
 int64_t mlp_n_params(int64_t n_in, int64_t n_hidden) { return n_in * n_hidden + 2 * n_hidden + 1; }
 
 // 64-byte aligned, zeroed block of n doubles (freed with free()).
@@ -63,6 +66,7 @@ void mlp_free(Mlp *m) {
 
 void mlp_copy(Mlp *dst, const Mlp *src) {
     memcpy(dst->mem, src->mem, (size_t)mlp_n_params(src->n_in, src->n_hidden) * sizeof(double));
+    dst->act = src->act;
 }
 
 void mlp_randomize(Mlp *m, Rng *r, double scale) {
@@ -71,6 +75,23 @@ void mlp_randomize(Mlp *m, Rng *r, double scale) {
     for (int64_t i = 0; i < H; i++) m->W2[i] = rng_normal(r) * scale;
     for (int64_t i = 0; i < H; i++) m->b1[i] = rng_normal(r) * scale;
     m->b2[0] = rng_normal(r) * scale;
+}
+
+void mlp_init_weights(Mlp *m, MlpInit init, Rng *r, double scale) {
+    // W1 is (D, H): fan_in D, fan_out H; W2 is (H) into one output: fan_in H, fan_out 1
+    int64_t D = m->n_in, H = m->n_hidden;
+    if (init == MLP_INIT_NORMAL) { mlp_randomize(m, r, scale); return; }
+    if (init == MLP_INIT_XAVIER_UNIFORM) {
+        double a1 = sqrt(6.0 / (double)(D + H)), a2 = sqrt(6.0 / (double)(H + 1));
+        for (int64_t i = 0; i < D * H; i++) m->W1[i] = -a1 + 2.0 * a1 * rng_uniform(r);   // U(-a, a)
+        for (int64_t i = 0; i < H; i++) m->W2[i] = -a2 + 2.0 * a2 * rng_uniform(r);
+    } else {   // MLP_INIT_HE_NORMAL
+        double s1 = sqrt(2.0 / (double)D), s2 = sqrt(2.0 / (double)H);
+        for (int64_t i = 0; i < D * H; i++) m->W1[i] = rng_normal(r) * s1;   // N(0, 2 / fan_in)
+        for (int64_t i = 0; i < H; i++) m->W2[i] = rng_normal(r) * s2;
+    }
+    for (int64_t i = 0; i < H; i++) m->b1[i] = 0.0;
+    m->b2[0] = 0.0;
 }
 
 int mlp_all_finite(const Mlp *m) {
@@ -126,15 +147,9 @@ void mlp_work_free(MlpWork *w) {
 #define EXP_SHIFT 0x1.8p52   // t = SHIFT + k with |k| < 2^51 holds k in the low bits of t
 #define EXP_LO (-745.2)      // below: 0
 #define EXP_HI 709.78        // above: inf
-MLP_INLINE double exp_c(double x) {
-    if (x != x) return x;
-    if (x > EXP_HI) return INFINITY;
-    if (x < EXP_LO) return 0.0;
-    double kd = fma(x, 0x1.71547652b82fep0, EXP_SHIFT) - EXP_SHIFT;   // round(x / ln2)
-    double r = fma(kd, -0x1.62e42fefa39efp-1, x);                     // x - kd ln2, ln2 in two parts
-    r = fma(kd, -0x1.abc9e3b39803fp-56, r);
-    // exp(r) = 1 + r (1 + r P(r)), P(r) = sum of r^i / (i+2)! for i = 0..11 by Estrin's scheme
-    // (short dependency chains; its rounding is damped by r^2 <= 0.13).
+// q(r) = 1 + r P(r) with exp(r) = 1 + r q(r) for |r| <= ln2/2: P(r) = sum of r^i / (i+2)! for
+// i = 0..11 by Estrin's scheme (short dependency chains; its rounding is damped by r^2 <= 0.13).
+MLP_INLINE double expq_c(double r) {
     double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
     double q0 = fma(1.0 / 6.0, r, 1.0 / 2.0), q1 = fma(1.0 / 120.0, r, 1.0 / 24.0);
     double q2 = fma(1.0 / 5040.0, r, 1.0 / 720.0), q3 = fma(1.0 / 362880.0, r, 1.0 / 40320.0);
@@ -142,7 +157,17 @@ MLP_INLINE double exp_c(double x) {
     double q5 = fma(1.0 / 6227020800.0, r, 1.0 / 479001600.0);
     double u0 = fma(q1, r2, q0), u1 = fma(q3, r2, q2), u2 = fma(q5, r2, q4);
     double P = fma(u2, r8, fma(u1, r4, u0));
-    double p = fma(fma(P, r, 1.0), r, 1.0);
+    return fma(P, r, 1.0);
+}
+
+MLP_INLINE double exp_c(double x) {
+    if (x != x) return x;
+    if (x > EXP_HI) return INFINITY;
+    if (x < EXP_LO) return 0.0;
+    double kd = fma(x, 0x1.71547652b82fep0, EXP_SHIFT) - EXP_SHIFT;   // round(x / ln2)
+    double r = fma(kd, -0x1.62e42fefa39efp-1, x);                     // x - kd ln2, ln2 in two parts
+    r = fma(kd, -0x1.abc9e3b39803fp-56, r);
+    double p = fma(expq_c(r), r, 1.0);                                 // exp(r) = 1 + r q(r)
     double t1 = fma(kd, 0.5, EXP_SHIFT);                               // SHIFT + k1
     double t2 = (kd - (t1 - EXP_SHIFT)) + EXP_SHIFT;                   // SHIFT + k2
     double s1 = double_of((bits_of(t1) - bits_of(EXP_SHIFT) + 1023) << 52);   // 2^k1
@@ -168,6 +193,39 @@ MLP_INLINE double log1p01_c(double u) {
 
 MLP_INLINE double sigmoid_c(double z) { return 1.0 / (1.0 + exp_c(-z)); }
 
+// tanh(x) = sign(x) * -m / (2 + m) with m = expm1(-2|x|), for |x| <= 20 (beyond, tanh rounds to
+// +-1; NaN passes). m from exp's own steps: t = -2|x| = k ln2 + r, exp(t) - 1 = 2^k (1 + r q(r))
+// - 1 = fma(r q, 2^k, 2^k - 1), where 2^k - 1 is exact (k in [-58, 0]; below -53 it rounds to -1,
+// far below the rounding of the result) and k = 0 leaves r q itself, so no cancellation near 0.
+// tanh4 in the AVX2 path repeats these steps lane by lane. Within 2 ulp of glibc's nearly
+// everywhere, 4 at worst.
+#define TANH_BIG 20.0
+MLP_INLINE double tanh_c(double x) {
+    double ax = fabs(x);
+    if (!(ax <= TANH_BIG)) return ax > TANH_BIG ? copysign(1.0, x) : x;
+    double t = -2.0 * ax;
+    double kd = fma(t, 0x1.71547652b82fep0, EXP_SHIFT) - EXP_SHIFT;   // round(t / ln2)
+    double r = fma(kd, -0x1.62e42fefa39efp-1, t);
+    r = fma(kd, -0x1.abc9e3b39803fp-56, r);
+    double s = double_of((bits_of(kd + EXP_SHIFT) - bits_of(EXP_SHIFT) + 1023) << 52);   // 2^k
+    double m = fma(r * expq_c(r), s, s - 1.0);                                      // expm1(t)
+    return copysign(-m / (2.0 + m), x);
+}
+
+// The activations and their derivatives (given g = dA1 and the activation's output a), with a
+// compile-time act in the kernels.
+MLP_INLINE double act_c(const MlpActivation act, double z) {
+    if (act == MLP_TANH) return tanh_c(z);
+    if (act == MLP_LEAKY_RELU) return z > 0.0 ? z : MLP_LEAKY_SLOPE * z;
+    return z > 0.0 ? z : 0.0;
+}
+
+MLP_INLINE double dact_c(const MlpActivation act, double a, double g) {
+    if (act == MLP_TANH) return g * fma(-a, a, 1.0);              // tanh' = 1 - tanh^2
+    if (act == MLP_LEAKY_RELU) return a > 0.0 ? g : g * MLP_LEAKY_SLOPE;
+    return a > 0.0 ? g : 0.0;
+}
+
 MLP_INLINE double bce_c(double z, double y) {
     // -[y log p + (1-y) log(1-p)] with p = sigmoid(z), without forming log(0)
     return (z > 0.0 ? z : 0.0) - z * y + log1p01_c(exp_c(-fabs(z)));
@@ -182,6 +240,14 @@ MLP_INLINE int predicts_one_c(double z) {
 }
 
 double mlp_exp(double x) { return exp_c(x); }
+double mlp_tanh(double x) { return tanh_c(x); }
+double mlp_activate(MlpActivation act, double z) {
+    switch (act) {
+    case MLP_TANH: return act_c(MLP_TANH, z);
+    case MLP_LEAKY_RELU: return act_c(MLP_LEAKY_RELU, z);
+    default: return act_c(MLP_RELU, z);
+    }
+}
 double mlp_log1p01(double x) { return log1p01_c(x); }
 double mlp_bce_from_logit(double z, double y) { return bce_c(z, y); }
 double mlp_sigmoid(double z) { return sigmoid_c(z); }
@@ -208,10 +274,19 @@ MLP_INLINE void put(double *p, double g, int update, double neg_lr) { *p = updat
 // ---------------------------------------------------------------------------------------
 // Portable path: the canonical order as plain loops.
 
-static void forward_portable(const Mlp *m, const double *X, int64_t B, double *A1, int store,
-                             double *z2) {
+// Calls KERNEL_T(args..., act) with act a compile-time constant, one copy per activation.
+#define ACT_DISPATCH(ACT, CALL)                                                         \
+    do {                                                                                \
+        switch (ACT) {                                                                  \
+        case MLP_TANH: CALL(MLP_TANH); break;                                           \
+        case MLP_LEAKY_RELU: CALL(MLP_LEAKY_RELU); break;                               \
+        default: CALL(MLP_RELU); break;                                                 \
+        }                                                                               \
+    } while (0)
+
+MLP_INLINE void forward_portable_t(const Mlp *m, const double *X, int64_t B, double *A1, double *z2,
+                                   const MlpActivation act) {
     // X is (B, D), W1 is (D, H), A1 out is (B, H), W2 is (H), z2 out is (B)
-    (void)store;   // A1 is scratch when not stored
     int64_t D = m->n_in, H = m->n_hidden;
     for (int64_t b = 0; b < B; b++) {
         double *a = A1 + b * H;
@@ -224,15 +299,23 @@ static void forward_portable(const Mlp *m, const double *X, int64_t B, double *A
         }
         double s[4] = {0.0, 0.0, 0.0, 0.0};
         for (int64_t h = 0; h < H; h++) {
-            a[h] = a[h] > 0.0 ? a[h] : 0.0;                                      // A1 = relu(Z1)
+            a[h] = act_c(act, a[h]);                                             // A1 = act(Z1)
             s[h & 3] = fma(a[h], m->W2[h], s[h & 3]);                            // z2 = A1 W2
         }
         z2[b] = m->b2[0] + ((s[0] + s[1]) + (s[2] + s[3]));                      //      + b2
     }
 }
 
-static void backward_portable(const Mlp *m, const double *X, const double *y, int64_t B,
-                              MlpWork *w, Mlp *dst, int update, double lr) {
+static void forward_portable(const Mlp *m, const double *X, int64_t B, double *A1, int store,
+                             double *z2) {
+    (void)store;   // A1 is scratch when not stored
+#define FWD_P(ACT) forward_portable_t(m, X, B, A1, z2, ACT)
+    ACT_DISPATCH(m->act, FWD_P);
+#undef FWD_P
+}
+
+MLP_INLINE void backward_portable_t(const Mlp *m, const double *X, const double *y, int64_t B,
+                                    MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
     // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
     int64_t D = m->n_in, H = m->n_hidden;
     const double *A1 = w->A1;
@@ -242,13 +325,13 @@ static void backward_portable(const Mlp *m, const double *X, const double *y, in
         dz2[b] = (sigmoid_c(w->z2[b]) - y[b]) / (double)B;                      // dz2 = (p - y) / B
         db2 += dz2[b];                                                           // db2 = sum dz2
     }
-    // dW2 = A1^T dz2; dZ1 = dz2 W2^T * relu'(Z1); db1 = sum_rows dZ1.
+    // dW2 = A1^T dz2; dZ1 = dz2 W2^T * act'(Z1); db1 = sum_rows dZ1.
     for (int64_t h = 0; h < H; h++) {
         double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
         for (int64_t b = 0; b < B; b++) {
             double a = A1[b * H + h];
             dw2 = fma(a, dz2[b], dw2);
-            double dz1 = a > 0.0 ? dz2[b] * w2 : 0.0;
+            double dz1 = dact_c(act, a, dz2[b] * w2);
             dZ1[b * H + h] = dz1;
             db1 = db1 + dz1;
         }
@@ -271,6 +354,13 @@ static void backward_portable(const Mlp *m, const double *X, const double *y, in
             for (int64_t j = 0; j < n; j++) put(out + h0 + j, g[j], update, nlr);
         }
     }
+}
+
+static void backward_portable(const Mlp *m, const double *X, const double *y, int64_t B,
+                              MlpWork *w, Mlp *dst, int update, double lr) {
+#define BWD_P(ACT) backward_portable_t(m, X, y, B, w, dst, update, lr, ACT)
+    ACT_DISPATCH(m->act, BWD_P);
+#undef BWD_P
 }
 
 static void update_portable(Mlp *m, const Mlp *g, double lr) {
@@ -318,12 +408,8 @@ enum { MR = 6, NVMAX = 2, FWD_CHUNK = 48 };
 
 #define C(x) _mm256_set1_pd(x)   // for the vector maths below; #undef after them
 
-// exp_c on 4 lanes, all of them in [EXP_LO, EXP_HI] (the caller checks).
-AVX2_INLINE __m256d exp4_in_range(__m256d x) {
-    const __m256d shift = C(EXP_SHIFT);
-    __m256d kd = _mm256_sub_pd(_mm256_fmadd_pd(x, C(0x1.71547652b82fep0), shift), shift);
-    __m256d r = _mm256_fmadd_pd(kd, C(-0x1.62e42fefa39efp-1), x);
-    r = _mm256_fmadd_pd(kd, C(-0x1.abc9e3b39803fp-56), r);
+// expq_c on 4 lanes.
+AVX2_INLINE __m256d expq4(__m256d r) {
     __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2), r8 = _mm256_mul_pd(r4, r4);
     __m256d q0 = _mm256_fmadd_pd(C(1.0 / 6.0), r, C(1.0 / 2.0));
     __m256d q1 = _mm256_fmadd_pd(C(1.0 / 120.0), r, C(1.0 / 24.0));
@@ -334,13 +420,57 @@ AVX2_INLINE __m256d exp4_in_range(__m256d x) {
     __m256d u0 = _mm256_fmadd_pd(q1, r2, q0), u1 = _mm256_fmadd_pd(q3, r2, q2);
     __m256d u2 = _mm256_fmadd_pd(q5, r2, q4);
     __m256d P = _mm256_fmadd_pd(u2, r8, _mm256_fmadd_pd(u1, r4, u0));
-    __m256d p = _mm256_fmadd_pd(_mm256_fmadd_pd(P, r, C(1.0)), r, C(1.0));
+    return _mm256_fmadd_pd(P, r, C(1.0));
+}
+
+// exp_c on 4 lanes, all of them in [EXP_LO, EXP_HI] (the caller checks).
+AVX2_INLINE __m256d exp4_in_range(__m256d x) {
+    const __m256d shift = C(EXP_SHIFT);
+    __m256d kd = _mm256_sub_pd(_mm256_fmadd_pd(x, C(0x1.71547652b82fep0), shift), shift);
+    __m256d r = _mm256_fmadd_pd(kd, C(-0x1.62e42fefa39efp-1), x);
+    r = _mm256_fmadd_pd(kd, C(-0x1.abc9e3b39803fp-56), r);
+    __m256d p = _mm256_fmadd_pd(expq4(r), r, C(1.0));
     __m256d t1 = _mm256_fmadd_pd(kd, C(0.5), shift);
     __m256d t2 = _mm256_add_pd(_mm256_sub_pd(kd, _mm256_sub_pd(t1, shift)), shift);
     const __m256i bias = _mm256_set1_epi64x((long long)(1023 - bits_of(EXP_SHIFT)));
     __m256d s1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t1), bias), 52));
     __m256d s2 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t2), bias), 52));
     return _mm256_mul_pd(_mm256_mul_pd(p, s1), s2);
+}
+
+// tanh_c on 4 lanes, any values: the same steps on min(|x|, 20), then +-1 beyond 20 and x itself
+// where x is NaN.
+AVX2_INLINE __m256d tanh4(__m256d x) {
+    const __m256d shift = C(EXP_SHIFT), sign = C(-0.0);
+    __m256d ax = _mm256_andnot_pd(sign, x);
+    __m256d t = _mm256_mul_pd(C(-2.0), _mm256_min_pd(ax, C(TANH_BIG)));   // min: 20 for NaN lanes
+    __m256d kd = _mm256_sub_pd(_mm256_fmadd_pd(t, C(0x1.71547652b82fep0), shift), shift);
+    __m256d r = _mm256_fmadd_pd(kd, C(-0x1.62e42fefa39efp-1), t);
+    r = _mm256_fmadd_pd(kd, C(-0x1.abc9e3b39803fp-56), r);
+    const __m256i bias = _mm256_set1_epi64x((long long)(1023 - bits_of(EXP_SHIFT)));
+    __m256d s = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(_mm256_add_pd(kd, shift)), bias), 52));
+    __m256d m = _mm256_fmadd_pd(_mm256_mul_pd(r, expq4(r)), s, _mm256_sub_pd(s, C(1.0)));
+    __m256d v = _mm256_div_pd(_mm256_xor_pd(m, sign), _mm256_add_pd(C(2.0), m));
+    v = _mm256_blendv_pd(v, C(1.0), _mm256_cmp_pd(ax, C(TANH_BIG), _CMP_GT_OQ));
+    v = _mm256_or_pd(_mm256_andnot_pd(sign, v), _mm256_and_pd(sign, x));      // copysign(v, x)
+    return _mm256_blendv_pd(v, x, _mm256_cmp_pd(x, x, _CMP_UNORD_Q));
+}
+
+// act_c and dact_c on 4 lanes.
+AVX2_INLINE __m256d act4(const MlpActivation act, __m256d z) {
+    if (act == MLP_TANH) return tanh4(z);
+    if (act == MLP_LEAKY_RELU)
+        return _mm256_blendv_pd(_mm256_mul_pd(C(MLP_LEAKY_SLOPE), z), z, _mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GT_OQ));
+    // vmaxpd returns its second operand when either is NaN or both are zero, so this is
+    // exactly Z1 > 0 ? Z1 : +0
+    return _mm256_max_pd(z, _mm256_setzero_pd());
+}
+
+AVX2_INLINE __m256d dact4(const MlpActivation act, __m256d a, __m256d g) {
+    if (act == MLP_TANH) return _mm256_mul_pd(g, _mm256_fnmadd_pd(a, a, C(1.0)));
+    __m256d pos = _mm256_cmp_pd(a, _mm256_setzero_pd(), _CMP_GT_OQ);
+    if (act == MLP_LEAKY_RELU) return _mm256_blendv_pd(_mm256_mul_pd(g, C(MLP_LEAKY_SLOPE)), g, pos);
+    return _mm256_and_pd(pos, g);
 }
 
 // exp_c on 4 lanes, any values: lanes out of range (or NaN) take the scalar function.
@@ -373,11 +503,12 @@ AVX2_INLINE __m256d log1p01_4(__m256d u) {
 }
 #undef C
 
-// Z1 tile: rows x[0..R) (stride D) times W (D x 4*NV, stride H) plus b1, then relu, optional
-// store to A1 (stride H), and the logit lanes zacc[r] += A1 * W2, vector by vector in h order.
+// Z1 tile: rows x[0..R) (stride D) times W (D x 4*NV, stride H) plus b1, then the activation,
+// optional store to A1 (stride H), and the logit lanes zacc[r] += A1 * W2, vector by vector in
+// h order.
 AVX2_INLINE void fwd_tile(const int R, const int NV, const double *x, int64_t D, const double *W,
                           int64_t H, const double *b1, const double *W2, double *A1, int store,
-                          __m256d *zacc) {
+                          __m256d *zacc, const MlpActivation act) {
     __m256d acc[MR][NVMAX], wv[NVMAX];
 #pragma GCC unroll 2
     for (int v = 0; v < NV; v++) {
@@ -395,7 +526,6 @@ AVX2_INLINE void fwd_tile(const int R, const int NV, const double *x, int64_t D,
             for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(xb, wv[v], acc[r][v]);
         }
     }
-    const __m256d zero = _mm256_setzero_pd();
 #pragma GCC unroll 2
     for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W2 + 4 * v);
 #pragma GCC unroll 6
@@ -403,9 +533,7 @@ AVX2_INLINE void fwd_tile(const int R, const int NV, const double *x, int64_t D,
         __m256d z = zacc[r];
 #pragma GCC unroll 2
         for (int v = 0; v < NV; v++) {
-            // vmaxpd returns its second operand when either is NaN or both are zero, so this is
-            // exactly Z1 > 0 ? Z1 : +0
-            __m256d a = _mm256_max_pd(acc[r][v], zero);
+            __m256d a = act4(act, acc[r][v]);                                  // A1 = act(Z1)
             if (store) _mm256_storeu_pd(A1 + r * H + 4 * v, a);
             z = _mm256_fmadd_pd(a, wv[v], z);
         }
@@ -446,7 +574,7 @@ AVX2_INLINE void dw1_tile(const int R, const int NV, const double *x, int64_t D,
 // 4*NV, contiguous).
 AVX2_INLINE void dz1_panel(const int NV, const double *W2, const double *A1, int64_t H, int64_t B,
                            const double *dz2, double *P, double *dW2, double *db1, int update,
-                           __m256d nlr) {
+                           __m256d nlr, const MlpActivation act) {
     __m256d w2[NVMAX], gw[NVMAX], gb[NVMAX];
     const __m256d zero = _mm256_setzero_pd();
 #pragma GCC unroll 2
@@ -460,7 +588,7 @@ AVX2_INLINE void dz1_panel(const int NV, const double *W2, const double *A1, int
         for (int v = 0; v < NV; v++) {
             __m256d a = _mm256_loadu_pd(A1 + b * H + 4 * v);
             gw[v] = _mm256_fmadd_pd(a, dz, gw[v]);
-            __m256d d1 = _mm256_and_pd(_mm256_cmp_pd(a, zero, _CMP_GT_OQ), _mm256_mul_pd(dz, w2[v]));
+            __m256d d1 = dact4(act, a, _mm256_mul_pd(dz, w2[v]));           // dZ1 = act'(dz2 W2)
             _mm256_store_pd(P + b * 4 * NV + 4 * v, d1);
             gb[v] = _mm256_add_pd(gb[v], d1);
         }
@@ -495,8 +623,8 @@ AVX2_INLINE void dz1_panel(const int NV, const double *W2, const double *A1, int
         }                                                                               \
     } while (0)
 
-AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, double *A1, int store,
-                                 double *z2) {
+AVX2_INLINE void forward_avx2_t(const Mlp *m, const double *X, int64_t B, double *A1, int store,
+                                double *z2, const MlpActivation act) {
     // X is (B, D), W1 is (D, H), A1 out is (B, H), W2 is (H), z2 out is (B)
     const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
     const double *W1 = m->W1, *b1 = m->b1, *W2 = m->W2;
@@ -512,7 +640,7 @@ AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, doubl
                 int R = nr - r0 < MR ? (int)(nr - r0) : MR;
                 const double *x = X + (c0 + r0) * D;
                 double *a = A1 + (c0 + r0) * H + h0;
-#define FWD(RR, NN) fwd_tile(RR, NN, x, D, W1 + h0, H, b1 + h0, W2 + h0, a, store, zacc + r0)
+#define FWD(RR, NN) fwd_tile(RR, NN, x, D, W1 + h0, H, b1 + h0, W2 + h0, a, store, zacc + r0, act)
                 DISPATCH(R, nv, FWD);
 #undef FWD
             }
@@ -538,7 +666,7 @@ AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, doubl
             for (int64_t h = H4; h < H; h++) {
                 double z = b1[h];
                 for (int64_t d = 0; d < D; d++) z = fma(x[d], W1[d * H + h], z);
-                double a = z > 0.0 ? z : 0.0;
+                double a = act_c(act, z);
                 if (store) A1[(c0 + r) * H + h] = a;
                 s[h - H4] = fma(a, W2[h], s[h - H4]);
             }
@@ -547,8 +675,26 @@ AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, doubl
     }
 }
 
-AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
-                                  MlpWork *w, Mlp *dst, int update, double lr) {
+// One copy per activation, each its own function (so that relu's keeps the code it had alone).
+#define FWD_COPY(NAME, ACT)                                                                       \
+    AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, int64_t B, \
+                                                       double *A1, int store, double *z2) {      \
+        forward_avx2_t(m, X, B, A1, store, z2, ACT);                                             \
+    }
+FWD_COPY(forward_avx2_relu, MLP_RELU)
+FWD_COPY(forward_avx2_tanh, MLP_TANH)
+FWD_COPY(forward_avx2_leaky, MLP_LEAKY_RELU)
+#undef FWD_COPY
+
+AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, double *A1, int store,
+                                 double *z2) {
+    if (m->act == MLP_TANH) forward_avx2_tanh(m, X, B, A1, store, z2);
+    else if (m->act == MLP_LEAKY_RELU) forward_avx2_leaky(m, X, B, A1, store, z2);
+    else forward_avx2_relu(m, X, B, A1, store, z2);
+}
+
+AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y, int64_t B,
+                                 MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
     // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
     const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
     const double *A1 = w->A1, *z2 = w->z2;
@@ -574,9 +720,9 @@ AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y
         int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
         int64_t h0 = 4 * v0;
         if (nv == 2)
-            dz1_panel(2, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr);
+            dz1_panel(2, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr, act);
         else
-            dz1_panel(1, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr);
+            dz1_panel(1, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr, act);
         for (int64_t d0 = 0; d0 < D; d0 += MR) {
             int R = D - d0 < MR ? (int)(D - d0) : MR;
             double *out = dst->W1 + d0 * H + h0;
@@ -591,7 +737,7 @@ AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y
         for (b = 0; b < B; b++) {
             double a = A1[b * H + h];
             dw2 = fma(a, dz2[b], dw2);
-            P[b] = a > 0.0 ? dz2[b] * w2 : 0.0;
+            P[b] = dact_c(act, a, dz2[b] * w2);
             db1 = db1 + P[b];
         }
         put(dst->W2 + h, dw2, update, nlr_s);
@@ -602,6 +748,24 @@ AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y
             put(dst->W1 + d * H + h, g, update, nlr_s);
         }
     }
+}
+
+#define BWD_COPY(NAME, ACT)                                                                        \
+    AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, const double *y, \
+                                                       int64_t B, MlpWork *w, Mlp *dst, int update,    \
+                                                       double lr) {                                    \
+        backward_avx2_t(m, X, y, B, w, dst, update, lr, ACT);                                         \
+    }
+BWD_COPY(backward_avx2_relu, MLP_RELU)
+BWD_COPY(backward_avx2_tanh, MLP_TANH)
+BWD_COPY(backward_avx2_leaky, MLP_LEAKY_RELU)
+#undef BWD_COPY
+
+AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
+                                  MlpWork *w, Mlp *dst, int update, double lr) {
+    if (m->act == MLP_TANH) backward_avx2_tanh(m, X, y, B, w, dst, update, lr);
+    else if (m->act == MLP_LEAKY_RELU) backward_avx2_leaky(m, X, y, B, w, dst, update, lr);
+    else backward_avx2_relu(m, X, y, B, w, dst, update, lr);
 }
 
 AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
@@ -678,6 +842,12 @@ static MlpKernels default_kernels(void) {
     return cpu_has_avx2_fma() ? MLP_KERNELS_AVX2 : MLP_KERNELS_PORTABLE;
 }
 
+int mlp_kernels_resolve(MlpKernels k) {
+    if (k == MLP_KERNELS_AUTO) k = default_kernels();
+    if (k == MLP_KERNELS_AVX2 && !cpu_has_avx2_fma()) return -1;
+    return k == MLP_KERNELS_AVX2 ? MLP_KERNELS_AVX2 : MLP_KERNELS_PORTABLE;
+}
+
 int mlp_work_set_kernels(MlpWork *w, MlpKernels k) {
     if (k == MLP_KERNELS_AUTO) k = default_kernels();
     if (k == MLP_KERNELS_PORTABLE) {
@@ -734,12 +904,19 @@ void mlp_forward_ref(const Mlp *m, const double *X, int64_t B, double *A1, doubl
             double z = 0.0;
             for (int64_t d = 0; d < D; d++) z += X[b * D + d] * m->W1[d * H + h];
             z += m->b1[h];
-            A1[b * H + h] = z > 0.0 ? z : 0.0;
+            A1[b * H + h] = mlp_activate(m->act, z);
         }
         double z = 0.0;
         for (int64_t h = 0; h < H; h++) z += A1[b * H + h] * m->W2[h];
         z2[b] = z + m->b2[0];
     }
+}
+
+// d act / d Z1 from the activation's output a: 1 - a^2 (tanh), 1 or the slope, 1 or 0 (relu).
+static double act_slope_ref(MlpActivation act, double a) {
+    if (act == MLP_TANH) return 1.0 - a * a;
+    if (act == MLP_LEAKY_RELU) return a > 0.0 ? 1.0 : MLP_LEAKY_SLOPE;
+    return a > 0.0 ? 1.0 : 0.0;
 }
 
 void mlp_backward_ref(const Mlp *m, const double *X, const double *y, int64_t B,
@@ -752,7 +929,7 @@ void mlp_backward_ref(const Mlp *m, const double *X, const double *y, int64_t B,
         for (int64_t b = 0; b < B; b++) {
             double dz2 = (mlp_sigmoid(z2[b]) - y[b]) / (double)B;
             dw2 += A1[b * H + h] * dz2;
-            db1 += A1[b * H + h] > 0.0 ? dz2 * m->W2[h] : 0.0;
+            db1 += dz2 * m->W2[h] * act_slope_ref(m->act, A1[b * H + h]);
         }
         grad->W2[h] = dw2;
         grad->b1[h] = db1;
@@ -760,7 +937,7 @@ void mlp_backward_ref(const Mlp *m, const double *X, const double *y, int64_t B,
             double dw1 = 0.0;
             for (int64_t b = 0; b < B; b++) {
                 double dz2 = (mlp_sigmoid(z2[b]) - y[b]) / (double)B;
-                double dz1 = A1[b * H + h] > 0.0 ? dz2 * m->W2[h] : 0.0;
+                double dz1 = dz2 * m->W2[h] * act_slope_ref(m->act, A1[b * H + h]);
                 dw1 += X[b * D + d] * dz1;
             }
             grad->W1[d * H + h] = dw1;
@@ -776,7 +953,7 @@ double mlp_loss_ref(const Mlp *m, const double *X, const double *y, int64_t n) {
         for (int64_t h = 0; h < H; h++) {
             double z1 = m->b1[h];
             for (int64_t d = 0; d < D; d++) z1 += X[b * D + d] * m->W1[d * H + h];
-            z2 += (z1 > 0.0 ? z1 : 0.0) * m->W2[h];
+            z2 += mlp_activate(m->act, z1) * m->W2[h];
         }
         sum += mlp_bce_from_logit(z2, y[b]);
     }

@@ -41,7 +41,8 @@ static const char REPORT_USAGE[] =
     "  --csv          one header row and one row per group, full precision, no decoration\n"
     "  -h, --help     show this help\n"
     "\n"
-    "Axes: hidden_dim learning_rate batch_size epochs seed init_scale shuffle.\n"
+    "Axes: hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum\n"
+    "weight_decay activation init.\n"
     "Exit status: 0 printed, 1 runtime failure, 2 bad usage or not a results file.\n";
 
 typedef struct {

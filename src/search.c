@@ -133,6 +133,11 @@ static void set_axis(const Search *se, int a, uint64_t index, double real, Hyper
     case AXIS_EPOCHS: h->epochs = iv; break;
     case AXIS_INIT_SCALE: h->init_scale = dv; break;
     case AXIS_SHUFFLE: h->shuffle = (int)iv; break;
+    case AXIS_OPTIMIZER: h->optimizer = (uint8_t)iv; break;
+    case AXIS_MOMENTUM: h->momentum = dv; break;
+    case AXIS_WEIGHT_DECAY: h->weight_decay = dv; break;
+    case AXIS_ACTIVATION: h->activation = (uint8_t)iv; break;
+    case AXIS_INIT: h->init = (uint8_t)iv; break;
     default: break;   // seed: crossed by the grid, not drawn
     }
 }

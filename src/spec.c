@@ -3,6 +3,7 @@
 // the 1-based start of the offending node. Any byte string must come back as a Spec or as a
 // message, never a crash or a leak: the parser is fuzzed.
 #include "spec.h"
+#include "optim.h"
 #include "sweep.h"
 
 #include <errno.h>
@@ -14,10 +15,30 @@
 #include <string.h>
 #include <yaml.h>
 
-const char *const AXIS_NAMES[N_AXES] = {"hidden_dim", "learning_rate", "batch_size", "epochs",
-                                        "seed",       "init_scale",    "shuffle"};
+const char *const AXIS_NAMES[N_AXES] = {"hidden_dim", "learning_rate", "batch_size", "epochs",   "seed",
+                                        "init_scale", "shuffle",       "optimizer",  "momentum", "weight_decay",
+                                        "activation", "init"};
 
-int axis_is_real(AxisId a) { return a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE; }
+int axis_is_real(AxisId a) {
+    return a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE || a == AXIS_MOMENTUM || a == AXIS_WEIGHT_DECAY;
+}
+
+int axis_is_name(AxisId a) { return a == AXIS_OPTIMIZER || a == AXIS_ACTIVATION || a == AXIS_INIT; }
+
+const char *const *axis_value_names(AxisId a, int *n) {
+    switch (a) {
+    case AXIS_OPTIMIZER: *n = N_OPTIMS; return OPTIM_NAMES;
+    case AXIS_ACTIVATION: *n = N_MLP_ACTIVATIONS; return MLP_ACTIVATION_NAMES;
+    case AXIS_INIT: *n = N_MLP_INITS; return MLP_INIT_NAMES;
+    default: *n = 0; return NULL;
+    }
+}
+
+const char *axis_value_name(AxisId a, int64_t v) {
+    int n;
+    const char *const *names = axis_value_names(a, &n);
+    return names && v >= 0 && v < n ? names[v] : "?";
+}
 
 const char *const DIST_NAMES[N_DISTS] = {"", "uniform", "loguniform", "randint"};
 
@@ -40,11 +61,21 @@ static const char *const AXIS_EXPECT[N_AXES] = {
     "expected an integer from 0 to 9223372036854775807",
     "expected a positive number",
     "expected true or false",
+    "expected sgd, momentum, nesterov, adam or adamw",
+    "expected a number from 0 to 1 (1 excluded)",
+    "expected a number >= 0",
+    "expected relu, tanh or leaky_relu",
+    "expected normal, xavier_uniform or he_normal",
 };
 
-// Defaults of an axis the grid leaves out (the tutorial's values).
-static const int64_t AXIS_DEFAULT_INT[N_AXES] = {128, 0, 32, 1000, 0, 0, 0};
-static const double AXIS_DEFAULT_REAL[N_AXES] = {0, 0.01, 0, 0, 0, 0.01, 0};
+// Defaults of an axis the grid leaves out (the tutorial's values; the recipe's: sgd, momentum
+// 0.9 (used by momentum and nesterov only), no weight decay, relu, normal).
+static const int64_t AXIS_DEFAULT_INT[N_AXES] = {128, 0, 32, 1000, 0, 0, 0, OPTIM_SGD, 0, 0, MLP_RELU, MLP_INIT_NORMAL};
+static const double AXIS_DEFAULT_REAL[N_AXES] = {0, 0.01, 0, 0, 0, 0.01, 0, 0, 0.9, 0.0, 0, 0};
+
+double axis_default(AxisId a) {
+    return axis_is_real(a) ? AXIS_DEFAULT_REAL[a] : (double)AXIS_DEFAULT_INT[a];
+}
 
 enum { TOP_NAME, TOP_OUTPUT, TOP_SAVE, TOP_DATA, TOP_GRID, TOP_SEARCH, TOP_HALVING, N_TOP };
 static const char *const TOP_KEYS[N_TOP] = {"name", "output", "save_initial_weights", "data",
@@ -314,7 +345,7 @@ static int unknown_key(const Ctx *c, const yaml_node_t *key, const Level *self) 
 // ---------------------------------------------------------------------------------------------
 // Mappings
 
-enum { MAX_KEYS = 8 };
+enum { MAX_KEYS = 16 };   // the most keys of a level (the grid's axes)
 
 typedef struct {
     yaml_node_t *key[MAX_KEYS], *val[MAX_KEYS];   // by the level's key index; NULL when absent
@@ -480,22 +511,47 @@ static int int_in_range(AxisId a, int64_t v) {
     case AXIS_EPOCHS: return v >= 1 && v <= 1000000000;
     case AXIS_SEED: return v >= 0;
     case AXIS_SHUFFLE: return v == 0 || v == 1;
-    default: return 0;
+    default: {
+        int n;
+        return axis_value_names(a, &n) && v >= 0 && v < n;
+    }
     }
 }
 
-static int real_in_range(double v) { return isfinite(v) && v > 0; }
+static int real_in_range(AxisId a, double v) {
+    if (a == AXIS_MOMENTUM) return v >= 0 && v < 1;
+    if (a == AXIS_WEIGHT_DECAY) return isfinite(v) && v >= 0;
+    return isfinite(v) && v > 0;
+}
 
 // Stores value i of axis a after checking it. found/where describe it for a message.
 static int store(const Ctx *c, AxisId a, int64_t i, int64_t iv, double dv, SrcLoc at,
                  const char *key, const char *found, const char *why) {
     SpecAxis *ax = &c->g->axes[a];
-    if (axis_is_real(a) ? !real_in_range(dv) : !int_in_range(a, iv))
+    if (axis_is_real(a) ? !real_in_range(a, dv) : !int_in_range(a, iv))
         return bad(c, at, key, "%s, found %s%s", AXIS_EXPECT[a], found, why);
     if (axis_is_real(a)) ax->reals[i] = dv;
     else ax->ints[i] = iv;
     ax->locs[i] = at;
     return 0;
+}
+
+// One name of a name axis (plain or quoted), stored as its code; a near miss gets "did you mean".
+static int parse_name(const Ctx *c, AxisId a, int64_t i, const yaml_node_t *n, const char *key) {
+    char found[FOUND_LEN];
+    describe(n, found, sizeof found);
+    int count;
+    const char *const *names = axis_value_names(a, &count);
+    const char *why = n->type == YAML_SEQUENCE_NODE ? " (lists do not nest)"
+                      : n->type == YAML_MAPPING_NODE ? " (a range form cannot go inside a list)" : "";
+    if (n->type == YAML_SCALAR_NODE) {
+        const char *t = scalar_text(n);
+        for (int k = 0; k < count; k++)
+            if (strcmp(t, names[k]) == 0) return store(c, a, i, k, 0.0, loc_of(n), key, found, "");
+        int near = closest(t, names, count);
+        if (near >= 0) return bad(c, loc_of(n), key, "%s, found %s; did you mean \"%s\"?", AXIS_EXPECT[a], found, names[near]);
+    }
+    return bad(c, loc_of(n), key, "%s, found %s%s", AXIS_EXPECT[a], found, why);
 }
 
 // One written value: a scalar of the axis's kind.
@@ -509,6 +565,7 @@ static int parse_item(const Ctx *c, AxisId a, int64_t i, const yaml_node_t *n, c
     double dv = 0;
     int b;
     int ok = t != NULL;
+    if (axis_is_name(a)) return parse_name(c, a, i, n, key);
     if (ok && axis_is_real(a)) ok = parse_real(t, &dv) == 0;
     else if (ok && a == AXIS_SHUFFLE && parse_bool(n, &b) == 0) iv = b;
     else if (ok) ok = parse_int(t, &iv) == 0;
@@ -536,6 +593,7 @@ static int cmp_real_slot(const void *x, const void *y) {
 
 static void format_value(AxisId a, const SpecAxis *ax, int64_t i, char *out, size_t cap) {
     if (axis_is_real(a)) format_real(ax->reals[i], out, cap);
+    else if (axis_is_name(a)) snprintf(out, cap, "%s", axis_value_name(a, ax->ints[i]));
     else if (a == AXIS_SHUFFLE) snprintf(out, cap, "%s", ax->ints[i] ? "true" : "false");
     else snprintf(out, cap, "%lld", (long long)ax->ints[i]);
 }
@@ -770,8 +828,13 @@ static int gen_dist(const Ctx *c, AxisId a, int f, const yaml_node_t *form, cons
             indexed(item, sizeof item, fkey, i);
             describe(arg[i], found, sizeof found);
             const char *t = plain(arg[i]);
-            if (!t || parse_real(t, &v[i]) != 0 || !real_in_range(v[i]))
+            if (!t || parse_real(t, &v[i]) != 0 || !real_in_range(a, v[i]))
                 return bad(c, loc_of(arg[i]), item, "%s, found %s%s", AXIS_EXPECT[a], found, hint_for(arg[i]));
+        }
+        if (f == FORM_LOGUNIFORM && !(v[0] > 0)) {
+            indexed(item, sizeof item, fkey, 0);
+            return bad(c, loc_of(arg[0]), item, "expected a positive number (loguniform needs low > 0), found %s",
+                       plain(arg[0]));
         }
         if (!(v[0] < v[1])) {
             char lo[40], hi[40];
@@ -820,6 +883,9 @@ static int parse_form(const Ctx *c, AxisId a, const yaml_node_t *map, const char
             return bad(c, loc_of(extra), key, "expected one range form, found a second key %s", found);
         }
     }
+    if (axis_is_name(a))
+        return bad(c, loc_of(map), key, "%s, or a list of them (random search draws from a list), found a %s form",
+                   AXIS_EXPECT[a], FORM_NAMES[f]);
     if (f == FORM_RANGE) return gen_range(c, a, map, args, key);
     if (f == FORM_LINSPACE || f == FORM_GEOMSPACE) return gen_space(c, a, f == FORM_GEOMSPACE, map, args, key);
     return gen_dist(c, a, f, map, args, key);

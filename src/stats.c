@@ -18,6 +18,11 @@ double stats_axis_value(const ConfigRow *c, AxisId a) {
     case AXIS_SEED: return (double)c->seed;
     case AXIS_INIT_SCALE: return c->init_scale;
     case AXIS_SHUFFLE: return (double)c->shuffle;
+    case AXIS_OPTIMIZER: return (double)c->optimizer;
+    case AXIS_MOMENTUM: return c->momentum;
+    case AXIS_WEIGHT_DECAY: return c->weight_decay;
+    case AXIS_ACTIVATION: return (double)c->activation;
+    case AXIS_INIT: return (double)c->init;
     default: return NAN;
     }
 }
@@ -29,6 +34,9 @@ int64_t stats_axis_int(const ConfigRow *c, AxisId a) {
     case AXIS_EPOCHS: return c->epochs;
     case AXIS_SEED: return c->seed;
     case AXIS_SHUFFLE: return c->shuffle;
+    case AXIS_OPTIMIZER: return c->optimizer;
+    case AXIS_ACTIVATION: return c->activation;
+    case AXIS_INIT: return c->init;
     default: return 0;
     }
 }

@@ -51,10 +51,76 @@ hid_t store_config_type(void) {
     H5Tinsert(t, "seed", HOFFSET(ConfigRow, seed), H5T_NATIVE_INT64);
     H5Tinsert(t, "init_scale", HOFFSET(ConfigRow, init_scale), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "shuffle", HOFFSET(ConfigRow, shuffle), H5T_NATIVE_INT8);
+    H5Tinsert(t, "momentum", HOFFSET(ConfigRow, momentum), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "weight_decay", HOFFSET(ConfigRow, weight_decay), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "repeat", HOFFSET(ConfigRow, repeat), H5T_NATIVE_INT32);
     H5Tinsert(t, "fold", HOFFSET(ConfigRow, fold), H5T_NATIVE_INT32);
     H5Tinsert(t, "weights_row", HOFFSET(ConfigRow, weights_row), H5T_NATIVE_INT64);
     return t;
+}
+
+// A name column: fixed-length, NUL-terminated ASCII (h5py: bytes of dtype S16).
+static hid_t name_type(void) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, STORE_NAME_LEN);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    return t;
+}
+
+// A row of /configs as the file has it: the DESIGN's column order, names as strings.
+typedef struct {
+    int64_t id, hidden_dim;
+    double learning_rate;
+    int64_t batch_size, epochs, seed;
+    double init_scale;
+    int8_t shuffle;
+    char optimizer[STORE_NAME_LEN];
+    double momentum, weight_decay;
+    char activation[STORE_NAME_LEN], init[STORE_NAME_LEN];
+    int32_t repeat, fold;
+    int64_t weights_row;
+} ConfigFileRow;
+
+static hid_t config_file_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigFileRow)), name = name_type();
+    H5Tinsert(t, "id", HOFFSET(ConfigFileRow, id), H5T_NATIVE_INT64);
+    H5Tinsert(t, "hidden_dim", HOFFSET(ConfigFileRow, hidden_dim), H5T_NATIVE_INT64);
+    H5Tinsert(t, "learning_rate", HOFFSET(ConfigFileRow, learning_rate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "batch_size", HOFFSET(ConfigFileRow, batch_size), H5T_NATIVE_INT64);
+    H5Tinsert(t, "epochs", HOFFSET(ConfigFileRow, epochs), H5T_NATIVE_INT64);
+    H5Tinsert(t, "seed", HOFFSET(ConfigFileRow, seed), H5T_NATIVE_INT64);
+    H5Tinsert(t, "init_scale", HOFFSET(ConfigFileRow, init_scale), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "shuffle", HOFFSET(ConfigFileRow, shuffle), H5T_NATIVE_INT8);
+    H5Tinsert(t, "optimizer", HOFFSET(ConfigFileRow, optimizer), name);
+    H5Tinsert(t, "momentum", HOFFSET(ConfigFileRow, momentum), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "weight_decay", HOFFSET(ConfigFileRow, weight_decay), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "activation", HOFFSET(ConfigFileRow, activation), name);
+    H5Tinsert(t, "init", HOFFSET(ConfigFileRow, init), name);
+    H5Tinsert(t, "repeat", HOFFSET(ConfigFileRow, repeat), H5T_NATIVE_INT32);
+    H5Tinsert(t, "fold", HOFFSET(ConfigFileRow, fold), H5T_NATIVE_INT32);
+    H5Tinsert(t, "weights_row", HOFFSET(ConfigFileRow, weights_row), H5T_NATIVE_INT64);
+    H5Tclose(name);
+    return t;
+}
+
+// The name columns alone, for reading them back.
+typedef struct {
+    char name[3][STORE_NAME_LEN];   // optimizer, activation, init
+} ConfigNames;
+static const AxisId NAME_AXES[3] = {AXIS_OPTIMIZER, AXIS_ACTIVATION, AXIS_INIT};
+
+static hid_t config_names_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigNames)), name = name_type();
+    for (int k = 0; k < 3; k++)
+        H5Tinsert(t, AXIS_NAMES[NAME_AXES[k]], HOFFSET(ConfigNames, name) + (size_t)k * STORE_NAME_LEN, name);
+    H5Tclose(name);
+    return t;
+}
+
+// Copies a name into a fixed-length column, NUL-padded.
+static void put_name(char out[STORE_NAME_LEN], AxisId a, int64_t code) {
+    memset(out, 0, STORE_NAME_LEN);
+    snprintf(out, STORE_NAME_LEN, "%s", axis_value_name(a, code));
 }
 
 hid_t store_summary_type(void) {
@@ -227,9 +293,34 @@ void store_config_row(ConfigRow *row, const Config *c) {
     row->seed = (int64_t)c->hyper.seed;
     row->init_scale = c->hyper.init_scale;
     row->shuffle = (int8_t)c->hyper.shuffle;
+    row->optimizer = (int8_t)c->hyper.optimizer;
+    row->momentum = c->hyper.momentum;
+    row->weight_decay = c->hyper.weight_decay;
+    row->activation = (int8_t)c->hyper.activation;
+    row->init = (int8_t)c->hyper.init;
     row->repeat = c->hyper.repeat;
     row->fold = c->hyper.fold;
     row->weights_row = c->weights_row;
+}
+
+static void config_file_row(ConfigFileRow *f, const ConfigRow *r) {
+    memset(f, 0, sizeof *f);
+    f->id = r->id;
+    f->hidden_dim = r->hidden_dim;
+    f->learning_rate = r->learning_rate;
+    f->batch_size = r->batch_size;
+    f->epochs = r->epochs;
+    f->seed = r->seed;
+    f->init_scale = r->init_scale;
+    f->shuffle = r->shuffle;
+    put_name(f->optimizer, AXIS_OPTIMIZER, r->optimizer);
+    f->momentum = r->momentum;
+    f->weight_decay = r->weight_decay;
+    put_name(f->activation, AXIS_ACTIVATION, r->activation);
+    put_name(f->init, AXIS_INIT, r->init);
+    f->repeat = r->repeat;
+    f->fold = r->fold;
+    f->weights_row = r->weights_row;
 }
 
 static void pending_row(SummaryRow *row, int64_t id) {
@@ -313,18 +404,20 @@ static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
 
 // /configs and /summary (every row pending), written in slices so memory stays flat.
 static int create_tables(hid_t file, const Grid *g) {
-    hid_t cmem = store_config_type(), smem = store_summary_type();
+    hid_t cmem = config_file_type(), smem = store_summary_type();
     hid_t cfile = packed(cmem), sfile = packed(smem);
     hsize_t dims[1] = {(hsize_t)g->n_configs};
     hid_t cd = dataset_create(file, "configs", cfile, 1, dims, FILL_NONE);
     hid_t sd = dataset_create(file, "summary", sfile, 1, dims, FILL_NONE);
-    ConfigRow *crow = malloc(ROWS_PER_WRITE * sizeof *crow);
+    ConfigFileRow *crow = malloc(ROWS_PER_WRITE * sizeof *crow);
     SummaryRow *srow = malloc(ROWS_PER_WRITE * sizeof *srow);
     int rc = (cd < 0 || sd < 0 || !crow || !srow) ? -1 : 0;
     for (int64_t start = 0; rc == 0 && start < g->n_configs; start += ROWS_PER_WRITE) {
         int64_t n = g->n_configs - start < ROWS_PER_WRITE ? g->n_configs - start : ROWS_PER_WRITE;
         for (int64_t i = 0; i < n; i++) {
-            store_config_row(&crow[i], &g->configs[start + i]);
+            ConfigRow row;
+            store_config_row(&row, &g->configs[start + i]);
+            config_file_row(&crow[i], &row);
             pending_row(&srow[i], start + i);
         }
         rc |= write_rows(cd, cmem, start, n, -1, crow, H5P_DEFAULT);
@@ -391,6 +484,9 @@ typedef struct {
     int64_t batch_size, epochs;
     double init_scale;
     int8_t shuffle;
+    char optimizer[STORE_NAME_LEN];
+    double momentum, weight_decay;
+    char activation[STORE_NAME_LEN], init[STORE_NAME_LEN];
     int64_t n_replicates, n_done, n_diverged, n_pruned;   // replicates: every seed, repeat and fold
     double mean_std[2 * N_STATS];   // mean_<stat>, std_<stat> for each stat in order
 } SeedStatsRow;
@@ -404,6 +500,13 @@ static hid_t seed_stats_type(void) {
     H5Tinsert(t, "epochs", HOFFSET(SeedStatsRow, epochs), H5T_NATIVE_INT64);
     H5Tinsert(t, "init_scale", HOFFSET(SeedStatsRow, init_scale), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "shuffle", HOFFSET(SeedStatsRow, shuffle), H5T_NATIVE_INT8);
+    hid_t nt = name_type();
+    H5Tinsert(t, "optimizer", HOFFSET(SeedStatsRow, optimizer), nt);
+    H5Tinsert(t, "momentum", HOFFSET(SeedStatsRow, momentum), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "weight_decay", HOFFSET(SeedStatsRow, weight_decay), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "activation", HOFFSET(SeedStatsRow, activation), nt);
+    H5Tinsert(t, "init", HOFFSET(SeedStatsRow, init), nt);
+    H5Tclose(nt);
     H5Tinsert(t, "n_replicates", HOFFSET(SeedStatsRow, n_replicates), H5T_NATIVE_INT64);
     H5Tinsert(t, "n_done", HOFFSET(SeedStatsRow, n_done), H5T_NATIVE_INT64);
     H5Tinsert(t, "n_diverged", HOFFSET(SeedStatsRow, n_diverged), H5T_NATIVE_INT64);
@@ -432,6 +535,11 @@ static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, c
     row->epochs = c->epochs;
     row->init_scale = c->init_scale;
     row->shuffle = c->shuffle;
+    put_name(row->optimizer, AXIS_OPTIMIZER, c->optimizer);
+    row->momentum = c->momentum;
+    row->weight_decay = c->weight_decay;
+    put_name(row->activation, AXIS_ACTIVATION, c->activation);
+    put_name(row->init, AXIS_INIT, c->init);
     row->n_replicates = gs->n_configs;
     row->n_done = gs->n_done;
     row->n_diverged = gs->n_diverged;
@@ -1394,17 +1502,38 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
         H5Sclose(sp);
         *configs = malloc((size_t)(*n ? *n : 1) * sizeof **configs);
         *summary = malloc((size_t)(*n ? *n : 1) * sizeof **summary);
-        hid_t ct = store_config_type(), stype = store_summary_type();
-        // A version-1 file lacks some columns: they read as in a pending row (NaN, -1, 0).
-        for (int64_t i = 0; *configs && *summary && i < *n; i++) {
+        hid_t ct = store_config_type(), stype = store_summary_type(), nt = config_names_type();
+        ConfigNames *names = malloc((size_t)(*n ? *n : 1) * sizeof *names);
+        // A version-1 file lacks some columns: they read as in a pending row (NaN, -1, 0); a file
+        // from before the recipe axes lacks those: they read as their defaults.
+        for (int64_t i = 0; *configs && *summary && names && i < *n; i++) {
             memset(&(*configs)[i], 0, sizeof **configs);
+            (*configs)[i].momentum = axis_default(AXIS_MOMENTUM);
+            (*configs)[i].weight_decay = axis_default(AXIS_WEIGHT_DECAY);
+            for (int k = 0; k < 3; k++) put_name(names[i].name[k], NAME_AXES[k], (int64_t)axis_default(NAME_AXES[k]));
             pending_row(&(*summary)[i], i);
         }
-        if (!*configs || !*summary) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+        if (!*configs || !*summary || !names) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
         else if (H5Dread(cd, ct, H5S_ALL, H5S_ALL, H5P_DEFAULT, *configs) < 0 ||
+                 H5Dread(cd, nt, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0 ||
                  H5Dread(sd, stype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *summary) < 0)
             rc = fail(err, SWEEP_ERR_RUNTIME, "cannot read /configs and /summary");
+        for (int64_t i = 0; rc == SWEEP_OK && i < *n; i++)
+            for (int k = 0; k < 3 && rc == SWEEP_OK; k++) {
+                int count, code = -1;
+                const char *const *known = axis_value_names(NAME_AXES[k], &count);
+                names[i].name[k][STORE_NAME_LEN - 1] = '\0';
+                for (int j = 0; j < count && code < 0; j++)
+                    if (strcmp(names[i].name[k], known[j]) == 0) code = j;
+                int8_t *slot = k == 0 ? &(*configs)[i].optimizer : k == 1 ? &(*configs)[i].activation : &(*configs)[i].init;
+                *slot = (int8_t)code;
+                if (code < 0)
+                    rc = fail(err, SWEEP_ERR_USAGE, "/configs: config %lld has %s \"%s\", which this version does not know",
+                              (long long)i, AXIS_NAMES[NAME_AXES[k]], names[i].name[k]);
+            }
+        free(names);
         H5Tclose(ct);
+        H5Tclose(nt);
         H5Tclose(stype);
     }
     if (cd >= 0) H5Dclose(cd);
@@ -1597,7 +1726,7 @@ void store_abandon(Store *st) {
 double store_estimate_bytes(const Grid *g, const Dataset *d, int save_initial_weights) {
     double E = (double)g->max_epochs, n_settings = (double)g->n_settings, D = (double)d->n_features;
     double n_curves = curves_for(d);
-    double per_config = (double)sizeof(ConfigRow) + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
+    double per_config = (double)sizeof(ConfigFileRow) + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
     double bytes = (double)g->n_configs * (per_config + n_curves * 8.0 * E);
     bytes += n_settings * ((double)sizeof(SeedStatsRow) + 8.0 + 2 * n_curves * 8.0 * E);  // seed statistics
     if (d->n_folds >= 2)   // the folds and each split's scaling

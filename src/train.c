@@ -25,7 +25,10 @@ static int scratch_init(Run *r, const Dataset *d) {
     r->view_mem = view_doubles ? malloc((size_t)view_doubles * sizeof(double)) : NULL;
     int bad = !r->Xb || !r->yb || !r->order || (view_doubles && !r->view_mem);
     bad |= mlp_work_init(&r->work, D, H, rows) != 0;
-    if (!bad) data_view(d, h->repeat, h->fold, r->view_mem, &r->view);
+    if (!bad) {
+        data_view(d, h->repeat, h->fold, r->view_mem, &r->view);
+        optim_set_kernels(&r->optim, mlp_work_kernels(&r->work));   // the network's choice
+    }
     return bad ? -1 : 0;
 }
 
@@ -49,7 +52,9 @@ int train_init(Run *r, const Dataset *d, const Hyper *h) {
     bad |= mlp_init(&r->initial, D, H) != 0;
     bad |= mlp_init(&r->model, D, H) != 0;
     if (h->patience > 0) bad |= mlp_init(&r->best, D, H) != 0;
-    bad |= scratch_init(r, d) != 0;
+    bad |= optim_init(&r->optim, (OptimKind)h->optimizer, h->learning_rate, h->momentum, h->weight_decay,
+                      mlp_n_params(D, H)) != 0;   // its state (velocities, moments) is the run's
+    bad |= bad || scratch_init(r, d) != 0;
     if (bad) {
         train_free(r);
         return -1;
@@ -71,16 +76,18 @@ void train_free(Run *r) {
     mlp_free(&r->initial);
     mlp_free(&r->model);
     mlp_free(&r->best);
+    optim_free(&r->optim);
     free(r->curve_mem);
     scratch_free(r);
     memset(r, 0, sizeof *r);
 }
 
-// One epoch of mini-batch SGD over the config's training rows, batches cut from r->order.
+// One epoch of mini-batch training over the config's training rows, batches cut from r->order.
 static void train_epoch(Run *r) {
     const Hyper *h = &r->hyper;
     const DataView *v = &r->view;
     int64_t D = v->n_features, n = v->n_fit;
+    int fused = optim_is_plain_sgd((OptimKind)h->optimizer, h->weight_decay);
     for (int64_t start = 0; start < n; start += h->batch_size) {
         int64_t B = n - start < h->batch_size ? n - start : h->batch_size;  // last may be smaller
         const double *X = v->X_fit + start * D, *y = v->y_fit + start;
@@ -93,7 +100,13 @@ static void train_epoch(Run *r) {
             X = r->Xb;
             y = r->yb;
         }
-        mlp_step(&r->model, X, y, B, &r->work, h->learning_rate);   // forward, backward, update
+        if (fused) {
+            mlp_step(&r->model, X, y, B, &r->work, h->learning_rate);   // forward, backward, update
+        } else {
+            mlp_forward(&r->model, X, B, &r->work);
+            mlp_backward(&r->model, X, y, B, &r->work);
+            optim_step(&r->optim, r->model.mem, r->work.grad.mem);    // the optimizer's update
+        }
     }
 }
 
@@ -105,10 +118,15 @@ static void evaluate(Run *r, const double *X, const double *y, int64_t n, double
 
 void train_begin(Run *r, const Dataset *d) {
     const Hyper *h = &r->hyper;
+    // The initial weights depend on (seed, input width, hidden_dim, init) alone; normal keeps
+    // the tutorial's stream, the other initialisers have streams of their own.
     Rng rng;
-    rng_init(&rng, h->seed, RNG_INIT, (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
-    mlp_randomize(&r->initial, &rng, h->init_scale);
+    static const uint64_t INIT_PURPOSE[N_MLP_INITS] = {RNG_INIT, RNG_INIT_XAVIER_UNIFORM, RNG_INIT_HE_NORMAL};
+    rng_init(&rng, h->seed, INIT_PURPOSE[h->init], (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
+    mlp_init_weights(&r->initial, (MlpInit)h->init, &rng, h->init_scale);
+    r->initial.act = (MlpActivation)h->activation;
     mlp_copy(&r->model, &r->initial);
+    optim_reset(&r->optim);
     for (int c = 0; c < N_CURVES; c++)
         for (int64_t e = 0; e < h->epochs; e++) r->curves[c][e] = NAN;
     r->status = STATUS_DONE;
@@ -204,6 +222,11 @@ int train_compare_but_epochs(const Hyper *a, const Hyper *b) {
     CMP(a->seed, b->seed);
     CMP(a->init_scale, b->init_scale);
     CMP(a->shuffle, b->shuffle);
+    CMP(a->optimizer, b->optimizer);
+    CMP(a->momentum, b->momentum);
+    CMP(a->weight_decay, b->weight_decay);
+    CMP(a->activation, b->activation);
+    CMP(a->init, b->init);
     CMP(a->repeat, b->repeat);
     CMP(a->fold, b->fold);
     CMP(a->patience, b->patience);
@@ -218,7 +241,8 @@ double train_flops(const Hyper *h, const Dataset *d) {
     double K = (double)d->n_folds, n_fit = K >= 2 ? (double)d->n_train * (K - 1.0) / K : (double)d->n_train;
     double n_batches = ceil(n_fit / (double)h->batch_size);
     double step = 2.0 * n_fit * H * (2.0 * D + 3.0)                    // forward, dW1, dZ1, dW2
-                  + n_batches * 2.0 * (D * H + 2.0 * H + 1.0);          // update
+                  + n_batches * optim_flops_per_param((OptimKind)h->optimizer, h->weight_decay)
+                        * (D * H + 2.0 * H + 1.0);                      // update
     double eval = 2.0 * (double)(d->n_train + d->n_test) * H * (D + 1.0);  // fit, val and test rows
     return (double)h->epochs * (step + eval);
 }

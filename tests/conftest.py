@@ -22,10 +22,18 @@ SPECS = TESTS / "specs"
 CSV_DIR = TESTS / "csv"
 BUILTIN_CSV = REPO / "src" / "breast_cancer.csv"
 
-# The fixed axis order of DESIGN section 2 and the tutorial's defaults.
-AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")
+# The fixed axis order of DESIGN section 2 and the tutorial's defaults (the training recipe's:
+# sgd, momentum 0.9, no weight decay, relu, normal).
+AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle",
+        "optimizer", "momentum", "weight_decay", "activation", "init")
+SETTING_AXES = tuple(a for a in AXES if a != "seed")
 DEFAULTS = dict(hidden_dim=128, learning_rate=0.01, batch_size=32, epochs=1000, seed=0,
-                init_scale=0.01, shuffle=False)
+                init_scale=0.01, shuffle=False, optimizer="sgd", momentum=0.9, weight_decay=0.0,
+                activation="relu", init="normal")
+# The name axes and their names in code order; /configs holds the names as fixed-length
+# strings, which h5py reads as bytes (b"adam").
+NAMES = dict(optimizer=("sgd", "momentum", "nesterov", "adam", "adamw"),
+             activation=("relu", "tanh", "leaky_relu"), init=("normal", "xavier_uniform", "he_normal"))
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 STATUS_PENDING, STATUS_DONE, STATUS_DIVERGED, STATUS_FAILED = 0, 1, 2, 3
 
@@ -88,6 +96,19 @@ def one_line(stderr):
     lines = stderr.splitlines()
     assert len(lines) == 1 and lines[0].strip(), f"expected exactly one line on stderr, got {stderr!r}"
     return lines[0]
+
+
+def cell(text, like):
+    """A CSV cell read back as the kind of value `like` (an h5py value of the same axis): the
+    bytes of a name, else a number of like's type."""
+    if isinstance(like, bytes):
+        return text.encode()
+    return type(like)(float(text))
+
+
+def as_name(v):
+    """A name from /configs (bytes) as str."""
+    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def expected_configs(axes):
@@ -163,7 +184,8 @@ grid:
   seed: [0, 1]
 """
 TINY_AXES = dict(hidden_dim=[4, 8], learning_rate=[0.05, 0.5], batch_size=[16, 64], epochs=[5],
-                 seed=[0, 1], init_scale=[0.01], shuffle=[False])
+                 seed=[0, 1], init_scale=[0.01], shuffle=[False], optimizer=["sgd"], momentum=[0.9],
+                 weight_decay=[0.0], activation=["relu"], init=["normal"])
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from conftest import one_line, run_ok, run_sweep, write_spec
+from conftest import SETTING_AXES, cell, one_line, run_ok, run_sweep, write_spec
 
 REL = 1e-9
-SETTING_AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "init_scale", "shuffle")
 LOWER_IS_BETTER = {"final_val_loss", "final_test_loss", "final_train_loss", "best_val_loss"}
 
 FOLD_SPEC = """\
@@ -144,7 +143,7 @@ def assert_matches(rows, want, axes):
     assert len(rows) == len(want), (len(rows), len(want))
     sample = next(iter(want))
     for row in rows:
-        key = tuple(type(k)(float(row[a])) for a, k in zip(axes, sample))
+        key = tuple(cell(row[a], k) for a, k in zip(axes, sample))
         assert key in want, key
         w = want[key]
         for name, value in w.items():
@@ -220,7 +219,7 @@ def test_every_difference_equal_gives_se_zero_and_p_one_or_zero(files, tmp_path,
     best, want = expected(path, rope=0.1)
     assert_matches(rows, want, SETTING_AXES)
     tied = key if key in want else old_best   # with shift 0 the two tie, and the lower id is best
-    r = [r for r in rows if tuple(type(k)(float(r[a])) for a, k in zip(SETTING_AXES, tied)) == tied][0]
+    r = [r for r in rows if tuple(cell(r[a], k) for a, k in zip(SETTING_AXES, tied)) == tied][0]
     assert float(r["se"]) == 0.0 and int(r["n_pairs"]) == 10
     assert float(r["p"]) == (1.0 if shift == 0.0 else 0.0)
     assert float(r["ci_low"]) == float(r["ci_high"]) == pytest.approx(-shift)
@@ -274,11 +273,11 @@ def test_report_ranks_on_validation_with_the_comparison_columns(files):
     rows = report_csv(files["folds"])
     best, want = expected(files["folds"])
     assert rows[0]["metric"] == "final_val_loss" and rows[0]["indistinguishable"] == "1"
-    assert tuple(type(b)(float(rows[0][a])) for a, b in zip(SETTING_AXES, best)) == best
+    assert tuple(cell(rows[0][a], b) for a, b in zip(SETTING_AXES, best)) == best
     means = [float(r["mean_final_val_loss"]) for r in rows]
     assert means == sorted(means)
     for r in rows[1:]:
-        key = tuple(type(b)(float(r[a])) for a, b in zip(SETTING_AXES, best))
+        key = tuple(cell(r[a], b) for a, b in zip(SETTING_AXES, best))
         for name in ("n_pairs", "mean_diff", "p", "p_holm", "indistinguishable"):
             assert float(r[name]) == pytest.approx(want[key][name], rel=REL), (key, name)
     # the interval of each setting's own mean: corrected, over its 10 split scores
@@ -314,3 +313,26 @@ def test_report_metric_option_and_by(files):
     assert accs == sorted(accs, reverse=True) and rows[0]["metric"] == "final_val_acc"
     r = run_sweep("report", "--metric", "final_test_loss", files["folds"])
     assert r.returncode == 2 and "the test part judges" in one_line(r.stderr)
+
+
+def test_name_axes_compare_and_report_by_name(tmp_path):
+    """The recipe's name axes are units and filters by name, printed as names (CSV too)."""
+    spec = write_spec(tmp_path / "n.yaml", "grid:\n  hidden_dim: 4\n  epochs: 3\n  seed: [0, 1, 2]\n"
+                      "  optimizer: [sgd, adam]\n  activation: [relu, tanh]\n  weight_decay: [0, 0.001]\n")
+    out = tmp_path / "n.h5"
+    run_ok("-q", "-o", out, spec)
+    rows, err = compare_csv(out, "--by", "optimizer")
+    assert [r["optimizer"] for r in rows] == ["sgd"] and "optimizer=adam" in err   # adam learns faster
+    _, want = expected(out, by="optimizer")
+    assert_matches(rows, want, ("optimizer",))
+    rows, _ = compare_csv(out, "--where", "activation=tanh", "--where", "optimizer=adam")
+    assert len(rows) == 1 and rows[0]["activation"] == "tanh" and rows[0]["optimizer"] == "adam"
+    assert {r["weight_decay"] for r in rows} <= {"0", "0.001"}
+    r = run_sweep("compare", "--where", "optimizer=adma", out)
+    assert r.returncode == 2 and "expected one of sgd, momentum, nesterov, adam, adamw" in one_line(r.stderr)
+    text = run_ok("report", "--by", "optimizer", "activation", out).stdout
+    assert "optimizer        2: sgd, adam" in text and "activation       2: relu, tanh" in text
+    table = text.split("\nrank ")[1]
+    assert "adam" in table and "tanh" in table
+    rows = report_csv(out, "--by", "init")
+    assert [r["init"] for r in rows] == ["normal"]

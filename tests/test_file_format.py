@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (AXES, BUILTIN_CSV, CSV_DIR, CURVES, expected_configs, run_ok, run_sweep,
+from conftest import (AXES, BUILTIN_CSV, CSV_DIR, CURVES, as_name, expected_configs, run_ok, run_sweep,
                       write_spec)
 
 # Non-ASCII text, comments, blank lines and trailing spaces, so "verbatim" means something.
@@ -35,11 +35,13 @@ AXES_OF_SPEC = dict(hidden_dim=[3, 6], learning_rate=[0.1], batch_size=[20, 455]
 N = 32
 
 CONFIG_FIELDS = ("id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
-                 "init_scale", "shuffle", "repeat", "fold", "weights_row")
+                 "init_scale", "shuffle", "optimizer", "momentum", "weight_decay", "activation", "init",
+                 "repeat", "fold", "weights_row")
+NAME_FIELDS = {"optimizer", "activation", "init"}
 SUMMARY_FIELDS = ("id", "status", "final_train_loss", "final_train_acc", "final_test_loss",
                   "final_test_acc", "best_test_acc", "best_epoch", "final_val_loss", "final_val_acc",
                   "best_val_loss", "best_val_epoch", "epochs_run", "train_seconds")
-FLOAT_FIELDS = {"learning_rate", "init_scale", "final_train_loss", "final_train_acc",
+FLOAT_FIELDS = {"learning_rate", "init_scale", "momentum", "weight_decay", "final_train_loss", "final_train_acc",
                 "final_test_loss", "final_test_acc", "best_test_acc", "final_val_loss",
                 "final_val_acc", "best_val_loss", "train_seconds"}
 INT32_FIELDS = {"repeat", "fold"}
@@ -139,6 +141,8 @@ def test_configs_table_in_fixed_axis_order(f):
             assert c.dtype[name] == np.float64, name
         elif name == "shuffle":
             assert kind in "iub", name
+        elif name in NAME_FIELDS:
+            assert c.dtype[name] == np.dtype("S16"), name
         elif name in INT32_FIELDS:
             assert c.dtype[name] == np.int32, name
         else:
@@ -147,7 +151,8 @@ def test_configs_table_in_fixed_axis_order(f):
     want = expected_configs(AXES_OF_SPEC)
     assert got["id"].tolist() == list(range(N))
     for axis in AXES:
-        assert [type(w[axis])(v) for v, w in zip(got[axis].tolist(), want)] == [w[axis] for w in want], axis
+        assert [type(w[axis])(as_name(v) if axis in NAME_FIELDS else v) for v, w in zip(got[axis].tolist(), want)] \
+            == [w[axis] for w in want], axis
 
 
 def test_configs_do_not_depend_on_key_order(tmp_path):
@@ -206,6 +211,10 @@ def test_summary_table_and_pandas_merge(f):
     merged = pd.DataFrame(f["configs"][:]).merge(pd.DataFrame(rows))
     assert len(merged) == N and merged["id"].tolist() == list(range(N))
     assert set(CONFIG_FIELDS) | set(SUMMARY_FIELDS) == set(merged.columns)
+    # the names read as names: bytes in h5py and pandas, one decode from str
+    assert merged["optimizer"].tolist() == [b"sgd"] * N
+    assert merged["activation"].str.decode("ascii").tolist() == ["relu"] * N
+    assert (merged["init"] == b"normal").all() and (merged["momentum"] == 0.9).all()
     curves = {c: f["curves/" + c][:] for c in CURVES}
     for i, cfg in enumerate(f["configs"][:]):
         last = cfg["epochs"] - 1

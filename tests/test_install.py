@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, TINY_SPEC, run_sweep, sweep_bin, write_spec
+from conftest import AXES, REPO, TINY_SPEC, run_sweep, sweep_bin, write_spec
 
 MAN = REPO / "docs" / "sweep.1"
 COMPLETION = REPO / "completion" / "sweep.bash"
@@ -81,8 +81,9 @@ def test_completion_offers_commands_options_spec_files_and_keys(tmp_path):
     assert complete(["sweep", "--"]) == {o for o in helped if o.startswith("--")}
     assert complete(["sweep", "--d"]) == {"--dry-run"}
     assert complete(["sweep", "report", "--"]) == {"--top", "--by", "--metric", "--alpha", "--csv", "--help"}
-    assert complete(["sweep", "--set", "grid."]) == {f"grid.{a}=" for a in (
-        "hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle")}
+    assert complete(["sweep", "--set", "grid."]) == {f"grid.{a}=" for a in AXES}
+    assert complete(["sweep", "compare", "--where", "optimizer=a"]) == {"optimizer=adam", "optimizer=adamw"}
+    assert "activation=" in complete(["sweep", "compare", "--where", ""])
     assert "search.n=" in complete(["sweep", "--set", "search."])
     for name in ("a.yaml", "b.yml", "c.txt", "r.h5"):
         (tmp_path / name).write_text("")

@@ -2,9 +2,11 @@
 
 For every config of a small sweep (tests/specs/reference.yaml, both shuffle modes, short last
 batches) the model is retrained here from the file's own split, scaling and initial weights,
-and every curve, the summary and the final weights must agree to 1e-9 relative. The project's
-RNG (src/rng.c) is reimplemented in pure Python for the shuffle order, the initial weights and
-the split (src/data.c documents the split so that other tools can redraw it).
+and every curve, the summary and the final weights must agree to 1e-9 relative; likewise every
+training recipe (optimizer, weight decay, activation, initialiser) in a 2-seed sweep, written
+here from torch.optim's and torch.nn.init's documented formulas. The project's RNG (src/rng.c)
+is reimplemented in pure Python for the shuffle order, the initial weights and the split
+(src/data.c documents the split so that other tools can redraw it).
 """
 
 import csv
@@ -14,8 +16,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import (BUILTIN_CSV, CSV_DIR, CURVES, SPECS, STATUS_DIVERGED, STATUS_DONE,
-                      assert_close, run_ok, write_spec)
+from conftest import (BUILTIN_CSV, CSV_DIR, CURVES, NAMES, SPECS, STATUS_DIVERGED, STATUS_DONE,
+                      as_name, assert_close, run_ok, write_spec)
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -23,6 +25,7 @@ RTOL, ATOL = 1e-9, 1e-12
 
 M64 = (1 << 64) - 1
 RNG_INIT, RNG_SHUFFLE, RNG_SPLIT = 1, 2, 3
+RNG_INIT_XAVIER_UNIFORM, RNG_INIT_HE_NORMAL = 7, 8
 
 
 def _splitmix64(x):
@@ -115,6 +118,25 @@ def initial_weights(seed, n_in, hidden, scale):
     return W1, b1, W2, b2
 
 
+def recipe_initial_weights(seed, n_in, hidden, init, scale):
+    """torch.nn.init's xavier_uniform_ (gain 1) and kaiming_normal_ (fan_in, relu gain) on W1
+    (fan_in D, fan_out H) then W2 (fan_in H, fan_out 1), biases 0, each from its own stream;
+    normal is the tutorial's initial_weights."""
+    if init == "normal":
+        return initial_weights(seed, n_in, hidden, scale)
+    purpose = RNG_INIT_XAVIER_UNIFORM if init == "xavier_uniform" else RNG_INIT_HE_NORMAL
+    r = Rng(seed, purpose, n_in, hidden)
+    out = []
+    for fan_in, fan_out, n in ((n_in, hidden, n_in * hidden), (hidden, 1, hidden)):
+        if init == "xavier_uniform":
+            a = math.sqrt(6.0 / (fan_in + fan_out))
+            out.append(np.array([-a + 2.0 * a * r.uniform() for _ in range(n)]))
+        else:
+            std = math.sqrt(2.0 / fan_in)
+            out.append(np.array([r.normal() * std for _ in range(n)]))
+    return out[0].reshape(n_in, hidden), np.zeros(hidden), out[1], 0.0
+
+
 def epoch_order(seed, epoch, n_train):
     return np.array(Rng(seed, RNG_SHUFFLE, epoch, 0).permute(list(range(n_train))), dtype=np.int64)
 
@@ -161,10 +183,69 @@ def load_csv(path, label=None):
 
 # ---- The model -------------------------------------------------------------------------------
 
-def evaluate(W1, b1, W2, b2, X, y):
+def activation(name, Z):
+    if name == "tanh":
+        return np.tanh(Z)
+    if name == "leaky_relu":
+        return np.where(Z > 0.0, Z, 0.01 * Z)
+    return np.maximum(Z, 0.0)
+
+
+def activation_slope(name, Z, A):
+    """d act / d Z at Z (A = act(Z)): torch's tanh_backward (1 - A^2) and leaky_relu_backward."""
+    if name == "tanh":
+        return 1.0 - A * A
+    if name == "leaky_relu":
+        return np.where(Z > 0.0, 1.0, 0.01)
+    return (Z > 0.0).astype(np.float64)
+
+
+class Optimizer:
+    """torch.optim's SGD (momentum, dampening 0, nesterov), Adam and AdamW (betas 0.9, 0.999,
+    eps 1e-8, no amsgrad) over a list of parameter arrays, as its documentation writes them."""
+
+    def __init__(self, kind, lr, momentum, weight_decay, n):
+        self.kind, self.lr, self.mu, self.wd, self.t = kind, lr, momentum, weight_decay, 0
+        self.state = [dict() for _ in range(n)]
+
+    def step(self, params, grads):
+        self.t += 1
+        b1, b2, eps, out = 0.9, 0.999, 1e-8, []
+        for p, g, st in zip(params, grads, self.state):
+            if self.wd != 0.0 and self.kind != "adamw":
+                g = g + self.wd * p
+            if self.kind == "sgd":
+                p = p - self.lr * g
+            elif self.kind in ("momentum", "nesterov"):
+                buf = np.array(g, copy=True) if "buf" not in st else self.mu * st["buf"] + g
+                st["buf"] = buf
+                p = p - self.lr * (g + self.mu * buf if self.kind == "nesterov" else buf)
+            else:
+                if self.kind == "adamw":
+                    p = p * (1.0 - self.lr * self.wd)
+                m = b1 * st.get("m", 0.0) + (1.0 - b1) * g
+                v = b2 * st.get("v", 0.0) + (1.0 - b2) * g * g
+                st["m"], st["v"] = m, v
+                bc1, bc2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
+                p = p - (self.lr / bc1) * m / (np.sqrt(v) / math.sqrt(bc2) + eps)
+            out.append(p)
+        return out
+
+
+def recipe(cfg):
+    """The config's training recipe as names and numbers (a file from before the recipe axes
+    has the tutorial's)."""
+    names = cfg.dtype.names
+    get = lambda k, d: as_name(cfg[k]) if k in names else d
+    return dict(optimizer=get("optimizer", "sgd"), activation=get("activation", "relu"),
+                init=get("init", "normal"), momentum=float(cfg["momentum"]) if "momentum" in names else 0.9,
+                weight_decay=float(cfg["weight_decay"]) if "weight_decay" in names else 0.0)
+
+
+def evaluate(W1, b1, W2, b2, X, y, act="relu"):
     if len(y) == 0:   # no test part (test_fraction 0) or no validation fold
         return math.nan, math.nan
-    z = np.maximum(X @ W1 + b1, 0.0) @ W2 + b2
+    z = activation(act, X @ W1 + b1) @ W2 + b2
     loss = np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
     p = 1.0 / (1.0 + np.exp(-z))
     acc = np.mean((p >= 0.5) == (y == 1.0))
@@ -176,8 +257,11 @@ def train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs, Xva=None, yva=Non
     (Xva, yva) if given. Returns (curves (6, max_epochs) in the order of ALL_CURVES, final
     weights, status, summary dict)."""
     W1, b1, W2, b2 = (np.array(a, dtype=np.float64, copy=True) for a in init)
-    b2 = float(b2)
+    b2 = np.array(float(b2))
     lr, B, n = float(cfg["learning_rate"]), int(cfg["batch_size"]), len(ytr)
+    rc = recipe(cfg)
+    act = rc["activation"]
+    opt = Optimizer(rc["optimizer"], lr, rc["momentum"], rc["weight_decay"], 4)
     if Xva is None:
         Xva, yva = Xtr[:0], ytr[:0]
     curves = np.full((6, max_epochs), np.nan)
@@ -190,22 +274,19 @@ def train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs, Xva=None, yva=Non
                 idx = order[start:start + B]
                 X, y, b = Xtr[idx], ytr[idx], len(idx)
                 Z1 = X @ W1 + b1
-                A1 = np.maximum(Z1, 0.0)
+                A1 = activation(act, Z1)
                 z2 = A1 @ W2 + b2
                 p = 1.0 / (1.0 + np.exp(-z2))
                 dz2 = (p - y) / b
                 db2 = dz2.sum()
                 dW2 = A1.T @ dz2
-                dZ1 = np.outer(dz2, W2) * (A1 > 0.0)
+                dZ1 = np.outer(dz2, W2) * activation_slope(act, Z1, A1)
                 db1 = dZ1.sum(axis=0)
                 dW1 = X.T @ dZ1
-                W1 = W1 - lr * dW1
-                b1 = b1 - lr * db1
-                W2 = W2 - lr * dW2
-                b2 = b2 - lr * db2
-            trl, tra = evaluate(W1, b1, W2, b2, Xtr, ytr)
-            tel, tea = evaluate(W1, b1, W2, b2, Xte, yte)
-            val, vaa = evaluate(W1, b1, W2, b2, Xva, yva)
+                W1, b1, W2, b2 = opt.step([W1, b1, W2, b2], [dW1, db1, dW2, np.array(db2)])
+            trl, tra = evaluate(W1, b1, W2, b2, Xtr, ytr, act)
+            tel, tea = evaluate(W1, b1, W2, b2, Xte, yte, act)
+            val, vaa = evaluate(W1, b1, W2, b2, Xva, yva, act)
             ran = e + 1
             finite = (math.isfinite(trl) and (len(yte) == 0 or math.isfinite(tel))
                       and (len(yva) == 0 or math.isfinite(val)) and np.all(np.isfinite(W1))
@@ -220,6 +301,7 @@ def train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs, Xva=None, yva=Non
             if not finite:
                 status = STATUS_DIVERGED
                 break
+    b2 = float(b2)
     summary = dict(final_train_loss=curves[0, ran - 1], final_train_acc=curves[1, ran - 1],
                    final_test_loss=curves[2, ran - 1], final_test_acc=curves[3, ran - 1],
                    best_test_acc=best_acc, best_epoch=best_epoch, status=status,
@@ -421,3 +503,89 @@ grid:
         got = [n.decode() if isinstance(n, bytes) else n for n in f["data/feature_names"][:]]
         assert got == names
     assert check_against_reference(out, X, y) == 8
+
+
+# ---- The training recipe ---------------------------------------------------------------------
+
+# Every optimizer x activation x initialiser, with and without weight decay, over 2 seeds: 180
+# configs of a few epochs on a small hidden layer (shuffled batches, a short last batch), so
+# that momentum, nesterov and Adam's bias correction run many steps.
+RECIPE_SPEC = """\
+save_initial_weights: true
+grid:
+  hidden_dim: 5
+  learning_rate: 0.05
+  batch_size: 100
+  epochs: 4
+  seed: [0, 1]
+  shuffle: true
+  init_scale: 0.1
+  optimizer: [sgd, momentum, nesterov, adam, adamw]
+  momentum: 0.8
+  weight_decay: [0, 0.01]
+  activation: [relu, tanh, leaky_relu]
+  init: [normal, xavier_uniform, he_normal]
+"""
+N_RECIPES = 5 * 2 * 3 * 3 * 2
+
+
+@pytest.fixture(scope="module")
+def recipe_file(tmp_path_factory):
+    d = tmp_path_factory.mktemp("recipe")
+    spec = write_spec(d / "recipe.yaml", RECIPE_SPEC)
+    out = d / "recipe.h5"
+    run_ok("-q", "-j", "2", "-o", out, spec)
+    return out
+
+
+def test_every_recipe_matches_numpy_reference(recipe_file, builtin):
+    X, y, _ = builtin
+    with h5py.File(recipe_file, "r") as f:
+        c = f["configs"][:]
+        got = {(as_name(r["optimizer"]), float(r["weight_decay"]), as_name(r["activation"]), as_name(r["init"]))
+               for r in c}
+        assert len(got) == N_RECIPES // 2 and set(c["momentum"].tolist()) == {0.8}
+        assert (f["summary"]["status"] == STATUS_DONE).all()
+    assert check_against_reference(recipe_file, X, y) == N_RECIPES
+
+
+def test_recipe_initial_weights_match_python_rng_and_depend_on_seed_hidden_and_init(recipe_file):
+    """Initial weights are torch.nn.init's draws from the init's own stream of (seed, D, H);
+    configs sharing seed, hidden_dim and init start identical whatever their optimizer, weight
+    decay or activation; another init or seed starts elsewhere."""
+    with h5py.File(recipe_file, "r") as f:
+        D = int(f["data"].attrs["n_features"])
+        configs = f["configs"][:]
+        w = {k: f[f"initial_weights/hidden_5/{k}"][:] for k in ("W1", "b1", "W2", "b2")}
+    starts = {}
+    for cfg in configs:
+        key = (int(cfg["seed"]), as_name(cfg["init"]))
+        row = int(cfg["weights_row"])
+        mine = tuple(w[k][row] for k in ("W1", "b1", "W2", "b2"))
+        if key not in starts:
+            starts[key] = mine
+            want = recipe_initial_weights(key[0], D, 5, key[1], float(cfg["init_scale"]))
+            for k, a, b in zip(("W1", "b1", "W2", "b2"), mine, want):
+                assert_close(a, b, f"config {cfg['id']}: initial {k}", 1e-15, 0.0)
+        for k, a, b in zip(("W1", "b1", "W2", "b2"), mine, starts[key]):
+            assert np.array_equal(a, b), f"config {cfg['id']} ({key}): initial {k} differs"
+    assert len(starts) == 2 * 3
+    for seed in (0, 1):
+        Ws = [starts[(seed, i)][0] for i in NAMES["init"]]
+        assert not np.array_equal(Ws[0], Ws[1]) and not np.array_equal(Ws[1], Ws[2])
+        assert (starts[(seed, "xavier_uniform")][1] == 0).all() and starts[(seed, "he_normal")][3] == 0
+    assert not np.array_equal(starts[(0, "he_normal")][0], starts[(1, "he_normal")][0])
+
+
+def test_default_recipe_is_the_tutorials_bit_for_bit(recipe_file, tmp_path):
+    """The same configs with the recipe's defaults written out and left out give one file."""
+    base = RECIPE_SPEC.split("  optimizer:")[0]
+    a = write_spec(tmp_path / "a.yaml", base)
+    b = write_spec(tmp_path / "b.yaml", base + "  optimizer: sgd\n  momentum: 0.9\n  weight_decay: 0\n"
+                   "  activation: relu\n  init: normal\n")
+    for s in (a, b):
+        run_ok("-q", "-o", tmp_path / (s.stem + ".h5"), s)
+    with h5py.File(tmp_path / "a.h5", "r") as fa, h5py.File(tmp_path / "b.h5", "r") as fb:
+        for name in ("curves/train_loss", "curves/test_acc", "weights/hidden_5/W1", "initial_weights/hidden_5/W2"):
+            assert np.array_equal(fa[name][:], fb[name][:]), name
+        assert np.array_equal(fa["configs"][:], fb["configs"][:])

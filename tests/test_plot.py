@@ -185,8 +185,10 @@ def test_tidy_dataframe_is_one_row_per_config_and_epoch(results):
         configs = f["configs"][:]
         curves = {k: f["curves"][k][:] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
     assert len(df) == configs["epochs"].sum()
-    assert list(df.columns[:12]) == ["id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
-                                     "init_scale", "shuffle", "repeat", "fold", "status", "epoch"]
+    assert list(df.columns[:17]) == ["id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
+                                     "init_scale", "shuffle", "optimizer", "momentum", "weight_decay",
+                                     "activation", "init", "repeat", "fold", "status", "epoch"]
+    assert set(df["optimizer"]) == {"sgd"} and list(df["activation"].cat.categories) == ["relu", "tanh", "leaky_relu"]
     assert "val_loss" not in df   # no folds, no validation curves
     for k, c in curves.items():
         assert_close(df[k].to_numpy(), c[df["id"].to_numpy(), df["epoch"].to_numpy()], k, rtol=0, atol=0)
@@ -197,3 +199,42 @@ def test_tidy_dataframe_is_one_row_per_config_and_epoch(results):
     # The mean over seeds from pandas is the report's.
     g = cf.groupby(["hidden_dim", "learning_rate"])["final_test_acc"].mean()
     assert np.isfinite(g.to_numpy()).all()
+
+
+RECIPE_SPEC = """\
+name: recipe-plot
+grid:
+  hidden_dim: 4
+  epochs: 3
+  seed: [0, 1]
+  optimizer: [sgd, adam, momentum]
+  activation: [relu, tanh]
+"""
+
+
+@pytest.fixture(scope="module")
+def recipe_results(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("recipe-plot")
+    out = tmp / "r.h5"
+    run_ok("-q", write_spec(tmp / "r.yaml", RECIPE_SPEC), "-o", out)
+    return out
+
+
+def test_name_axes_plot_as_names_and_select_by_name(plot, recipe_results, tmp_path, capsys):
+    assert plot.main([str(recipe_results), "-o", str(tmp_path)]) == 0
+    names = sorted(p.split("/")[-1] for p in written(capsys))
+    assert names == ["r_best_curves.png", "r_heatmap_activation_optimizer.png"]   # the later axis across
+    assert plot.coded_configs(h5py.File(recipe_results, "r")["configs"][:])["optimizer"].tolist()[:12:2] == \
+        [0, 3, 1, 0, 3, 1]   # codes in the names' order (sgd 0, momentum 1, adam 3), seed slower
+    assert plot.fmt("optimizer", 3) == "adam" and plot.fmt("init", 2) == "he_normal"
+    assert plot.main([str(recipe_results), "-o", str(tmp_path), "--where", "optimizer=adam,momentum",
+                      "--where", "activation=tanh"]) == 0
+    for p in written(capsys):
+        assert_png(p)
+    assert plot.main([str(recipe_results), "-o", str(tmp_path), "--where", "optimizer=adma"]) == 2
+    assert "expected one of sgd, momentum, nesterov, adam, adamw" in capsys.readouterr().err
+    tp = load("to_pandas")
+    cf = tp.configs(recipe_results)
+    assert cf["optimizer"].tolist()[:6] == ["sgd", "sgd", "adam", "adam", "momentum", "momentum"]
+    assert list(cf["optimizer"].cat.categories) == ["sgd", "momentum", "nesterov", "adam", "adamw"]
+    assert sorted(cf.groupby("optimizer", observed=True)["final_test_loss"].mean().index) == ["adam", "momentum", "sgd"]

@@ -26,8 +26,10 @@ grid:
   epochs: [10, 30, 90]
   seed: [0, 1]
   shuffle: [false, true]
+  optimizer: [sgd, adam]
 """
-KEY = ("hidden_dim", "learning_rate", "batch_size", "seed", "init_scale", "shuffle", "repeat", "fold")
+KEY = ("hidden_dim", "learning_rate", "batch_size", "seed", "init_scale", "shuffle", "optimizer", "momentum",
+       "weight_decay", "activation", "init", "repeat", "fold")
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,7 @@ def test_every_config_equals_its_one_value_sweep_bitwise(files):
     with h5py.File(out["all"], "r") as fa:
         keys_a, ca = rows_by_key(fa)
         sa = fa["summary"][:]
-        assert len(ca) == 96 and (sa["status"] == 2).any() and (sa["status"] == 1).any()
+        assert len(ca) == 192 and (sa["status"] == 2).any() and (sa["status"] == 1).any()
         checked = 0
         for e in (10, 30, 90):
             with h5py.File(out[e], "r") as fe:
@@ -76,15 +78,15 @@ def test_every_config_equals_its_one_value_sweep_bitwise(files):
                             b = fe[f"{group}/hidden_{h}/{w}"][re]
                             assert np.array_equal(a, b, equal_nan=True), (i, group, w)
                     checked += 1
-        assert checked == 96
+        assert checked == 192
 
 
 def test_the_dry_run_counts_the_shared_work_once(files):
     spec, _ = files
     out = run_ok("-n", spec).stdout
-    assert "96 configs to train" in out
+    assert "192 configs to train" in out
     line = [l for l in out.splitlines() if "trajectories" in l][0]
-    assert "as 32 trajectories" in line
+    assert "as 64 trajectories" in line   # the optimizers do not share
     # each alone would cost (10 + 30 + 90) / 90 of the longest: 1.44x
     assert "1.44x" in line
 

@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import AXES, STATUS_DIVERGED, STATUS_DONE, STATUS_PENDING, assert_close, one_line, run_sweep, write_spec
+from conftest import AXES, NAMES, STATUS_DIVERGED, STATUS_DONE, STATUS_PENDING, assert_close, one_line, run_sweep, write_spec
 
 # 2 x 3 x 2 x 3 = 36 configs of 5 epochs; learning rate 1e200 diverges.
 SPEC = """\
@@ -25,6 +25,7 @@ grid:
   init_scale: 1.0
 """
 SETTING_AXES = tuple(a for a in AXES if a != "seed")
+REAL_AXES = ("learning_rate", "init_scale", "momentum", "weight_decay")
 STATS = ("final_train_loss", "final_train_acc", "final_test_loss", "final_test_acc", "best_test_acc")
 
 
@@ -82,7 +83,9 @@ def numpy_groups(path, axes):
 
 
 def key_of(row, axes):
-    return tuple(int(row[a]) if a not in ("learning_rate", "init_scale") else float(row[a]) for a in axes)
+    """A CSV row's group key as h5py gives it: names as bytes, reals as floats, ints."""
+    return tuple(row[a].encode() if a in NAMES else float(row[a]) if a in REAL_AXES else int(row[a])
+                 for a in axes)
 
 
 def check_csv_against_numpy(path, rows, axes):
@@ -258,3 +261,36 @@ grid:
         best = min(best, time.perf_counter() - t)
     assert "configs  10000: 10000 done" in text and "best 10 of 1000 settings" in text
     assert best < 0.5, f"sweep report took {best:.3f} s on 10,000 configs"
+
+
+def test_a_file_from_before_the_recipe_axes_reads_as_the_defaults(tmp_path):
+    """/configs without the recipe's columns (what the version before them wrote): the report,
+    compare and the seed statistics read them as sgd, momentum 0.9, no weight decay, relu,
+    normal; a name this version does not know is a one-line error."""
+    import h5py
+    spec = write_spec(tmp_path / "s.yaml", "grid:\n  hidden_dim: [3, 5]\n  epochs: 2\n  seed: [0, 1]\n")
+    out = tmp_path / "s.h5"
+    assert run_sweep("-q", "-o", out, spec).returncode == 0
+    with h5py.File(out, "r+") as f:
+        c = f["configs"][:]
+        keep = [n for n in c.dtype.names if n not in ("optimizer", "momentum", "weight_decay", "activation", "init")]
+        old = np.zeros(len(c), dtype=[(n, c.dtype[n]) for n in keep])
+        for n in keep:
+            old[n] = c[n]
+        del f["configs"]
+        f["configs"] = old
+    r = run_sweep("report", out)
+    assert r.returncode == 0, r.stderr
+    assert "optimizer        1: sgd" in r.stdout and "momentum         1: 0.9" in r.stdout
+    r = run_sweep("compare", "--by", "hidden_dim", "--where", "activation=relu", out)
+    assert r.returncode == 0, r.stderr
+    bad = tmp_path / "bad.h5"
+    bad.write_bytes(out.read_bytes())
+    spec2 = write_spec(tmp_path / "n.yaml", "grid:\n  hidden_dim: 3\n  epochs: 1\n  activation: tanh\n")
+    assert run_sweep("-q", "-o", bad, "--force", spec2).returncode == 0
+    with h5py.File(bad, "r+") as f:
+        c = f["configs"][:]
+        c["activation"] = b"swish"
+        f["configs"][...] = c
+    r = run_sweep("report", bad)
+    assert r.returncode == 2 and "config 0 has activation \"swish\", which this version does not know" in one_line(r.stderr)

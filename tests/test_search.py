@@ -290,3 +290,35 @@ def test_an_error_in_the_file_keeps_its_file_position_after_a_set(tmp_path):
     rc, _, err = run_sweep("-n", "--set", "grid.hidden_dim=[100, 200, 300, 400]", spec)
     assert rc == 2
     assert f"{tmp_path / 's.yaml'}:3:11: grid.epochs: expected an integer from 1" in one_line(err)
+
+
+def test_recipe_axes_in_random_search(tmp_path):
+    """Lists of names are discrete axes (every combination once when the whole space is drawn
+    without replacement); momentum and weight_decay are real axes for uniform and loguniform."""
+    spec = write_spec(tmp_path / "names.yaml", "search: {method: random, n: 45, seed: 5}\ngrid:\n  hidden_dim: 3\n"
+                      "  epochs: 1\n  optimizer: [sgd, momentum, nesterov, adam, adamw]\n"
+                      "  activation: [relu, tanh, leaky_relu]\n  init: [normal, xavier_uniform, he_normal]\n")
+    out = tmp_path / "names.h5"
+    run_ok("-q", "-o", out, spec)
+    with h5py.File(out, "r") as f:
+        c = f["configs"][:]
+    combos = {(a, b, d) for a, b, d in zip(c["optimizer"], c["activation"], c["init"])}
+    assert len(c) == 45 and len(combos) == 45
+    r = run_sweep("-n", "--set", "search.n=46", spec)
+    assert r.returncode == 2 and "search.n: expected at most 45" in r.stderr
+    spec = write_spec(tmp_path / "reals.yaml", "search: {method: random, n: 200, seed: 6}\ngrid:\n  hidden_dim: 3\n"
+                      "  epochs: 1\n  optimizer: [momentum, adam]\n  momentum: {uniform: [0.5, 0.99]}\n"
+                      "  weight_decay: {loguniform: [1e-6, 1e-2]}\n")
+    out = tmp_path / "reals.h5"
+    run_ok("-q", "-o", out, spec)
+    with h5py.File(out, "r") as f:
+        c = f["configs"][:]
+    m, wd = c["momentum"], c["weight_decay"]
+    assert 0.5 <= m.min() and m.max() <= 0.99 and len(set(m.tolist())) == 200
+    assert 1e-6 <= wd.min() and wd.max() <= 1e-2
+    assert np.mean(np.log10(wd) < -4) == pytest.approx(0.5, abs=0.12)   # log-uniform: half below the middle decade
+    assert set(c["optimizer"].tolist()) == {b"momentum", b"adam"}
+    r = run_sweep("-n", "--set", "grid.momentum={uniform: [0.5, 1.0]}", spec)
+    assert r.returncode == 2 and "grid.momentum.uniform[1]: expected a number from 0 to 1 (1 excluded), found 1.0" in r.stderr
+    r = run_sweep("-n", "--set", "grid.optimizer={randint: [0, 3]}", spec)
+    assert r.returncode == 2 and "or a list of them (random search draws from a list), found a randint form" in r.stderr

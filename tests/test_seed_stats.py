@@ -7,8 +7,9 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run_sweep
+from conftest import SETTING_AXES, run_sweep
 
+# A setting includes the training recipe: the two optimizers are two settings each.
 SPEC = """\
 grid:
   hidden_dim: [4, 8]
@@ -17,8 +18,8 @@ grid:
   epochs: [4, 7]
   seed: {range: [0, 3]}
   shuffle: [false, true]
+  optimizer: [sgd, momentum]
 """
-SETTING_AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "init_scale", "shuffle")
 STATS = ("final_train_loss", "final_train_acc", "final_test_loss", "final_test_acc", "best_test_acc")
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 

@@ -148,10 +148,42 @@ static void random_settings_are_crossed_with_every_seed(void) {
 }
 
 // The grid of configs costs no more per config than its id, its weights row and one value per
-// axis: random search and sub-grids add nothing per config (72 bytes for the seven axes of v1;
-// the data split and the v2 axes add their own values).
+// axis (random search and sub-grids add nothing per config): 72 bytes for the seven axes of
+// v1, 80 with the data split's repeat and fold, 96 with the training recipe (momentum and
+// weight_decay 8 bytes each, optimizer, activation and init one byte each), 112 with early
+// stopping's patience and min_delta.
 static void a_config_is_no_larger_than_before(void) {
     CHECK(sizeof(Config) == 2 * sizeof(int64_t) + sizeof(Hyper));
+    CHECK(sizeof(Config) <= 112);
+}
+
+// The recipe's axes come after shuffle in the fixed order, so they vary faster than seed; with
+// sub-grids each carries its own recipe.
+static void recipe_axes_follow_seed_in_the_fixed_order(void) {
+    Spec s = {0};
+    Grid g;
+    char err[ERR_LEN];
+    CHECK(parse(&s, "grid:\n  activation: [relu, tanh]\n  seed: [0, 1]\n  optimizer: [sgd, adam]\n"
+                    "  weight_decay: [0, 0.5]\n  momentum: 0.7\n") == 0);
+    CHECK(grid_expand(&g, &s, err) == 0);
+    CHECK(g.n_configs == 16 && g.n_settings == 8);
+    for (int64_t i = 0; i < 16; i++) {   // id = ((seed * 2 + optimizer) * 2 + weight_decay) * 2 + activation
+        const Hyper *h = &g.configs[i].hyper;
+        CHECK(h->seed == (uint64_t)(i / 8) && h->optimizer == (i / 4 % 2 ? OPTIM_ADAM : OPTIM_SGD));
+        CHECK(h->weight_decay == (i / 2 % 2 ? 0.5 : 0.0) && h->activation == (i % 2 ? MLP_TANH : MLP_RELU));
+        CHECK(h->momentum == 0.7 && h->init == MLP_INIT_NORMAL);
+    }
+    grid_free(&g);
+    spec_free(&s);
+    CHECK(parse(&s, "grid:\n  - {optimizer: adam, init: he_normal, seed: [0, 1]}\n  - {optimizer: [sgd, nesterov]}\n") == 0);
+    CHECK(grid_expand(&g, &s, err) == 0);
+    CHECK(g.n_configs == 4);
+    CHECK(g.configs[1].hyper.optimizer == OPTIM_ADAM && g.configs[1].hyper.init == MLP_INIT_HE_NORMAL && g.configs[1].hyper.seed == 1);
+    CHECK(g.configs[3].hyper.optimizer == OPTIM_NESTEROV && g.configs[3].hyper.init == MLP_INIT_NORMAL);
+    GridSpread sp;
+    CHECK(grid_spread(&g, AXIS_OPTIMIZER, 4, &sp) == 0 && sp.n_distinct == 3 && sp.max == OPTIM_ADAM);
+    grid_free(&g);
+    spec_free(&s);
 }
 
 int main(void) {
@@ -159,6 +191,7 @@ int main(void) {
     RUN(sub_grids_follow_each_other);
     RUN(random_settings_are_crossed_with_every_seed);
     RUN(a_config_is_no_larger_than_before);
+    RUN(recipe_axes_follow_seed_in_the_fixed_order);
     RUN(last_axis_varies_fastest);
     RUN(weights_rows_count_within_each_hidden_size);
     RUN(missing_axes_take_the_tutorial_values);

@@ -7,9 +7,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-// The implementation the fixtures' work spaces run (use_kernels switches it; AUTO: default).
+// The implementation the fixtures' work spaces run (use_kernels switches it; AUTO: default),
+// and the activation of the fixtures' models (use_activation).
 static MlpKernels test_kernels = MLP_KERNELS_AUTO;
 static void use_kernels(MlpKernels k) { test_kernels = k; }
+static MlpActivation test_act = MLP_RELU;
+static void use_activation(MlpActivation a) { test_act = a; }
 
 typedef struct {
     int64_t D, H, B;
@@ -28,6 +31,7 @@ static void fixture_init(Fixture *f, int64_t D, int64_t H, int64_t B, uint64_t s
     for (int64_t b = 0; b < B; b++) f->y[b] = (double)(rng_next(&r) & 1);
     mlp_init(&f->m, D, H);
     mlp_randomize(&f->m, &r, 0.5);   // large enough that many units are active and many are not
+    f->m.act = test_act;
     mlp_work_init(&f->w, D, H, B);
     mlp_work_set_kernels(&f->w, test_kernels);
 }
@@ -62,8 +66,9 @@ static void forward_matches_reference(void) {
     int64_t shapes[][3] = {{30, 128, 32}, {30, 16, 7}, {3, 5, 1}, {30, 512, 33}, {1, 131, 9}};
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
-    for (int k = 0; k < nk; k++) {
-        use_kernels(kinds[k]);
+    for (int k = 0; k < nk * N_MLP_ACTIVATIONS; k++) {
+        use_activation((MlpActivation)(k / nk));
+        use_kernels(kinds[k % nk]);
         for (int s = 0; s < 5; s++) {
             Fixture f;
             fixture_init(&f, shapes[s][0], shapes[s][1], shapes[s][2], (uint64_t)s);
@@ -77,13 +82,15 @@ static void forward_matches_reference(void) {
         }
     }
     use_kernels(MLP_KERNELS_AUTO);
+    use_activation(MLP_RELU);
 }
 
 static void backward_matches_reference(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
-    for (int k = 0; k < nk; k++) {
-        use_kernels(kinds[k]);
+    for (int k = 0; k < nk * N_MLP_ACTIVATIONS; k++) {
+        use_kernels(kinds[k % nk]);
+        use_activation((MlpActivation)(k / nk));
         Fixture f;
         fixture_init(&f, 30, 67, 17, 5);
         double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
@@ -99,13 +106,16 @@ static void backward_matches_reference(void) {
         fixture_free(&f);
     }
     use_kernels(MLP_KERNELS_AUTO);
+    use_activation(MLP_RELU);
 }
 
+// Every activation's backward pass against central differences of the reference loss.
 static void gradient_matches_finite_differences(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
-    for (int k = 0; k < nk; k++) {
-        use_kernels(kinds[k]);
+    for (int k = 0; k < nk * N_MLP_ACTIVATIONS; k++) {
+        use_kernels(kinds[k % nk]);
+        use_activation((MlpActivation)(k / nk));
         Fixture f;
         fixture_init(&f, 6, 9, 11, 7);
         mlp_forward(&f.m, f.X, f.B, &f.w);
@@ -124,9 +134,11 @@ static void gradient_matches_finite_differences(void) {
             if (err > worst) worst = err;
         }
         CHECK(worst < 1e-6);
+        if (worst >= 1e-6) fprintf(stderr, "    %s: worst %g\n", MLP_ACTIVATION_NAMES[test_act], worst);
         fixture_free(&f);
     }
     use_kernels(MLP_KERNELS_AUTO);
+    use_activation(MLP_RELU);
 }
 
 static void update_steps_against_the_gradient(void) {
@@ -254,9 +266,11 @@ static void portable_and_avx2_agree_bitwise(void) {
     if (nk < 2) printf("     (this CPU has no AVX2+FMA: only the portable path was checked)\n");
     const int64_t Ds[] = {1, 3, 30}, Hs[] = {1, 3, 5, 16, 17, 128, 131, 512}, Bs[] = {1, 7, 32, 33, 100};
     int shapes = 0;
+    for (int act = 0; act < N_MLP_ACTIVATIONS; act++)
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 8; j++)
             for (int k = 0; k < 5; k++) {
+                use_activation((MlpActivation)act);
                 Fixture f;
                 fixture_init(&f, Ds[i], Hs[j], Bs[k], (uint64_t)(100 * i + 10 * j + k));
                 for (int64_t q = 0; q < f.B * f.D; q++) f.X[q] = 2.0 * f.X[q] - 1.0;  // both signs
@@ -271,8 +285,9 @@ static void portable_and_avx2_agree_bitwise(void) {
                 fixture_free(&f);
                 shapes++;
             }
-    CHECK(shapes == 120);
+    CHECK(shapes == 120 * N_MLP_ACTIVATIONS);
     use_kernels(MLP_KERNELS_AUTO);
+    use_activation(MLP_RELU);
 }
 
 // Zero signs and NaN take the same path in both: relu of -0 and of NaN is +0.
@@ -395,6 +410,131 @@ static void non_finite_parameters_are_detected(void) {
     mlp_free(&m);
 }
 
+// The canonical tanh against glibc's within 4 ulps where the hidden units live and beyond,
+// exact at its fixed points, odd, and +-1 from 20 on; leaky_relu and relu as defined.
+static void canonical_tanh_and_the_activations(void) {
+    int64_t worst = 0;
+    Rng r;
+    rng_init(&r, 2, 98, 0, 0);
+    for (int i = 0; i < 200000; i++) {
+        double x = -25.0 + 50.0 * rng_uniform(&r);
+        if (i % 4 == 0) x = -3.0 + 6.0 * rng_uniform(&r);
+        if (i % 4 == 1) x = (-1e-3 + 2e-3 * rng_uniform(&r)) * pow(10.0, -(double)(i % 7) * 3.0);
+        int64_t u = ulps_apart(tanh(x), mlp_tanh(x));
+        if (u > worst) worst = u;
+        CHECK(mlp_tanh(-x) == -mlp_tanh(x));
+    }
+    printf("     (tanh: worst %lld ulp against glibc)\n", (long long)worst);
+    CHECK(worst <= 4);   // mostly 0 to 2 ulp
+    CHECK(mlp_tanh(0.0) == 0.0 && !signbit(mlp_tanh(0.0)) && signbit(mlp_tanh(-0.0)));
+    CHECK(mlp_tanh(1e-300) == 1e-300 && mlp_tanh(0x1p-1074) == 0x1p-1074);
+    CHECK(mlp_tanh(20.5) == 1.0 && mlp_tanh(-1e300) == -1.0 && mlp_tanh(INFINITY) == 1.0 && mlp_tanh(-INFINITY) == -1.0);
+    CHECK(isnan(mlp_tanh(NAN)));
+    CHECK(mlp_activate(MLP_LEAKY_RELU, -2.0) == -0.02 && mlp_activate(MLP_LEAKY_RELU, 3.0) == 3.0);
+    CHECK(mlp_activate(MLP_RELU, -2.0) == 0.0 && mlp_activate(MLP_TANH, 0.5) == mlp_tanh(0.5));
+}
+
+// The new activations' special values take the same path in both implementations: -0, NaN,
+// tanh's saturated units (|Z1| > 20) and leaky_relu's negative side.
+static void special_values_agree_bitwise_for_every_activation(void) {
+    MlpKernels kinds[2];
+    int nk = n_kernel_kinds(kinds);
+    for (int act = MLP_TANH; act < N_MLP_ACTIVATIONS; act++) {
+        use_activation((MlpActivation)act);
+        Fixture f;
+        fixture_init(&f, 3, 9, 6, 22);
+        for (int64_t d = 0; d < f.D; d++) {
+            f.m.W1[d * f.H + 1] = 0.0;          // unit 1: Z1 = -0 exactly
+            f.m.W1[d * f.H + 8] = 0.0;          // unit 8 (the scalar tail): likewise
+            f.m.W1[d * f.H + 2] = NAN;          // unit 2: Z1 = NaN
+            f.m.W1[d * f.H + 3] = 40.0;         // unit 3: saturated
+            f.m.W1[d * f.H + 4] = -40.0;        // unit 4: saturated below
+        }
+        f.m.b1[1] = -0.0;
+        f.m.b1[8] = -0.0;
+        Outputs o[2];
+        for (int p = 0; p < 2; p++) {
+            use_kernels(kinds[p % nk]);
+            run_all(&f, &o[p], 0.1);
+            for (int64_t b = 0; b < f.B; b++) {
+                CHECK(o[p].A1[b * f.H + 1] == 0.0);
+                CHECK(isnan(o[p].A1[b * f.H + 2]));
+                if (act == MLP_TANH) CHECK(o[p].A1[b * f.H + 4] == -1.0);
+                else CHECK(o[p].A1[b * f.H + 4] < 0.0);
+            }
+        }
+        int64_t BH = f.B * f.H, n = mlp_n_params(f.D, f.H);
+        // NaN units make NaN logits: compare the bits of every finite value, and NaN where NaN
+        int same = 1;
+        for (int64_t i = 0; i < BH; i++)
+            same &= isnan(o[0].A1[i]) ? isnan(o[1].A1[i]) : memcmp(&o[0].A1[i], &o[1].A1[i], 8) == 0;
+        for (int64_t i = 0; i < n; i++)
+            same &= isnan(o[0].grad[i]) ? isnan(o[1].grad[i]) : memcmp(&o[0].grad[i], &o[1].grad[i], 8) == 0;
+        CHECK(same);
+        outputs_free(&o[0]); outputs_free(&o[1]);
+        fixture_free(&f);
+    }
+    use_kernels(MLP_KERNELS_AUTO);
+    use_activation(MLP_RELU);
+}
+
+// xavier_uniform and he_normal over a large hidden layer: the bounds, the variance (within 5
+// standard errors of the sample variance), mean 0, biases 0; the same (seed, init) stream gives
+// the same weights, another init another stream.
+static void initialisers_have_their_bounds_and_variance(void) {
+    const int64_t D = 30, H = 8192;
+    Mlp m;
+    mlp_init(&m, D, H);
+    for (int init = MLP_INIT_XAVIER_UNIFORM; init < N_MLP_INITS; init++) {
+        Rng r;
+        rng_init(&r, 5, 77, D, H);
+        mlp_init_weights(&m, (MlpInit)init, &r, 123.0);   // the scale is normal's alone
+        for (int layer = 0; layer < 2; layer++) {
+            const double *w = layer ? m.W2 : m.W1;
+            int64_t n = layer ? H : D * H;
+            double fan_in = layer ? (double)H : (double)D, fan_out = layer ? 1.0 : (double)H;
+            double sum = 0.0, ss = 0.0, lo = INFINITY, hi = -INFINITY;
+            for (int64_t i = 0; i < n; i++) {
+                sum += w[i];
+                ss += w[i] * w[i];
+                lo = fmin(lo, w[i]);
+                hi = fmax(hi, w[i]);
+            }
+            double mean = sum / (double)n, var = ss / (double)n - mean * mean;
+            double want = init == MLP_INIT_XAVIER_UNIFORM ? 2.0 / (fan_in + fan_out) : 2.0 / fan_in;
+            // the sample variance's standard error: var sqrt((kurtosis - 1) / n), kurtosis 1.8 or 3
+            double se = want * sqrt((init == MLP_INIT_XAVIER_UNIFORM ? 0.8 : 2.0) / (double)n);
+            CHECK(fabs(var - want) < 5.0 * se);
+            CHECK(fabs(mean) < 5.0 * sqrt(want / (double)n));
+            if (init == MLP_INIT_XAVIER_UNIFORM) {
+                double a = sqrt(6.0 / (fan_in + fan_out));
+                CHECK(lo >= -a && hi < a);
+                CHECK(hi > a * (1.0 - 20.0 / (double)n) && lo < -a * (1.0 - 20.0 / (double)n));
+            } else {
+                CHECK(hi > 3.0 * sqrt(want) && lo < -3.0 * sqrt(want));   // a normal's tails
+            }
+            if (fabs(var - want) >= 5.0 * se)
+                fprintf(stderr, "    %s layer %d: var %g, want %g\n", MLP_INIT_NAMES[init], layer + 1, var, want);
+        }
+        for (int64_t i = 0; i < H; i++) CHECK(m.b1[i] == 0.0 && !signbit(m.b1[i]));
+        CHECK(m.b2[0] == 0.0);
+    }
+    // normal is the tutorial's mlp_randomize, bit for bit
+    Mlp a;
+    mlp_init(&a, 3, 5);
+    Rng r1, r2;
+    rng_init(&r1, 9, RNG_INIT, 3, 5);
+    rng_init(&r2, 9, RNG_INIT, 3, 5);
+    mlp_randomize(&a, &r1, 0.01);
+    Mlp b;
+    mlp_init(&b, 3, 5);
+    mlp_init_weights(&b, MLP_INIT_NORMAL, &r2, 0.01);
+    CHECK(memcmp(a.mem, b.mem, (size_t)mlp_n_params(3, 5) * sizeof(double)) == 0);
+    mlp_free(&a);
+    mlp_free(&b);
+    mlp_free(&m);
+}
+
 int main(void) {
     RUN(kernels_can_be_chosen_per_work_space);
     RUN(forward_matches_reference);
@@ -405,6 +545,9 @@ int main(void) {
     RUN(canonical_exp_and_log1p_are_accurate);
     RUN(portable_and_avx2_agree_bitwise);
     RUN(special_values_agree_bitwise);
+    RUN(special_values_agree_bitwise_for_every_activation);
+    RUN(canonical_tanh_and_the_activations);
+    RUN(initialisers_have_their_bounds_and_variance);
     RUN(nans_are_normalised_where_results_are_saved);
     RUN(evaluate_matches_reference_loss_and_counts_accuracy);
     RUN(non_finite_parameters_are_detected);

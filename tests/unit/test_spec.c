@@ -3,6 +3,7 @@
 // Run from the repository root: one test reads the fixtures in tests/specs/.
 #include "check.h"
 #include "grid.h"
+#include "optim.h"
 #include "spec.h"
 #include "sweep.h"
 
@@ -107,23 +108,34 @@ static void missing_keys_take_the_tutorial_defaults(void) {
     CHECK(s.data.test_fraction == 0.2);
     CHECK(s.data.split_seed == 42);
     CHECK(s.data.scale == SCALE_MINMAX);
-    const int64_t ints[N_AXES] = {128, 0, 32, 1000, 0, 0, 0};
+    // sgd, momentum 0.9, weight_decay 0, relu, normal: the recipe's defaults
+    const int64_t ints[N_AXES] = {128, 0, 32, 1000, 0, 0, 0, OPTIM_SGD, 0, 0, MLP_RELU, MLP_INIT_NORMAL};
+    const double reals[N_AXES] = {0, 0.01, 0, 0, 0, 0.01, 0, 0, 0.9, 0.0, 0, 0};
     for (int a = 0; a < N_AXES; a++) {
         CHECK(s.grids[0].axes[a].n_values == 1);
         CHECK_LOC(s.grids[0].axes[a].locs[0], 0, 0);
-        if (axis_is_real((AxisId)a)) CHECK(s.grids[0].axes[a].reals[0] == 0.01);
-        else CHECK(s.grids[0].axes[a].ints[0] == ints[a]);
+        if (axis_is_real((AxisId)a)) CHECK(s.grids[0].axes[a].reals[0] == reals[a] && axis_default((AxisId)a) == reals[a]);
+        else CHECK(s.grids[0].axes[a].ints[0] == ints[a] && axis_default((AxisId)a) == (double)ints[a]);
     }
     spec_free(&s);
 }
 
 static void axis_names_and_kinds_follow_the_fixed_order(void) {
-    const char *names[N_AXES] = {"hidden_dim", "learning_rate", "batch_size", "epochs",
-                                 "seed",       "init_scale",    "shuffle"};
+    const char *names[] = {"hidden_dim", "learning_rate", "batch_size", "epochs",   "seed",       "init_scale",
+                           "shuffle",    "optimizer",     "momentum",   "weight_decay", "activation", "init"};
+    CHECK(sizeof names / sizeof names[0] == N_AXES);
     for (int a = 0; a < N_AXES; a++) {
         CHECK(strcmp(AXIS_NAMES[a], names[a]) == 0);
-        CHECK(axis_is_real((AxisId)a) == (a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE));
+        CHECK(axis_is_real((AxisId)a) == (a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE || a == AXIS_MOMENTUM ||
+                                          a == AXIS_WEIGHT_DECAY));
+        CHECK(axis_is_name((AxisId)a) == (a == AXIS_OPTIMIZER || a == AXIS_ACTIVATION || a == AXIS_INIT));
     }
+    int n;
+    CHECK(axis_value_names(AXIS_OPTIMIZER, &n) == OPTIM_NAMES && n == 5 && strcmp(OPTIM_NAMES[4], "adamw") == 0);
+    CHECK(axis_value_names(AXIS_ACTIVATION, &n) == MLP_ACTIVATION_NAMES && n == 3);
+    CHECK(strcmp(axis_value_name(AXIS_ACTIVATION, MLP_LEAKY_RELU), "leaky_relu") == 0);
+    CHECK(strcmp(axis_value_name(AXIS_INIT, MLP_INIT_HE_NORMAL), "he_normal") == 0);
+    CHECK(strcmp(axis_value_name(AXIS_INIT, 7), "?") == 0 && axis_value_names(AXIS_SEED, &n) == NULL && n == 0);
 }
 
 static void name_defaults_to_the_file_stem(void) {
@@ -543,9 +555,9 @@ static void unknown_key_suggests_the_closest(void) {
 }
 
 static void unknown_key_without_a_near_one_lists_the_valid_ones(void) {
-    CHECK_ERROR("grid: {momentum: 0.9}\n", "1:8: grid.momentum: ",
+    CHECK_ERROR("grid: {patience: 3}\n", "1:8: grid.patience: ",
                 "unknown key; expected one of hidden_dim, learning_rate, batch_size, epochs, seed, "
-                "init_scale, shuffle");
+                "init_scale, shuffle, optimizer, momentum, weight_decay, activation, init");
 }
 
 static void key_at_the_wrong_level_is_pointed_home(void) {
@@ -901,7 +913,8 @@ static void sub_grids_parse_and_may_not_share_a_config(void) {
     spec_free(&s);
     CHECK_ERROR("grid:\n  - hidden_dim: [4, 8]\n    seed: [0, 1]\n  - hidden_dim: [16, 8]\n    seed: [3, 1]\n",
                 "4:5: grid[1]: ", "expected configs that no other sub-grid has, found hidden_dim 8, learning_rate 0.01, "
-                "batch_size 32, epochs 1000, seed 1, init_scale 0.01, shuffle false, also in grid[0] at " PATH ":2:5");
+                "batch_size 32, epochs 1000, seed 1, init_scale 0.01, shuffle false, optimizer sgd, momentum 0.9, "
+                "weight_decay 0, activation relu, init normal, also in grid[0] at " PATH ":2:5");
     CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochs: 3, learning_rate: 0.01}\n", "3:5: grid[1]: ", "also in grid[0] at " PATH ":2:5");
     CHECK_ERROR("grid: []\n", "1:7: grid: ", "found an empty list");
     CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochz: 3}\n", "3:6: grid[1].epochz: ", "did you mean \"epochs\"?");
