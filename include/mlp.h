@@ -61,7 +61,8 @@ typedef struct {
 typedef struct {
     int64_t n_rows;          // capacity in rows (max batch or evaluation chunk)
     Mlp grad;                // dW1, db1, dW2, db2
-    double *A1;              // (rows, H) hidden activations; A1 > 0 doubles as relu'(Z1)
+    double *A1;              // (rows, H) hidden activations; A1 > 0 doubles as Z1 > 0 (relu's and
+                             // leaky_relu's derivative), tanh's is 1 - A1^2
     double *z2;              // (rows) logits
     double *dz2;             // (rows)
     double *dZ1;             // (rows, max(H, 8)) backward scratch; its layout is the kernels' own

@@ -45,7 +45,7 @@ void sha256_hex(const void *data, size_t n, char hex_out[65]) {
     // Tail: the remaining bytes, 0x80, zeros, and the bit length big-endian in 8 bytes.
     unsigned char tail[128] = {0};
     size_t rest = n - full;
-    memcpy(tail, p + full, rest);
+    if (rest) memcpy(tail, p + full, rest);   // data may be NULL when n is 0
     tail[rest] = 0x80;
     size_t tail_len = rest + 9 <= 64 ? 64 : 128;
     uint64_t bits = (uint64_t)n * 8;
