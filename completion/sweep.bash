@@ -21,7 +21,7 @@ _sweep() {
     local commands="report merge compare verify"
     local cmd=
     ((COMP_CWORD > 1)) && [[ " $commands " == *" ${COMP_WORDS[1]} "* ]] && cmd=${COMP_WORDS[1]}
-    local axes="hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum weight_decay activation init"
+    local axes="hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum weight_decay activation init patience min_delta"
     case $cmd in
     report)
         case $prev in

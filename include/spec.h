@@ -22,6 +22,8 @@ typedef enum {
     AXIS_WEIGHT_DECAY,
     AXIS_ACTIVATION,
     AXIS_INIT,
+    AXIS_PATIENCE,            // (v2) early stopping on validation loss
+    AXIS_MIN_DELTA,
     N_AXES
 } AxisId;
 

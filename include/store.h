@@ -25,6 +25,8 @@ typedef struct {
     int8_t optimizer;
     double momentum, weight_decay;
     int8_t activation, init;
+    int64_t patience;
+    double min_delta;
     int32_t repeat, fold;
     int64_t weights_row;
 } ConfigRow;

@@ -35,12 +35,13 @@ import numpy as np
 import pandas as pd
 
 AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle",
-        "optimizer", "momentum", "weight_decay", "activation", "init")
+        "optimizer", "momentum", "weight_decay", "activation", "init", "patience", "min_delta")
 # /configs stores these as names (fixed-length strings, bytes in h5py): categories here.
 NAMES = dict(optimizer=("sgd", "momentum", "nesterov", "adam", "adamw"),
              activation=("relu", "tanh", "leaky_relu"), init=("normal", "xavier_uniform", "he_normal"))
 # What a file from before the recipe axes ran with.
-RECIPE_DEFAULTS = dict(optimizer="sgd", momentum=0.9, weight_decay=0.0, activation="relu", init="normal")
+RECIPE_DEFAULTS = dict(optimizer="sgd", momentum=0.9, weight_decay=0.0, activation="relu", init="normal",
+                       patience=0, min_delta=0.0)
 SPLIT = ("repeat", "fold")
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 VAL_CURVES = ("val_loss", "val_acc")

@@ -43,6 +43,8 @@ static void setting_of(const SpecAxis *axes, int64_t k, Hyper *h) {
     h->weight_decay = axes[AXIS_WEIGHT_DECAY].reals[digit[AXIS_WEIGHT_DECAY]];
     h->activation = (uint8_t)axes[AXIS_ACTIVATION].ints[digit[AXIS_ACTIVATION]];
     h->init = (uint8_t)axes[AXIS_INIT].ints[digit[AXIS_INIT]];
+    h->patience = axes[AXIS_PATIENCE].ints[digit[AXIS_PATIENCE]];
+    h->min_delta = axes[AXIS_MIN_DELTA].reals[digit[AXIS_MIN_DELTA]];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,6 +210,8 @@ int grid_spread(const Grid *g, AxisId a, int64_t max_distinct, GridSpread *out) 
         case AXIS_OPTIMIZER: v = (double)h->optimizer; break;
         case AXIS_MOMENTUM: v = h->momentum; break;
         case AXIS_WEIGHT_DECAY: v = h->weight_decay; break;
+        case AXIS_PATIENCE: v = (double)h->patience; break;
+        case AXIS_MIN_DELTA: v = h->min_delta; break;
         case AXIS_ACTIVATION: v = (double)h->activation; break;
         default: v = (double)h->init; break;
         }

@@ -138,6 +138,8 @@ static void set_axis(const Search *se, int a, uint64_t index, double real, Hyper
     case AXIS_WEIGHT_DECAY: h->weight_decay = dv; break;
     case AXIS_ACTIVATION: h->activation = (uint8_t)iv; break;
     case AXIS_INIT: h->init = (uint8_t)iv; break;
+    case AXIS_PATIENCE: h->patience = iv; break;
+    case AXIS_MIN_DELTA: h->min_delta = dv; break;
     default: break;   // seed: crossed by the grid, not drawn
     }
 }

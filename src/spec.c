@@ -17,10 +17,11 @@
 
 const char *const AXIS_NAMES[N_AXES] = {"hidden_dim", "learning_rate", "batch_size", "epochs",   "seed",
                                         "init_scale", "shuffle",       "optimizer",  "momentum", "weight_decay",
-                                        "activation", "init"};
+                                        "activation", "init",          "patience",   "min_delta"};
 
 int axis_is_real(AxisId a) {
-    return a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE || a == AXIS_MOMENTUM || a == AXIS_WEIGHT_DECAY;
+    return a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE || a == AXIS_MOMENTUM || a == AXIS_WEIGHT_DECAY ||
+           a == AXIS_MIN_DELTA;
 }
 
 int axis_is_name(AxisId a) { return a == AXIS_OPTIMIZER || a == AXIS_ACTIVATION || a == AXIS_INIT; }
@@ -66,12 +67,15 @@ static const char *const AXIS_EXPECT[N_AXES] = {
     "expected a number >= 0",
     "expected relu, tanh or leaky_relu",
     "expected normal, xavier_uniform or he_normal",
+    "expected an integer from 0 to 1000000000",
+    "expected a number >= 0",
 };
 
 // Defaults of an axis the grid leaves out (the tutorial's values; the recipe's: sgd, momentum
 // 0.9 (used by momentum and nesterov only), no weight decay, relu, normal).
-static const int64_t AXIS_DEFAULT_INT[N_AXES] = {128, 0, 32, 1000, 0, 0, 0, OPTIM_SGD, 0, 0, MLP_RELU, MLP_INIT_NORMAL};
-static const double AXIS_DEFAULT_REAL[N_AXES] = {0, 0.01, 0, 0, 0, 0.01, 0, 0, 0.9, 0.0, 0, 0};
+// Early stopping is off by default: patience 0, min_delta 0.
+static const int64_t AXIS_DEFAULT_INT[N_AXES] = {128, 0, 32, 1000, 0, 0, 0, OPTIM_SGD, 0, 0, MLP_RELU, MLP_INIT_NORMAL, 0, 0};
+static const double AXIS_DEFAULT_REAL[N_AXES] = {0, 0.01, 0, 0, 0, 0.01, 0, 0, 0.9, 0.0, 0, 0, 0, 0.0};
 
 double axis_default(AxisId a) {
     return axis_is_real(a) ? AXIS_DEFAULT_REAL[a] : (double)AXIS_DEFAULT_INT[a];
@@ -511,6 +515,7 @@ static int int_in_range(AxisId a, int64_t v) {
     case AXIS_EPOCHS: return v >= 1 && v <= 1000000000;
     case AXIS_SEED: return v >= 0;
     case AXIS_SHUFFLE: return v == 0 || v == 1;
+    case AXIS_PATIENCE: return v >= 0 && v <= 1000000000;
     default: {
         int n;
         return axis_value_names(a, &n) && v >= 0 && v < n;
@@ -520,7 +525,7 @@ static int int_in_range(AxisId a, int64_t v) {
 
 static int real_in_range(AxisId a, double v) {
     if (a == AXIS_MOMENTUM) return v >= 0 && v < 1;
-    if (a == AXIS_WEIGHT_DECAY) return isfinite(v) && v >= 0;
+    if (a == AXIS_WEIGHT_DECAY || a == AXIS_MIN_DELTA) return isfinite(v) && v >= 0;
     return isfinite(v) && v > 0;
 }
 
@@ -1089,6 +1094,26 @@ static int check_halving(const Ctx *c) {
     return 0;
 }
 
+// Early stopping decides on validation loss: patience > 0 needs folds.
+static int check_early_stopping(const Ctx *c) {
+    const Spec *s = c->s;
+    if (s->data.folds >= 2) return 0;
+    for (int64_t g = 0; g < s->n_grids; g++) {
+        const SpecAxis *ax = &s->grids[g].axes[AXIS_PATIENCE];
+        char key[48];
+        if (s->n_grids > 1) snprintf(key, sizeof key, "grid[%lld].patience", (long long)g);
+        else snprintf(key, sizeof key, "grid.patience");
+        if (ax->dist && ax->ihi > 1)
+            return bad(c, ax->dist_loc, key, "expected 0 without validation folds (early stopping decides on "
+                       "val_loss: set data.folds >= 2), found a distribution");
+        for (int64_t i = 0; ax->ints && i < ax->n_values; i++)
+            if (ax->ints[i] > 0)
+                return bad(c, ax->locs[i], key, "expected 0 without validation folds (early stopping decides on "
+                           "val_loss: set data.folds >= 2), found %lld", (long long)ax->ints[i]);
+    }
+    return 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The top level
 
@@ -1346,6 +1371,7 @@ int spec_parse_with(Spec *s, const char *path, const char *text, size_t len, con
     if (!rc) rc = check_search(&c);
     if (!rc) rc = fill_defaults(&c);
     if (!rc) rc = check_halving(&c);
+    if (!rc) rc = check_early_stopping(&c);
     if (!rc) rc = check_subgrids(&c);
     yaml_document_delete(&doc);
     if (rc) spec_free(s);

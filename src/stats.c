@@ -23,6 +23,8 @@ double stats_axis_value(const ConfigRow *c, AxisId a) {
     case AXIS_WEIGHT_DECAY: return c->weight_decay;
     case AXIS_ACTIVATION: return (double)c->activation;
     case AXIS_INIT: return (double)c->init;
+    case AXIS_PATIENCE: return (double)c->patience;
+    case AXIS_MIN_DELTA: return c->min_delta;
     default: return NAN;
     }
 }
@@ -37,6 +39,7 @@ int64_t stats_axis_int(const ConfigRow *c, AxisId a) {
     case AXIS_OPTIMIZER: return c->optimizer;
     case AXIS_ACTIVATION: return c->activation;
     case AXIS_INIT: return c->init;
+    case AXIS_PATIENCE: return c->patience;
     default: return 0;
     }
 }

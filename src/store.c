@@ -53,6 +53,8 @@ hid_t store_config_type(void) {
     H5Tinsert(t, "shuffle", HOFFSET(ConfigRow, shuffle), H5T_NATIVE_INT8);
     H5Tinsert(t, "momentum", HOFFSET(ConfigRow, momentum), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "weight_decay", HOFFSET(ConfigRow, weight_decay), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "patience", HOFFSET(ConfigRow, patience), H5T_NATIVE_INT64);
+    H5Tinsert(t, "min_delta", HOFFSET(ConfigRow, min_delta), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "repeat", HOFFSET(ConfigRow, repeat), H5T_NATIVE_INT32);
     H5Tinsert(t, "fold", HOFFSET(ConfigRow, fold), H5T_NATIVE_INT32);
     H5Tinsert(t, "weights_row", HOFFSET(ConfigRow, weights_row), H5T_NATIVE_INT64);
@@ -77,6 +79,8 @@ typedef struct {
     char optimizer[STORE_NAME_LEN];
     double momentum, weight_decay;
     char activation[STORE_NAME_LEN], init[STORE_NAME_LEN];
+    int64_t patience;
+    double min_delta;
     int32_t repeat, fold;
     int64_t weights_row;
 } ConfigFileRow;
@@ -96,6 +100,8 @@ static hid_t config_file_type(void) {
     H5Tinsert(t, "weight_decay", HOFFSET(ConfigFileRow, weight_decay), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "activation", HOFFSET(ConfigFileRow, activation), name);
     H5Tinsert(t, "init", HOFFSET(ConfigFileRow, init), name);
+    H5Tinsert(t, "patience", HOFFSET(ConfigFileRow, patience), H5T_NATIVE_INT64);
+    H5Tinsert(t, "min_delta", HOFFSET(ConfigFileRow, min_delta), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "repeat", HOFFSET(ConfigFileRow, repeat), H5T_NATIVE_INT32);
     H5Tinsert(t, "fold", HOFFSET(ConfigFileRow, fold), H5T_NATIVE_INT32);
     H5Tinsert(t, "weights_row", HOFFSET(ConfigFileRow, weights_row), H5T_NATIVE_INT64);
@@ -298,6 +304,8 @@ void store_config_row(ConfigRow *row, const Config *c) {
     row->weight_decay = c->hyper.weight_decay;
     row->activation = (int8_t)c->hyper.activation;
     row->init = (int8_t)c->hyper.init;
+    row->patience = c->hyper.patience;
+    row->min_delta = c->hyper.min_delta;
     row->repeat = c->hyper.repeat;
     row->fold = c->hyper.fold;
     row->weights_row = c->weights_row;
@@ -318,6 +326,8 @@ static void config_file_row(ConfigFileRow *f, const ConfigRow *r) {
     f->weight_decay = r->weight_decay;
     put_name(f->activation, AXIS_ACTIVATION, r->activation);
     put_name(f->init, AXIS_INIT, r->init);
+    f->patience = r->patience;
+    f->min_delta = r->min_delta;
     f->repeat = r->repeat;
     f->fold = r->fold;
     f->weights_row = r->weights_row;
@@ -487,6 +497,8 @@ typedef struct {
     char optimizer[STORE_NAME_LEN];
     double momentum, weight_decay;
     char activation[STORE_NAME_LEN], init[STORE_NAME_LEN];
+    int64_t patience;
+    double min_delta;
     int64_t n_replicates, n_done, n_diverged, n_pruned;   // replicates: every seed, repeat and fold
     double mean_std[2 * N_STATS];   // mean_<stat>, std_<stat> for each stat in order
 } SeedStatsRow;
@@ -507,6 +519,8 @@ static hid_t seed_stats_type(void) {
     H5Tinsert(t, "activation", HOFFSET(SeedStatsRow, activation), nt);
     H5Tinsert(t, "init", HOFFSET(SeedStatsRow, init), nt);
     H5Tclose(nt);
+    H5Tinsert(t, "patience", HOFFSET(SeedStatsRow, patience), H5T_NATIVE_INT64);
+    H5Tinsert(t, "min_delta", HOFFSET(SeedStatsRow, min_delta), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "n_replicates", HOFFSET(SeedStatsRow, n_replicates), H5T_NATIVE_INT64);
     H5Tinsert(t, "n_done", HOFFSET(SeedStatsRow, n_done), H5T_NATIVE_INT64);
     H5Tinsert(t, "n_diverged", HOFFSET(SeedStatsRow, n_diverged), H5T_NATIVE_INT64);
@@ -540,6 +554,8 @@ static void seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, c
     row->weight_decay = c->weight_decay;
     put_name(row->activation, AXIS_ACTIVATION, c->activation);
     put_name(row->init, AXIS_INIT, c->init);
+    row->patience = c->patience;
+    row->min_delta = c->min_delta;
     row->n_replicates = gs->n_configs;
     row->n_done = gs->n_done;
     row->n_diverged = gs->n_diverged;

@@ -25,11 +25,11 @@ BUILTIN_CSV = REPO / "src" / "breast_cancer.csv"
 # The fixed axis order of DESIGN section 2 and the tutorial's defaults (the training recipe's:
 # sgd, momentum 0.9, no weight decay, relu, normal).
 AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle",
-        "optimizer", "momentum", "weight_decay", "activation", "init")
+        "optimizer", "momentum", "weight_decay", "activation", "init", "patience", "min_delta")
 SETTING_AXES = tuple(a for a in AXES if a != "seed")
 DEFAULTS = dict(hidden_dim=128, learning_rate=0.01, batch_size=32, epochs=1000, seed=0,
                 init_scale=0.01, shuffle=False, optimizer="sgd", momentum=0.9, weight_decay=0.0,
-                activation="relu", init="normal")
+                activation="relu", init="normal", patience=0, min_delta=0.0)
 # The name axes and their names in code order; /configs holds the names as fixed-length
 # strings, which h5py reads as bytes (b"adam").
 NAMES = dict(optimizer=("sgd", "momentum", "nesterov", "adam", "adamw"),
@@ -185,7 +185,7 @@ grid:
 """
 TINY_AXES = dict(hidden_dim=[4, 8], learning_rate=[0.05, 0.5], batch_size=[16, 64], epochs=[5],
                  seed=[0, 1], init_scale=[0.01], shuffle=[False], optimizer=["sgd"], momentum=[0.9],
-                 weight_decay=[0.0], activation=["relu"], init=["normal"])
+                 weight_decay=[0.0], activation=["relu"], init=["normal"], patience=[0], min_delta=[0.0])
 
 
 @pytest.fixture

@@ -36,12 +36,12 @@ N = 32
 
 CONFIG_FIELDS = ("id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
                  "init_scale", "shuffle", "optimizer", "momentum", "weight_decay", "activation", "init",
-                 "repeat", "fold", "weights_row")
+                 "patience", "min_delta", "repeat", "fold", "weights_row")
 NAME_FIELDS = {"optimizer", "activation", "init"}
 SUMMARY_FIELDS = ("id", "status", "final_train_loss", "final_train_acc", "final_test_loss",
                   "final_test_acc", "best_test_acc", "best_epoch", "final_val_loss", "final_val_acc",
                   "best_val_loss", "best_val_epoch", "epochs_run", "train_seconds")
-FLOAT_FIELDS = {"learning_rate", "init_scale", "momentum", "weight_decay", "final_train_loss", "final_train_acc",
+FLOAT_FIELDS = {"learning_rate", "init_scale", "momentum", "weight_decay", "min_delta", "final_train_loss", "final_train_acc",
                 "final_test_loss", "final_test_acc", "best_test_acc", "final_val_loss",
                 "final_val_acc", "best_val_loss", "train_seconds"}
 INT32_FIELDS = {"repeat", "fold"}

@@ -267,6 +267,11 @@ def train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs, Xva=None, yva=Non
     curves = np.full((6, max_epochs), np.nan)
     status, best_acc, best_epoch, ran = STATUS_DONE, math.nan, -1, 0
     best_val, best_val_epoch = math.nan, -1
+    # Early stopping (DESIGN section 3): improve when val_loss < the last improvement - min_delta
+    # (the first epoch always does); stop patience epochs after the last one; restore its best.
+    patience = int(cfg["patience"]) if "patience" in cfg.dtype.names else 0
+    min_delta = float(cfg["min_delta"]) if "min_delta" in cfg.dtype.names else 0.0
+    es_ref, es_epoch, es_wait, es_weights = math.nan, -1, 0, None
     with np.errstate(all="ignore"):
         for e in range(int(cfg["epochs"])):
             order = epoch_order(int(cfg["seed"]), e, n) if cfg["shuffle"] else np.arange(n)
@@ -301,11 +306,22 @@ def train_reference(cfg, init, Xtr, ytr, Xte, yte, max_epochs, Xva=None, yva=Non
             if not finite:
                 status = STATUS_DIVERGED
                 break
+            if patience > 0:
+                if math.isnan(es_ref) or val < es_ref - min_delta:
+                    es_ref, es_epoch, es_wait = val, e, 0
+                    es_weights = tuple(np.array(w, copy=True) for w in (W1, b1, W2, b2))
+                else:
+                    es_wait += 1
+                    if es_wait >= patience:
+                        break
+    last = es_epoch if patience > 0 and es_epoch >= 0 and status == STATUS_DONE else ran - 1
+    if patience > 0 and es_epoch >= 0 and status == STATUS_DONE:
+        W1, b1, W2, b2 = es_weights   # restore the best epoch's weights
     b2 = float(b2)
-    summary = dict(final_train_loss=curves[0, ran - 1], final_train_acc=curves[1, ran - 1],
-                   final_test_loss=curves[2, ran - 1], final_test_acc=curves[3, ran - 1],
+    summary = dict(final_train_loss=curves[0, last], final_train_acc=curves[1, last],
+                   final_test_loss=curves[2, last], final_test_acc=curves[3, last],
                    best_test_acc=best_acc, best_epoch=best_epoch, status=status,
-                   final_val_loss=curves[4, ran - 1], final_val_acc=curves[5, ran - 1],
+                   final_val_loss=curves[4, last], final_val_acc=curves[5, last],
                    best_val_loss=best_val, best_val_epoch=best_val_epoch, epochs_run=ran)
     return curves, (W1, b1, W2, b2), status, summary
 

@@ -185,9 +185,9 @@ def test_tidy_dataframe_is_one_row_per_config_and_epoch(results):
         configs = f["configs"][:]
         curves = {k: f["curves"][k][:] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
     assert len(df) == configs["epochs"].sum()
-    assert list(df.columns[:17]) == ["id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
+    assert list(df.columns[:19]) == ["id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
                                      "init_scale", "shuffle", "optimizer", "momentum", "weight_decay",
-                                     "activation", "init", "repeat", "fold", "status", "epoch"]
+                                     "activation", "init", "patience", "min_delta", "repeat", "fold", "status", "epoch"]
     assert set(df["optimizer"]) == {"sgd"} and list(df["activation"].cat.categories) == ["relu", "tanh", "leaky_relu"]
     assert "val_loss" not in df   # no folds, no validation curves
     for k, c in curves.items():

@@ -122,12 +122,13 @@ static void missing_keys_take_the_tutorial_defaults(void) {
 
 static void axis_names_and_kinds_follow_the_fixed_order(void) {
     const char *names[] = {"hidden_dim", "learning_rate", "batch_size", "epochs",   "seed",       "init_scale",
-                           "shuffle",    "optimizer",     "momentum",   "weight_decay", "activation", "init"};
+                           "shuffle",    "optimizer",     "momentum",   "weight_decay", "activation", "init",
+                           "patience",   "min_delta"};
     CHECK(sizeof names / sizeof names[0] == N_AXES);
     for (int a = 0; a < N_AXES; a++) {
         CHECK(strcmp(AXIS_NAMES[a], names[a]) == 0);
         CHECK(axis_is_real((AxisId)a) == (a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE || a == AXIS_MOMENTUM ||
-                                          a == AXIS_WEIGHT_DECAY));
+                                          a == AXIS_WEIGHT_DECAY || a == AXIS_MIN_DELTA));
         CHECK(axis_is_name((AxisId)a) == (a == AXIS_OPTIMIZER || a == AXIS_ACTIVATION || a == AXIS_INIT));
     }
     int n;
@@ -554,10 +555,22 @@ static void unknown_key_suggests_the_closest(void) {
     CHECK_ERROR("grid: {Learning-Rate: 0.1}\n", "1:8: grid.Learning-Rate: ", "did you mean \"learning_rate\"?");
 }
 
+static void patience_needs_validation_folds(void) {
+    CHECK_ERROR("grid: {patience: [0, 3]}\n", "1:22: grid.patience: ",
+                "expected 0 without validation folds (early stopping decides on val_loss: set data.folds >= 2), found 3");
+    CHECK_ERROR("data: {folds: 2}\ngrid: {min_delta: -1}\n", "2:19: grid.min_delta: ", "expected a number >= 0");
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "data: {folds: 2}\ngrid: {patience: [0, 3], min_delta: 0.01}\n", err) == 0);
+    CHECK(s.grids[0].axes[AXIS_PATIENCE].n_values == 2 && s.grids[0].axes[AXIS_PATIENCE].ints[1] == 3);
+    CHECK(s.grids[0].axes[AXIS_MIN_DELTA].reals[0] == 0.01);
+    spec_free(&s);
+}
+
 static void unknown_key_without_a_near_one_lists_the_valid_ones(void) {
-    CHECK_ERROR("grid: {patience: 3}\n", "1:8: grid.patience: ",
+    CHECK_ERROR("grid: {depth: 3}\n", "1:8: grid.depth: ",
                 "unknown key; expected one of hidden_dim, learning_rate, batch_size, epochs, seed, "
-                "init_scale, shuffle, optimizer, momentum, weight_decay, activation, init");
+                "init_scale, shuffle, optimizer, momentum, weight_decay, activation, init, patience, min_delta");
 }
 
 static void key_at_the_wrong_level_is_pointed_home(void) {
@@ -914,7 +927,7 @@ static void sub_grids_parse_and_may_not_share_a_config(void) {
     CHECK_ERROR("grid:\n  - hidden_dim: [4, 8]\n    seed: [0, 1]\n  - hidden_dim: [16, 8]\n    seed: [3, 1]\n",
                 "4:5: grid[1]: ", "expected configs that no other sub-grid has, found hidden_dim 8, learning_rate 0.01, "
                 "batch_size 32, epochs 1000, seed 1, init_scale 0.01, shuffle false, optimizer sgd, momentum 0.9, "
-                "weight_decay 0, activation relu, init normal, also in grid[0] at " PATH ":2:5");
+                "weight_decay 0, activation relu, init normal, patience 0, min_delta 0, also in grid[0] at " PATH ":2:5");
     CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochs: 3, learning_rate: 0.01}\n", "3:5: grid[1]: ", "also in grid[0] at " PATH ":2:5");
     CHECK_ERROR("grid: []\n", "1:7: grid: ", "found an empty list");
     CHECK_ERROR("grid:\n  - {epochs: 3}\n  - {epochz: 3}\n", "3:6: grid[1].epochz: ", "did you mean \"epochs\"?");
@@ -962,6 +975,7 @@ int main(void) {
     RUN(missing_grid_is_an_error);
     RUN(unknown_key_suggests_the_closest);
     RUN(unknown_key_without_a_near_one_lists_the_valid_ones);
+    RUN(patience_needs_validation_folds);
     RUN(key_at_the_wrong_level_is_pointed_home);
     RUN(duplicate_key_says_where_the_first_was);
     RUN(non_scalar_key_is_an_error);
