@@ -344,7 +344,7 @@ static void where_index(char *out, size_t n, const char *dataset, int64_t row, i
 }
 
 static int compare_curves(Verify *v, const Config *c, const Run *r, double *buf) {
-    int64_t E = c->hyper.epochs;
+    int64_t E = r->hyper.epochs;   // the config's, or a pruned config's epochs_run
     for (int s = 0; s < v->n_curves; s++) {
         char name[128];
         snprintf(name, sizeof name, "curves/%s", v->curves[s].name);
@@ -436,9 +436,10 @@ static int compare_weights(Verify *v, const Config *c, const Mlp *m, const char 
     return w.rc;
 }
 
-static int compare_config(Verify *v, const Config *c, const Run *r, double *buf) {
+static int compare_config(Verify *v, const Config *c, const Run *r, int pruned, double *buf) {
     SummaryRow want;
     store_summary_row(&want, c, r);
+    if (pruned && want.status == STATUS_DONE) want.status = STATUS_PRUNED;   // halving stopped it there
     hid_t mem = store_summary_type();
     int rc = compare_row(v, c->id, "summary", mem, c->id, &want, sizeof want, "train_seconds");
     H5Tclose(mem);
@@ -454,19 +455,41 @@ static int compare_config(Verify *v, const Config *c, const Run *r, double *buf)
 typedef struct {
     const Verify *v;
     const int64_t *ids;
+    const int64_t *pruned_at;   // per id: the epochs a pruned config ran, 0 for the others
     Run *runs;
     int *ok;
 } Block;
 
+// A config as a plain run: for one that successive halving pruned, a run of its epochs_run.
 static void retrain(void *arg, int64_t i) {
     Block *b = arg;
-    const Config *c = &b->v->grid.configs[b->ids[i]];
+    Hyper h = b->v->grid.configs[b->ids[i]].hyper;
+    if (b->pruned_at[i] > 0 && b->pruned_at[i] < h.epochs) h.epochs = b->pruned_at[i];
     atomic_int never = 0;
-    b->ok[i] = train_init(&b->runs[i], &b->v->data, &c->hyper) == 0;
+    b->ok[i] = train_init(&b->runs[i], &b->v->data, &h) == 0;
     if (b->ok[i]) train_run(&b->runs[i], &b->v->data, &never);
 }
 
-// The finished configs (done or diverged), then the sample of them, ascending: *n of them.
+// The epochs each sampled config ran if halving pruned it (0 if not). 0 or -1.
+static int pruned_epochs(const Verify *v, const int64_t *ids, int64_t k, int64_t *out) {
+    typedef struct {
+        uint8_t status;
+        int64_t epochs_run;
+    } Ran;
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(Ran));
+    H5Tinsert(t, "status", HOFFSET(Ran, status), H5T_NATIVE_UINT8);
+    H5Tinsert(t, "epochs_run", HOFFSET(Ran, epochs_run), H5T_NATIVE_INT64);
+    int rc = 0;
+    for (int64_t i = 0; i < k && rc == 0; i++) {
+        Ran r = {0, 0};
+        rc = store_read_slice(v->file, "summary", t, ids[i], 1, &r);
+        out[i] = r.status == STATUS_PRUNED ? r.epochs_run : 0;
+    }
+    H5Tclose(t);
+    return rc;
+}
+
+// The finished configs (done, diverged or pruned), then the sample of them, ascending: *n of them.
 static int64_t *draw_sample(Verify *v, int64_t *n, int64_t *n_finished) {
     int64_t N = v->grid.n_configs;
     uint8_t *status = malloc((size_t)(N ? N : 1));
@@ -480,7 +503,7 @@ static int64_t *draw_sample(Verify *v, int64_t *n, int64_t *n_finished) {
     H5Tclose(t);
     int64_t m = 0;
     for (int64_t i = 0; !bad && i < N; i++)
-        if (status[i] == STATUS_DONE || status[i] == STATUS_DIVERGED) ids[m++] = i;
+        if (status[i] == STATUS_DONE || status[i] == STATUS_DIVERGED || status[i] == STATUS_PRUNED) ids[m++] = i;
     free(status);
     if (bad) {
         free(ids);
@@ -534,14 +557,16 @@ static int run_verify(Verify *v, int64_t *n_checked, int64_t *n_finished) {
     Run *runs = calloc((size_t)block, sizeof *runs);
     int *ok = calloc((size_t)block, sizeof *ok);
     double *buf = malloc((size_t)biggest * sizeof *buf);
-    if (!runs || !ok || !buf) rc = cannot(v, "%s", "out of memory");
+    int64_t *pruned_at = malloc((size_t)(k ? k : 1) * sizeof *pruned_at);
+    if (!runs || !ok || !buf || !pruned_at) rc = cannot(v, "%s", "out of memory");
+    else if (pruned_epochs(v, ids, k, pruned_at) != 0) rc = cannot(v, "%s", "cannot read /summary");
     for (int64_t start = 0; start < k && !rc; start += block) {
         int64_t m = k - start < block ? k - start : block;
-        Block b = {.v = v, .ids = ids + start, .runs = runs, .ok = ok};
+        Block b = {.v = v, .ids = ids + start, .pruned_at = pruned_at + start, .runs = runs, .ok = ok};
         sched_map(m, v->o->n_threads, retrain, &b);
         for (int64_t i = 0; i < m; i++) {
             if (!rc && !ok[i]) rc = cannot(v, "%s", "out of memory while retraining");
-            if (!rc) rc = compare_config(v, &v->grid.configs[ids[start + i]], &runs[i], buf);
+            if (!rc) rc = compare_config(v, &v->grid.configs[ids[start + i]], &runs[i], pruned_at[start + i] > 0, buf);
             if (!rc) (*n_checked)++;
             if (ok[i]) train_free(&runs[i]);
         }
@@ -549,6 +574,7 @@ static int run_verify(Verify *v, int64_t *n_checked, int64_t *n_finished) {
     free(runs);
     free(ok);
     free(buf);
+    free(pruned_at);
     free(ids);
     return rc;
 }

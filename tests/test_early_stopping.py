@@ -112,3 +112,9 @@ def test_the_saving_is_counted_in_epochs_run(stopped):
         m = c["patience"] == P
         share = s["epochs_run"][m].sum() / c["epochs"][m].sum()
         assert share < 0.9, (P, share)
+
+
+def test_sweep_verify_retrains_stopped_configs_bitwise(stopped):
+    _, out = stopped
+    r = run_ok("verify", "--sample", "all", out)
+    assert "identical" in r.stderr + r.stdout

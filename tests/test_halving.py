@@ -243,7 +243,18 @@ def test_on_a_terminal_a_bar_of_the_work_leads_the_progress_line(tmp_path):
     assert "\x1b[K" in text   # redrawn in place
 
 
-def test_sweep_verify_retrains_the_survivors_bitwise(halved):
+def test_sweep_verify_retrains_survivors_and_pruned_configs_bitwise(halved, tmp_path):
     _, out = halved
     r = run_ok("verify", "--sample", "all", out)
-    assert "identical" in r.stderr + r.stdout
+    assert "162 of 162 finished configs retrained" in r.stdout and "identical" in r.stdout
+    bad = tmp_path / "tampered.h5"
+    bad.write_bytes(out.read_bytes())
+    with h5py.File(bad, "r+") as f:
+        c, s = f["configs"][:], f["summary"][:]
+        i = int(np.flatnonzero(s["status"] == STATUS_PRUNED)[0])
+        h, row = c["hidden_dim"][i], c["weights_row"][i]
+        w = f[f"weights/hidden_{h}/b1"][row]
+        w[0] = np.nextafter(w[0], np.inf)   # one ulp on a pruned config's weights
+        f[f"weights/hidden_{h}/b1"][row] = w
+    r = run_sweep("verify", "--sample", "all", bad)
+    assert r.returncode == 1 and f"config {i} differs" in r.stdout + r.stderr
