@@ -3,6 +3,7 @@
 #define SWEEP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define SWEEP_VERSION "0.1.0"
 
@@ -30,6 +31,9 @@ double sweep_seconds(void);
 // INT_MAX when either word is longer than SWEEP_SUGGEST_MAX_LEN bytes.
 #define SWEEP_SUGGEST_MAX_LEN 40
 int sweep_edit_distance(const char *a, const char *b);
+
+// A whole decimal integer in [lo, hi], the whole of s: 0, or -1 (out untouched).
+int sweep_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
 
 // Copies len bytes of s into out (cap bytes) for an error message: one line (control bytes
 // escaped), optionally in double quotes, cut with "..." after about 60 characters without

@@ -83,14 +83,6 @@ static int usage_error(const char *fmt, const char *arg) {
     return SWEEP_ERR_USAGE;
 }
 
-static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
 
 static int parse_shard(const char *s, int64_t *k, int64_t *n) {
     const char *slash = strchr(s, '/');
@@ -100,7 +92,7 @@ static int parse_shard(const char *s, int64_t *k, int64_t *n) {
     if (len >= sizeof kbuf) return -1;
     memcpy(kbuf, s, len);
     kbuf[len] = '\0';
-    if (parse_int(kbuf, 0, INT64_MAX, k) || parse_int(slash + 1, 1, INT64_MAX, n)) return -1;
+    if (sweep_parse_int(kbuf, 0, INT64_MAX, k) || sweep_parse_int(slash + 1, 1, INT64_MAX, n)) return -1;
     return *k < *n ? 0 : -1;
 }
 
@@ -122,7 +114,7 @@ static int parse_args(int argc, char **argv, Options *o) {
         switch (ch) {
         case 'o': o->output = optarg; break;
         case 'j':
-            if (parse_int(optarg, 1, 4096, &v)) return usage_error("-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
+            if (sweep_parse_int(optarg, 1, 4096, &v)) return usage_error("-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
             o->n_threads = (int)v;
             break;
         case 'n': o->dry_run = 1; break;

@@ -1,10 +1,12 @@
 // sweep.c: the small things every module shares.
 #include "sweep.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -87,4 +89,13 @@ void sweep_install_signals(void (*on_stop)(int)) {
     sigaction(SIGTERM, &sa, NULL);
     // Past a file-size limit (ulimit -f) a write should fail like a full disk, not kill us.
     signal(SIGXFSZ, SIG_IGN);
+}
+
+int sweep_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
 }

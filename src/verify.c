@@ -80,14 +80,6 @@ static int usage(const char *fmt, const char *arg) {
     return SWEEP_ERR_USAGE;
 }
 
-static int parse_count(const char *s, int64_t lo, int64_t hi, int64_t *out) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
 
 // -1 to go on, else the exit status.
 static int parse_args(int argc, char **argv, VerifyOptions *o) {
@@ -105,15 +97,15 @@ static int parse_args(int argc, char **argv, VerifyOptions *o) {
         switch (ch) {
         case OPT_SAMPLE:
             if (strcmp(optarg, "all") == 0) o->sample = -1;
-            else if (parse_count(optarg, 1, INT64_MAX, &o->sample))
+            else if (sweep_parse_int(optarg, 1, INT64_MAX, &o->sample))
                 return usage("--sample: expected a count of configs >= 1 or \"all\", found \"%s\"", optarg);
             break;
         case OPT_SEED:
-            if (parse_count(optarg, 0, INT64_MAX, &v)) return usage("--seed: expected an integer >= 0, found \"%s\"", optarg);
+            if (sweep_parse_int(optarg, 0, INT64_MAX, &v)) return usage("--seed: expected an integer >= 0, found \"%s\"", optarg);
             o->seed = (uint64_t)v;
             break;
         case 'j':
-            if (parse_count(optarg, 1, 4096, &v)) return usage("-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
+            if (sweep_parse_int(optarg, 1, 4096, &v)) return usage("-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
             o->n_threads = (int)v;
             break;
         case OPT_DATA: o->data_path = optarg; break;
