@@ -16,6 +16,8 @@ void table_format_real(char *out, size_t n, double v);
 // A config's value of axis a: reals in full precision, shuffle as true/false (0/1 in CSV), a
 // name axis's value as its name (in CSV too).
 void table_format_axis(char *out, size_t n, const ConfigRow *c, AxisId a, int csv);
+// A p value to 4 places: "<0.0001" below that, "-" for NaN.
+void table_format_p(char *out, size_t n, double p);
 // Display width of UTF-8 text.
 int table_text_width(const char *s);
 // Prints rows x cols cells (row-major, TABLE_CELL bytes each), right-aligned in columns

@@ -244,12 +244,6 @@ static void fixed(char *out, size_t n, double v, int places) {
     else snprintf(out, n, "%.*f", places, v);
 }
 
-static void p_text(char *out, size_t n, double p) {
-    if (isnan(p)) snprintf(out, n, "-");
-    else if (p < 0.0001) snprintf(out, n, "<0.0001");
-    else snprintf(out, n, "%.4f", p);
-}
-
 static const char *verdict(const PairedTest *t, int lower_is_better) {
     if (isnan(t->p_holm) && t->n_pairs < 2) return "too few pairs";
     if (t->indistinguishable) return "indistinguishable";
@@ -314,8 +308,8 @@ static int print_table(const Ranking *rk, const ConfigRow *configs, const Compar
         fixed(cells[c++], TABLE_CELL, t->mean_diff, 4);
         if (isnan(t->ci_low)) snprintf(cells[c++], TABLE_CELL, "-");
         else snprintf(cells[c++], TABLE_CELL, "[%.4f, %.4f]", t->ci_low, t->ci_high);
-        p_text(cells[c++], TABLE_CELL, t->p);
-        p_text(cells[c++], TABLE_CELL, t->p_holm);
+        table_format_p(cells[c++], TABLE_CELL, t->p);
+        table_format_p(cells[c++], TABLE_CELL, t->p_holm);
         snprintf(cells[c++], TABLE_CELL, "%s", verdict(t, rk->lower_is_better));
         if (rope) {
             fixed(cells[c++], TABLE_CELL, t->p_best_better, 3);

@@ -313,12 +313,6 @@ static void interval_cell(char *out, size_t n, const RankedUnit *u) {
     else snprintf(out, n, "%.4f [%.4f, %.4f]", u->mean, u->ci_low, u->ci_high);
 }
 
-static void p_cell(char *out, size_t n, double p) {
-    if (isnan(p)) snprintf(out, n, "-");
-    else if (p < 0.0001) snprintf(out, n, "<0.0001");
-    else snprintf(out, n, "%.4f", p);
-}
-
 static const char *verdict(const RankedUnit *u, int lower_is_better, char *buf, size_t n) {
     if (u->is_best) return "best";
     if (!u->compared && u->pruned_at) {
@@ -384,7 +378,7 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
         snprintf(cells[c++], CELL, "%" PRId64, g->n_done);
         snprintf(cells[c++], CELL, "%" PRId64, g->n_diverged);
         interval_cell(cells[c++], CELL, u);
-        p_cell(cells[c++], CELL, u->compared ? u->test.p_holm : NAN);
+        table_format_p(cells[c++], CELL, u->compared ? u->test.p_holm : NAN);
         char why[CELL];
         snprintf(cells[c++], CELL, "%s", verdict(u, r->rank.lower_is_better, why, sizeof why));
         if (show_test) mean_std_cell(cells[c++], CELL, g, STAT_FINAL_TEST_ACC);

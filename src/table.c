@@ -22,6 +22,12 @@ void table_format_axis(char *out, size_t n, const ConfigRow *c, AxisId a, int cs
     else snprintf(out, n, "%" PRId64, stats_axis_int(c, a));
 }
 
+void table_format_p(char *out, size_t n, double p) {
+    if (isnan(p)) snprintf(out, n, "-");
+    else if (p < 0.0001) snprintf(out, n, "<0.0001");
+    else snprintf(out, n, "%.4f", p);
+}
+
 int table_text_width(const char *s) {
     int w = 0;
     for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
