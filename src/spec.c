@@ -1009,6 +1009,12 @@ static int parse_search(const Ctx *c, const yaml_node_t *map) {
     return rc;
 }
 
+// An axis's key in messages: "grid.epochs", or "grid[1].epochs" in a list of sub-grids.
+static void axis_key(const Spec *s, int64_t g, AxisId a, char *out, size_t cap) {
+    if (s->n_grids > 1) snprintf(out, cap, "grid[%lld].%s", (long long)g, AXIS_NAMES[a]);
+    else snprintf(out, cap, "grid.%s", AXIS_NAMES[a]);
+}
+
 // halving: {factor, min_epochs, metric} (DESIGN section 3, Successive halving).
 static int parse_halving(const Ctx *c, const yaml_node_t *map) {
     Spec *s = c->s;
@@ -1075,9 +1081,8 @@ static int check_halving(const Ctx *c) {
     int64_t E = 0;
     for (int64_t g = 0; g < s->n_grids; g++) {
         const SpecAxis *ep = &s->grids[g].axes[AXIS_EPOCHS];
-        char key[48];
-        if (s->n_grids > 1) snprintf(key, sizeof key, "grid[%lld].epochs", (long long)g);
-        else snprintf(key, sizeof key, "grid.epochs");
+        char key[KEY_LEN];
+        axis_key(s, g, AXIS_EPOCHS, key, sizeof key);
         if (ep->dist || ep->n_values != 1)
             return bad(c, ep->dist ? ep->dist_loc : ep->locs[1], key,
                        "expected one value with halving (the full budget; halving sets the rungs), found %s",
@@ -1100,9 +1105,8 @@ static int check_early_stopping(const Ctx *c) {
     if (s->data.folds >= 2) return 0;
     for (int64_t g = 0; g < s->n_grids; g++) {
         const SpecAxis *ax = &s->grids[g].axes[AXIS_PATIENCE];
-        char key[48];
-        if (s->n_grids > 1) snprintf(key, sizeof key, "grid[%lld].patience", (long long)g);
-        else snprintf(key, sizeof key, "grid.patience");
+        char key[KEY_LEN];
+        axis_key(s, g, AXIS_PATIENCE, key, sizeof key);
         if (ax->dist && ax->ihi > 1)
             return bad(c, ax->dist_loc, key, "expected 0 without validation folds (early stopping decides on "
                        "val_loss: set data.folds >= 2), found a distribution");
@@ -1207,8 +1211,7 @@ static int check_search(const Ctx *c) {
             const SpecAxis *ax = &s->grids[i].axes[a];
             if (!ax->dist) continue;
             char key[KEY_LEN];
-            if (s->n_grids > 1) snprintf(key, sizeof key, "grid[%lld].%s", (long long)i, AXIS_NAMES[a]);
-            else snprintf(key, sizeof key, "grid.%s", AXIS_NAMES[a]);
+            axis_key(s, i, (AxisId)a, key, sizeof key);
             return bad(c, ax->dist_loc, key, "expected a value, a list or a range form, found a %s distribution "
                        "(distributions need search.method: random)", DIST_NAMES[ax->dist]);
         }
@@ -1468,8 +1471,7 @@ int spec_check_data(const Spec *s, const Dataset *d, char *err) {
     else snprintf(limit, sizeof limit, "expected at most the training-set size %lld", (long long)n_fit);
     for (int64_t g = 0; g < s->n_grids; g++) {
         const SpecAxis *ax = &s->grids[g].axes[AXIS_BATCH_SIZE];
-        if (s->n_grids > 1) snprintf(key, sizeof key, "grid[%lld].batch_size", (long long)g);
-        else snprintf(key, sizeof key, "grid.batch_size");
+        axis_key(s, g, AXIS_BATCH_SIZE, key, sizeof key);
         if (ax->dist == DIST_RANDINT && ax->ihi - 1 > n_fit) {
             spec_where(s, ax->dist_loc, where, sizeof where);
             return fail(err, SWEEP_ERR_USAGE, "%s: %s: %s, found randint up to %lld", where, key, limit,
