@@ -70,6 +70,16 @@ typedef struct {
     const struct MlpKernelTable *kernels;   // the implementation this work space runs (see below)
 } MlpWork;
 
+// The parameters' layout, named once: W1, b1, W2, b2, in this order in Mlp.mem, the wire's
+// and the results file's. For input width D, hidden width H and O outputs (O = 1 today) one
+// config's parameter p has shape dims[0..rank-1]: W1 (D, H), b1 (H), W2 (H) for O = 1 else
+// (H, O), b2 a scalar (rank 0) for O = 1 else (O). The file stores a row of them per config.
+enum { MLP_W1, MLP_B1, MLP_W2, MLP_B2, MLP_N_PARAMS };
+extern const char *const MLP_PARAM_NAMES[MLP_N_PARAMS];   // "W1", "b1", "W2", "b2"
+int mlp_param_shape(int p, int64_t D, int64_t H, int64_t O, int64_t dims[2]);   // the rank
+int64_t mlp_param_count(int p, int64_t D, int64_t H, int64_t O);   // doubles in parameter p
+double *mlp_param(const Mlp *m, int p);                  // where parameter p starts in m
+
 int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden);   // 0, or -1 when out of memory
 void mlp_free(Mlp *m);
 int64_t mlp_n_params(int64_t n_in, int64_t n_hidden);

@@ -32,6 +32,28 @@ const char *const MLP_INIT_NAMES[N_MLP_INITS] = {"normal", "xavier_uniform", "he
 
 int64_t mlp_n_params(int64_t n_in, int64_t n_hidden) { return n_in * n_hidden + 2 * n_hidden + 1; }
 
+const char *const MLP_PARAM_NAMES[MLP_N_PARAMS] = {"W1", "b1", "W2", "b2"};
+
+int mlp_param_shape(int p, int64_t D, int64_t H, int64_t O, int64_t dims[2]) {
+    switch (p) {
+    case MLP_W1: dims[0] = D; dims[1] = H; return 2;
+    case MLP_B1: dims[0] = H; return 1;
+    case MLP_W2: dims[0] = H; dims[1] = O; return O == 1 ? 1 : 2;
+    default: dims[0] = O; return O == 1 ? 0 : 1;   // MLP_B2
+    }
+}
+
+int64_t mlp_param_count(int p, int64_t D, int64_t H, int64_t O) {
+    int64_t dims[2] = {1, 1};
+    int rank = mlp_param_shape(p, D, H, O, dims);
+    return rank == 0 ? 1 : rank == 1 ? dims[0] : dims[0] * dims[1];
+}
+
+double *mlp_param(const Mlp *m, int p) {
+    double *const at[MLP_N_PARAMS] = {m->W1, m->b1, m->W2, m->b2};
+    return at[p];
+}
+
 // 64-byte aligned, zeroed block of n doubles (freed with free()).
 static double *alloc_doubles(int64_t n) {
     size_t bytes = ((size_t)n * sizeof(double) + 63) & ~(size_t)63;
