@@ -1,21 +1,16 @@
-// data.h: the table (built in or CSV), the stratified split and the feature scaling.
-// Knows nothing of YAML or HDF5: callers pass plain values.
+// data.h: the data set: its table (built in or CSV) and what a label means, the stratified
+// test split, the repeated stratified K-fold folds and the feature scaling. The CSV syntax is
+// csv.h's (the Table type too); this room says which cells are labels and how rows are
+// split. Knows nothing of YAML or HDF5: callers pass plain values.
 #ifndef DATA_H
 #define DATA_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { SCALE_MINMAX, SCALE_STANDARD, SCALE_NONE } ScaleKind;
+#include "csv.h"
 
-// A raw table: numeric features and a 0/1 label per row.
-typedef struct {
-    int64_t n_samples, n_features;
-    double *X;               // (n_samples, n_features), row-major
-    double *y;               // (n_samples), each 0 or 1
-    char **feature_names;    // (n_features)
-    char *label_name;
-} Table;
+typedef enum { SCALE_MINMAX, SCALE_STANDARD, SCALE_NONE } ScaleKind;
 
 // The split and scaled data every config of a sweep trains on.
 typedef struct {
@@ -48,7 +43,7 @@ typedef struct {
 int data_is_builtin(const char *source);
 
 // Parse CSV text: a header row of names, then numeric rows. label names the 0/1 column
-// (NULL: the last one). name is used in error messages: "name:line:col: ...". Returns
+// (NULL: the last one); the table's y holds each row's label, and both labels must occur. name is used in error messages: "name:line:col: ...". Returns
 // 0, or 2 (bad input) / 1 (out of memory) with err filled.
 int data_parse_csv(Table *t, const char *text, size_t len, const char *name, const char *label,
                    char *err);
