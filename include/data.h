@@ -39,12 +39,28 @@ typedef struct {
     const double *X_test, *y_test;  // (n_test, D), (n_test)
 } DataView;
 
+// ---- Classes: what a label means, for the CSV check, the split, the folds and the counts.
+// Binary: a label is 0 or 1 and is its own class, class 1 the positive one; a table's y and
+// a data set's y_train and y_test hold each row's class.
+enum { DATA_N_CLASSES = 2 };
+
+// The class of a label value, 0 .. DATA_N_CLASSES - 1, or -1 when the value is no label.
+int data_class_of(double label);
+// The rows of each class among the labels y[0..n), into count. Returns -1, or the first row
+// whose label is no label (count then covers the rows before it).
+int64_t data_count_classes(const double *y, int64_t n, int64_t count[DATA_N_CLASSES]);
+// The rows i of class c among y[0..n), ascending, into rows (room for n); returns how many.
+int64_t data_class_rows(const double *y, int64_t n, int c, int64_t *rows);
+// The training rows of each class.
+void data_class_counts(const Dataset *d, int64_t count[DATA_N_CLASSES]);
+
 // The built-in sources: "breast_cancer".
 int data_is_builtin(const char *source);
 
-// Parse CSV text: a header row of names, then numeric rows. label names the 0/1 column
-// (NULL: the last one); the table's y holds each row's label, and both labels must occur. name is used in error messages: "name:line:col: ...". Returns
-// 0, or 2 (bad input) / 1 (out of memory) with err filled.
+// Parse CSV text (csv_parse) with the label rule of the classes above: a header row of
+// names, then numeric rows. label names the 0/1 column (NULL: the last one); both labels must
+// occur. name is used in error messages: "name:line:col: ...". Returns 0, or 2 (bad input) /
+// 1 (out of memory) with err filled and t zeroed.
 int data_parse_csv(Table *t, const char *text, size_t len, const char *name, const char *label,
                    char *err);
 // Load a built-in source or a CSV file by path.
@@ -66,8 +82,7 @@ void data_free(Dataset *d);
 // (the spec checks that, with its location); repeats >= 1. Returns 0, or 1/2 with err filled.
 int data_folds(Dataset *d, const Table *t, int64_t folds, int64_t repeats, uint64_t split_seed,
                ScaleKind scale, char *err);
-// Training rows of class 0 and class 1, and the fewest rows any split trains on.
-void data_class_counts(const Dataset *d, int64_t count[2]);
+// The fewest rows any split trains on (the training part less each class's fold 0).
 int64_t data_min_fit_rows(const Dataset *d, int64_t folds);
 
 // The view of split (repeat, fold). Without folds it points into d itself; with folds it

@@ -43,33 +43,76 @@ static void free_strings(char **s, int64_t n) {
     free(s);
 }
 
-// ---- The table ---------------------------------------------------------------------------
+// ---- Classes -----------------------------------------------------------------------------
 //
-// The CSV reader (csv.c) reads the cells; what a label is, is said here: a label cell is 0 or
-// 1, and a table needs rows of both.
+// What a label means, in one place: the CSV check, the split, the folds and the counts ask
+// these functions and nothing else compares labels. Binary: a label is 0 or 1 and is its own
+// class; a table's y holds the class of each row.
 
+int data_class_of(double label) { return label == 0.0 ? 0 : label == 1.0 ? 1 : -1; }
+
+int64_t data_count_classes(const double *y, int64_t n, int64_t count[DATA_N_CLASSES]) {
+    for (int c = 0; c < DATA_N_CLASSES; c++) count[c] = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int c = data_class_of(y[i]);
+        if (c < 0) return i;
+        count[c]++;
+    }
+    return -1;
+}
+
+int64_t data_class_rows(const double *y, int64_t n, int c, int64_t *rows) {
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (data_class_of(y[i]) == c) rows[m++] = i;
+    return m;
+}
+
+void data_class_counts(const Dataset *d, int64_t count[DATA_N_CLASSES]) {
+    data_count_classes(d->y_train, d->n_train, count);
+}
+
+// The label column's cells, for the CSV reader: a number that is a label, kept as its class.
 static int read_label(double v, double *label) {
-    if (v != 0.0 && v != 1.0) return -1;
-    *label = v == 1.0 ? 1.0 : 0.0;
+    int c = data_class_of(v);
+    if (c < 0) return -1;
+    *label = (double)c;
     return 0;
 }
 
 static const CsvLabelRule LABEL_RULE = {"a label 0 or 1", read_label};
 
+// A table read from CSV needs rows of every class; the error points at the label's name.
+static int check_table_classes(Table *t, const char *name, CsvPos label_at, char *err) {
+    int64_t count[DATA_N_CLASSES];
+    data_count_classes(t->y, t->n_samples, count);
+    for (int c = 0; c < DATA_N_CLASSES; c++)
+        if (count[c] == t->n_samples) {
+            char s[CSV_SHOW_LEN];
+            return csv_fail_at(err, name ? name : "<csv>", label_at,
+                               "column %s: every row has label %d; need rows of both classes 0 and 1",
+                               csv_show(s, t->label_name, strlen(t->label_name), 1), c);
+        }
+    return 0;
+}
+
+// A table built by other means is checked again before the split: every label a class.
+static int check_labels(const Table *t, int64_t count[DATA_N_CLASSES], char *err) {
+    int64_t bad = data_count_classes(t->y, t->n_samples, count);
+    if (bad < 0) return 0;
+    return fail(err, SWEEP_ERR_USAGE, "row %" PRId64 " has label %g, expected 0 or 1", bad, t->y[bad]);
+}
+
+// ---- The table ---------------------------------------------------------------------------
+//
+// The CSV reader (csv.c) reads the cells; the label rule and the class check above say what
+// the label column must hold.
+
 int data_parse_csv(Table *t, const char *text, size_t len, const char *name, const char *label,
                    char *err) {
     CsvPos label_at;
     int rc = csv_parse(t, text, len, name, label, &LABEL_RULE, &label_at, err);
-    if (rc) return rc;
-    int64_t ones = 0;
-    for (int64_t i = 0; i < t->n_samples; i++) ones += t->y[i] == 1.0;
-    if (ones == 0 || ones == t->n_samples) {
-        char s[CSV_SHOW_LEN];
-        rc = csv_fail_at(err, name ? name : "<csv>", label_at,
-                         "column %s: every row has label %d; need rows of both classes 0 and 1",
-                         csv_show(s, t->label_name, strlen(t->label_name), 1), ones != 0);
-        data_free_table(t);
-    }
+    if (!rc && (rc = check_table_classes(t, name, label_at, err))) data_free_table(t);
     return rc;
 }
 
@@ -100,7 +143,7 @@ void data_free_table(Table *t) { csv_free_table(t); }
 //  2. n_test = ceil(test_fraction * n - 1e-9) (the 1e-9 absorbs rounding, e.g. 0.1 * 30),
 //     n_train = n - n_test. Both must be >= 1 (n_test = 0 when test_fraction is 0), and every
 //     class must keep a training row.
-//  3. Per class c (label 0 and 1) with n_c rows: quota_c = floor(n_test * n_c / n), computed
+//  3. Per class c (data_class_of: label 0 and 1) with n_c rows: quota_c = floor(n_test * n_c / n), computed
 //     exactly in integers. The n_test - quota_0 - quota_1 remaining test slots go one each to
 //     the classes with the largest fractional part n_test * n_c / n - quota_c (ties: class 0
 //     first).
@@ -122,34 +165,32 @@ static int split_error(const char *what, double test_fraction, int64_t n, char *
 
 // Fills d->train_index and d->test_index (allocated) as described above.
 static int split(Dataset *d, const Table *t, double test_fraction, uint64_t split_seed, char *err) {
-    int64_t n = t->n_samples, count[2] = {0, 0};
-    for (int64_t i = 0; i < n; i++) {
-        double y = t->y[i];
-        if (y != 0.0 && y != 1.0)
-            return fail(err, SWEEP_ERR_USAGE, "row %" PRId64 " has label %g, expected 0 or 1", i, y);
-        count[y == 1.0]++;
-    }
+    int64_t n = t->n_samples, count[DATA_N_CLASSES];
+    int rc = check_labels(t, count, err);
+    if (rc) return rc;
     if (!(test_fraction >= 0.0 && test_fraction < 1.0))
         return split_error("is not in [0, 1)", test_fraction, n, err);
     int64_t n_test = test_fraction > 0.0 ? (int64_t)ceil(test_fraction * (double)n - 1e-9) : 0;
     if (n_test < 1 && test_fraction > 0.0) return split_error("puts no row in the test part", test_fraction, n, err);
     if (n_test >= n) return split_error("leaves no row for training", test_fraction, n, err);
-    int64_t quota[2], rem[2];
-    for (int c = 0; c < 2; c++) {
+    int64_t quota[DATA_N_CLASSES], rem[DATA_N_CLASSES], left = n_test;
+    int given[DATA_N_CLASSES];
+    for (int c = 0; c < DATA_N_CLASSES; c++) {
         unsigned __int128 num = (unsigned __int128)n_test * (uint64_t)count[c];
         quota[c] = (int64_t)(num / (uint64_t)n);
         rem[c] = (int64_t)(num % (uint64_t)n);
+        given[c] = 0;
+        left -= quota[c];
     }
-    int given[2] = {0, 0};
-    for (int64_t left = n_test - quota[0] - quota[1]; left > 0; left--) {
+    for (; left > 0; left--) {
         int c = -1;
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < DATA_N_CLASSES; k++)
             if (!given[k] && (c < 0 || rem[k] > rem[c])) c = k;
         if (c < 0) break;
         given[c] = 1;
         quota[c]++;
     }
-    for (int c = 0; c < 2; c++)
+    for (int c = 0; c < DATA_N_CLASSES; c++)
         if (count[c] - quota[c] < 1) {
             char what[96];
             snprintf(what, sizeof what, "leaves no training row of class %d, which has %" PRId64 " row%s", c, count[c],
@@ -166,9 +207,9 @@ static int split(Dataset *d, const Table *t, double test_fraction, uint64_t spli
     Rng r;
     rng_init(&r, split_seed, RNG_SPLIT, 0, 0);
     rng_permute(&r, perm, n);
-    int64_t taken[2] = {0, 0}, n_tr = 0, n_te = 0;
+    int64_t taken[DATA_N_CLASSES] = {0}, n_tr = 0, n_te = 0;
     for (int64_t i = 0; i < n; i++) {
-        int c = t->y[perm[i]] == 1.0;
+        int c = data_class_of(t->y[perm[i]]);
         if (taken[c] < quota[c]) { taken[c]++; d->test_index[n_te++] = perm[i]; }
         else d->train_index[n_tr++] = perm[i];
     }
@@ -285,32 +326,27 @@ void data_free(Dataset *d) {
 // ---------------------------------------------------------------------------------------
 // Cross-validation folds, exactly (results files record them; other tools redraw them):
 //  For repeat r, one stream rng_init(&g, split_seed, RNG_FOLDS, r, 0). For class 0, then
-//  class 1: the positions i (0 <= i < n_train) of that class's training rows, ascending, are
-//  shuffled by rng_permute from that stream, and the j-th shuffled position goes to fold
-//  j % K. So per class the folds differ in size by at most one row, fold 0 being the largest.
+//  class 1: the positions i (0 <= i < n_train) of that class's training rows, ascending
+//  (data_class_rows), are shuffled by rng_permute from that stream, and the j-th shuffled
+//  position goes to fold j % K. So per class the folds differ in size by at most one row,
+//  fold 0 being the largest.
 // Split r * K + k trains on the training rows outside fold k, in train_index order, and fits
 // its scaling on them alone (as above); it scales its validation fold and the test part with it.
 
-void data_class_counts(const Dataset *d, int64_t count[2]) {
-    count[0] = count[1] = 0;
-    for (int64_t i = 0; i < d->n_train; i++) count[d->y_train[i] == 1.0]++;
-}
-
 int64_t data_min_fit_rows(const Dataset *d, int64_t folds) {
     if (folds < 2) return d->n_train;
-    int64_t count[2];
+    int64_t count[DATA_N_CLASSES], n_fit = d->n_train;
     data_class_counts(d, count);
-    return d->n_train - (count[0] + folds - 1) / folds - (count[1] + folds - 1) / folds;  // fold 0 is the largest
+    for (int c = 0; c < DATA_N_CLASSES; c++) n_fit -= (count[c] + folds - 1) / folds;  // fold 0 is the largest
+    return n_fit;
 }
 
 static void deal_folds(int32_t *fold, const double *y, int64_t n, int64_t K, int64_t repeat, uint64_t split_seed,
                        int64_t *pos) {
     Rng g;
     rng_init(&g, split_seed, RNG_FOLDS, (uint64_t)repeat, 0);
-    for (int c = 0; c < 2; c++) {
-        int64_t m = 0;
-        for (int64_t i = 0; i < n; i++)
-            if ((y[i] == 1.0) == c) pos[m++] = i;
+    for (int c = 0; c < DATA_N_CLASSES; c++) {
+        int64_t m = data_class_rows(y, n, c, pos);
         rng_permute(&g, pos, m);
         for (int64_t j = 0; j < m; j++) fold[pos[j]] = (int32_t)(j % K);   // round-robin
     }
@@ -332,9 +368,11 @@ static int64_t gather_fold(const double *raw, const double *y, const int32_t *fo
 
 int data_folds(Dataset *d, const Table *t, int64_t folds, int64_t repeats, uint64_t split_seed, ScaleKind scale,
                char *err) {
-    int64_t n = d->n_train, D = d->n_features, K = folds, R = repeats, count[2];
+    int64_t n = d->n_train, D = d->n_features, K = folds, R = repeats, count[DATA_N_CLASSES];
     data_class_counts(d, count);
-    if (K < 2 || R < 1 || K > count[0] || K > count[1] || K > INT32_MAX)
+    int fits = K >= 2 && R >= 1 && K <= INT32_MAX;
+    for (int c = 0; c < DATA_N_CLASSES; c++) fits &= K <= count[c];
+    if (!fits)
         return fail(err, SWEEP_ERR_USAGE, "%lld folds over %lld repeats do not fit %lld and %lld training rows per class",
                     (long long)K, (long long)R, (long long)count[0], (long long)count[1]);
     if ((uint64_t)R > SIZE_MAX / sizeof(int32_t) / (uint64_t)n / (uint64_t)K)
