@@ -1,5 +1,6 @@
-// test_data.c: the CSV parser, the built-in table, the stratified split and the scaling.
-// Run from the repository root (fixtures are read from tests/csv/).
+// test_data.c: the data set: the built-in table, labels and classes, the stratified split,
+// the scaling and the folds. (The CSV syntax is test_csv.c's.) Run from the repository root
+// (fixtures are read from tests/csv/).
 #include "check.h"
 
 #include "data.h"
@@ -150,107 +151,7 @@ static void malformed_fixtures_fail_as_their_expect_files_say(void) {
     }
 }
 
-// ---- CSV syntax --------------------------------------------------------------------------
-
-static void bom_crlf_quotes_and_missing_final_newline_are_accepted(void) {
-    const char *text = "\xEF\xBB\xBF\"a,1\",\"say \"\"hi\"\"\",y\r\n1,2,0\r\n\"3.5\",-4e1,1";
-    Table t;
-    char err[ERR_LEN];
-    int rc = parse(&t, text, NULL, err);
-    CHECK(rc == 0);
-    if (rc) { fprintf(stderr, "  %s\n", err); return; }
-    CHECK(t.n_samples == 2 && t.n_features == 2);
-    CHECK(strcmp(t.feature_names[0], "a,1") == 0);
-    CHECK(strcmp(t.feature_names[1], "say \"hi\"") == 0);
-    CHECK(t.X[0] == 1 && t.X[1] == 2 && t.X[2] == 3.5 && t.X[3] == -40);
-    CHECK(t.y[0] == 0 && t.y[1] == 1);
-    data_free_table(&t);
-}
-
-static void spaces_around_cells_and_quotes_are_trimmed(void) {
-    Table t;
-    char err[ERR_LEN];
-    CHECK(parse(&t, " a , \"b\" ,y\n 1 ,\t2\t, 0 \n \"3\" ,4, 1\n", NULL, err) == 0);
-    CHECK(t.n_samples == 2 && strcmp(t.feature_names[0], "a") == 0 && strcmp(t.feature_names[1], "b") == 0);
-    CHECK(t.X[0] == 1 && t.X[1] == 2 && t.X[2] == 3 && t.X[3] == 4 && t.y[1] == 1);
-    data_free_table(&t);
-}
-
-static void trailing_empty_lines_are_ignored(void) {
-    Table t;
-    char err[ERR_LEN];
-    CHECK(parse(&t, "a,y\n1,0\n2,1\n\n\r\n  \n\n", NULL, err) == 0);
-    CHECK(t.n_samples == 2);
-    data_free_table(&t);
-}
-
-static void quoted_cell_may_span_lines_and_later_lines_are_counted(void) {
-    expect_error("\"a\nb\",y\n1,0\nx,1\n", NULL, "t.csv:4:1: column \"a\\nb\": expected a number");
-}
-
-static void label_column_may_be_anywhere_and_features_keep_file_order(void) {
-    Table t;
-    char err[ERR_LEN];
-    CHECK(parse(&t, "p,label,q,r\n1,1,2,3\n4,0,5,6\n", "label", err) == 0);
-    CHECK(t.n_features == 3 && strcmp(t.label_name, "label") == 0);
-    CHECK(strcmp(t.feature_names[0], "p") == 0 && strcmp(t.feature_names[1], "q") == 0 &&
-          strcmp(t.feature_names[2], "r") == 0);
-    double want[] = {1, 2, 3, 4, 5, 6};
-    for (int i = 0; i < 6; i++) CHECK(t.X[i] == want[i]);
-    CHECK(t.y[0] == 1 && t.y[1] == 0);
-    data_free_table(&t);
-}
-
-static void label_defaults_to_the_last_column(void) {
-    Table t;
-    char err[ERR_LEN];
-    CHECK(parse(&t, "p,q\n7,1\n8,0\n", NULL, err) == 0);
-    CHECK(t.n_features == 1 && strcmp(t.label_name, "q") == 0 && t.X[1] == 8 && t.y[0] == 1);
-    data_free_table(&t);
-}
-
-static void numbers_in_every_decimal_form_are_read(void) {
-    Table t;
-    char err[ERR_LEN];
-    CHECK(parse(&t, "a,b,c,y\n+1.5,.25,7.,1.0\n-0,1e-3,2E+2,0.0\n1e-400,-3,\"0005\",1e0\n", NULL, err) == 0);
-    CHECK(t.n_samples == 3);
-    CHECK(t.X[0] == 1.5 && t.X[1] == 0.25 && t.X[2] == 7.0 && t.X[4] == 0.001 && t.X[5] == 200.0);
-    CHECK(t.X[6] == 0.0 && t.X[8] == 5.0);
-    CHECK(t.y[0] == 1 && t.y[1] == 0 && t.y[2] == 1);
-    data_free_table(&t);
-}
-
-// ---- CSV errors --------------------------------------------------------------------------
-
-static void bad_cell_error_points_at_its_line_and_column(void) {
-    expect_error("a,mean_texture,y\n1,2,0\n1,2,1\n1,2,0\n1,2,1\n1,2,0\n1,2,1\n1,2,0\n1,2,1\n1,2,0\n1,2,1\n"
-                 "1.5,abc,0\n",
-                 NULL, "t.csv:12:5: column \"mean_texture\": expected a number, found \"abc\"");
-    expect_error("a,b,y\n1,  \"x\"  ,0\n", NULL, "t.csv:2:5: column \"b\": expected a number, found \"x\"");
-}
-
-static void empty_nan_inf_and_hex_cells_are_rejected(void) {
-    expect_error("a,b,y\n1,,0\n", NULL, "t.csv:2:3: column \"b\": expected a number, found an empty cell");
-    expect_error("a,b,y\n1, ,0\n", NULL, "t.csv:2:4: column \"b\": expected a number, found an empty cell");
-    expect_error("a,b,y\nnan,1,0\n", NULL, "t.csv:2:1: column \"a\": expected a finite number, found \"nan\"");
-    expect_error("a,b,y\n1,-inf,0\n", NULL, "t.csv:2:3: column \"b\": expected a finite number, found \"-inf\"");
-    expect_error("a,b,y\n1,1e999,0\n", NULL, "expected a finite number, found \"1e999\" (too large for a double)");
-    expect_error("a,b,y\n0x10,1,0\n", NULL, "t.csv:2:1: column \"a\": expected a number, found \"0x10\"");
-    expect_error("a,b,y\n1,2 3,0\n", NULL, "expected a number, found \"2 3\"");
-    expect_error("a,b,y\n1,1.,0\n1,.,1\n", NULL, "t.csv:3:3: column \"b\": expected a number, found \".\"");
-    expect_error("a,b,y\n1,1e,0\n", NULL, "expected a number, found \"1e\"");
-}
-
-static void ragged_row_error_points_at_its_line(void) {
-    expect_error("a,b,y\n1,2,0\n1,2\n", NULL, "t.csv:3:4: expected 3 fields as in the header, found 2");
-    expect_error("a,b,y\n1,2,0\n1,2,1,4\n", NULL, "t.csv:3:7: expected 3 fields as in the header, found 4");
-    // A ragged row is reported before a bad cell in it.
-    expect_error("a,b,y\nx,2\n", NULL, "t.csv:2:4: expected 3 fields as in the header, found 2");
-}
-
-static void empty_line_inside_the_data_is_an_error(void) {
-    expect_error("a,y\n1,0\n\n2,1\n", NULL, "t.csv:3:1: empty line; expected 2 fields as in the header");
-}
+// ---- Labels and classes ------------------------------------------------------------------
 
 static void nonbinary_label_is_rejected(void) {
     expect_error("a,benign\n1,0\n1,2\n", NULL, "t.csv:3:3: column \"benign\": expected a label 0 or 1, found 2");
@@ -259,51 +160,48 @@ static void nonbinary_label_is_rejected(void) {
     expect_error("a,y\n1,\n", NULL, "column \"y\": expected a label 0 or 1, found an empty cell");
 }
 
-static void missing_label_column_points_at_the_header_and_suggests_a_close_name(void) {
-    expect_error("a,Benign\n1,0\n1,1\n", "benign", "t.csv:1:1: no label column \"benign\" in the header; did you mean \"Benign\"?");
-    expect_error("a,target\n1,0\n1,1\n", "targt", "did you mean \"target\"?");
-    expect_error("a,b,c\n1,0,1\n1,1,0\n", "label", "t.csv:1:1: no label column \"label\" in the header (3 columns: \"a\" ... \"c\")");
-}
-
-static void header_errors_are_reported(void) {
-    expect_error("", NULL, "t.csv:1:1: no header row");
-    expect_error("\xEF\xBB\xBF  \r\n\n", NULL, "t.csv:1:1: no header row");
-    expect_error("\na,y\n1,0\n", NULL, "t.csv:1:1: expected a header row of column names, found an empty line");
-    expect_error("y\n1\n0\n", NULL, "t.csv:1:1: the header has 1 column");
-    expect_error("a,b,a,y\n1,2,3,0\n", NULL, "t.csv:1:5: duplicate column name \"a\" (also column 1)");
-    expect_error("a,b,\"b\",a\n", NULL, "t.csv:1:5: duplicate column name \"b\" (also column 2)");
-    expect_error("a,,y\n1,2,0\n", NULL, "t.csv:1:3: column 2 has no name");
-    expect_error("a,y\n", NULL, "t.csv:2:1: no data rows after the header");
-    expect_error("a,y", NULL, "t.csv:2:1: no data rows after the header");
-    expect_error("a,y\r\n\r\n\r\n", NULL, "t.csv:2:1: no data rows after the header");
-}
-
 static void label_column_with_one_class_is_rejected(void) {
     expect_error("a,y,b\n1,1,2\n3,1,4\n", "y", "t.csv:1:3: column \"y\": every row has label 1; need rows of both classes");
     expect_error("a,y\n1,0\n", NULL, "every row has label 0");
 }
 
-static void quoting_errors_are_reported(void) {
-    expect_error("a,y\n\"1,0\n", NULL, "t.csv:2:1: this quoted field has no closing quote");
-    expect_error("a,y\n\"1\"x,0\n", NULL, "t.csv:2:4: expected a comma or the end of the line after a quoted field, found \"x\"");
-}
-
-static void messages_stay_on_one_line_whatever_the_bytes(void) {
-    // A NUL byte and control bytes in a cell, a very long cell, a name with a newline.
-    const char text[] = "\"a\nb\",y\n1\0002,0\n";
+static void labels_are_kept_as_their_class(void) {
     Table t;
     char err[ERR_LEN];
-    CHECK(data_parse_csv(&t, text, sizeof text - 1, "t.csv", NULL, err) == 2);
-    CHECK_STR_CONTAINS(err, "t.csv:3:1: column \"a\\nb\": expected a number, found \"1\\x002\"");
-    CHECK(strchr(err, '\n') == NULL);
-    char big[400] = "a,y\n";
-    memset(big + 4, '7', 300);
-    memcpy(big + 304, "x,0\n", 5);
-    expect_error(big, NULL, "t.csv:2:1: column \"a\": expected a number, found \"7777");
-    CHECK(parse(&t, big, NULL, err) == 2 && strstr(err, "...\"") != NULL && strlen(err) < 200);
-    const char nul_name[] = "a\000b,y\n1,0\n";
-    CHECK(data_parse_csv(&t, nul_name, sizeof nul_name - 1, "t.csv", NULL, err) == 2);
-    CHECK_STR_CONTAINS(err, "t.csv:1:1: column 1: its name holds a NUL byte");
+    CHECK(parse(&t, "a,y\n1,1.0\n2,-0\n3,0e5\n4,+1\n", NULL, err) == 0);
+    CHECK(t.y[0] == 1.0 && t.y[1] == 0.0 && !signbit(t.y[1]) && t.y[2] == 0.0 && t.y[3] == 1.0);
+    data_free_table(&t);
+}
+
+static void a_label_is_its_own_class_and_nothing_else_is_one(void) {
+    CHECK(DATA_N_CLASSES == 2);
+    CHECK(data_class_of(0.0) == 0 && data_class_of(-0.0) == 0 && data_class_of(1.0) == 1);
+    double no[] = {0.5, 2.0, -1.0, 1.0 + 1e-15, NAN, INFINITY};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) CHECK(data_class_of(no[i]) == -1);
+}
+
+static void classes_are_counted_and_listed_row_by_row(void) {
+    double y[7] = {1, 0, 0, 1, 1, 1, 0};
+    int64_t count[DATA_N_CLASSES] = {-1, -1}, rows[7];
+    CHECK(data_count_classes(y, 7, count) == -1 && count[0] == 3 && count[1] == 4);
+    CHECK(data_count_classes(y, 0, count) == -1 && count[0] == 0 && count[1] == 0);
+    CHECK(data_class_rows(y, 7, 0, rows) == 3 && rows[0] == 1 && rows[1] == 2 && rows[2] == 6);
+    CHECK(data_class_rows(y, 7, 1, rows) == 4 && rows[0] == 0 && rows[3] == 5);
+    // The first row that is no class is named, and the count covers the rows before it.
+    double bad[5] = {0, 1, 1, 0.5, 7};
+    CHECK(data_count_classes(bad, 5, count) == 3 && count[0] == 1 && count[1] == 2);
+}
+
+static void training_class_counts_follow_the_split(void) {
+    Table t = load_builtin();
+    Dataset d;
+    char err[ERR_LEN] = "";
+    CHECK(data_prepare(&d, &t, 0.2, 42, SCALE_NONE, err) == 0);
+    int64_t count[DATA_N_CLASSES];
+    data_class_counts(&d, count);
+    CHECK(count[0] == 170 && count[1] == 285);
+    data_free(&d);
+    data_free_table(&t);
 }
 
 // Mutations of a valid CSV must never crash or leak (this test matters under ASan/LSan).
@@ -771,23 +669,12 @@ int main(void) {
     RUN(unreadable_file_error_names_the_path_and_the_reason);
     RUN(small_fixture_loads_with_quoted_header_crlf_and_label_not_last);
     RUN(malformed_fixtures_fail_as_their_expect_files_say);
-    RUN(bom_crlf_quotes_and_missing_final_newline_are_accepted);
-    RUN(spaces_around_cells_and_quotes_are_trimmed);
-    RUN(trailing_empty_lines_are_ignored);
-    RUN(quoted_cell_may_span_lines_and_later_lines_are_counted);
-    RUN(label_column_may_be_anywhere_and_features_keep_file_order);
-    RUN(label_defaults_to_the_last_column);
-    RUN(numbers_in_every_decimal_form_are_read);
-    RUN(bad_cell_error_points_at_its_line_and_column);
-    RUN(empty_nan_inf_and_hex_cells_are_rejected);
-    RUN(ragged_row_error_points_at_its_line);
-    RUN(empty_line_inside_the_data_is_an_error);
     RUN(nonbinary_label_is_rejected);
-    RUN(missing_label_column_points_at_the_header_and_suggests_a_close_name);
-    RUN(header_errors_are_reported);
     RUN(label_column_with_one_class_is_rejected);
-    RUN(quoting_errors_are_reported);
-    RUN(messages_stay_on_one_line_whatever_the_bytes);
+    RUN(labels_are_kept_as_their_class);
+    RUN(a_label_is_its_own_class_and_nothing_else_is_one);
+    RUN(classes_are_counted_and_listed_row_by_row);
+    RUN(training_class_counts_follow_the_split);
     RUN(random_byte_mutations_fail_cleanly_or_parse);
     RUN(breast_cancer_split_has_455_train_and_114_test_rows_72_of_them_benign);
     RUN(split_is_stratified_and_covers_every_row_once);
