@@ -8,9 +8,9 @@
 //
 // The table: the first row names the columns (at least two, none empty, no two alike); every
 // later row has as many fields, each a plain decimal (see is_decimal) that is a finite double;
-// the label column's cells go through the caller's CsvLabelRule. Errors come in file order: the
-// first bad field, row or quote stops the reading, a wrong field count being reported before a
-// bad cell of the same row.
+// the label column's cells go through the caller's CsvLabelRule. The first bad row stops the
+// reading; within it a quoting error or a wrong field count wins over a bad cell (a missing
+// comma shifts every cell after it), else the first bad cell, label or not, is reported.
 #include "csv.h"
 
 #include "sweep.h"
