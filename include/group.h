@@ -7,7 +7,8 @@
 // the order of their smallest id ("by first appearance" in id order), and each group lists its
 // members' ids ascending. An id out of range, or given twice, is refused (GROUP_ERR_ID) before
 // anything is written where it points: ids may come from a damaged results file. The key
-// comparison must be a total order (consistent, transitive); it gets item indices, not ids.
+// comparison gets two ids, only once every id has been checked, and must be a total order
+// (consistent, transitive).
 #ifndef GROUP_H
 #define GROUP_H
 
@@ -25,8 +26,8 @@ typedef struct {
     int64_t *group_of;        // (n_ids) the group of each id; -1 for an id that was not given
 } Grouping;
 
-// Three-way comparison of the keys of items i and j (indices into the caller's items).
-typedef int (*GroupCompare)(int64_t i, int64_t j, void *ctx);
+// Three-way comparison of the keys of the items with ids a and b.
+typedef int (*GroupCompare)(int64_t a, int64_t b, void *ctx);
 
 // Groups items as above. Returns GROUP_OK, GROUP_ERR_MEMORY or GROUP_ERR_ID (*g then empty).
 int group_by(Grouping *g, const int64_t *ids, int64_t n, int64_t n_ids, GroupCompare cmp, void *ctx);

@@ -6,79 +6,74 @@
 #include <string.h>
 
 typedef struct {
-    const int64_t *ids;
     GroupCompare cmp;
     void *ctx;
 } Sorting;
 
-static int64_t id_of(const Sorting *s, int64_t i) { return s->ids ? s->ids[i] : i; }
-
-// Items by key, then by id: each group's items together, its smallest id leading.
+// Ids by key, then by id: each group's ids together, its smallest leading.
 static int by_key_then_id(const void *x, const void *y, void *ctx) {
     const Sorting *s = ctx;
-    int64_t i = *(const int64_t *)x, j = *(const int64_t *)y;
-    int k = s->cmp(i, j, s->ctx);
-    if (k) return k;
-    int64_t a = id_of(s, i), b = id_of(s, j);
-    return (a > b) - (a < b);
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    int k = s->cmp(a, b, s->ctx);
+    return k ? k : (a > b) - (a < b);
 }
 
 // A run of equal keys in the sorted order: one group.
 typedef struct {
-    int64_t first, pos, len;   // its smallest id; where it starts in the sorted order, how long
+    int64_t pos, len;   // where it starts in the sorted order, how long
 } KeyRun;
-
-static int by_first(const void *x, const void *y) {
-    const KeyRun *a = x, *b = y;
-    return (a->first > b->first) - (a->first < b->first);
-}
 
 int group_by(Grouping *g, const int64_t *ids, int64_t n, int64_t n_ids, GroupCompare cmp, void *ctx) {
     memset(g, 0, sizeof *g);
     if (n < 0 || n_ids < 0) return GROUP_ERR_ID;
     size_t cap = (size_t)(n ? n : 1);
-    int64_t *order = malloc(cap * sizeof *order);
+    int64_t *sorted = malloc(cap * sizeof *sorted);
     KeyRun *runs = malloc(cap * sizeof *runs);
     g->start = malloc((cap + 1) * sizeof *g->start);
     g->members = malloc(cap * sizeof *g->members);
     g->group_of = malloc((size_t)(n_ids ? n_ids : 1) * sizeof *g->group_of);
-    if (!order || !runs || !g->start || !g->members || !g->group_of) {
-        free(order); free(runs);
+    if (!sorted || !runs || !g->start || !g->members || !g->group_of) {
+        free(sorted); free(runs);
         group_free(g);
         return GROUP_ERR_MEMORY;
     }
     g->n_ids = n_ids;
     for (int64_t id = 0; id < n_ids; id++) g->group_of[id] = -1;
-    Sorting s = {ids, cmp, ctx};
     for (int64_t i = 0; i < n; i++) {   // every id in range and given once, before any is used
-        int64_t id = id_of(&s, i);
+        int64_t id = ids ? ids[i] : i;
         if (id < 0 || id >= n_ids || g->group_of[id] != -1) {
-            free(order); free(runs);
+            free(sorted); free(runs);
             group_free(g);
             return GROUP_ERR_ID;
         }
         g->group_of[id] = 0;
-        order[i] = i;
+        sorted[i] = id;
     }
-    qsort_r(order, (size_t)n, sizeof *order, by_key_then_id, &s);
-    int64_t n_groups = 0;
+    Sorting s = {cmp, ctx};
+    qsort_r(sorted, (size_t)n, sizeof *sorted, by_key_then_id, &s);
+    int64_t n_runs = 0;
     for (int64_t p = 0; p < n; p++) {
-        if (p == 0 || cmp(order[p - 1], order[p], ctx) != 0) runs[n_groups++] = (KeyRun){id_of(&s, order[p]), p, 0};
-        runs[n_groups - 1].len++;
+        if (p == 0 || cmp(sorted[p - 1], sorted[p], ctx) != 0) runs[n_runs++] = (KeyRun){p, 0};
+        runs[n_runs - 1].len++;
     }
-    qsort(runs, (size_t)n_groups, sizeof *runs, by_first);
-    int64_t at = 0;
-    for (int64_t k = 0; k < n_groups; k++) {
-        g->start[k] = at;
-        for (int64_t q = 0; q < runs[k].len; q++) {
-            int64_t id = id_of(&s, order[runs[k].pos + q]);
-            g->members[at++] = id;
-            g->group_of[id] = k;
+    // Number the runs by their first (smallest) id: mark each run's first id in group_of as
+    // -2 - run, then meet them in ascending id order.
+    for (int64_t r = 0; r < n_runs; r++) g->group_of[sorted[runs[r].pos]] = -2 - r;
+    int64_t n_groups = 0, at = 0;
+    for (int64_t id = 0; id < n_ids; id++) {
+        if (g->group_of[id] > -2) continue;   // not given (-1), or not the first of its run
+        const KeyRun *run = &runs[-2 - g->group_of[id]];
+        g->start[n_groups] = at;
+        for (int64_t q = 0; q < run->len; q++) {   // ids above this one: met later, not first
+            int64_t member = sorted[run->pos + q];
+            g->members[at++] = member;
+            g->group_of[member] = n_groups;
         }
+        n_groups++;
     }
     g->start[n_groups] = at;
     g->n_groups = n_groups;
-    free(order);
+    free(sorted);
     free(runs);
     return GROUP_OK;
 }
@@ -132,18 +127,15 @@ int group_compare_axes(const Hyper *a, const Hyper *b, unsigned axes) {
 
 typedef struct {
     const Config *configs;
-    const int64_t *ids;
     unsigned axes;
 } ByAxes;
 
-static int configs_by_axes(int64_t i, int64_t j, void *ctx) {
-    const ByAxes *b = ctx;
-    int64_t x = b->ids ? b->ids[i] : i, y = b->ids ? b->ids[j] : j;
-    return group_compare_axes(&b->configs[x].hyper, &b->configs[y].hyper, b->axes);
+static int configs_by_axes(int64_t a, int64_t b, void *ctx) {
+    const ByAxes *k = ctx;
+    return group_compare_axes(&k->configs[a].hyper, &k->configs[b].hyper, k->axes);
 }
 
 int group_configs(Grouping *out, const Grid *g, const int64_t *ids, int64_t n, unsigned axes) {
-    // ids are checked before the comparison reads configs[ids[i]]
-    ByAxes b = {g->configs, ids, axes};
-    return group_by(out, ids, ids ? n : g->n_configs, g->n_configs, configs_by_axes, &b);
+    ByAxes key = {g->configs, axes};
+    return group_by(out, ids, ids ? n : g->n_configs, g->n_configs, configs_by_axes, &key);
 }

@@ -67,17 +67,19 @@ int stats_find(const char *name) {
     return -1;
 }
 
-// The comparison of two config rows on the masked axes (as doubles, NaN after every number).
+// The comparison of two configs' rows, by id, on the masked axes (as doubles, NaN after every
+// number).
 typedef struct {
-    const ConfigRow *rows;
+    const ConfigRow **row_of;   // by id
     unsigned axes;
 } ByAxes;
 
-static int rows_by_axes(int64_t i, int64_t j, void *ctx) {
-    const ByAxes *b = ctx;
+static int rows_by_axes(int64_t a, int64_t b, void *ctx) {
+    const ByAxes *k = ctx;
+    const ConfigRow *ra = k->row_of[a], *rb = k->row_of[b];
     for (int ax = 0; ax < N_AXES; ax++) {
-        if (!(b->axes & AXIS_BIT(ax))) continue;
-        double x = stats_axis_value(&b->rows[i], (AxisId)ax), y = stats_axis_value(&b->rows[j], (AxisId)ax);
+        if (!(k->axes & AXIS_BIT(ax))) continue;
+        double x = stats_axis_value(ra, (AxisId)ax), y = stats_axis_value(rb, (AxisId)ax);
         if (isnan(x) || isnan(y)) {
             if (isnan(x) && isnan(y)) continue;
             return isnan(x) ? 1 : -1;
@@ -115,16 +117,21 @@ int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, 
     memset(g, 0, sizeof *g);
     size_t cap = (size_t)(n > 0 ? n : 1);
     int64_t *ids = malloc(cap * sizeof *ids);
+    const ConfigRow **row_of = calloc(cap, sizeof *row_of);
     double *values = malloc(cap * sizeof *values);
-    if (!ids || !values) {
-        free(ids); free(values);
+    if (!ids || !row_of || !values) {
+        free(ids); free(row_of); free(values);
         return -1;
     }
-    for (int64_t i = 0; i < n; i++) ids[i] = configs[i].id;   // from the file: group_by checks them
-    ByAxes key = {configs, axes};
+    for (int64_t i = 0; i < n; i++) {   // ids from the file: group_by refuses bad ones before any comparison
+        ids[i] = configs[i].id;
+        if (ids[i] >= 0 && ids[i] < n) row_of[ids[i]] = &configs[i];
+    }
+    ByAxes key = {row_of, axes};
     Grouping gr;
     int rc = group_by(&gr, ids, n, n, rows_by_axes, &key);
     free(ids);
+    free(row_of);
     g->groups = rc == GROUP_OK ? calloc((size_t)(gr.n_groups ? gr.n_groups : 1), sizeof *g->groups) : NULL;
     if (!g->groups) {
         free(values);

@@ -7,14 +7,9 @@
 #include "train.h"
 
 // A trajectory's key: every field of Hyper but epochs.
-typedef struct {
-    const Config *configs;
-    const int64_t *ids;
-} Key;
-
-static int but_epochs(int64_t i, int64_t j, void *ctx) {
-    const Key *k = ctx;
-    return train_compare_but_epochs(&k->configs[k->ids[i]].hyper, &k->configs[k->ids[j]].hyper);
+static int but_epochs(int64_t a, int64_t b, void *configs) {
+    const Config *c = configs;
+    return train_compare_but_epochs(&c[a].hyper, &c[b].hyper);
 }
 
 // Within a trajectory: ascending epochs, ties by id.
@@ -38,9 +33,8 @@ static int by_cost_desc(const void *x, const void *y) {
 
 int trajectory_group(Trajectories *t, const Grid *g, const Dataset *d, const int64_t *ids, int64_t n) {
     memset(t, 0, sizeof *t);
-    Key key = {g->configs, ids};
     Grouping gr;
-    if (group_by(&gr, ids, n, g->n_configs, but_epochs, &key) != GROUP_OK) return -1;
+    if (group_by(&gr, ids, n, g->n_configs, but_epochs, (void *)g->configs) != GROUP_OK) return -1;
     size_t cap = (size_t)(gr.n_groups ? gr.n_groups : 1);
     Unit *units = malloc(cap * sizeof *units);
     t->start = malloc((cap + 1) * sizeof *t->start);
@@ -54,7 +48,7 @@ int trajectory_group(Trajectories *t, const Grid *g, const Dataset *d, const int
     }
     for (int64_t k = 0; k < gr.n_groups; k++) {
         int64_t *m = gr.members + gr.start[k], len = gr.start[k + 1] - gr.start[k], first = m[0];
-        qsort_r(m, (size_t)len, sizeof *m, by_epochs, (void *)g->configs);   // the longest last
+        if (len > 1) qsort_r(m, (size_t)len, sizeof *m, by_epochs, (void *)g->configs);   // the longest last
         units[k] = (Unit){k, first, train_flops(&g->configs[m[len - 1]].hyper, d)};
     }
     qsort(units, (size_t)gr.n_groups, sizeof *units, by_cost_desc);

@@ -4,10 +4,10 @@
 #include "group.h"
 #include "sweep.h"
 
-// Keys by item: items with the same key value are one group.
-static int by_value(int64_t i, int64_t j, void *ctx) {
+// Keys by id: ids with the same key value are one group.
+static int by_value(int64_t a, int64_t b, void *ctx) {
     const int *key = ctx;
-    return (key[i] > key[j]) - (key[i] < key[j]);
+    return (key[a] > key[b]) - (key[a] < key[b]);
 }
 
 static void groups_are_numbered_by_their_first_id(void) {
@@ -23,8 +23,8 @@ static void groups_are_numbered_by_their_first_id(void) {
 }
 
 static void ids_number_the_groups_and_index_group_of(void) {
-    int key[4] = {2, 2, 7, 2};
-    int64_t ids[4] = {9, 4, 1, 6};   // items carry these ids, out of order, some ids absent
+    int key[10] = {[9] = 2, [4] = 2, [1] = 7, [6] = 2};   // by id
+    int64_t ids[4] = {9, 4, 1, 6};   // out of order, some ids absent
     Grouping g;
     CHECK(group_by(&g, ids, 4, 10, by_value, key) == GROUP_OK);
     CHECK(g.n_groups == 2 && g.n_ids == 10);
