@@ -3,7 +3,7 @@ PKGS    := hdf5 yaml-0.1
 CC      ?= cc
 OPT     ?= -O2
 # MPI=1: the same program built with Open MPI's mpicc and SWEEP_MPI defined, so that
-# `mpirun -n R ./sweep SPEC.yaml` spreads one sweep over R ranks (src/cluster.c, src/sched.c).
+# `mpirun -n R ./sweep SPEC.yaml` spreads one sweep over R ranks (src/cluster.c, src/sched_mpi.c).
 # Its objects go to build/mpi; without MPI=1 nothing about MPI is compiled or needed.
 # `make sweep-mpi` builds that flavour as build/mpi/sweep and leaves ./sweep alone.
 MPI     ?= 0

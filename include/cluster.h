@@ -3,7 +3,7 @@
 //
 // Every rank runs the same command line: it parses the options, loads the spec and the data
 // and expands the grid by itself (all deterministic). Then the ranks check they agree, rank 0
-// alone opens the results file and decides what to train, and sched.c hands the configs out.
+// alone opens the results file and decides what to train, and sched_mpi.c hands the configs out.
 // Ranks other than 0 print nothing (their stdout and stderr go to /dev/null unless
 // SWEEP_MPI_VERBOSE=1): rank 0 reports for all, and every rank exits with rank 0's status.
 //
@@ -11,7 +11,7 @@
 //   cluster_init                 at the start of the run
 //   cluster_agree                once the spec, data and grid are loaded (skipped by a rank
 //                                that failed before: its cluster_exit takes its place)
-//   cluster_announce / _wait     rank 0 says whether there is work (sched.c, or cluster_exit)
+//   cluster_announce / _wait     rank 0 says whether there is work (sched_mpi.c, or cluster_exit)
 //   cluster_exit                 every rank, with its exit status; returns rank 0's
 #ifndef CLUSTER_H
 #define CLUSTER_H

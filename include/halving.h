@@ -5,7 +5,7 @@
 // the metric's value after e_i epochs (a diverged replicate counts as the worst possible
 // value: +inf for val_loss, 0 for val_acc), and the best ceil(n_alive / factor) go on (ties:
 // the lower setting index); the rest are pruned where they stand. The survivors of the last
-// rung below E train to E. Pure decisions: sched.c trains and commits.
+// rung below E train to E. Pure decisions: rungs.c trains and commits.
 #ifndef HALVING_H
 #define HALVING_H
 

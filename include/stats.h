@@ -18,8 +18,8 @@ int stats_lower_is_better(int k);
 // The stat named name, or -1.
 int stats_find(const char *name);
 
-#define AXIS_BIT(a) (1u << (a))
-#define STATS_SETTING_AXES (((1u << N_AXES) - 1) & ~AXIS_BIT(AXIS_SEED))
+#include "group.h"   // AXIS_BIT, and SETTING_AXES: the one definition of a setting
+#define STATS_SETTING_AXES SETTING_AXES
 
 typedef struct {
     int64_t first;            // id of the group's first config: it carries the group's axis values
@@ -32,10 +32,13 @@ typedef struct {
     int64_t n_configs, n_groups;
     int64_t *group_of;        // (n_configs) group index of each config
     GroupStats *groups;       // (n_groups), numbered in order of their first config's id
+    int64_t *start, *members; // group k's config ids: members[start[k] .. start[k + 1]), ascending
 } Groups;
 
-// Groups configs by the axes in the mask (AXIS_BIT(a) | ...); mask 0 gives one group.
-// summary may be NULL (counts and means are then left zero / NaN). Returns 0 or -1 (memory).
+// Groups configs by the axes in the mask (AXIS_BIT(a) | ...); mask 0 gives one group
+// (group.h's group_by: configs[i].id are the ids, which must be 0..n-1 in some order).
+// summary may be NULL (counts and means are then left zero / NaN). Returns 0, -1 (memory), or
+// GROUP_ERR_ID (-2) when a config's id is out of range or repeated (a damaged file).
 int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, int64_t n, unsigned axes);
 void stats_free(Groups *g);
 

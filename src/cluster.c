@@ -1,5 +1,5 @@
 // cluster.c: MPI start-up, agreement and shutdown (see cluster.h). Compiled to nothing
-// without SWEEP_MPI. The configs themselves are handed out in sched.c.
+// without SWEEP_MPI. The configs themselves are handed out in sched_mpi.c.
 #include "cluster.h"
 
 #ifdef SWEEP_MPI

@@ -4,34 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "train.h"
-
-// A config's setting: its Hyper with seed and split cleared (epochs are one value here).
-static Hyper setting_key(const Hyper *h) {
-    Hyper k = *h;
-    k.seed = 0;
-    k.repeat = k.fold = 0;
-    return k;
-}
-
-// Config ids by setting, then id.
-static int cmp_setting(const void *x, const void *y, void *grid) {
-    const Config *configs = ((const Grid *)grid)->configs;
-    int64_t i = *(const int64_t *)x, j = *(const int64_t *)y;
-    Hyper a = setting_key(&configs[i].hyper), b = setting_key(&configs[j].hyper);
-    int k = train_compare_but_epochs(&a, &b);
-    return k ? k : (i > j) - (i < j);
-}
-
-// Settings in order of their first id (the seed statistics' numbering).
-typedef struct {
-    int64_t first, start, len;
-} Span;
-
-static int by_first(const void *x, const void *y) {
-    const Span *a = x, *b = y;
-    return (a->first > b->first) - (a->first < b->first);
-}
+#include "group.h"
 
 int halving_plan(HalvingPlan *p, const Spec *s, const Grid *g) {
     memset(p, 0, sizeof *p);
@@ -43,41 +16,15 @@ int halving_plan(HalvingPlan *p, const Spec *s, const Grid *g) {
         if (e >= p->epochs || p->n_rungs == HALVING_MAX_RUNGS - 1) { p->rungs[p->n_rungs++] = p->epochs; break; }
         p->rungs[p->n_rungs++] = e;
     }
-    int64_t n = g->n_configs;
-    size_t cap = (size_t)(n ? n : 1);
-    int64_t *sorted = malloc(cap * sizeof *sorted);
-    Span *runs = malloc(cap * sizeof *runs);
-    p->start = malloc((cap + 1) * sizeof *p->start);
-    p->ids = malloc(cap * sizeof *p->ids);
-    p->setting_of = malloc(cap * sizeof *p->setting_of);
-    if (!sorted || !runs || !p->start || !p->ids || !p->setting_of) {
-        free(sorted); free(runs);
+    Grouping settings;   // numbered by first id (the seed statistics' numbering), ids ascending
+    if (group_configs(&settings, g, NULL, g->n_configs, SETTING_AXES) != GROUP_OK) {
         halving_free(p);
         return -1;
     }
-    for (int64_t i = 0; i < n; i++) sorted[i] = i;
-    qsort_r(sorted, (size_t)n, sizeof *sorted, cmp_setting, (void *)g);
-    int64_t n_settings = 0;
-    for (int64_t i = 0; i < n; i++) {
-        Hyper here = setting_key(&g->configs[sorted[i]].hyper);
-        Hyper before = i ? setting_key(&g->configs[sorted[i - 1]].hyper) : here;
-        if (i == 0 || train_compare_but_epochs(&before, &here) != 0) runs[n_settings++] = (Span){sorted[i], i, 0};
-        runs[n_settings - 1].len++;   // ids ascend within a setting: the first is its smallest
-    }
-    qsort(runs, (size_t)n_settings, sizeof *runs, by_first);
-    p->n_settings = n_settings;
-    int64_t pos = 0;
-    for (int64_t k = 0; k < n_settings; k++) {
-        p->start[k] = pos;
-        for (int64_t j = 0; j < runs[k].len; j++) {
-            int64_t id = sorted[runs[k].start + j];
-            p->ids[pos++] = id;
-            p->setting_of[id] = k;
-        }
-    }
-    p->start[n_settings] = pos;
-    free(sorted);
-    free(runs);
+    p->n_settings = settings.n_groups;
+    p->start = settings.start;
+    p->ids = settings.members;
+    p->setting_of = settings.group_of;
     return 0;
 }
 

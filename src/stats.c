@@ -67,27 +67,26 @@ int stats_find(const char *name) {
     return -1;
 }
 
-// Sorting ids by the masked axes, ties by id, puts each group's configs together with its
-// first config leading. (qsort has no context argument: the comparison gets it this way.)
+// The comparison of two configs' rows, by id, on the masked axes (as doubles, NaN after every
+// number).
 typedef struct {
-    const ConfigRow *row;
+    const ConfigRow **row_of;   // by id
     unsigned axes;
-} Keyed;
+} ByAxes;
 
-static int compare_keyed(const void *pa, const void *pb) {
-    const Keyed *a = pa, *b = pb;
+static int rows_by_axes(int64_t a, int64_t b, void *ctx) {
+    const ByAxes *k = ctx;
+    const ConfigRow *ra = k->row_of[a], *rb = k->row_of[b];
     for (int ax = 0; ax < N_AXES; ax++) {
-        if (!(a->axes & AXIS_BIT(ax))) continue;
-        double x = stats_axis_value(a->row, (AxisId)ax), y = stats_axis_value(b->row, (AxisId)ax);
+        if (!(k->axes & AXIS_BIT(ax))) continue;
+        double x = stats_axis_value(ra, (AxisId)ax), y = stats_axis_value(rb, (AxisId)ax);
+        if (isnan(x) || isnan(y)) {
+            if (isnan(x) && isnan(y)) continue;
+            return isnan(x) ? 1 : -1;
+        }
         if (x != y) return x < y ? -1 : 1;
     }
-    return (a->row->id > b->row->id) - (a->row->id < b->row->id);
-}
-
-static int same_key(const ConfigRow *a, const ConfigRow *b, unsigned axes) {
-    for (int ax = 0; ax < N_AXES; ax++)
-        if ((axes & AXIS_BIT(ax)) && stats_axis_value(a, (AxisId)ax) != stats_axis_value(b, (AxisId)ax)) return 0;
-    return 1;
+    return 0;
 }
 
 // Mean and sample std of the done configs' values, two-pass for accuracy.
@@ -114,57 +113,46 @@ static void group_moments(GroupStats *gs, const int64_t *members, int64_t n_memb
     }
 }
 
-// A run of equal keys in the sorted order: one group.
-typedef struct {
-    int64_t first, start, len;   // first config id, position and length in the sorted order
-} KeyRun;
-
-static int by_first_id(const void *pa, const void *pb) {
-    const KeyRun *a = pa, *b = pb;
-    return (a->first > b->first) - (a->first < b->first);
-}
-
 int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, int64_t n, unsigned axes) {
     memset(g, 0, sizeof *g);
     size_t cap = (size_t)(n > 0 ? n : 1);
-    Keyed *keyed = malloc(cap * sizeof *keyed);
-    KeyRun *runs = malloc(cap * sizeof *runs);
-    int64_t *members = malloc(cap * sizeof *members);
+    int64_t *ids = malloc(cap * sizeof *ids);
+    const ConfigRow **row_of = calloc(cap, sizeof *row_of);
     double *values = malloc(cap * sizeof *values);
-    g->group_of = malloc(cap * sizeof *g->group_of);
-    g->groups = calloc(cap, sizeof *g->groups);
-    if (!keyed || !runs || !members || !values || !g->group_of || !g->groups) {
-        free(keyed); free(runs); free(members); free(values);
-        stats_free(g);
+    if (!ids || !row_of || !values) {
+        free(ids); free(row_of); free(values);
         return -1;
     }
-    for (int64_t i = 0; i < n; i++) keyed[i] = (Keyed){&configs[i], axes};
-    qsort(keyed, (size_t)n, sizeof *keyed, compare_keyed);
-
-    // Runs of equal keys are the groups; within a run ids ascend, so the first is the smallest.
-    int64_t n_groups = 0;
-    for (int64_t i = 0; i < n; i++) {
-        if (i == 0 || !same_key(keyed[i - 1].row, keyed[i].row, axes))
-            runs[n_groups++] = (KeyRun){keyed[i].row->id, i, 0};
-        runs[n_groups - 1].len++;
+    for (int64_t i = 0; i < n; i++) {   // ids from the file: group_by refuses bad ones before any comparison
+        ids[i] = configs[i].id;
+        if (ids[i] >= 0 && ids[i] < n) row_of[ids[i]] = &configs[i];
     }
-    qsort(runs, (size_t)n_groups, sizeof *runs, by_first_id);   // number groups by first id
-
+    ByAxes key = {row_of, axes};
+    Grouping gr;
+    int rc = group_by(&gr, ids, n, n, rows_by_axes, &key);
+    free(ids);
+    free(row_of);
+    g->groups = rc == GROUP_OK ? calloc((size_t)(gr.n_groups ? gr.n_groups : 1), sizeof *g->groups) : NULL;
+    if (!g->groups) {
+        free(values);
+        group_free(&gr);
+        return rc == GROUP_OK ? -1 : rc;
+    }
     g->n_configs = n;
-    g->n_groups = n_groups;
-    for (int64_t k = 0; k < n_groups; k++) {
+    g->n_groups = gr.n_groups;
+    g->group_of = gr.group_of;
+    g->start = gr.start;
+    g->members = gr.members;
+    for (int64_t k = 0; k < g->n_groups; k++) {
         GroupStats *gs = &g->groups[k];
-        gs->first = runs[k].first;
-        gs->n_configs = runs[k].len;
-        for (int64_t j = 0; j < runs[k].len; j++) {
-            members[j] = keyed[runs[k].start + j].row->id;
-            g->group_of[members[j]] = k;
-        }
+        const int64_t *members = g->members + g->start[k];
+        gs->first = members[0];
+        gs->n_configs = g->start[k + 1] - g->start[k];
         if (!summary) {
             for (int s = 0; s < N_STATS; s++) gs->mean[s] = gs->std[s] = NAN;
             continue;
         }
-        for (int64_t j = 0; j < runs[k].len; j++) {
+        for (int64_t j = 0; j < gs->n_configs; j++) {
             int st = summary[members[j]].status;
             gs->n_done += st == STATUS_DONE;
             gs->n_diverged += st == STATUS_DIVERGED;
@@ -172,14 +160,16 @@ int stats_group(Groups *g, const ConfigRow *configs, const SummaryRow *summary, 
             gs->n_pending += st == STATUS_PENDING;
             gs->n_pruned += st == STATUS_PRUNED;
         }
-        group_moments(gs, members, runs[k].len, summary, values);
+        group_moments(gs, members, gs->n_configs, summary, values);
     }
-    free(keyed); free(runs); free(members); free(values);
+    free(values);
     return 0;
 }
 
 void stats_free(Groups *g) {
     free(g->group_of);
     free(g->groups);
+    free(g->start);
+    free(g->members);
     memset(g, 0, sizeof *g);
 }

@@ -3,70 +3,66 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "group.h"
 #include "train.h"
 
-// Sorting ids: by every axis but epochs, then epochs, then id. (qsort has no context: the
-// grid comes with each key.)
-typedef struct {
-    const Config *c;
-} Key;
+// A trajectory's key: every field of Hyper but epochs.
+static int but_epochs(int64_t a, int64_t b, void *configs) {
+    const Config *c = configs;
+    return train_compare_but_epochs(&c[a].hyper, &c[b].hyper);
+}
 
-static int cmp_keys(const void *x, const void *y) {
-    const Config *a = ((const Key *)x)->c, *b = ((const Key *)y)->c;
-    int k = train_compare_but_epochs(&a->hyper, &b->hyper);
-    if (k) return k;
+// Within a trajectory: ascending epochs, ties by id.
+static int by_epochs(const void *x, const void *y, void *configs) {
+    const Config *a = &((const Config *)configs)[*(const int64_t *)x], *b = &((const Config *)configs)[*(const int64_t *)y];
     if (a->hyper.epochs != b->hyper.epochs) return a->hyper.epochs < b->hyper.epochs ? -1 : 1;
     return (a->id > b->id) - (a->id < b->id);
 }
 
+// Units most expensive first, ties by their first id.
 typedef struct {
-    int64_t first, len;       // position in the sorted keys
-    int64_t min_id;
+    int64_t group, first;
     double flops;
-} Span;
+} Unit;
 
 static int by_cost_desc(const void *x, const void *y) {
-    const Span *a = x, *b = y;
+    const Unit *a = x, *b = y;
     if (a->flops != b->flops) return a->flops < b->flops ? 1 : -1;
-    return (a->min_id > b->min_id) - (a->min_id < b->min_id);
+    return (a->first > b->first) - (a->first < b->first);
 }
 
 int trajectory_group(Trajectories *t, const Grid *g, const Dataset *d, const int64_t *ids, int64_t n) {
     memset(t, 0, sizeof *t);
-    size_t cap = (size_t)(n ? n : 1);
-    Key *keys = malloc(cap * sizeof *keys);
-    Span *spans = malloc(cap * sizeof *spans);
+    Grouping gr;
+    if (group_by(&gr, ids, n, g->n_configs, but_epochs, (void *)g->configs) != GROUP_OK) return -1;
+    size_t cap = (size_t)(gr.n_groups ? gr.n_groups : 1);
+    Unit *units = malloc(cap * sizeof *units);
     t->start = malloc((cap + 1) * sizeof *t->start);
-    t->ids = malloc(cap * sizeof *t->ids);
+    t->ids = malloc((size_t)(n ? n : 1) * sizeof *t->ids);
     t->flops = malloc(cap * sizeof *t->flops);
-    if (!keys || !spans || !t->start || !t->ids || !t->flops) {
-        free(keys); free(spans);
+    if (!units || !t->start || !t->ids || !t->flops) {
+        free(units);
+        group_free(&gr);
         trajectory_free(t);
         return -1;
     }
-    for (int64_t i = 0; i < n; i++) keys[i].c = &g->configs[ids[i]];
-    qsort(keys, (size_t)n, sizeof *keys, cmp_keys);
-    int64_t n_units = 0;
-    for (int64_t i = 0; i < n; i++) {
-        const Config *c = keys[i].c;
-        if (i == 0 || train_compare_but_epochs(&keys[i - 1].c->hyper, &c->hyper) != 0)
-            spans[n_units++] = (Span){i, 0, c->id, 0.0};
-        Span *s = &spans[n_units - 1];
-        s->len++;
-        if (c->id < s->min_id) s->min_id = c->id;
-        s->flops = train_flops(&c->hyper, d);   // ascending epochs: the last is the longest
+    for (int64_t k = 0; k < gr.n_groups; k++) {
+        int64_t *m = gr.members + gr.start[k], len = gr.start[k + 1] - gr.start[k], first = m[0];
+        if (len > 1) qsort_r(m, (size_t)len, sizeof *m, by_epochs, (void *)g->configs);   // the longest last
+        units[k] = (Unit){k, first, train_flops(&g->configs[m[len - 1]].hyper, d)};
     }
-    qsort(spans, (size_t)n_units, sizeof *spans, by_cost_desc);
-    t->n_units = n_units;
+    qsort(units, (size_t)gr.n_groups, sizeof *units, by_cost_desc);
+    t->n_units = gr.n_groups;
     int64_t pos = 0;
-    for (int64_t u = 0; u < n_units; u++) {
+    for (int64_t u = 0; u < t->n_units; u++) {
+        const Unit *un = &units[u];
         t->start[u] = pos;
-        t->flops[u] = spans[u].flops;
-        for (int64_t k = 0; k < spans[u].len; k++) t->ids[pos++] = keys[spans[u].first + k].c->id;
+        t->flops[u] = un->flops;
+        for (int64_t q = gr.start[un->group]; q < gr.start[un->group + 1]; q++) t->ids[pos++] = gr.members[q];
     }
-    t->start[n_units] = pos;
-    free(keys);
-    free(spans);
+    t->start[t->n_units] = pos;
+    free(units);
+    group_free(&gr);
     return 0;
 }
 

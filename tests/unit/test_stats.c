@@ -59,9 +59,31 @@ static void an_empty_mask_is_one_group_and_no_summary_gives_counts_only(void) {
     stats_free(&g);
 }
 
+static void ids_from_a_damaged_file_are_refused(void) {
+    ConfigRow c[6];
+    SummaryRow s[6];
+    fixture(c, s);
+    Groups g;
+    c[4].id = 1 << 20;   // out of range: never used as an index
+    CHECK(stats_group(&g, c, s, 6, STATS_SETTING_AXES) == GROUP_ERR_ID);
+    CHECK(!g.group_of && !g.groups && g.n_groups == 0);
+    stats_free(&g);
+    c[4].id = -3;
+    CHECK(stats_group(&g, c, s, 6, STATS_SETTING_AXES) == GROUP_ERR_ID);
+    c[4].id = 2;         // twice
+    CHECK(stats_group(&g, c, s, 6, STATS_SETTING_AXES) == GROUP_ERR_ID);
+    c[4].id = 4;
+    c[1].learning_rate = NAN;   // a damaged value: a group of its own, the order still total
+    CHECK(stats_group(&g, c, s, 6, STATS_SETTING_AXES) == 0);
+    CHECK(g.n_groups == 3 && g.group_of[1] == 1 && g.group_of[2] == 0 && g.group_of[3] == 2);
+    CHECK(g.members[g.start[0]] == 0 && g.members[g.start[0] + 1] == 2 && g.start[1] == 2);
+    stats_free(&g);
+}
+
 int main(void) {
     RUN(settings_group_configs_that_differ_only_in_seed);
     RUN(groups_are_numbered_by_their_first_config);
     RUN(an_empty_mask_is_one_group_and_no_summary_gives_counts_only);
+    RUN(ids_from_a_damaged_file_are_refused);
     return CHECK_SUMMARY();
 }
