@@ -10,40 +10,10 @@
 #include <stdint.h>
 #include "data.h"
 #include "grid.h"
+#include "rows.h"
 #include "train.h"
 
-// One row of /configs and of /summary, as held in memory (the file stores them packed). The
-// name axes are codes here (OptimKind, MlpActivation, MlpInit); /configs stores their names
-// as fixed-length strings (STORE_NAME_LEN bytes, NUL-terminated), which h5py and pandas read
-// as the names themselves (b"adam"), where an HDF5 enum would read as a bare code in pandas.
-typedef struct {
-    int64_t id, hidden_dim;
-    double learning_rate;
-    int64_t batch_size, epochs, seed;
-    double init_scale;
-    int8_t shuffle;
-    int8_t optimizer;
-    double momentum, weight_decay;
-    int8_t activation, init;
-    int64_t patience;
-    double min_delta;
-    int32_t repeat, fold;
-    int64_t weights_row;
-} ConfigRow;
-#define STORE_NAME_LEN 16
-
-typedef struct {
-    int64_t id;
-    int8_t status;            // Status
-    double final_train_loss, final_train_acc, final_test_loss, final_test_acc;
-    double best_test_acc;
-    int64_t best_epoch;
-    double final_val_loss, final_val_acc, best_val_loss;
-    int64_t best_val_epoch, epochs_run;
-    double train_seconds;
-} SummaryRow;
-
-// The results file's format_version: 2 from v2 on (folds, validation, the columns above).
+// The results file's format_version: 2 from v2 on (folds, validation and their columns).
 #define STORE_FORMAT_VERSION 2
 
 // String attributes, as the file keeps them (variable-length UTF-8): get returns a malloc'd

@@ -64,7 +64,7 @@ hid_t store_config_type(void) {
 // A name column: fixed-length, NUL-terminated ASCII (h5py: bytes of dtype S16).
 static hid_t name_type(void) {
     hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, STORE_NAME_LEN);
+    H5Tset_size(t, ROWS_NAME_LEN);
     H5Tset_strpad(t, H5T_STR_NULLTERM);
     return t;
 }
@@ -76,9 +76,9 @@ typedef struct {
     int64_t batch_size, epochs, seed;
     double init_scale;
     int8_t shuffle;
-    char optimizer[STORE_NAME_LEN];
+    char optimizer[ROWS_NAME_LEN];
     double momentum, weight_decay;
-    char activation[STORE_NAME_LEN], init[STORE_NAME_LEN];
+    char activation[ROWS_NAME_LEN], init[ROWS_NAME_LEN];
     int64_t patience;
     double min_delta;
     int32_t repeat, fold;
@@ -111,22 +111,22 @@ static hid_t config_file_type(void) {
 
 // The name columns alone, for reading them back.
 typedef struct {
-    char name[3][STORE_NAME_LEN];   // optimizer, activation, init
+    char name[3][ROWS_NAME_LEN];   // optimizer, activation, init
 } ConfigNames;
 static const AxisId NAME_AXES[3] = {AXIS_OPTIMIZER, AXIS_ACTIVATION, AXIS_INIT};
 
 static hid_t config_names_type(void) {
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigNames)), name = name_type();
     for (int k = 0; k < 3; k++)
-        H5Tinsert(t, AXIS_NAMES[NAME_AXES[k]], HOFFSET(ConfigNames, name) + (size_t)k * STORE_NAME_LEN, name);
+        H5Tinsert(t, AXIS_NAMES[NAME_AXES[k]], HOFFSET(ConfigNames, name) + (size_t)k * ROWS_NAME_LEN, name);
     H5Tclose(name);
     return t;
 }
 
 // Copies a name into a fixed-length column, NUL-padded.
-static void put_name(char out[STORE_NAME_LEN], AxisId a, int64_t code) {
-    memset(out, 0, STORE_NAME_LEN);
-    snprintf(out, STORE_NAME_LEN, "%s", axis_value_name(a, code));
+static void put_name(char out[ROWS_NAME_LEN], AxisId a, int64_t code) {
+    memset(out, 0, ROWS_NAME_LEN);
+    snprintf(out, ROWS_NAME_LEN, "%s", axis_value_name(a, code));
 }
 
 hid_t store_summary_type(void) {
@@ -487,21 +487,6 @@ static int create_curves(hid_t file, const Grid *g, const Dataset *d) {
 // ---------------------------------------------------------------------------------------
 // Seed statistics: one row per setting (every axis but seed), created with everything else
 // and filled once every config is finished.
-
-typedef struct {
-    int64_t setting, hidden_dim;
-    double learning_rate;
-    int64_t batch_size, epochs;
-    double init_scale;
-    int8_t shuffle;
-    char optimizer[STORE_NAME_LEN];
-    double momentum, weight_decay;
-    char activation[STORE_NAME_LEN], init[STORE_NAME_LEN];
-    int64_t patience;
-    double min_delta;
-    int64_t n_replicates, n_done, n_diverged, n_pruned;   // replicates: every seed, repeat and fold
-    double mean_std[2 * N_STATS];   // mean_<stat>, std_<stat> for each stat in order
-} SeedStatsRow;
 
 static hid_t seed_stats_type(void) {
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SeedStatsRow));
@@ -1538,7 +1523,7 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
             for (int k = 0; k < 3 && rc == SWEEP_OK; k++) {
                 int count, code = -1;
                 const char *const *known = axis_value_names(NAME_AXES[k], &count);
-                names[i].name[k][STORE_NAME_LEN - 1] = '\0';
+                names[i].name[k][ROWS_NAME_LEN - 1] = '\0';
                 for (int j = 0; j < count && code < 0; j++)
                     if (strcmp(names[i].name[k], known[j]) == 0) code = j;
                 int8_t *slot = k == 0 ? &(*configs)[i].optimizer : k == 1 ? &(*configs)[i].activation : &(*configs)[i].init;
