@@ -153,7 +153,7 @@ static int find_source(Verify *v) {
 }
 
 static int rebuild(Verify *v) {
-    char *text = store_attr_get(v->file, "spec");
+    char *text = h5util_attr_get(v->file, "spec");
     if (!text) return cannot(v, "%s", "no `spec` attribute: not written by sweep, or damaged");
     // Spec errors then read "FILE.h5:spec:line:col: ...", and a relative CSV path resolves
     // against the file's folder.
@@ -252,7 +252,7 @@ static int compare_row(Verify *v, int64_t id, const char *dataset, hid_t mem, in
         }
         H5free_memory(name);
     }
-    if (!rc && store_read_slice(v->file, dataset, mem, row, 1, got) != 0) rc = cannot(v, "cannot read /%s", dataset);
+    if (!rc && h5util_read_slice(v->file, dataset, mem, row, 1, got) != 0) rc = cannot(v, "cannot read /%s", dataset);
     for (int i = 0; i < n && !rc; i++) {
         char *name = H5Tget_member_name(ft, (unsigned)i);
         int k = H5Tget_member_index(mem, name);
@@ -380,7 +380,7 @@ static herr_t compare_weight_set(hid_t group, const char *name, const H5L_info_t
     if (d < 0) { w->rc = cannot(v, "cannot read %s", where); return -1; }
     if (strcmp(name, "config_id") == 0) {
         int64_t id = -1;
-        int rc = store_read_slice(v->file, where + 1, H5T_NATIVE_INT64, w->c->weights_row, 1, &id);
+        int rc = h5util_read_slice(v->file, where + 1, H5T_NATIVE_INT64, w->c->weights_row, 1, &id);
         H5Dclose(d);
         if (rc != 0) { w->rc = cannot(v, "cannot read %s", where); return -1; }
         if (id != w->c->id) {
@@ -474,7 +474,7 @@ static int pruned_epochs(const Verify *v, const int64_t *ids, int64_t k, int64_t
     int rc = 0;
     for (int64_t i = 0; i < k && rc == 0; i++) {
         Ran r = {0, 0};
-        rc = store_read_slice(v->file, "summary", t, ids[i], 1, &r);
+        rc = h5util_read_slice(v->file, "summary", t, ids[i], 1, &r);
         out[i] = r.status == STATUS_PRUNED ? r.epochs_run : 0;
     }
     H5Tclose(t);
@@ -490,7 +490,7 @@ static int64_t *draw_sample(Verify *v, int64_t *n, int64_t *n_finished) {
     int bad = !status || !ids;
     for (int64_t start = 0; !bad && start < N; start += SLICE) {
         int64_t k = N - start < SLICE ? N - start : SLICE;
-        bad = store_read_slice(v->file, "summary", t, start, k, status + start) != 0;
+        bad = h5util_read_slice(v->file, "summary", t, start, k, status + start) != 0;
     }
     H5Tclose(t);
     int64_t m = 0;
