@@ -447,11 +447,14 @@ static int read_config_cols(hid_t file, int64_t start, int64_t n, ConfigCols *ou
 
 // Pass 2: copy every config that a part other than base holds into out.
 static int copy_rows(Merge *m, int base, Part *out) {
-    size_t row_bytes = (size_t)m->max_epochs * sizeof(double);
-    for (int64_t k = 0; k < m->n_hidden; k++) {
-        size_t w = (size_t)(m->n_features * m->hidden[k]) * sizeof(double);
-        if (w > row_bytes) row_bytes = w;
-    }
+    // The longest row copied: a curve's, a parameter's of the largest hidden size, or /summary's.
+    int64_t longest = m->max_epochs;
+    for (int64_t k = 0; k < m->n_hidden; k++)
+        for (int w = 0; w < MLP_N_PARAMS; w++) {
+            int64_t n = mlp_param_count(w, m->n_features, m->hidden[k], 1);
+            if (n > longest) longest = n;
+        }
+    size_t row_bytes = (size_t)longest * sizeof(double);
     if (m->summary_size > row_bytes) row_bytes = m->summary_size;
     void *buf = malloc(row_bytes ? row_bytes : 1);
     uint8_t *status = malloc(SLICE);

@@ -20,6 +20,7 @@
 
 #include "data.h"
 #include "grid.h"
+#include "mlp.h"
 #include "rng.h"
 #include "sched.h"
 #include "spec.h"
@@ -393,13 +394,15 @@ static herr_t compare_weight_set(hid_t group, const char *name, const H5L_info_t
         }
         return 0;
     }
-    const double *want = NULL;
-    int64_t n = 0, D = m->n_in, H = m->n_hidden;
-    if (strcmp(name, "W1") == 0) { want = m->W1; n = D * H; }
-    else if (strcmp(name, "b1") == 0) { want = m->b1; n = H; }
-    else if (strcmp(name, "W2") == 0) { want = m->W2; n = H; }
-    else if (strcmp(name, "b2") == 0) { want = m->b2; n = 1; }
-    else { H5Dclose(d); w->rc = cannot(v, "%s: not a weight this version of sweep computes", where); return -1; }
+    int p = 0;
+    while (p < MLP_N_PARAMS && strcmp(name, MLP_PARAM_NAMES[p]) != 0) p++;
+    if (p == MLP_N_PARAMS) {
+        H5Dclose(d);
+        w->rc = cannot(v, "%s: not a weight this version of sweep computes", where);
+        return -1;
+    }
+    const double *want = mlp_param(m, p);
+    int64_t n = mlp_param_count(p, m->n_in, m->n_hidden, 1);
     hsize_t dims[3];
     int rank = 0;
     int bad = read_doubles(d, w->c->weights_row, w->buf, n, dims, &rank) != 0;
@@ -543,9 +546,13 @@ static int run_verify(Verify *v, int64_t *n_checked, int64_t *n_finished) {
         free(ids);
         return cannot(v, "%s", "no finished config to verify");
     }
+    // buf holds one row of a curve or of a parameter: the longest of either.
     int64_t block = (int64_t)v->o->n_threads * BLOCK_PER_THREAD, biggest = v->grid.max_epochs;
     for (int64_t i = 0; i < v->grid.n_hidden; i++)
-        if (v->data.n_features * v->grid.hidden_dims[i] > biggest) biggest = v->data.n_features * v->grid.hidden_dims[i];
+        for (int p = 0; p < MLP_N_PARAMS; p++) {
+            int64_t count = mlp_param_count(p, v->data.n_features, v->grid.hidden_dims[i], 1);
+            if (count > biggest) biggest = count;
+        }
     Run *runs = calloc((size_t)block, sizeof *runs);
     int *ok = calloc((size_t)block, sizeof *ok);
     double *buf = malloc((size_t)biggest * sizeof *buf);
