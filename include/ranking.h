@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 #include "paired.h"
+#include "rows.h"
 #include "stats.h"
-#include "store.h"
 
 typedef struct {
     int metric;               // a STAT_* index: the summary column ranked on

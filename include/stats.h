@@ -5,12 +5,10 @@
 #define STATS_H
 
 #include <stdint.h>
+#include "rows.h"
 #include "spec.h"
-#include "store.h"
 
-// The summary columns averaged over a group.
-enum { STAT_FINAL_TRAIN_LOSS, STAT_FINAL_TRAIN_ACC, STAT_FINAL_TEST_LOSS, STAT_FINAL_TEST_ACC,
-       STAT_BEST_TEST_ACC, STAT_FINAL_VAL_LOSS, STAT_FINAL_VAL_ACC, STAT_BEST_VAL_LOSS, N_STATS };
+// The summary columns averaged over a group: STAT_* and N_STATS, in rows.h.
 extern const char *const STAT_NAMES[N_STATS];   // "final_train_loss", ..., "best_val_loss"
 // A summary row's value of stat k; whether lower is better (losses) for ranking.
 double stats_value(const SummaryRow *s, int k);

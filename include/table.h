@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "rows.h"
 #include "spec.h"
-#include "store.h"
 
 enum { TABLE_CELL = 64 };   // bytes of one cell
 

@@ -9,6 +9,7 @@
 #include "data.h"
 #include "mlp.h"
 #include "optim.h"
+#include "rows.h"
 
 // The hyperparameters of one config (DESIGN section 2, one value per axis).
 typedef struct {
@@ -29,14 +30,7 @@ typedef struct {
     double min_delta;         //   improving by more than min_delta; patience 0: off
 } Hyper;
 
-// A config's status, as /summary stores it.
-typedef enum {
-    STATUS_PENDING = 0,
-    STATUS_DONE = 1,
-    STATUS_DIVERGED = 2,
-    STATUS_FAILED = 3,
-    STATUS_PRUNED = 4,   // stopped by successive halving at a rung: results of that many epochs
-} Status;
+// A config's status (Status, STATUS_*) is defined with the rows that store it: rows.h.
 
 // The val curves are NaN without folds (and the results file then has none).
 enum { N_CURVES = 6 };

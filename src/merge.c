@@ -15,20 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
+#include "fsutil.h"
+#include "mlp.h"
 #include "store.h"
 #include "sweep.h"
 
 #define SLICE 4096          // configs read at once from each part
 #define LIST_MAX 10         // ids named in a message
 #define COPY_BUFFER (1 << 20)
-
-static const char *const WEIGHTS[] = {"W1", "b1", "W2", "b2"};
-enum { N_W = 4 };
 
 static volatile sig_atomic_t g_merge_stop = 0;
 
@@ -59,9 +57,7 @@ typedef struct {
     char shard[64], sha[80];
     int64_t shard_k, shard_n;   // parsed from shard; n = 0 when unreadable
     int64_t present, failed;    // configs finished here, and of those, failed ones
-    hid_t summary;
-    hid_t curves[N_CURVES];
-    hid_t (*weights)[N_W], (*initial)[N_W];   // per hidden size, or NULL
+    StoreRows rows;             // its datasets of config rows, while they are copied
 } Part;
 
 typedef struct {
@@ -157,18 +153,6 @@ static int64_t hidden_index(const Merge *m, int64_t h) {
 // ---------------------------------------------------------------------------------------
 // Checking the parts.
 
-// Is a sweep writing this part right now? (It holds PATH.lock; the kernel drops that lock
-// when a sweep dies, so a killed shard's file merges fine.)
-static int being_written(const char *path) {
-    char lock[4096];
-    if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock) return 0;
-    int fd = open(lock, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    int held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-    close(fd);
-    return held;
-}
-
 // The split and scaling; the last three exist only with validation folds.
 static const char *const DATA_ARRAYS[] = {"data/train_index", "data/test_index", "data/feature_offset",
                                           "data/feature_scale", "data/folds", "data/split_feature_offset",
@@ -188,7 +172,9 @@ static int open_parts(Merge *m) {
     int rc = SWEEP_OK;
     for (int i = 0; rc == SWEEP_OK && i < m->n_parts; i++) {
         Part *p = &m->parts[i];
-        if (being_written(p->path)) {
+        // Is a sweep writing this part right now? (It holds PATH.lock; the kernel drops that
+        // lock when a sweep dies, so a killed shard's file merges fine.)
+        if (fsutil_lock_held(p->path)) {
             rc = say(m->err, SWEEP_ERR_RUNTIME, "%s: a sweep is still writing it (it holds %s.lock); "
                      "merge once it has finished", p->path, p->path);
             break;
@@ -202,17 +188,17 @@ static int open_parts(Merge *m) {
         }
         int64_t version = 0, n = -1;
         hsize_t curve[3], summary[3];
-        if (store_attr_i64(p->file, "format_version", &version) != 0 || version != STORE_FORMAT_VERSION) {
+        if (h5util_attr_i64(p->file, "format_version", &version) != 0 || version != STORE_FORMAT_VERSION) {
             rc = say(m->err, SWEEP_ERR_USAGE, "%s: format_version %lld, written by %s sweep; this sweep merges version %d only",
                      p->path, (long long)version, version < STORE_FORMAT_VERSION ? "an older" : "a newer",
                      STORE_FORMAT_VERSION);
             break;
         }
-        int bad = store_attr_read(p->file, "spec_sha256", p->sha, sizeof p->sha) != 0;
-        bad |= store_attr_i64(p->file, "n_configs", &n) != 0;
+        int bad = h5util_attr_read(p->file, "spec_sha256", p->sha, sizeof p->sha) != 0;
+        bad |= h5util_attr_i64(p->file, "n_configs", &n) != 0;
         bad |= dataset_dims(p->file, "summary", summary) != 1;
         bad |= dataset_dims(p->file, "curves/train_loss", curve) != 2;
-        store_attr_read(p->file, "shard", p->shard, sizeof p->shard);
+        h5util_attr_read(p->file, "shard", p->shard, sizeof p->shard);
         if (parse_shard(p->shard, &p->shard_k, &p->shard_n) != 0) p->shard_n = 0;
         if (bad || n < 0 || summary[0] != (hsize_t)n) {
             rc = say(m->err, SWEEP_ERR_USAGE, "%s: not a complete sweep results file", p->path);
@@ -277,7 +263,7 @@ static int open_parts(Merge *m) {
 // Read the status column of configs [start, start + n) of one part.
 static int read_status(const Part *p, int64_t start, int64_t n, uint8_t *out) {
     hid_t t = store_status_type();
-    int rc = store_read_slice(p->file, "summary", t, start, n, out);
+    int rc = h5util_read_slice(p->file, "summary", t, start, n, out);
     H5Tclose(t);
     return rc;
 }
@@ -418,43 +404,9 @@ static int copy_bytes(const char *src, const char *dst, char *err) {
     return rc;
 }
 
-// Open the datasets a config's rows live in. 0 or -1.
+// Open the datasets a config's rows live in. 0, or -1 (missing, or out of memory).
 static int open_rows(const Merge *m, hid_t file, Part *p) {
-    int bad = (p->summary = H5Dopen2(file, "summary", H5P_DEFAULT)) < 0;
-    for (int c = 0; c < m->n_curves; c++) {
-        char name[64];
-        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
-        bad |= (p->curves[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
-    }
-    p->weights = calloc((size_t)m->n_hidden, sizeof *p->weights);
-    p->initial = m->has_initial ? calloc((size_t)m->n_hidden, sizeof *p->initial) : NULL;
-    if (!p->weights || (m->has_initial && !p->initial)) return -1;
-    for (int64_t k = 0; k < m->n_hidden; k++)
-        for (int w = 0; w < N_W; w++) {
-            char name[128];
-            snprintf(name, sizeof name, "weights/hidden_%lld/%s", (long long)m->hidden[k], WEIGHTS[w]);
-            bad |= (p->weights[k][w] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
-            if (p->initial) {
-                snprintf(name, sizeof name, "initial_weights/hidden_%lld/%s", (long long)m->hidden[k], WEIGHTS[w]);
-                bad |= (p->initial[k][w] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
-            }
-        }
-    return bad ? -1 : 0;
-}
-
-static void close_rows(const Merge *m, Part *p) {
-    if (p->summary > 0) H5Dclose(p->summary);
-    for (int c = 0; c < m->n_curves; c++)
-        if (p->curves[c] > 0) H5Dclose(p->curves[c]);
-    for (int64_t k = 0; k < m->n_hidden; k++)
-        for (int w = 0; w < N_W; w++) {
-            if (p->weights && p->weights[k][w] > 0) H5Dclose(p->weights[k][w]);
-            if (p->initial && p->initial[k][w] > 0) H5Dclose(p->initial[k][w]);
-        }
-    free(p->weights);
-    free(p->initial);
-    p->weights = p->initial = NULL;
-    p->summary = -1;
+    return store_layout_open_rows(&p->rows, file, m->n_curves, m->hidden, m->n_hidden, m->has_initial) == 0 ? 0 : -1;
 }
 
 // Copy row `row` of src to dst (same shapes): the whole row, or for a curve its first
@@ -488,18 +440,21 @@ static int read_config_cols(hid_t file, int64_t start, int64_t n, ConfigCols *ou
     H5Tinsert(t, "hidden_dim", HOFFSET(ConfigCols, hidden_dim), H5T_NATIVE_INT64);
     H5Tinsert(t, "epochs", HOFFSET(ConfigCols, epochs), H5T_NATIVE_INT64);
     H5Tinsert(t, "weights_row", HOFFSET(ConfigCols, weights_row), H5T_NATIVE_INT64);
-    int rc = store_read_slice(file, "configs", t, start, n, out);
+    int rc = h5util_read_slice(file, "configs", t, start, n, out);
     H5Tclose(t);
     return rc;
 }
 
 // Pass 2: copy every config that a part other than base holds into out.
 static int copy_rows(Merge *m, int base, Part *out) {
-    size_t row_bytes = (size_t)m->max_epochs * sizeof(double);
-    for (int64_t k = 0; k < m->n_hidden; k++) {
-        size_t w = (size_t)(m->n_features * m->hidden[k]) * sizeof(double);
-        if (w > row_bytes) row_bytes = w;
-    }
+    // The longest row copied: a curve's, a parameter's of the largest hidden size, or /summary's.
+    int64_t longest = m->max_epochs;
+    for (int64_t k = 0; k < m->n_hidden; k++)
+        for (int w = 0; w < MLP_N_PARAMS; w++) {
+            int64_t n = mlp_param_count(w, m->n_features, m->hidden[k], 1);
+            if (n > longest) longest = n;
+        }
+    size_t row_bytes = (size_t)longest * sizeof(double);
     if (m->summary_size > row_bytes) row_bytes = m->summary_size;
     void *buf = malloc(row_bytes ? row_bytes : 1);
     uint8_t *status = malloc(SLICE);
@@ -523,12 +478,13 @@ static int copy_rows(Merge *m, int base, Part *out) {
                 break;
             }
             int bad = 0;
-            for (int c = 0; c < m->n_curves; c++) bad |= copy_row(p->curves[c], out->curves[c], id, cols[i].epochs, buf);
-            for (int w = 0; w < N_W; w++) {
-                bad |= copy_row(p->weights[k][w], out->weights[k][w], row, -1, buf);
-                if (p->initial) bad |= copy_row(p->initial[k][w], out->initial[k][w], row, -1, buf);
+            const StoreRows *from = &p->rows, *to = &out->rows;
+            for (int c = 0; c < m->n_curves; c++) bad |= copy_row(from->curves[c], to->curves[c], id, cols[i].epochs, buf);
+            for (int w = 0; w < MLP_N_PARAMS; w++) {
+                bad |= copy_row(from->weights[k][w], to->weights[k][w], row, -1, buf);
+                if (from->initial) bad |= copy_row(from->initial[k][w], to->initial[k][w], row, -1, buf);
             }
-            bad |= copy_row(p->summary, out->summary, id, -1, buf);   // last, as in a commit
+            bad |= copy_row(from->summary, to->summary, id, -1, buf);   // last, as in a commit
             if (bad) rc = say(m->err, SWEEP_ERR_RUNTIME, "cannot copy config %lld from %s (disk full?)",
                               (long long)id, p->path);
             if (g_merge_stop && rc == SWEEP_OK) rc = say(m->err, SWEEP_ERR_INTERRUPTED, "interrupted; nothing written");
@@ -541,45 +497,6 @@ static int copy_rows(Merge *m, int base, Part *out) {
     return rc;
 }
 
-
-static int fsync_path(const char *path, int directory) {
-    int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-static int fsync_dir_of(const char *path) {
-    char *dir = strdup(path);
-    if (!dir) return -1;
-    char *slash = strrchr(dir, '/');
-    if (slash) *(slash == dir ? slash + 1 : slash) = '\0'; else strcpy(dir, ".");
-    int rc = fsync_path(dir, 1);
-    free(dir);
-    return rc;
-}
-
-// OUT.lock, as a sweep takes it: a sweep or another merge on OUT is refused meanwhile.
-static int lock_out(const char *lock_path, int *fd_out, const char *out, char *err) {
-    for (;;) {
-        int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0) return say(err, SWEEP_ERR_RUNTIME, "%s: cannot create lock file: %s", lock_path, strerror(errno));
-        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            int e = errno;
-            close(fd);
-            if (e == EWOULDBLOCK)
-                return say(err, SWEEP_ERR_RUNTIME, "%s: a sweep or merge is writing it (it holds %s)", out, lock_path);
-            return say(err, SWEEP_ERR_RUNTIME, "%s: cannot lock: %s", lock_path, strerror(e));
-        }
-        struct stat a, b;
-        if (fstat(fd, &a) == 0 && stat(lock_path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
-            *fd_out = fd;
-            return SWEEP_OK;
-        }
-        close(fd);
-    }
-}
 
 static char *join_command(int argc, char **argv) {
     size_t n = 8;
@@ -602,12 +519,12 @@ static int build(Merge *m, const char *out_path, const char *command, const char
     for (int j = 1; j < m->n_parts; j++)
         if (m->parts[j].present > m->parts[base].present) base = j;
     size_t len = strlen(out_path) + 8;
-    char *tmp = malloc(len), *lock = malloc(len);
+    char *tmp = malloc(len), *lock = fsutil_lock_path(out_path);
     if (!tmp || !lock) { free(tmp); free(lock); return say(err, SWEEP_ERR_RUNTIME, "out of memory"); }
     snprintf(tmp, len, "%s.tmp", out_path);
-    snprintf(lock, len, "%s.lock", out_path);
+    // OUT.lock, as a sweep takes it: a sweep or another merge on OUT is refused meanwhile.
     int lock_fd = -1;
-    int rc = lock_out(lock, &lock_fd, out_path, err);
+    int rc = fsutil_lock_acquire(lock, out_path, "a sweep or merge is writing it", &lock_fd, err);
     if (rc != SWEEP_OK) { free(tmp); free(lock); return rc; }
     Part out;
     memset(&out, 0, sizeof out);
@@ -615,9 +532,7 @@ static int build(Merge *m, const char *out_path, const char *command, const char
     out.file = -1;
     rc = copy_bytes(m->parts[base].path, tmp, err);
     if (rc == SWEEP_OK) {
-        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-        H5Pset_file_locking(fapl, 0, 1);
-        H5Pset_sieve_buf_size(fapl, 0);   // a row is one exact write, as in the store
+        hid_t fapl = h5util_file_access();   // a row is one exact write, as in the store
         out.file = H5Fopen(tmp, H5F_ACC_RDWR, fapl);
         H5Pclose(fapl);
         if (out.file < 0) rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot open the copy of %s", tmp, m->parts[base].path);
@@ -629,11 +544,11 @@ static int build(Merge *m, const char *out_path, const char *command, const char
     if (rc == SWEEP_OK && open_rows(m, out.file, &out) != 0)
         rc = say(err, SWEEP_ERR_USAGE, "%s: not a complete sweep results file", m->parts[base].path);
     if (rc == SWEEP_OK) rc = copy_rows(m, base, &out);
-    for (int j = 0; j < m->n_parts; j++) close_rows(m, &m->parts[j]);
-    close_rows(m, &out);
+    for (int j = 0; j < m->n_parts; j++) store_layout_close_rows(&m->parts[j].rows);
+    store_layout_close_rows(&out.rows);
     if (rc == SWEEP_OK) {
-        int bad = store_attr_set(out.file, "shard", "0/1") != 0;
-        bad |= store_attr_set(out.file, "command", command) != 0;
+        int bad = h5util_attr_set(out.file, "shard", "0/1") != 0;
+        bad |= h5util_attr_set(out.file, "command", command) != 0;
         if (bad) rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the root attributes (disk full?)", tmp);
     }
     if (rc == SWEEP_OK && strcmp(status, "complete") == 0 && (rc = store_write_seed_stats(out.file, err))) {
@@ -641,19 +556,18 @@ static int build(Merge *m, const char *out_path, const char *command, const char
         snprintf(why, sizeof why, "%s", err);
         say(err, rc, "%s: %s", tmp, why);
     }
-    if (rc == SWEEP_OK && store_attr_set(out.file, "status", status) != 0)
+    if (rc == SWEEP_OK && h5util_attr_set(out.file, "status", status) != 0)
         rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status (disk full?)", tmp);
     if (out.file >= 0 && H5Fclose(out.file) < 0 && rc == SWEEP_OK)
         rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot close (disk full?)", tmp);
-    if (rc == SWEEP_OK && fsync_path(tmp, 0) != 0)
+    if (rc == SWEEP_OK && fsutil_fsync_file(tmp) != 0)
         rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot sync: %s", tmp, strerror(errno));
     if (rc == SWEEP_OK && g_merge_stop) rc = say(err, SWEEP_ERR_INTERRUPTED, "interrupted; nothing written");
     if (rc == SWEEP_OK && rename(tmp, out_path) != 0)
         rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot rename into place: %s", out_path, strerror(errno));
-    if (rc == SWEEP_OK) fsync_dir_of(out_path);
+    if (rc == SWEEP_OK) fsutil_fsync_dir_of(out_path);
     else unlink(tmp);
-    unlink(lock);
-    close(lock_fd);
+    fsutil_lock_release(lock, &lock_fd);
     free(tmp);
     free(lock);
     return rc;
@@ -721,7 +635,6 @@ int merge_main(int argc, char **argv) {
     for (int i = 0; i < n_parts; i++) {
         m.parts[i].path = paths[i];
         m.parts[i].file = -1;
-        m.parts[i].summary = -1;
     }
     int rc = open_parts(&m);
     Scan s;

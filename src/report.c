@@ -424,10 +424,10 @@ int report_main(int argc, char **argv) {
     Report r;
     memset(&r, 0, sizeof r);
     r.path = o.path;
-    r.name = store_attr_get(file, "name");
-    r.status = store_attr_get(file, "status");
-    r.sha = store_attr_get(file, "spec_sha256");
-    r.shard = store_attr_get(file, "shard");
+    r.name = h5util_attr_get(file, "name");
+    r.status = h5util_attr_get(file, "status");
+    r.sha = h5util_attr_get(file, "spec_sha256");
+    r.shard = h5util_attr_get(file, "shard");
     rc = store_read_tables(file, &r.configs, &r.summary, &r.n, err);
     if (rc == SWEEP_OK && store_read_splits(file, &r.splits) != 0)
         rc = fail(err, SWEEP_ERR_USAGE, "%s: cannot read /data", o.path);

@@ -20,6 +20,7 @@
 
 #include "data.h"
 #include "grid.h"
+#include "mlp.h"
 #include "rng.h"
 #include "sched.h"
 #include "spec.h"
@@ -153,7 +154,7 @@ static int find_source(Verify *v) {
 }
 
 static int rebuild(Verify *v) {
-    char *text = store_attr_get(v->file, "spec");
+    char *text = h5util_attr_get(v->file, "spec");
     if (!text) return cannot(v, "%s", "no `spec` attribute: not written by sweep, or damaged");
     // Spec errors then read "FILE.h5:spec:line:col: ...", and a relative CSV path resolves
     // against the file's folder.
@@ -252,7 +253,7 @@ static int compare_row(Verify *v, int64_t id, const char *dataset, hid_t mem, in
         }
         H5free_memory(name);
     }
-    if (!rc && store_read_slice(v->file, dataset, mem, row, 1, got) != 0) rc = cannot(v, "cannot read /%s", dataset);
+    if (!rc && h5util_read_slice(v->file, dataset, mem, row, 1, got) != 0) rc = cannot(v, "cannot read /%s", dataset);
     for (int i = 0; i < n && !rc; i++) {
         char *name = H5Tget_member_name(ft, (unsigned)i);
         int k = H5Tget_member_index(mem, name);
@@ -380,7 +381,7 @@ static herr_t compare_weight_set(hid_t group, const char *name, const H5L_info_t
     if (d < 0) { w->rc = cannot(v, "cannot read %s", where); return -1; }
     if (strcmp(name, "config_id") == 0) {
         int64_t id = -1;
-        int rc = store_read_slice(v->file, where + 1, H5T_NATIVE_INT64, w->c->weights_row, 1, &id);
+        int rc = h5util_read_slice(v->file, where + 1, H5T_NATIVE_INT64, w->c->weights_row, 1, &id);
         H5Dclose(d);
         if (rc != 0) { w->rc = cannot(v, "cannot read %s", where); return -1; }
         if (id != w->c->id) {
@@ -393,13 +394,15 @@ static herr_t compare_weight_set(hid_t group, const char *name, const H5L_info_t
         }
         return 0;
     }
-    const double *want = NULL;
-    int64_t n = 0, D = m->n_in, H = m->n_hidden;
-    if (strcmp(name, "W1") == 0) { want = m->W1; n = D * H; }
-    else if (strcmp(name, "b1") == 0) { want = m->b1; n = H; }
-    else if (strcmp(name, "W2") == 0) { want = m->W2; n = H; }
-    else if (strcmp(name, "b2") == 0) { want = m->b2; n = 1; }
-    else { H5Dclose(d); w->rc = cannot(v, "%s: not a weight this version of sweep computes", where); return -1; }
+    int p = 0;
+    while (p < MLP_N_PARAMS && strcmp(name, MLP_PARAM_NAMES[p]) != 0) p++;
+    if (p == MLP_N_PARAMS) {
+        H5Dclose(d);
+        w->rc = cannot(v, "%s: not a weight this version of sweep computes", where);
+        return -1;
+    }
+    const double *want = mlp_param(m, p);
+    int64_t n = mlp_param_count(p, m->n_in, m->n_hidden, 1);
     hsize_t dims[3];
     int rank = 0;
     int bad = read_doubles(d, w->c->weights_row, w->buf, n, dims, &rank) != 0;
@@ -474,7 +477,7 @@ static int pruned_epochs(const Verify *v, const int64_t *ids, int64_t k, int64_t
     int rc = 0;
     for (int64_t i = 0; i < k && rc == 0; i++) {
         Ran r = {0, 0};
-        rc = store_read_slice(v->file, "summary", t, ids[i], 1, &r);
+        rc = h5util_read_slice(v->file, "summary", t, ids[i], 1, &r);
         out[i] = r.status == STATUS_PRUNED ? r.epochs_run : 0;
     }
     H5Tclose(t);
@@ -490,7 +493,7 @@ static int64_t *draw_sample(Verify *v, int64_t *n, int64_t *n_finished) {
     int bad = !status || !ids;
     for (int64_t start = 0; !bad && start < N; start += SLICE) {
         int64_t k = N - start < SLICE ? N - start : SLICE;
-        bad = store_read_slice(v->file, "summary", t, start, k, status + start) != 0;
+        bad = h5util_read_slice(v->file, "summary", t, start, k, status + start) != 0;
     }
     H5Tclose(t);
     int64_t m = 0;
@@ -543,9 +546,13 @@ static int run_verify(Verify *v, int64_t *n_checked, int64_t *n_finished) {
         free(ids);
         return cannot(v, "%s", "no finished config to verify");
     }
+    // buf holds one row of a curve or of a parameter: the longest of either.
     int64_t block = (int64_t)v->o->n_threads * BLOCK_PER_THREAD, biggest = v->grid.max_epochs;
     for (int64_t i = 0; i < v->grid.n_hidden; i++)
-        if (v->data.n_features * v->grid.hidden_dims[i] > biggest) biggest = v->data.n_features * v->grid.hidden_dims[i];
+        for (int p = 0; p < MLP_N_PARAMS; p++) {
+            int64_t count = mlp_param_count(p, v->data.n_features, v->grid.hidden_dims[i], 1);
+            if (count > biggest) biggest = count;
+        }
     Run *runs = calloc((size_t)block, sizeof *runs);
     int *ok = calloc((size_t)block, sizeof *ok);
     double *buf = malloc((size_t)biggest * sizeof *buf);

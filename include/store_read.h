@@ -1,0 +1,40 @@
+// store_read.h: reading a results file back, read-only: opening it (and checking it is one),
+// its format version, data splits and curves, a quick look at its statuses, whether its data
+// are a given Dataset's, and its /configs and /summary tables whole, as rows.
+//
+// Every reader opens the file with HDF5's file locking off, so it may read a file a sweep is
+// writing; it then trusts only rows whose status is not pending. Knows the layout
+// (store_layout.h); knows nothing of the commit protocol or of the Store being written.
+#ifndef STORE_READ_H
+#define STORE_READ_H
+
+#include <hdf5.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "data.h"
+#include "rows.h"
+
+// Opens a results file read-only with HDF5 file locking off (a sweep may be writing it) and
+// checks that it is one: 0, or 2 with err filled. Close with H5Fclose.
+int store_open_read(const char *path, hid_t *file, char *err);
+// The file's format_version (0 when missing). Resume and merge take only STORE_FORMAT_VERSION.
+int64_t store_format_version(hid_t file);
+// The data splits the configs trained on, from /data's attributes (a version-1 file has no
+// folds: 1 and 1). 0, or -1 when /data is unreadable.
+typedef struct {
+    int64_t n_train, n_test, folds, repeats;
+} StoreSplits;
+int store_read_splits(hid_t file, StoreSplits *s);
+// How many curves the file has (N_CURVES with validation, 4 without).
+int store_n_curves(hid_t file);
+// A quick look, read-only: the status column (n_configs of them) and the shard of the file
+// at path. SWEEP_OK, or SWEEP_ERR_USAGE (no such file, or another grid: status all pending).
+int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard, size_t n_shard);
+// Whether the file's /data split and scaling are those of d (what --resume checks): 1 or 0.
+int store_data_matches(hid_t file, const Dataset *d);
+// Reads /configs and /summary whole into malloc'd arrays of *n rows each. A column the file
+// lacks (a file from before the recipe axes) reads as the spec's default (sgd, 0.9, 0, relu,
+// normal); a name this version does not know is an error (2).
+int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err);
+
+#endif

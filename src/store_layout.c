@@ -1,0 +1,514 @@
+// store_layout.c: the results file's layout at creation (see store_layout.h). The layout
+// follows shared/notes/hdf5-crash-safety.md: contiguous datasets allocated at creation, no
+// object timestamps, metadata written once, so that afterwards only raw data is written.
+#include "store_layout.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <hdf5_hl.h>
+#include "fsutil.h"
+#include "h5util.h"
+#include "sweep.h"
+
+#define ROWS_PER_WRITE 4096  // tables are written at creation in slices of this many rows
+
+// ---------------------------------------------------------------------------------------
+// Types.
+
+hid_t store_config_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigRow));
+    H5Tinsert(t, "id", HOFFSET(ConfigRow, id), H5T_NATIVE_INT64);
+    H5Tinsert(t, "hidden_dim", HOFFSET(ConfigRow, hidden_dim), H5T_NATIVE_INT64);
+    H5Tinsert(t, "learning_rate", HOFFSET(ConfigRow, learning_rate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "batch_size", HOFFSET(ConfigRow, batch_size), H5T_NATIVE_INT64);
+    H5Tinsert(t, "epochs", HOFFSET(ConfigRow, epochs), H5T_NATIVE_INT64);
+    H5Tinsert(t, "seed", HOFFSET(ConfigRow, seed), H5T_NATIVE_INT64);
+    H5Tinsert(t, "init_scale", HOFFSET(ConfigRow, init_scale), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "shuffle", HOFFSET(ConfigRow, shuffle), H5T_NATIVE_INT8);
+    H5Tinsert(t, "momentum", HOFFSET(ConfigRow, momentum), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "weight_decay", HOFFSET(ConfigRow, weight_decay), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "patience", HOFFSET(ConfigRow, patience), H5T_NATIVE_INT64);
+    H5Tinsert(t, "min_delta", HOFFSET(ConfigRow, min_delta), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "repeat", HOFFSET(ConfigRow, repeat), H5T_NATIVE_INT32);
+    H5Tinsert(t, "fold", HOFFSET(ConfigRow, fold), H5T_NATIVE_INT32);
+    H5Tinsert(t, "weights_row", HOFFSET(ConfigRow, weights_row), H5T_NATIVE_INT64);
+    return t;
+}
+
+// A row of /configs as the file has it: the DESIGN's column order, names as strings
+// (fixed-length, NUL-terminated ASCII; h5py: bytes of dtype S16).
+typedef struct {
+    int64_t id, hidden_dim;
+    double learning_rate;
+    int64_t batch_size, epochs, seed;
+    double init_scale;
+    int8_t shuffle;
+    char optimizer[ROWS_NAME_LEN];
+    double momentum, weight_decay;
+    char activation[ROWS_NAME_LEN], init[ROWS_NAME_LEN];
+    int64_t patience;
+    double min_delta;
+    int32_t repeat, fold;
+    int64_t weights_row;
+} ConfigFileRow;
+
+static hid_t config_file_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigFileRow)), name = h5util_name_type(ROWS_NAME_LEN);
+    H5Tinsert(t, "id", HOFFSET(ConfigFileRow, id), H5T_NATIVE_INT64);
+    H5Tinsert(t, "hidden_dim", HOFFSET(ConfigFileRow, hidden_dim), H5T_NATIVE_INT64);
+    H5Tinsert(t, "learning_rate", HOFFSET(ConfigFileRow, learning_rate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "batch_size", HOFFSET(ConfigFileRow, batch_size), H5T_NATIVE_INT64);
+    H5Tinsert(t, "epochs", HOFFSET(ConfigFileRow, epochs), H5T_NATIVE_INT64);
+    H5Tinsert(t, "seed", HOFFSET(ConfigFileRow, seed), H5T_NATIVE_INT64);
+    H5Tinsert(t, "init_scale", HOFFSET(ConfigFileRow, init_scale), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "shuffle", HOFFSET(ConfigFileRow, shuffle), H5T_NATIVE_INT8);
+    H5Tinsert(t, "optimizer", HOFFSET(ConfigFileRow, optimizer), name);
+    H5Tinsert(t, "momentum", HOFFSET(ConfigFileRow, momentum), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "weight_decay", HOFFSET(ConfigFileRow, weight_decay), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "activation", HOFFSET(ConfigFileRow, activation), name);
+    H5Tinsert(t, "init", HOFFSET(ConfigFileRow, init), name);
+    H5Tinsert(t, "patience", HOFFSET(ConfigFileRow, patience), H5T_NATIVE_INT64);
+    H5Tinsert(t, "min_delta", HOFFSET(ConfigFileRow, min_delta), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "repeat", HOFFSET(ConfigFileRow, repeat), H5T_NATIVE_INT32);
+    H5Tinsert(t, "fold", HOFFSET(ConfigFileRow, fold), H5T_NATIVE_INT32);
+    H5Tinsert(t, "weights_row", HOFFSET(ConfigFileRow, weights_row), H5T_NATIVE_INT64);
+    H5Tclose(name);
+    return t;
+}
+
+void store_layout_put_name(char out[ROWS_NAME_LEN], AxisId a, int64_t code) {
+    memset(out, 0, ROWS_NAME_LEN);
+    snprintf(out, ROWS_NAME_LEN, "%s", axis_value_name(a, code));
+}
+
+hid_t store_summary_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SummaryRow));
+    H5Tinsert(t, "id", HOFFSET(SummaryRow, id), H5T_NATIVE_INT64);
+    H5Tinsert(t, "status", HOFFSET(SummaryRow, status), H5T_NATIVE_INT8);
+    H5Tinsert(t, "final_train_loss", HOFFSET(SummaryRow, final_train_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "final_train_acc", HOFFSET(SummaryRow, final_train_acc), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "final_test_loss", HOFFSET(SummaryRow, final_test_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "final_test_acc", HOFFSET(SummaryRow, final_test_acc), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "best_test_acc", HOFFSET(SummaryRow, best_test_acc), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "best_epoch", HOFFSET(SummaryRow, best_epoch), H5T_NATIVE_INT64);
+    H5Tinsert(t, "final_val_loss", HOFFSET(SummaryRow, final_val_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "final_val_acc", HOFFSET(SummaryRow, final_val_acc), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "best_val_loss", HOFFSET(SummaryRow, best_val_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "best_val_epoch", HOFFSET(SummaryRow, best_val_epoch), H5T_NATIVE_INT64);
+    H5Tinsert(t, "epochs_run", HOFFSET(SummaryRow, epochs_run), H5T_NATIVE_INT64);
+    H5Tinsert(t, "train_seconds", HOFFSET(SummaryRow, train_seconds), H5T_NATIVE_DOUBLE);
+    return t;
+}
+
+hid_t store_status_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, 1);
+    H5Tinsert(t, "status", 0, H5T_NATIVE_UINT8);
+    return t;
+}
+
+// ---------------------------------------------------------------------------------------
+// Rows at creation.
+
+void store_config_row(ConfigRow *row, const Config *c) {
+    memset(row, 0, sizeof *row);
+    row->id = c->id;
+    row->hidden_dim = c->hyper.hidden_dim;
+    row->learning_rate = c->hyper.learning_rate;
+    row->batch_size = c->hyper.batch_size;
+    row->epochs = c->hyper.epochs;
+    row->seed = (int64_t)c->hyper.seed;
+    row->init_scale = c->hyper.init_scale;
+    row->shuffle = (int8_t)c->hyper.shuffle;
+    row->optimizer = (int8_t)c->hyper.optimizer;
+    row->momentum = c->hyper.momentum;
+    row->weight_decay = c->hyper.weight_decay;
+    row->activation = (int8_t)c->hyper.activation;
+    row->init = (int8_t)c->hyper.init;
+    row->patience = c->hyper.patience;
+    row->min_delta = c->hyper.min_delta;
+    row->repeat = c->hyper.repeat;
+    row->fold = c->hyper.fold;
+    row->weights_row = c->weights_row;
+}
+
+static void config_file_row(ConfigFileRow *f, const ConfigRow *r) {
+    memset(f, 0, sizeof *f);
+    f->id = r->id;
+    f->hidden_dim = r->hidden_dim;
+    f->learning_rate = r->learning_rate;
+    f->batch_size = r->batch_size;
+    f->epochs = r->epochs;
+    f->seed = r->seed;
+    f->init_scale = r->init_scale;
+    f->shuffle = r->shuffle;
+    store_layout_put_name(f->optimizer, AXIS_OPTIMIZER, r->optimizer);
+    f->momentum = r->momentum;
+    f->weight_decay = r->weight_decay;
+    store_layout_put_name(f->activation, AXIS_ACTIVATION, r->activation);
+    store_layout_put_name(f->init, AXIS_INIT, r->init);
+    f->patience = r->patience;
+    f->min_delta = r->min_delta;
+    f->repeat = r->repeat;
+    f->fold = r->fold;
+    f->weights_row = r->weights_row;
+}
+
+void store_layout_pending_row(SummaryRow *row, int64_t id) {
+    memset(row, 0, sizeof *row);
+    row->id = id;
+    row->status = STATUS_PENDING;
+    row->final_train_loss = row->final_train_acc = NAN;
+    row->final_test_loss = row->final_test_acc = row->best_test_acc = NAN;
+    row->final_val_loss = row->final_val_acc = row->best_val_loss = NAN;
+    row->best_epoch = row->best_val_epoch = -1;
+    row->train_seconds = NAN;
+}
+
+// ---------------------------------------------------------------------------------------
+// Creation.
+
+static int create_root_attrs(hid_t file, const StoreMeta *m, const Grid *g) {
+    char created[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int rc = 0;
+    rc |= h5util_attr_set(file, "format", STORE_FORMAT_NAME);
+    rc |= h5util_attr_set(file, "name", m->name);
+    rc |= h5util_attr_put_i64(file, "format_version", STORE_FORMAT_VERSION);
+    rc |= h5util_attr_set(file, "sweep_version", SWEEP_VERSION);
+    rc |= h5util_attr_set(file, "created", created);
+    rc |= h5util_attr_set(file, "spec", m->spec_text);
+    rc |= h5util_attr_set(file, "spec_sha256", m->spec_sha256);
+    rc |= h5util_attr_set(file, "command", m->command);
+    rc |= h5util_attr_set(file, "host", m->host);
+    rc |= h5util_attr_put_i64(file, "n_configs", g->n_configs);
+    rc |= h5util_attr_set(file, "shard", m->shard);
+    rc |= h5util_attr_set(file, "status", "running");
+    return rc;
+}
+
+// /data/folds [repeats, n_train] and each split's scaling [repeats * folds, n_features].
+static int create_split_data(hid_t g, const Dataset *d) {
+    int64_t J = d->n_repeats * d->n_folds;
+    int rc = h5util_write_matrix(g, "folds", H5T_STD_I32LE, H5T_NATIVE_INT32, d->n_repeats, d->n_train, d->folds);
+    rc |= h5util_write_matrix(g, "split_feature_offset", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, J, d->n_features,
+                              d->split_offset);
+    rc |= h5util_write_matrix(g, "split_feature_scale", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, J, d->n_features,
+                              d->split_scale);
+    return rc;
+}
+
+static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
+    hid_t g = h5util_group_create(file, "data");
+    if (g < 0) return -1;
+    int rc = 0;
+    rc |= h5util_attr_set(g, "source", m->source);
+    rc |= h5util_attr_put_i64(g, "n_samples", d->n_samples);
+    rc |= h5util_attr_put_i64(g, "n_features", d->n_features);
+    rc |= h5util_attr_put_i64(g, "n_train", d->n_train);
+    rc |= h5util_attr_put_i64(g, "n_test", d->n_test);
+    rc |= h5util_attr_put_f64(g, "test_fraction", m->test_fraction);
+    rc |= h5util_attr_put_i64(g, "split_seed", (int64_t)m->split_seed);
+    rc |= h5util_attr_set(g, "scale", data_scale_name(m->scale));
+    rc |= h5util_attr_put_i64(g, "folds", d->n_folds);
+    rc |= h5util_attr_put_i64(g, "repeats", d->n_repeats);
+    rc |= h5util_write_all(g, "train_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_train, d->train_index);
+    rc |= h5util_write_all(g, "test_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_test, d->test_index);
+    rc |= h5util_write_all(g, "feature_offset", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->n_features, d->feature_offset);
+    rc |= h5util_write_all(g, "feature_scale", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->n_features, d->feature_scale);
+    hid_t st = h5util_string_type();
+    rc |= h5util_write_all(g, "feature_names", st, st, d->n_features, d->feature_names);
+    H5Tclose(st);
+    if (d->n_folds >= 2) rc |= create_split_data(g, d);
+    H5Gclose(g);
+    return rc;
+}
+
+// /configs and /summary (every row pending), written in slices so memory stays flat.
+static int create_tables(hid_t file, const Grid *g) {
+    hid_t cmem = config_file_type(), smem = store_summary_type();
+    hid_t cfile = h5util_packed(cmem), sfile = h5util_packed(smem);
+    hsize_t dims[1] = {(hsize_t)g->n_configs};
+    hid_t cd = h5util_dataset_create(file, "configs", cfile, 1, dims, H5UTIL_FILL_NONE);
+    hid_t sd = h5util_dataset_create(file, "summary", sfile, 1, dims, H5UTIL_FILL_NONE);
+    ConfigFileRow *crow = malloc(ROWS_PER_WRITE * sizeof *crow);
+    SummaryRow *srow = malloc(ROWS_PER_WRITE * sizeof *srow);
+    int rc = (cd < 0 || sd < 0 || !crow || !srow) ? -1 : 0;
+    for (int64_t start = 0; rc == 0 && start < g->n_configs; start += ROWS_PER_WRITE) {
+        int64_t n = g->n_configs - start < ROWS_PER_WRITE ? g->n_configs - start : ROWS_PER_WRITE;
+        for (int64_t i = 0; i < n; i++) {
+            ConfigRow row;
+            store_config_row(&row, &g->configs[start + i]);
+            config_file_row(&crow[i], &row);
+            store_layout_pending_row(&srow[i], start + i);
+        }
+        rc |= h5util_write_rows(cd, cmem, start, n, -1, crow, H5P_DEFAULT);
+        rc |= h5util_write_rows(sd, smem, start, n, -1, srow, H5P_DEFAULT);
+    }
+    free(crow);
+    free(srow);
+    if (cd >= 0) H5Dclose(cd);
+    if (sd >= 0) H5Dclose(sd);
+    H5Tclose(cmem); H5Tclose(smem); H5Tclose(cfile); H5Tclose(sfile);
+    return rc;
+}
+
+// A 1-D dimension scale 0..n-1 named `name` in group grp, attached as dimension `dim` of each
+// dataset in `attach` (so xarray and netCDF tools see labelled axes). Single-threaded set-up
+// only: HDF5's high-level library is not thread-safe.
+static int scale_create(hid_t grp, const char *name, int64_t n, const hid_t *attach, int n_attach, unsigned dim) {
+    int64_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    if (!v) return -1;
+    for (int64_t i = 0; i < n; i++) v[i] = i;
+    int rc = h5util_write_all(grp, name, H5T_STD_I64LE, H5T_NATIVE_INT64, n, v);
+    free(v);
+    hid_t d = rc == 0 ? H5Dopen2(grp, name, H5P_DEFAULT) : -1;
+    if (d < 0 || H5DSset_scale(d, name) < 0) rc = -1;
+    for (int i = 0; rc == 0 && i < n_attach; i++)
+        if (H5DSattach_scale(attach[i], d, dim) < 0) rc = -1;
+    if (d >= 0) H5Dclose(d);
+    return rc;
+}
+
+// A group of NaN-filled [rows, max_epochs] curves with (row_dim, epoch) dimension scales.
+static int create_curve_group(hid_t file, const char *group, const char *const *names, int n_names,
+                              const char *row_dim, int64_t rows, int64_t max_epochs) {
+    hid_t grp = h5util_group_create(file, group);
+    if (grp < 0) return -1;
+    hsize_t dims[2] = {(hsize_t)rows, (hsize_t)max_epochs};
+    hid_t d[2 * N_CURVES];
+    int rc = 0, n = 0;
+    for (int c = 0; c < n_names; c++) {
+        d[n] = h5util_dataset_create(grp, names[c], H5T_IEEE_F64LE, 2, dims, H5UTIL_FILL_NAN);
+        if (d[n] < 0) rc = -1; else n++;
+    }
+    if (rc == 0) rc |= scale_create(grp, row_dim, rows, d, n, 0);
+    if (rc == 0) rc |= scale_create(grp, "epoch", max_epochs, d, n, 1);
+    for (int i = 0; i < n; i++) H5Dclose(d[i]);
+    H5Gclose(grp);
+    return rc;
+}
+
+// The curves a file has: the val curves only with validation folds.
+int store_layout_curves_for(const Dataset *d) { return d->n_folds >= 2 ? N_CURVES : CURVE_VAL_LOSS; }
+
+static int create_curves(hid_t file, const Grid *g, const Dataset *d) {
+    return create_curve_group(file, "curves", CURVE_NAMES, store_layout_curves_for(d), "config", g->n_configs,
+                              g->max_epochs);
+}
+
+// ---------------------------------------------------------------------------------------
+// Seed statistics: one row per setting (every axis but seed), created with everything else
+// and filled once every config is finished (store_seedstats.c).
+
+hid_t store_layout_seed_stats_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SeedStatsRow));
+    H5Tinsert(t, "setting", HOFFSET(SeedStatsRow, setting), H5T_NATIVE_INT64);
+    H5Tinsert(t, "hidden_dim", HOFFSET(SeedStatsRow, hidden_dim), H5T_NATIVE_INT64);
+    H5Tinsert(t, "learning_rate", HOFFSET(SeedStatsRow, learning_rate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "batch_size", HOFFSET(SeedStatsRow, batch_size), H5T_NATIVE_INT64);
+    H5Tinsert(t, "epochs", HOFFSET(SeedStatsRow, epochs), H5T_NATIVE_INT64);
+    H5Tinsert(t, "init_scale", HOFFSET(SeedStatsRow, init_scale), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "shuffle", HOFFSET(SeedStatsRow, shuffle), H5T_NATIVE_INT8);
+    hid_t nt = h5util_name_type(ROWS_NAME_LEN);
+    H5Tinsert(t, "optimizer", HOFFSET(SeedStatsRow, optimizer), nt);
+    H5Tinsert(t, "momentum", HOFFSET(SeedStatsRow, momentum), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "weight_decay", HOFFSET(SeedStatsRow, weight_decay), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "activation", HOFFSET(SeedStatsRow, activation), nt);
+    H5Tinsert(t, "init", HOFFSET(SeedStatsRow, init), nt);
+    H5Tclose(nt);
+    H5Tinsert(t, "patience", HOFFSET(SeedStatsRow, patience), H5T_NATIVE_INT64);
+    H5Tinsert(t, "min_delta", HOFFSET(SeedStatsRow, min_delta), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "n_replicates", HOFFSET(SeedStatsRow, n_replicates), H5T_NATIVE_INT64);
+    H5Tinsert(t, "n_done", HOFFSET(SeedStatsRow, n_done), H5T_NATIVE_INT64);
+    H5Tinsert(t, "n_diverged", HOFFSET(SeedStatsRow, n_diverged), H5T_NATIVE_INT64);
+    H5Tinsert(t, "n_pruned", HOFFSET(SeedStatsRow, n_pruned), H5T_NATIVE_INT64);
+    for (int k = 0; k < N_STATS; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "mean_%s", STAT_NAMES[k]);
+        H5Tinsert(t, name, HOFFSET(SeedStatsRow, mean_std) + (size_t)(2 * k) * sizeof(double), H5T_NATIVE_DOUBLE);
+        snprintf(name, sizeof name, "std_%s", STAT_NAMES[k]);
+        H5Tinsert(t, name, HOFFSET(SeedStatsRow, mean_std) + (size_t)(2 * k + 1) * sizeof(double), H5T_NATIVE_DOUBLE);
+    }
+    return t;
+}
+
+const char *const STORE_SEED_CURVE_NAMES[2 * N_CURVES] = {
+    "train_loss_mean", "train_loss_std", "train_acc_mean", "train_acc_std",
+    "test_loss_mean",  "test_loss_std",  "test_acc_mean",  "test_acc_std",
+    "val_loss_mean",   "val_loss_std",   "val_acc_mean",   "val_acc_std"};
+
+void store_layout_seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, const ConfigRow *c) {
+    memset(row, 0, sizeof *row);
+    row->setting = k;
+    row->hidden_dim = c->hidden_dim;
+    row->learning_rate = c->learning_rate;
+    row->batch_size = c->batch_size;
+    row->epochs = c->epochs;
+    row->init_scale = c->init_scale;
+    row->shuffle = c->shuffle;
+    store_layout_put_name(row->optimizer, AXIS_OPTIMIZER, c->optimizer);
+    row->momentum = c->momentum;
+    row->weight_decay = c->weight_decay;
+    store_layout_put_name(row->activation, AXIS_ACTIVATION, c->activation);
+    store_layout_put_name(row->init, AXIS_INIT, c->init);
+    row->patience = c->patience;
+    row->min_delta = c->min_delta;
+    row->n_replicates = gs->n_configs;
+    row->n_done = gs->n_done;
+    row->n_diverged = gs->n_diverged;
+    row->n_pruned = gs->n_pruned;
+    for (int s = 0; s < N_STATS; s++) {
+        row->mean_std[2 * s] = gs->mean[s];
+        row->mean_std[2 * s + 1] = gs->std[s];
+    }
+}
+
+// The settings are known before training: the table is written now with counts and NaNs.
+static int create_seed_stats(hid_t file, const Grid *g, int n_curves) {
+    ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
+    if (!rows) return -1;
+    for (int64_t i = 0; i < g->n_configs; i++) store_config_row(&rows[i], &g->configs[i]);
+    Groups groups;
+    int rc = stats_group(&groups, rows, NULL, g->n_configs, STATS_SETTING_AXES);
+    hid_t mem = store_layout_seed_stats_type(), ftype = h5util_packed(mem);
+    hsize_t dims[1] = {(hsize_t)groups.n_groups};
+    hid_t d = rc == 0 ? h5util_dataset_create(file, "seed_stats", ftype, 1, dims, H5UTIL_FILL_NONE) : -1;
+    if (d < 0) rc = -1;
+    for (int64_t k = 0; rc == 0 && k < groups.n_groups; k++) {
+        SeedStatsRow row;
+        store_layout_seed_stats_row(&row, k, &groups.groups[k], &rows[groups.groups[k].first]);
+        rc |= h5util_write_rows(d, mem, k, 1, -1, &row, H5P_DEFAULT);
+    }
+    if (d >= 0) H5Dclose(d);
+    H5Tclose(mem);
+    H5Tclose(ftype);
+    if (rc == 0)
+        rc = create_curve_group(file, "seed_stats_curves", STORE_SEED_CURVE_NAMES, 2 * n_curves, "setting",
+                                groups.n_groups, g->max_epochs);
+    stats_free(&groups);
+    free(rows);
+    return rc;
+}
+
+// /weights or /initial_weights: one group per hidden size with W1, b1, W2, b2, config_id.
+static int create_weights(hid_t file, const char *name, const Grid *g, int64_t D) {
+    hid_t top = h5util_group_create(file, name);
+    if (top < 0) return -1;
+    int rc = 0;
+    int64_t *ids = malloc((size_t)g->n_configs * sizeof(int64_t));
+    if (!ids) rc = -1;
+    for (int64_t k = 0; rc == 0 && k < g->n_hidden; k++) {
+        int64_t H = g->hidden_dims[k], n_H = g->n_per_hidden[k];
+        char gname[64];
+        snprintf(gname, sizeof gname, "hidden_%lld", (long long)H);
+        hid_t grp = h5util_group_create(top, gname);
+        if (grp < 0) { rc = -1; break; }
+        for (int p = 0; p < MLP_N_PARAMS; p++) {   // [n_H, the parameter's shape (one output)]
+            int64_t shape[2];
+            int rank = mlp_param_shape(p, D, H, 1, shape);
+            hsize_t dims[3] = {(hsize_t)n_H};
+            for (int i = 0; i < rank; i++) dims[i + 1] = (hsize_t)shape[i];
+            hid_t d = h5util_dataset_create(grp, MLP_PARAM_NAMES[p], H5T_IEEE_F64LE, rank + 1, dims, H5UTIL_FILL_NONE);
+            if (d < 0) rc = -1; else H5Dclose(d);
+        }
+        int64_t n = 0;
+        for (int64_t i = 0; i < g->n_configs; i++)
+            if (g->configs[i].hyper.hidden_dim == H) ids[n++] = g->configs[i].id;
+        rc |= h5util_write_all(grp, "config_id", H5T_STD_I64LE, H5T_NATIVE_INT64, n, ids);
+        H5Gclose(grp);
+    }
+    free(ids);
+    H5Gclose(top);
+    return rc;
+}
+
+int store_layout_build(const char *tmp_path, const StoreMeta *meta, const Grid *grid, const Dataset *data) {
+    hid_t fapl = h5util_file_access();
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0);
+    hid_t file = H5Fcreate(tmp_path, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fcpl);
+    H5Pclose(fapl);
+    if (file < 0) return -1;
+    int rc = 0;
+    rc |= create_root_attrs(file, meta, grid);
+    rc |= create_data_group(file, meta, data);
+    rc |= create_tables(file, grid);
+    rc |= create_curves(file, grid, data);
+    rc |= create_seed_stats(file, grid, store_layout_curves_for(data));
+    rc |= create_weights(file, "weights", grid, data->n_features);
+    if (meta->save_initial_weights) rc |= create_weights(file, "initial_weights", grid, data->n_features);
+    if (H5Fclose(file) < 0) rc = -1;
+    if (rc == 0 && fsutil_fsync_file(tmp_path) != 0) rc = -1;
+    return rc;
+}
+
+// ---------------------------------------------------------------------------------------
+// The datasets a config's rows live in.
+
+int store_layout_open_rows(StoreRows *r, hid_t file, int n_curves, const int64_t *hidden, int64_t n_hidden,
+                           int with_initial) {
+    memset(r, 0, sizeof *r);
+    r->n_curves = n_curves;
+    r->n_hidden = n_hidden;
+    r->weights = calloc((size_t)(n_hidden ? n_hidden : 1), sizeof *r->weights);
+    r->initial = with_initial ? calloc((size_t)(n_hidden ? n_hidden : 1), sizeof *r->initial) : NULL;
+    if (!r->weights || (with_initial && !r->initial)) return ENOMEM;
+    int bad = (r->summary = H5Dopen2(file, "summary", H5P_DEFAULT)) < 0;
+    for (int c = 0; c < n_curves; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
+        bad |= (r->curves[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
+    }
+    for (int64_t k = 0; k < n_hidden; k++)
+        for (int p = 0; p < MLP_N_PARAMS; p++) {
+            char name[128];
+            snprintf(name, sizeof name, "weights/hidden_%lld/%s", (long long)hidden[k], MLP_PARAM_NAMES[p]);
+            bad |= (r->weights[k][p] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
+            if (r->initial) {
+                snprintf(name, sizeof name, "initial_weights/hidden_%lld/%s", (long long)hidden[k], MLP_PARAM_NAMES[p]);
+                bad |= (r->initial[k][p] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
+            }
+        }
+    return bad ? -1 : 0;
+}
+
+void store_layout_close_rows(StoreRows *r) {
+    if (r->summary > 0) H5Dclose(r->summary);
+    for (int c = 0; c < r->n_curves; c++)
+        if (r->curves[c] > 0) H5Dclose(r->curves[c]);
+    for (int64_t k = 0; k < r->n_hidden; k++)
+        for (int p = 0; p < MLP_N_PARAMS; p++) {
+            if (r->weights && r->weights[k][p] > 0) H5Dclose(r->weights[k][p]);
+            if (r->initial && r->initial[k][p] > 0) H5Dclose(r->initial[k][p]);
+        }
+    free(r->weights);
+    free(r->initial);
+    memset(r, 0, sizeof *r);
+}
+
+// ---------------------------------------------------------------------------------------
+
+double store_estimate_bytes(const Grid *g, const Dataset *d, int save_initial_weights) {
+    double E = (double)g->max_epochs, n_settings = (double)g->n_settings, D = (double)d->n_features;
+    double n_curves = store_layout_curves_for(d);
+    double per_config = (double)sizeof(ConfigFileRow) + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
+    double bytes = (double)g->n_configs * (per_config + n_curves * 8.0 * E);
+    bytes += n_settings * ((double)sizeof(SeedStatsRow) + 8.0 + 2 * n_curves * 8.0 * E);  // seed statistics
+    if (d->n_folds >= 2)   // the folds and each split's scaling
+        bytes += (double)(d->n_repeats * d->n_train) * 4.0 + (double)(d->n_repeats * d->n_folds) * 16.0 * D;
+    double weights = 0.0;
+    for (int64_t k = 0; k < g->n_hidden; k++) {
+        int64_t row = 1;   // a config's weights and its config_id
+        for (int p = 0; p < MLP_N_PARAMS; p++) row += mlp_param_count(p, d->n_features, g->hidden_dims[k], 1);
+        weights += (double)g->n_per_hidden[k] * 8.0 * (double)row;
+    }
+    return bytes + weights * (save_initial_weights ? 2.0 : 1.0) + 64.0 * 1024.0;  // + metadata
+}
