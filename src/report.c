@@ -214,13 +214,6 @@ static int distinct_values(Distinct *d, const ConfigRow *configs, int64_t n, Axi
     return 0;
 }
 
-static void mean_std_cell(char *out, size_t n, const GroupStats *g, int stat) {
-    double m = g->mean[stat], s = g->std[stat];
-    if (isnan(m)) snprintf(out, n, "-");
-    else if (isnan(s)) snprintf(out, n, "%.4f \u00b1      -", m);
-    else snprintf(out, n, "%.4f \u00b1 %.4f", m, s);
-}
-
 typedef struct {
     const char *path;
     char *name, *status, *sha, *shard;
@@ -305,26 +298,6 @@ static int print_header(const Report *r, const Distinct *dist) {
     return 0;
 }
 
-// "0.1234 [0.1100, 0.1368]": a mean and its interval, to 4 places.
-static void interval_cell(char *out, size_t n, const RankedUnit *u) {
-    if (isnan(u->mean) && !isnan(u->pruned_mean)) snprintf(out, n, "(%.4f)", u->pruned_mean);
-    else if (isnan(u->mean)) snprintf(out, n, "-");
-    else if (isnan(u->ci_low)) snprintf(out, n, "%.4f", u->mean);
-    else snprintf(out, n, "%.4f [%.4f, %.4f]", u->mean, u->ci_low, u->ci_high);
-}
-
-static const char *verdict(const RankedUnit *u, int lower_is_better, char *buf, size_t n) {
-    if (u->is_best) return "best";
-    if (!u->compared && u->pruned_at) {
-        snprintf(buf, n, "pruned at %" PRId64, u->pruned_at);
-        return buf;
-    }
-    if (!u->compared) return "-";
-    if (u->test.indistinguishable) return "indistinguishable";
-    int best_higher = u->test.mean_diff > 0.0;   // the best's score minus this one's
-    return best_higher == !lower_is_better ? "worse" : "better";
-}
-
 // What the ranking rests on, in a sentence or two under the table's title.
 static void print_basis(const Report *r, const ReportOptions *o) {
     const Ranking *k = &r->rank;
@@ -377,11 +350,11 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
         snprintf(cells[c++], CELL, "%" PRId64, g->n_configs);
         snprintf(cells[c++], CELL, "%" PRId64, g->n_done);
         snprintf(cells[c++], CELL, "%" PRId64, g->n_diverged);
-        interval_cell(cells[c++], CELL, u);
+        table_format_interval(cells[c++], CELL, u);
         table_format_p(cells[c++], CELL, u->compared ? u->test.p_holm : NAN);
         char why[CELL];
-        snprintf(cells[c++], CELL, "%s", verdict(u, r->rank.lower_is_better, why, sizeof why));
-        if (show_test) mean_std_cell(cells[c++], CELL, g, STAT_FINAL_TEST_ACC);
+        snprintf(cells[c++], CELL, "%s", table_verdict(u, r->rank.lower_is_better, why, sizeof why));
+        if (show_test) table_format_mean_std(cells[c++], CELL, g->mean[STAT_FINAL_TEST_ACC], g->std[STAT_FINAL_TEST_ACC]);
     }
     const char *what = o->by_given ? "groups" : "settings";
     int64_t n_groups = r->rank.n_units;
