@@ -142,7 +142,7 @@ static double shade(const ChartModel *m, double v, double lo, double hi) {
 // ---------------------------------------------------------------------------------------
 // The intervals beside the ranking table.
 
-enum { IV_W = 210, IV_H = 20, IV_PAD = 10 };
+enum { IV_W = 200, IV_H = 20, IV_PAD = 10 };
 
 void chart_interval_scale(const ChartModel *m, SvgScale *s) {
     double lo = INFINITY, hi = -INFINITY;
@@ -373,7 +373,7 @@ int chart_heatmaps(FILE *f, const ChartModel *m, char *err) {
 // ---------------------------------------------------------------------------------------
 // Parallel coordinates: every setting, one polyline over its swept axes and the metric.
 
-enum { PC_LEFT = 70, PC_STEP = 150, PC_TOP = 44, PC_H = 300, PC_BAR_ROOM = 150 };
+enum { PC_LEFT = 70, PC_STEP = 180, PC_TOP = 44, PC_H = 300, PC_BAR_ROOM = 150 };
 
 typedef struct {
     const double *mean;

@@ -158,6 +158,13 @@ static int64_t drawn_epoch(int64_t i, int64_t n_points, int64_t E) {
     return n_points >= E ? i : (int64_t)llround((double)i * (double)(E - 1) / (double)(n_points - 1));
 }
 
+// Whether curve c of a unit has a value (with_std: and a std) at some epoch.
+static int has_values(const UnitCurves *u, int c, int with_std) {
+    for (int64_t e = 0; e < u->E; e++)
+        if (!isnan(u->mean[c][e]) && (!with_std || !isnan(u->std[c][e]))) return 1;
+    return 0;
+}
+
 static void draw_panel(FILE *f, const ChartModel *m, const CurveSet *cs, const UnitCurves *u, int k, double x0,
                        const SvgScale *sx_in, const SvgScale *sy_in) {
     SvgScale sx = *sx_in, sy = *sy_in;
@@ -174,7 +181,7 @@ static void draw_panel(FILE *f, const ChartModel *m, const CurveSet *cs, const U
     for (int pass = 0; pass < 2; pass++)   // the bands under every line
         for (int p = 0; p < N_PARTS; p++) {
             int c = cs->index[k][p];
-            if (c < 0 || u->n_rep == 0) continue;
+            if (c < 0 || u->n_rep == 0 || !has_values(u, c, pass == 0)) continue;   // a test part of 0 rows
             char attrs[64];
             if (pass == 0) {
                 if (u->n_rep < 2) continue;

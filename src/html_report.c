@@ -19,6 +19,7 @@
 #include "table.h"
 
 enum { LIST_MAX = 1000 };   // configs listed per status; the rest are counted
+enum { NAMES_MAX = 200 };   // feature or class names shown; the rest are counted
 
 static const char STYLE[] =
     "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#222;"
@@ -26,8 +27,8 @@ static const char STYLE[] =
     "h1{font-size:1.6em;margin:.7em 0 .1em}h2{font-size:1.3em;border-bottom:2px solid #ddd;padding-bottom:.2em;"
     "margin-top:2em}h3{font-size:1em;margin:.9em 0 .2em}\n"
     "nav{margin:.4em 0 1em}nav a{margin-right:1.1em;color:#0060a0}\n"
-    "table{border-collapse:collapse;font-variant-numeric:tabular-nums}\n"
-    "th,td{padding:2px 7px;text-align:right;border-bottom:1px solid #eee;white-space:nowrap;vertical-align:middle}\n"
+    "table{border-collapse:collapse;font-variant-numeric:tabular-nums}.rank,.list{font-size:13px}\n"
+    "th,td{padding:2px 6px;text-align:right;border-bottom:1px solid #eee;white-space:nowrap;vertical-align:middle}\n"
     "thead th{background:#f4f4f4;position:sticky;top:0;z-index:1}\n"
     ".l{text-align:left}.kv th{text-align:left;font-weight:600;vertical-align:top;background:none}\n"
     ".kv td{text-align:left;white-space:normal;max-width:1100px}\n"
@@ -278,12 +279,13 @@ static void write_head(FILE *f, const Page *pg) {
 static void write_names(FILE *f, const char *key, char **names, int64_t n) {
     if (!names) return;
     fprintf(f, "<tr><th>%s (%" PRId64 ")</th><td>", key, n);
-    for (int64_t i = 0; i < n; i++) {
+    for (int64_t i = 0; i < n && i < NAMES_MAX; i++) {
         if (i) fputs(", ", f);
         fputs("<code>", f);
         svg_escape(f, names[i]);
         fputs("</code>", f);
     }
+    if (n > NAMES_MAX) fprintf(f, " and %" PRId64 " more", n - NAMES_MAX);
     fputs("</td></tr>\n", f);
 }
 

@@ -70,6 +70,16 @@ grid:
   epochs: 4
   seed: [0, 1]
 """
+NO_TEST_SPEC = """\
+name: html-no-test
+data:
+  folds: 3
+  test_fraction: 0
+grid:
+  hidden_dim: [3, 5]
+  epochs: 4
+  seed: [0, 1]
+"""
 LONG_SPEC = """\
 name: html-long
 grid:
@@ -94,7 +104,7 @@ def files(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("html")
     f = {"folds": sweep_file(tmp, "folds", FOLDS_SPEC), "plain": sweep_file(tmp, "plain", PLAIN_SPEC),
          "halving": sweep_file(tmp, "halving", HALVING_SPEC), "random": sweep_file(tmp, "random", RANDOM_SPEC),
-         "long": sweep_file(tmp, "long", LONG_SPEC)}
+         "long": sweep_file(tmp, "long", LONG_SPEC), "no_test": sweep_file(tmp, "no_test", NO_TEST_SPEC)}
     shard = tmp / "shard.h5"
     assert run_sweep("-q", "-o", shard, "--shard", "1/3", write_spec(tmp / "s.yaml", FOLDS_SPEC)).returncode == 0
     f["shard"] = shard
@@ -116,6 +126,14 @@ def files(tmp_path_factory):
             c[pending] = np.nan
             h["curves"][k][...] = c
         h.attrs["status"] = "interrupted"
+    # A sweep that has just started: nothing finished yet.
+    f["started"] = tmp / "started.h5"
+    shutil.copy(f["plain"], f["started"])
+    with h5py.File(f["started"], "r+") as h:
+        s = h["summary"][:]
+        s["status"] = STATUS_PENDING
+        h["summary"][...] = s
+        h.attrs["status"] = "running"
     # Version 1: no folds, no recipe columns, no v2 summary columns.
     f["v1"] = tmp / "v1.h5"
     shutil.copy(f["plain"], f["v1"])
@@ -269,7 +287,8 @@ def check_table_equals_csv(text, path, *args):
     return html_rows
 
 
-@pytest.mark.parametrize("name", ["folds", "plain", "halving", "random", "long", "shard", "interrupted", "v1", "evil"])
+@pytest.mark.parametrize("name", ["folds", "plain", "halving", "random", "long", "no_test", "shard", "interrupted",
+                                  "started", "v1", "evil"])
 def test_every_kind_of_file_gives_a_sane_page_with_the_csv_numbers(files, tmp_path, name):
     text = html_report(files[name], tmp_path / "r.html")
     check_sane(text, halving=name == "halving")
@@ -327,6 +346,20 @@ def test_charts_have_axes_names_log_scales_and_thinned_curves(files, tmp_path):
     assert counts == [300, 500], counts
     text = html_report(files["halving"], tmp_path / "h.html")
     assert "Rungs at 2, 6 and 18 epochs" in text and 'class="rg"' in text
+
+
+def test_heatmap_cells_are_the_mean_over_the_other_axes(files, tmp_path):
+    """Each cell: the mean of the metric over every done config with the cell's two values,
+    as scripts/plot.py computes it."""
+    text = html_report(files["folds"], tmp_path / "r.html")
+    with h5py.File(files["folds"], "r") as f:
+        c, s = f["configs"][:], f["summary"][:]
+    cells = re.findall(r"<title>learning_rate=([^,]+), hidden_dim=(\d+): mean final_val_loss ([^ ]+) over (\d+) done", text)
+    assert len(cells) == 6
+    for lr, h, mean, n in cells:
+        sel = (c["learning_rate"] == float(lr)) & (c["hidden_dim"] == int(h)) & (s["status"] == 1)
+        assert int(n) == sel.sum()
+        assert mean == ("n/a" if not sel.any() else f"{s['final_val_loss'][sel].mean():.4f}")
 
 
 def test_user_text_is_escaped(files, tmp_path):
