@@ -528,14 +528,14 @@ static int find_rungs(const ChartModel *m, const Spec *spec, int64_t *rungs) {
     return (int)n;
 }
 
-// Column `epoch - 1` of a curve for every config (NaN where unreadable). 0 or -1.
-static int read_column(hid_t file, const char *curve, int64_t n, int64_t epoch, double *out) {
+// Column `epoch - 1` of a curve for every config (NaN where the file has none).
+static void read_column(hid_t file, const char *curve, int64_t n, int64_t epoch, double *out) {
     for (int64_t i = 0; i < n; i++) out[i] = NAN;
     char name[64];
     snprintf(name, sizeof name, "curves/%s", curve);
-    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) return 0;
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) return;
     hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
-    if (d < 0) return 0;
+    if (d < 0) return;
     hid_t fsp = H5Dget_space(d);
     hsize_t dims[2] = {0, 0};
     int ok = H5Sget_simple_extent_ndims(fsp) == 2 && H5Sget_simple_extent_dims(fsp, dims, NULL) == 2 &&
@@ -550,7 +550,6 @@ static int read_column(hid_t file, const char *curve, int64_t n, int64_t epoch, 
     }
     H5Sclose(fsp);
     H5Dclose(d);
-    return 0;
 }
 
 int chart_rungs(FILE *f, const ChartModel *m, const Spec *spec, char *err) {

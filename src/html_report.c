@@ -557,6 +557,30 @@ static int write_page(FILE *f, Page *pg, char *err) {
     return 0;
 }
 
+// The page into OUT.tmp, renamed to OUT once whole: 0, or 1 with err filled.
+static int write_file(Page *pg, const char *out, char *err) {
+    size_t len = strlen(out) + 5;
+    char *tmp = malloc(len);
+    if (!tmp) return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
+    snprintf(tmp, len, "%s.tmp", out);
+    int rc = SWEEP_OK;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write %s: %s", out, strerror(errno));
+    } else {
+        errno = 0;
+        if (write_page(f, pg, err) != 0) rc = SWEEP_ERR_RUNTIME;   // out of memory: err says so
+        int bad = ferror(f), saved = errno;
+        if ((fclose(f) != 0 || bad) && rc == SWEEP_OK)
+            rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write %s: %s", out, strerror(saved ? saved : errno ? errno : EIO));
+        if (rc == SWEEP_OK && rename(tmp, out) != 0)
+            rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write %s: %s", out, strerror(errno));
+        if (rc != SWEEP_OK) remove(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
 int html_report_write(const HtmlReportInput *in, char *err) {
     hid_t file;
     int rc = store_open_read(in->path, &file, err);
@@ -576,22 +600,7 @@ int html_report_write(const HtmlReportInput *in, char *err) {
         rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     } else {
         pg.halving = chart_halving(&pg.model, pg.spec_ok ? &pg.spec : NULL);
-        size_t len = strlen(in->out);
-        char *tmp = malloc(len + 5);
-        FILE *f = tmp ? (snprintf(tmp, len + 5, "%s.tmp", in->out), fopen(tmp, "w")) : NULL;
-        if (!tmp) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
-        else if (!f) rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write %s: %s", tmp, strerror(errno));
-        else {
-            if (write_page(f, &pg, err) != 0) rc = SWEEP_ERR_RUNTIME;
-            int bad = ferror(f);
-            if (fclose(f) != 0 || bad) {
-                if (rc == SWEEP_OK) rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write %s: %s", tmp, strerror(errno ? errno : EIO));
-            }
-            if (rc == SWEEP_OK && rename(tmp, in->out) != 0)
-                rc = fail(err, SWEEP_ERR_RUNTIME, "cannot write %s: %s", in->out, strerror(errno));
-            if (rc != SWEEP_OK) remove(tmp);
-        }
-        free(tmp);
+        rc = write_file(&pg, in->out, err);
         chart_model_free(&pg.model);
     }
     if (pg.spec_ok) spec_free(&pg.spec);
