@@ -258,7 +258,7 @@ def html_report_row(tmp):
     with h5py.File(grid, "r") as f:
         n = len(f["configs"])
     print(f"\nHTML report of the default sweep ({n} configs): {size / 1e6:.2f} MB ({size / HTML_MAX_BYTES:.2f} of"
-          f" the 3 MB limit), {t:.2f} s ({t / HTML_MAX_SECONDS:.2f} of the 2 s limit); best of {REPEATS} runs")
+          f" the 3 MB limit), {t:.2f} s ({t / HTML_MAX_SECONDS:.2f} of the 2 s limit); best of {REPEATS} run{'s' if REPEATS > 1 else ''}")
 
 
 def main():
