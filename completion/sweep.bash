@@ -26,10 +26,11 @@ _sweep() {
     report)
         case $prev in
         --top|--alpha) return ;;
+        --html) _sweep_files "$cur" html; return ;;
         --by) COMPREPLY=($(compgen -W "$axes" -- "$cur")); return ;;
         --metric) COMPREPLY=($(compgen -W "final_val_loss final_val_acc best_val_loss final_test_loss final_test_acc final_train_loss final_train_acc" -- "$cur")); return ;;
         esac
-        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--top --by --metric --alpha --csv --help" -- "$cur"))
+        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--top --by --metric --alpha --csv --html --help" -- "$cur"))
         else _sweep_files "$cur" h5; COMPREPLY+=($(compgen -W "$axes" -- "$cur")); fi
         return ;;
     merge)

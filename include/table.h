@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "ranking.h"
 #include "rows.h"
 #include "spec.h"
 
@@ -18,6 +19,14 @@ void table_format_real(char *out, size_t n, double v);
 void table_format_axis(char *out, size_t n, const ConfigRow *c, AxisId a, int csv);
 // A p value to 4 places: "<0.0001" below that, "-" for NaN.
 void table_format_p(char *out, size_t n, double p);
+// A unit's mean and 95% interval to 4 places, "0.1234 [0.1100, 0.1368]"; "0.1234" without an
+// interval, "(0.1234)" for a pruned unit's mean where it was pruned, "-" for none.
+void table_format_interval(char *out, size_t n, const RankedUnit *u);
+// "0.1234 ± 0.0100" to 4 places ("-" without a mean, a dash for a missing std).
+void table_format_mean_std(char *out, size_t n, double mean, double std);
+// A unit against the best: "best", "indistinguishable", "worse", "better", "pruned at E" (in
+// buf) or "-" (not compared).
+const char *table_verdict(const RankedUnit *u, int lower_is_better, char *buf, size_t n);
 // Display width of UTF-8 text.
 int table_text_width(const char *s);
 // Prints rows x cols cells (row-major, TABLE_CELL bytes each), right-aligned in columns

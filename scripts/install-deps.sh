@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian 12 packages sweep needs to build, test and plot (Open MPI only for
 # `make MPI=1` and its tests; ./sweep itself never needs it; SciPy for the statistics' and the
-# random search's tests, man-db and groff for the man page's test). Idempotent: installs
+# random search's tests, man-db and groff for the man page's test, Chromium, its driver and
+# Selenium for the HTML report's browser test). Idempotent: installs
 # only what is missing, and runs `apt-get update` only when something is.
 set -e
 PACKAGES="gcc make pkg-config libyaml-dev libhdf5-dev hdf5-tools
@@ -9,7 +10,8 @@ PACKAGES="gcc make pkg-config libyaml-dev libhdf5-dev hdf5-tools
           python3-xarray python3-h5netcdf
           clang libclang-rt-14-dev libopenblas0-pthread python3-threadpoolctl
           openmpi-bin libopenmpi-dev
-          man-db groff-base"
+          man-db groff-base
+          chromium chromium-driver python3-selenium"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

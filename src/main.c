@@ -49,7 +49,7 @@ typedef struct {
 
 static const char USAGE[] =
     "usage: sweep [OPTIONS] SPEC.yaml\n"
-    "       sweep report [--top K] [--by AXIS...] [--metric M] [--alpha A] [--csv] FILE.h5\n"
+    "       sweep report [--top K] [--by AXIS...] [--metric M] [--alpha A] [--csv | --html OUT.html] FILE.h5\n"
     "       sweep compare [--by AXIS] [--where AXIS=V]... [--metric M] [--alpha A] [--rope R] [--csv] FILE.h5\n"
     "       sweep merge [--force] [--allow-partial] OUT.h5 PART.h5...\n"
     "       sweep verify [--sample K] [--seed S] [-j N] FILE.h5\n"

@@ -10,6 +10,7 @@
 
 #include <hdf5.h>
 
+#include "html_report.h"
 #include "ranking.h"
 #include "report.h"
 #include "spec.h"
@@ -22,7 +23,7 @@
 #define CELL TABLE_CELL
 
 static const char REPORT_USAGE[] =
-    "usage: sweep report [--top K] [--by AXIS...] [--metric M] [--alpha A] [--csv] FILE.h5\n"
+    "usage: sweep report [--top K] [--by AXIS...] [--metric M] [--alpha A] [--csv | --html OUT.html] FILE.h5\n"
     "\n"
     "Summarise a results file, also one a sweep is still writing: status counts, the grid's\n"
     "axes, and the best settings (every axis but seed, repeat and fold) ranked by the mean of\n"
@@ -39,6 +40,8 @@ static const char REPORT_USAGE[] =
     "                 final_test_loss, final_test_acc (without), final_train_loss, final_train_acc\n"
     "  --alpha A      the level of the comparisons with the best (default 0.05)\n"
     "  --csv          one header row and one row per group, full precision, no decoration\n"
+    "  --html OUT     write the report as one self-contained HTML page with charts to OUT\n"
+    "                 (the same rows and numbers; nothing fetched; prints nothing)\n"
     "  -h, --help     show this help\n"
     "\n"
     "Axes: hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum\n"
@@ -49,6 +52,7 @@ typedef struct {
     const char *path;
     int64_t top;              // 0: the default
     int csv;
+    const char *html;         // --html OUT, or NULL
     int by_given;
     unsigned by;              // AXIS_BIT mask
     const char *metric;       // NULL: the file's default
@@ -128,6 +132,11 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
             rc = SWEEP_OK;
         } else if (strcmp(s, "--csv") == 0) {
             o->csv = 1;
+        } else if (strcmp(s, "--html") == 0) {
+            if (i + 1 >= argc) rc = report_error(SWEEP_ERR_USAGE, "%s: expected a file name", s);
+            else o->html = argv[++i];
+        } else if (strncmp(s, "--html=", 7) == 0) {
+            o->html = s + 7;
         } else if (strcmp(s, "--top") == 0) {
             if (i + 1 >= argc) rc = report_error(SWEEP_ERR_USAGE, "%s: expected a value", s);
             else rc = parse_top(argv[++i], o);
@@ -163,6 +172,8 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
     }
     for (int k = 0; k < n_by && rc < 0; k++) rc = add_axes(o, by_words[k]);
     if (rc < 0 && !o->path) rc = report_error(SWEEP_ERR_USAGE, "%s", "expected a results file");
+    if (rc < 0 && o->html && !o->html[0]) rc = report_error(SWEEP_ERR_USAGE, "%s", "--html: expected a file name");
+    if (rc < 0 && o->html && o->csv) rc = report_error(SWEEP_ERR_USAGE, "%s", "--html and --csv: choose one");
     free(by_words);
     return rc;
 }
@@ -212,13 +223,6 @@ static int distinct_values(Distinct *d, const ConfigRow *configs, int64_t n, Axi
     }
     free(k);
     return 0;
-}
-
-static void mean_std_cell(char *out, size_t n, const GroupStats *g, int stat) {
-    double m = g->mean[stat], s = g->std[stat];
-    if (isnan(m)) snprintf(out, n, "-");
-    else if (isnan(s)) snprintf(out, n, "%.4f \u00b1      -", m);
-    else snprintf(out, n, "%.4f \u00b1 %.4f", m, s);
 }
 
 typedef struct {
@@ -305,26 +309,6 @@ static int print_header(const Report *r, const Distinct *dist) {
     return 0;
 }
 
-// "0.1234 [0.1100, 0.1368]": a mean and its interval, to 4 places.
-static void interval_cell(char *out, size_t n, const RankedUnit *u) {
-    if (isnan(u->mean) && !isnan(u->pruned_mean)) snprintf(out, n, "(%.4f)", u->pruned_mean);
-    else if (isnan(u->mean)) snprintf(out, n, "-");
-    else if (isnan(u->ci_low)) snprintf(out, n, "%.4f", u->mean);
-    else snprintf(out, n, "%.4f [%.4f, %.4f]", u->mean, u->ci_low, u->ci_high);
-}
-
-static const char *verdict(const RankedUnit *u, int lower_is_better, char *buf, size_t n) {
-    if (u->is_best) return "best";
-    if (!u->compared && u->pruned_at) {
-        snprintf(buf, n, "pruned at %" PRId64, u->pruned_at);
-        return buf;
-    }
-    if (!u->compared) return "-";
-    if (u->test.indistinguishable) return "indistinguishable";
-    int best_higher = u->test.mean_diff > 0.0;   // the best's score minus this one's
-    return best_higher == !lower_is_better ? "worse" : "better";
-}
-
 // What the ranking rests on, in a sentence or two under the table's title.
 static void print_basis(const Report *r, const ReportOptions *o) {
     const Ranking *k = &r->rank;
@@ -377,11 +361,11 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
         snprintf(cells[c++], CELL, "%" PRId64, g->n_configs);
         snprintf(cells[c++], CELL, "%" PRId64, g->n_done);
         snprintf(cells[c++], CELL, "%" PRId64, g->n_diverged);
-        interval_cell(cells[c++], CELL, u);
+        table_format_interval(cells[c++], CELL, u);
         table_format_p(cells[c++], CELL, u->compared ? u->test.p_holm : NAN);
         char why[CELL];
-        snprintf(cells[c++], CELL, "%s", verdict(u, r->rank.lower_is_better, why, sizeof why));
-        if (show_test) mean_std_cell(cells[c++], CELL, g, STAT_FINAL_TEST_ACC);
+        snprintf(cells[c++], CELL, "%s", table_verdict(u, r->rank.lower_is_better, why, sizeof why));
+        if (show_test) table_format_mean_std(cells[c++], CELL, g->mean[STAT_FINAL_TEST_ACC], g->std[STAT_FINAL_TEST_ACC]);
     }
     const char *what = o->by_given ? "groups" : "settings";
     int64_t n_groups = r->rank.n_units;
@@ -449,11 +433,21 @@ int report_main(int argc, char **argv) {
     RankingOptions ro = {.metric = r.metric, .axes = mask, .alpha = o.alpha, .rope = NAN,
                          .n_train = r.splits.n_train, .n_folds = r.splits.folds, .n_repeats = r.splits.repeats};
     int oom = ranking_build(&r.rank, r.configs, r.summary, r.n, &ro) != 0;
-    for (int a = 0; a < N_AXES && !oom && !o.csv; a++) oom = distinct_values(&dist[a], r.configs, r.n, (AxisId)a) != 0;
+    for (int a = 0; a < N_AXES && !oom && !o.csv && !o.html; a++) oom = distinct_values(&dist[a], r.configs, r.n, (AxisId)a) != 0;
     if (!oom) {
         int64_t rows = o.top ? o.top : o.csv ? r.rank.n_units : DEFAULT_TOP;
         if (rows > r.rank.n_units) rows = r.rank.n_units;
-        if (o.csv) {
+        if (o.html) {
+            HtmlReportInput hi = {.path = o.path, .out = o.html, .configs = r.configs, .summary = r.summary, .n = r.n,
+                                  .splits = r.splits, .rank = &r.rank, .metric = r.metric, .mask = mask,
+                                  .by_given = o.by_given, .rows = rows, .alpha = o.alpha};
+            if ((rc = html_report_write(&hi, err)) != SWEEP_OK) {
+                fprintf(stderr, "sweep report: %s\n", err);
+                for (int a = 0; a < N_AXES; a++) free(dist[a].rows);
+                report_free(&r);
+                return rc;
+            }
+        } else if (o.csv) {
             print_csv(&r, mask, rows);
         } else {
             print_header(&r, dist);

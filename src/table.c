@@ -28,6 +28,31 @@ void table_format_p(char *out, size_t n, double p) {
     else snprintf(out, n, "%.4f", p);
 }
 
+void table_format_interval(char *out, size_t n, const RankedUnit *u) {
+    if (isnan(u->mean) && !isnan(u->pruned_mean)) snprintf(out, n, "(%.4f)", u->pruned_mean);
+    else if (isnan(u->mean)) snprintf(out, n, "-");
+    else if (isnan(u->ci_low)) snprintf(out, n, "%.4f", u->mean);
+    else snprintf(out, n, "%.4f [%.4f, %.4f]", u->mean, u->ci_low, u->ci_high);
+}
+
+void table_format_mean_std(char *out, size_t n, double mean, double std) {
+    if (isnan(mean)) snprintf(out, n, "-");
+    else if (isnan(std)) snprintf(out, n, "%.4f \u00b1      -", mean);
+    else snprintf(out, n, "%.4f \u00b1 %.4f", mean, std);
+}
+
+const char *table_verdict(const RankedUnit *u, int lower_is_better, char *buf, size_t n) {
+    if (u->is_best) return "best";
+    if (!u->compared && u->pruned_at) {
+        snprintf(buf, n, "pruned at %" PRId64, u->pruned_at);
+        return buf;
+    }
+    if (!u->compared) return "-";
+    if (u->test.indistinguishable) return "indistinguishable";
+    int best_higher = u->test.mean_diff > 0.0;   // the best's score minus this one's
+    return best_higher == !lower_is_better ? "worse" : "better";
+}
+
 int table_text_width(const char *s) {
     int w = 0;
     for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;

@@ -80,7 +80,7 @@ def test_completion_offers_commands_options_spec_files_and_keys(tmp_path):
     helped = help_options(run_sweep("--help").stdout)
     assert complete(["sweep", "--"]) == {o for o in helped if o.startswith("--")}
     assert complete(["sweep", "--d"]) == {"--dry-run"}
-    assert complete(["sweep", "report", "--"]) == {"--top", "--by", "--metric", "--alpha", "--csv", "--help"}
+    assert complete(["sweep", "report", "--"]) == {"--top", "--by", "--metric", "--alpha", "--csv", "--html", "--help"}
     assert complete(["sweep", "--set", "grid."]) == {f"grid.{a}=" for a in AXES}
     assert complete(["sweep", "compare", "--where", "optimizer=a"]) == {"optimizer=adam", "optimizer=adamw"}
     assert "activation=" in complete(["sweep", "compare", "--where", ""])
