@@ -213,6 +213,7 @@ static void outputs_free(Outputs *o) {
 
 static void run_all(Fixture *f, Outputs *o, double lr) {
     int64_t n = mlp_n_params(f->D, f->H), BH = f->B * f->H;
+    mlp_work_set_kernels(&f->w, test_kernels);   // the fixture's work space may predate the choice
     o->A1 = malloc((size_t)BH * 8); o->z2 = malloc((size_t)f->B * 8); o->dZ1 = malloc((size_t)BH * 8);
     o->grad = malloc((size_t)n * 8); o->stepped = malloc((size_t)n * 8); o->fused = malloc((size_t)n * 8);
     mlp_forward(&f->m, f->X, f->B, &f->w);
