@@ -21,7 +21,7 @@
 //   dW1[d,h] = fma(X[b,d], dZ1[b,h], .) over b ascending from +0
 //   update   p = fma(-lr, dp, p) for every parameter p
 //   sigmoid(z) = 1 / (1 + exp(-z));  BCE(z, y) = ((z > 0 ? z : +0) - z*y) + log1p(exp(-|z|)),
-//              where exp and log1p are mlp.c's own fma-based versions (glibc's are not the
+//              where exp and log1p are mlp_math.h's own fma-based versions (glibc's are not the
 //              same on CPUs with and without FMA), accurate to about 1-2 ulp
 //   tanh(z)  = sign(z) * -m / (2 + m), m = expm1(-2|z|) from exp's own steps (mlp_tanh); +-1
 //              beyond |z| > 20
@@ -33,6 +33,16 @@
 // It is implemented twice: a portable C path (fma() from libm, correctly rounded everywhere)
 // and an AVX2+FMA path chosen at run time; tests/unit/test_mlp.c checks they agree bitwise.
 // The *_ref kernels are plain loops in their own (non-fused) order, for the tests only.
+//
+// The files, one per kind of code (all but this header internal to them):
+//   include/mlp_math.h       the canonical scalar maths above (exp, log1p, tanh, sigmoid, BCE,
+//                            the activations), static inline: the kernels inline them
+//   include/mlp_math_avx2.h  the same maths on 4 lanes, step for step
+//   include/mlp_kernels.h    the interface each implementation of the kernels provides
+//   src/mlp.c                the model: layout, init, weights, copy, checks, work space,
+//                            evaluate, the choice of kernels and the public entry points
+//   src/mlp_portable.c       the portable kernels        src/mlp_avx2.c  the AVX2+FMA kernels
+//   src/mlp_ref.c            the plain reference kernels
 #ifndef MLP_H
 #define MLP_H
 
