@@ -1,22 +1,23 @@
 // mlp_kernels.h: the interface every implementation of the network's kernels provides
 // (src/mlp_portable.c, src/mlp_avx2.c); src/mlp.c picks one per work space and dispatches.
 //
-// Shapes, row-major: X (B, D), y (B), A1 (B, H), z2 and dz2 (B), the model's W1 (D, H), b1 (H),
-// W2 (H), b2 (1), and a gradient of the model's shapes.
+// Shapes, row-major: X (B, D), y (B), A1 (B, H), z2 and dz2 (B, O), the model's W1 (D, H),
+// b1 (H), W2 (H, O), b2 (O), and a gradient of the model's shapes. O is the head's (mlp_head.h).
 // Contract (every implementation gives the same bits: the canonical order of mlp.h):
 //   forward: z2 for B rows; A1 (capacity B*H) is written when store, else it may be scratch.
-//   backward: after forward with store on the same X (w->A1, w->z2). With
+//   backward: after forward with store on the same X (w->A1, w->z2); dz2 from the head. With
 //     update == 0 the gradient goes to dst; with update != 0, dst is the model and each
 //     parameter p becomes fma(-lr, dp, p) (dst may then be the model m itself: nothing is read
 //     after it is written).
 //   update: every parameter p of m and its gradient dp of g: p = fma(-lr, dp, p).
-//   evaluate: forward over n rows in chunks of w->n_rows; the sum of BCE over the rows in
-//     order, and the count of correct predictions.
+//   evaluate: forward over n rows in chunks of w->n_rows, each chunk's rows added to s by the
+//     head (its loss sum and correct count, in row order).
 // Internal to the mlp_* files.
 #ifndef MLP_KERNELS_H
 #define MLP_KERNELS_H
 
 #include "mlp.h"
+#include "mlp_head.h"
 #include "mlp_math.h"
 
 typedef struct MlpKernelTable {
@@ -25,7 +26,7 @@ typedef struct MlpKernelTable {
                      Mlp *dst, int update, double lr);
     void (*update)(Mlp *m, const Mlp *g, double lr);
     void (*evaluate)(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
-                     double *sum, int64_t *correct);
+                     MlpHeadSums *s);
 } MlpKernelTable;
 
 extern const MlpKernelTable mlp_kernels_portable;   // src/mlp_portable.c

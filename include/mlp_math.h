@@ -86,14 +86,6 @@ MLP_INLINE double bce_c(double z, double y) {
     return (z > 0.0 ? z : 0.0) - z * y + log1p01_c(exp_c(-fabs(z)));   // max(z,0) - zy + log1p(e^-|z|)
 }
 
-// sigmoid(z) >= 0.5, the accuracy's prediction, without the exp where the answer is certain:
-// exp(-z) <= 1 for z >= 0, and for z < -2^-20 the sigmoid is below 0.5 - 2^-23.
-MLP_INLINE int predicts_one_c(double z) {
-    if (z >= 0.0) return 1;
-    if (z < -0x1p-20) return 0;
-    return sigmoid_c(z) >= 0.5;   // NaN: 0
-}
-
 // tanh(x) = sign(x) * -m / (2 + m) with m = expm1(-2|x|), for |x| <= 20 (beyond, tanh rounds to
 // +-1; NaN passes). m from exp's own steps: t = -2|x| = k ln2 + r, exp(t) - 1 = 2^k (1 + r q(r))
 // - 1 = fma(r q, 2^k, 2^k - 1), where 2^k - 1 is exact (k in [-58, 0]; below -53 it rounds to -1,

@@ -2,13 +2,14 @@
 // weights, copies and checks, its work space, the choice of kernels and the public entry
 // points (mlp.h), which dispatch to the kernels.
 //
-// Shapes: for D inputs and H hidden units, Mlp.mem holds W1 (D, H), b1 (H), W2 (H), b2 (1) in
-// that order, row-major; a gradient has the same layout. MlpWork holds the gradient, A1
-// (rows, H), dZ1 (rows, max(H, 8)), z2 and dz2 (rows).
+// Shapes: for D inputs, H hidden units and O outputs (O = 1, the binary head's), Mlp.mem holds
+// W1 (D, H), b1 (H), W2 (H, O), b2 (O) in that order, row-major; a gradient has the same layout.
+// MlpWork holds the gradient, A1 (rows, H), dZ1 (rows, max(H, 8)), z2 and dz2 (rows, O).
 // Contract: every number a kernel computes follows the canonical order of mlp.h; the kernels
 // live in src/mlp_portable.c and src/mlp_avx2.c (one table each, mlp_kernels.h), the plain
-// reference kernels in src/mlp_ref.c, the scalar maths in mlp_math.h. This file does no
-// arithmetic of its own on a config's numbers beyond the initialisers' draws.
+// reference kernels in src/mlp_ref.c, the scalar maths in mlp_math.h, and what depends on the
+// output head (O, the loss, dz2, the score) in mlp_head.h. This file does no arithmetic of its
+// own on a config's numbers beyond the initialisers' draws.
 #include "mlp_kernels.h"
 
 #include <stdlib.h>
@@ -20,8 +21,6 @@ const char *const MLP_PARAM_NAMES[MLP_N_PARAMS] = {"W1", "b1", "W2", "b2"};
 
 // ---------------------------------------------------------------------------------------
 // The parameters' layout.
-
-int64_t mlp_n_params(int64_t n_in, int64_t n_hidden) { return n_in * n_hidden + 2 * n_hidden + 1; }
 
 int mlp_param_shape(int p, int64_t D, int64_t H, int64_t O, int64_t dims[2]) {
     switch (p) {
@@ -38,6 +37,20 @@ int64_t mlp_param_count(int p, int64_t D, int64_t H, int64_t O) {
     return rank == 0 ? 1 : rank == 1 ? dims[0] : dims[0] * dims[1];
 }
 
+int64_t mlp_param_total(int64_t D, int64_t H, int64_t O) {
+    int64_t n = 0;
+    for (int p = 0; p < MLP_N_PARAMS; p++) n += mlp_param_count(p, D, H, O);
+    return n;
+}
+
+int64_t mlp_model_n_params(const Mlp *m) { return mlp_param_total(m->n_in, m->n_hidden, m->n_out); }
+
+int64_t mlp_n_params(int64_t n_in, int64_t n_hidden) {
+    return mlp_param_total(n_in, n_hidden, head_n_out(MLP_HEAD_BINARY, 2));
+}
+
+int64_t mlp_head_n_out(MlpHead head, int64_t n_classes) { return head_n_out(head, n_classes); }
+
 double *mlp_param(const Mlp *m, int p) {
     double *const at[MLP_N_PARAMS] = {m->W1, m->b1, m->W2, m->b2};
     return at[p];
@@ -51,25 +64,31 @@ static double *alloc_doubles(int64_t n) {
     return p;
 }
 
-// Point W1, b1, W2, b2 into one block.
-static void mlp_carve(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden) {
+// Point W1, b1, W2, b2 into one block, in the layout's order.
+static void mlp_carve(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden, int64_t n_out) {
     m->n_in = n_in;
     m->n_hidden = n_hidden;
-    m->W1 = mem;
-    m->b1 = m->W1 + n_in * n_hidden;
-    m->W2 = m->b1 + n_hidden;
-    m->b2 = m->W2 + n_hidden;
+    m->n_out = n_out;
+    double **const where[MLP_N_PARAMS] = {&m->W1, &m->b1, &m->W2, &m->b2};
+    double *at = mem;
+    for (int p = 0; p < MLP_N_PARAMS; p++) {
+        *where[p] = at;
+        at += mlp_param_count(p, n_in, n_hidden, n_out);
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // The model.
 
-int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden) {
+int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden, int64_t n_out) {
     memset(m, 0, sizeof *m);
-    double *mem = alloc_doubles(mlp_n_params(n_in, n_hidden));
+    if (n_out != 1) return -1;   // the kernels compute one output today (mlp_head.h)
+    double *mem = alloc_doubles(mlp_param_total(n_in, n_hidden, n_out));
     if (!mem) return -1;
-    mlp_carve(m, mem, n_in, n_hidden);
+    mlp_carve(m, mem, n_in, n_hidden, n_out);
     m->mem = mem;
+    m->act = MLP_RELU;
+    m->head = MLP_HEAD_BINARY;
     return 0;
 }
 
@@ -79,40 +98,41 @@ void mlp_free(Mlp *m) {
 }
 
 void mlp_copy(Mlp *dst, const Mlp *src) {
-    memcpy(dst->mem, src->mem, (size_t)mlp_n_params(src->n_in, src->n_hidden) * sizeof(double));
+    memcpy(dst->mem, src->mem, (size_t)mlp_model_n_params(src) * sizeof(double));
     dst->act = src->act;
+    dst->head = src->head;
 }
 
 void mlp_randomize(Mlp *m, Rng *r, double scale) {
-    int64_t D = m->n_in, H = m->n_hidden;
+    int64_t D = m->n_in, H = m->n_hidden, O = m->n_out;
     for (int64_t i = 0; i < D * H; i++) m->W1[i] = rng_normal(r) * scale;
-    for (int64_t i = 0; i < H; i++) m->W2[i] = rng_normal(r) * scale;
+    for (int64_t i = 0; i < H * O; i++) m->W2[i] = rng_normal(r) * scale;
     for (int64_t i = 0; i < H; i++) m->b1[i] = rng_normal(r) * scale;
-    m->b2[0] = rng_normal(r) * scale;
+    for (int64_t i = 0; i < O; i++) m->b2[i] = rng_normal(r) * scale;
 }
 
 void mlp_init_weights(Mlp *m, MlpInit init, Rng *r, double scale) {
-    // W1 is (D, H): fan_in D, fan_out H; W2 is (H) into one output: fan_in H, fan_out 1
-    int64_t D = m->n_in, H = m->n_hidden;
+    // W1 is (D, H): fan_in D, fan_out H; W2 is (H, O): fan_in H, fan_out O
+    int64_t D = m->n_in, H = m->n_hidden, O = m->n_out;
     if (init == MLP_INIT_NORMAL) { mlp_randomize(m, r, scale); return; }
     if (init == MLP_INIT_XAVIER_UNIFORM) {
-        double a1 = sqrt(6.0 / (double)(D + H)), a2 = sqrt(6.0 / (double)(H + 1));
+        double a1 = sqrt(6.0 / (double)(D + H)), a2 = sqrt(6.0 / (double)(H + O));
         for (int64_t i = 0; i < D * H; i++) m->W1[i] = -a1 + 2.0 * a1 * rng_uniform(r);   // U(-a, a)
-        for (int64_t i = 0; i < H; i++) m->W2[i] = -a2 + 2.0 * a2 * rng_uniform(r);
+        for (int64_t i = 0; i < H * O; i++) m->W2[i] = -a2 + 2.0 * a2 * rng_uniform(r);
     } else {   // MLP_INIT_HE_NORMAL
         double s1 = sqrt(2.0 / (double)D), s2 = sqrt(2.0 / (double)H);
         for (int64_t i = 0; i < D * H; i++) m->W1[i] = rng_normal(r) * s1;   // N(0, 2 / fan_in)
-        for (int64_t i = 0; i < H; i++) m->W2[i] = rng_normal(r) * s2;
+        for (int64_t i = 0; i < H * O; i++) m->W2[i] = rng_normal(r) * s2;
     }
     for (int64_t i = 0; i < H; i++) m->b1[i] = 0.0;
-    m->b2[0] = 0.0;
+    for (int64_t i = 0; i < O; i++) m->b2[i] = 0.0;
 }
 
 int mlp_all_finite(const Mlp *m) {
     // x * 0.0 is 0 for finite x and NaN for NaN or inf, so any non-finite entry leaves a NaN in
     // its partial sum. Four partial sums only so that the adds need not wait on each other.
     double s[4] = {0.0, 0.0, 0.0, 0.0};
-    int64_t n = mlp_n_params(m->n_in, m->n_hidden), i = 0;
+    int64_t n = mlp_model_n_params(m), i = 0;
     for (; i + 4 <= n; i += 4)
         for (int j = 0; j < 4; j++) s[j] += m->mem[i + j] * 0.0;
     for (; i < n; i++) s[0] += m->mem[i] * 0.0;
@@ -120,7 +140,7 @@ int mlp_all_finite(const Mlp *m) {
 }
 
 void mlp_canonicalize_nans(Mlp *m) {
-    int64_t n = mlp_n_params(m->n_in, m->n_hidden);
+    int64_t n = mlp_model_n_params(m);
     for (int64_t i = 0; i < n; i++)
         if (m->mem[i] != m->mem[i]) m->mem[i] = CANONICAL_NAN;
 }
@@ -128,21 +148,22 @@ void mlp_canonicalize_nans(Mlp *m) {
 // ---------------------------------------------------------------------------------------
 // The work space.
 
-int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_rows) {
+int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_out, int64_t n_rows) {
     memset(w, 0, sizeof *w);
-    int64_t n_grad = (mlp_n_params(n_in, n_hidden) + 7) & ~(int64_t)7;  // A1 starts 64-byte aligned
+    if (n_out != 1) return -1;   // as mlp_init
+    int64_t n_grad = (mlp_param_total(n_in, n_hidden, n_out) + 7) & ~(int64_t)7;  // A1 starts 64-byte aligned
     int64_t n_act = (n_rows * n_hidden + 7) & ~(int64_t)7;
     int64_t n_dz1 = n_rows * (n_hidden > 8 ? n_hidden : 8);
-    double *mem = alloc_doubles(n_grad + n_act + n_dz1 + 2 * n_rows);
+    double *mem = alloc_doubles(n_grad + n_act + n_dz1 + 2 * n_rows * n_out);
     if (!mem) return -1;
     w->mem = mem;
     w->n_rows = n_rows;
-    mlp_carve(&w->grad, mem, n_in, n_hidden);
+    mlp_carve(&w->grad, mem, n_in, n_hidden, n_out);
     w->grad.mem = mem;   // a view into w->mem, not owned
     w->A1 = mem + n_grad;   // 64-byte aligned, as is dZ1
     w->dZ1 = w->A1 + n_act;
     w->z2 = w->dZ1 + n_dz1;
-    w->dz2 = w->z2 + n_rows;
+    w->dz2 = w->z2 + n_rows * n_out;
     mlp_work_set_kernels(w, MLP_KERNELS_AUTO);
     return 0;
 }
@@ -225,9 +246,7 @@ void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, d
 
 void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
                   double *loss, double *acc) {
-    double sum;
-    int64_t correct;
-    w->kernels->evaluate(m, X, y, n, w, &sum, &correct);
-    *loss = sum != sum ? CANONICAL_NAN : sum / (double)n;   // whichever NaN the sum carried
-    *acc = (double)correct / (double)n;
+    MlpHeadSums s = {.loss = 0.0, .correct = 0};
+    w->kernels->evaluate(m, X, y, n, w, &s);
+    head_score(m->head, &s, n, loss, acc);   // mean loss (the one NaN), the score
 }

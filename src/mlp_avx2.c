@@ -1,7 +1,8 @@
 // mlp_avx2.c: the network's kernels on AVX2+FMA, chosen at run time on a CPU that has both.
 //
-// Shapes, row-major: X (B, D), y (B), W1 (D, H), b1 (H), A1 (B, H), W2 (H), b2 (1), z2 and
-// dz2 (B); dZ1 is a packed panel per tile of hidden units.
+// Shapes, row-major: X (B, D), y (B), W1 (D, H), b1 (H), A1 (B, H), W2 (H, O), b2 (O), z2 and
+// dz2 (B, O), O = 1 (the binary head's one output: the output layer's loops below compute that
+// one; an O-wide head adds the loops over o here); dZ1 is a packed panel per tile of hidden units.
 // Contract: mlp_kernels.h's interface, bitwise the portable kernels (src/mlp_portable.c): the
 // canonical order of mlp.h. Vectors run across independent outputs (the hidden units h, 4 per
 // ymm register), so each output element sees exactly the operations the portable loop does;
@@ -10,7 +11,7 @@
 // vectors of 4 hidden units (NV <= 2) keeps R*NV <= 12 accumulators in registers; the loops over
 // R and NV are unrolled at compile time, one copy of the kernel per (R, NV) used. The per-row
 // maths (exp, log1p, sigmoid, the loss) runs 4 rows per vector with the scalar functions' exact
-// steps (mlp_math_avx2.h). Every function is compiled with
+// steps (mlp_math_avx2.h, the head's _avx2 row loops). Every function is compiled with
 // target("avx2,fma"), so the default build stays portable; each activation has its own copy of
 // forward and backward (relu's keeps the code it had alone: merging them cost relu 15-18%).
 // -ffp-contract=off (Makefile) keeps the compiler from fusing anything on its own.
@@ -222,22 +223,14 @@ AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y,
                                  MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
     // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
     const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const int64_t O = 1;   // the output layer's width these loops compute (mlp_init: m->n_out)
     const double *A1 = w->A1, *z2 = w->z2;
     double *dz2 = w->dz2, *P = w->dZ1;
     const double nlr_s = -lr;
     const __m256d nlr = _mm256_set1_pd(nlr_s);
-    // dz2 = (sigmoid(z2) - y) / B, 4 rows at a time; db2 in row order.
-    const __m256d one = _mm256_set1_pd(1.0), Bv = _mm256_set1_pd((double)B);
-    const __m256d sign = _mm256_set1_pd(-0.0);
-    int64_t b = 0;
-    for (; b + 4 <= B; b += 4) {
-        __m256d e = exp4(_mm256_xor_pd(_mm256_loadu_pd(z2 + b), sign));              // exp(-z)
-        __m256d p = _mm256_div_pd(one, _mm256_add_pd(one, e));                         // p = sigmoid(z)
-        _mm256_storeu_pd(dz2 + b, _mm256_div_pd(_mm256_sub_pd(p, _mm256_loadu_pd(y + b)), Bv));  // (p - y) / B
-    }
-    for (; b < B; b++) dz2[b] = (sigmoid_c(z2[b]) - y[b]) / (double)B;
+    head_dz2_rows_avx2(m->head, O, z2, y, B, dz2);                              // dz2, the head's
     double db2 = 0.0;
-    for (b = 0; b < B; b++) db2 += dz2[b];                                       // db2 = sum dz2
+    for (int64_t b = 0; b < B; b++) db2 += dz2[b];                               // db2 = sum dz2
     put(dst->b2, db2, update, nlr_s);
     // Per tile of 8 (or 4) hidden units: dW2, db1 and a packed panel of dZ1 (in L1), then every
     // block of 6 rows of dW1 from that panel. W2 and b1 of the tile are read before written.
@@ -259,7 +252,7 @@ AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y,
     // The last H mod 4 units, one at a time.
     for (int64_t h = H4; h < H; h++) {
         double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
-        for (b = 0; b < B; b++) {
+        for (int64_t b = 0; b < B; b++) {
             double a = A1[b * H + h];
             dw2 = fma(a, dz2[b], dw2);                                           // dW2 = A1^T dz2
             P[b] = dact_c(act, a, dz2[b] * w2);                                  // dZ1 = act'(dz2 W2)
@@ -269,7 +262,7 @@ AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y,
         put(dst->b1 + h, db1, update, nlr_s);
         for (int64_t d = 0; d < D; d++) {
             double g = 0.0;
-            for (b = 0; b < B; b++) g = fma(X[b * D + d], P[b], g);   // dW1 = X^T dZ1
+            for (int64_t b = 0; b < B; b++) g = fma(X[b * D + d], P[b], g);   // dW1 = X^T dZ1
             put(dst->W1 + d * H + h, g, update, nlr_s);
         }
     }
@@ -298,7 +291,7 @@ AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y
 
 AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
     // every parameter p of m and its gradient dp of g: p = fma(-lr, dp, p)
-    int64_t n = mlp_n_params(m->n_in, m->n_hidden), i = 0;
+    int64_t n = mlp_model_n_params(m), i = 0;
     const __m256d nlr = _mm256_set1_pd(-lr);
     for (; i + 4 <= n; i += 4)
         _mm256_storeu_pd(m->mem + i, _mm256_fmadd_pd(nlr, _mm256_loadu_pd(g->mem + i),   // W -= lr dW
@@ -307,46 +300,16 @@ AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
 }
 
 AVX2_FN static void evaluate_avx2(const Mlp *m, const double *X, const double *y, int64_t n,
-                                  MlpWork *w, double *sum_out, int64_t *correct_out) {
-    // X is (n, D), y (n): sum of BCE over the rows in order, and the count predicted right
-    double sum = 0.0;
-    int64_t correct = 0;
-    const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
-    const __m256d sign = _mm256_set1_pd(-0.0), band = _mm256_set1_pd(-0x1p-20);
+                                  MlpWork *w, MlpHeadSums *s) {
+    // X is (n, D), y (n): forward chunk by chunk, the head's sums over the rows in order
+    const int64_t O = 1;   // the output layer's width forward computes (mlp_init: m->n_out)
+    MlpHeadSums sums = *s;   // a local copy, kept in registers
     for (int64_t start = 0; start < n; start += w->n_rows) {
         int64_t rows = n - start < w->n_rows ? n - start : w->n_rows;
-        const double *yc = y + start, *z2 = w->z2;
         forward_avx2(m, X + start * m->n_in, rows, w->A1, 0, w->z2);
-        int64_t b = 0;
-        for (; b + 4 <= rows; b += 4) {
-            // bce_c: ((z > 0 ? z : +0) - z*y) + log1p(exp(-|z|)), then summed in row order
-            __m256d z = _mm256_loadu_pd(z2 + b), yv = _mm256_loadu_pd(yc + b);
-            __m256d relu = _mm256_and_pd(_mm256_cmp_pd(z, zero, _CMP_GT_OQ), z);
-            __m256d l = log1p01_4(exp4(_mm256_or_pd(z, sign)));
-            __m256d bce = _mm256_add_pd(_mm256_sub_pd(relu, _mm256_mul_pd(z, yv)), l);
-            double v[4];
-            _mm256_storeu_pd(v, bce);
-            sum += v[0];
-            sum += v[1];
-            sum += v[2];
-            sum += v[3];
-            // predicts_one_c: z >= 0 predicts 1, z < -2^-20 predicts 0, else ask the sigmoid
-            int ge = _mm256_movemask_pd(_mm256_cmp_pd(z, zero, _CMP_GE_OQ));
-            int lt = _mm256_movemask_pd(_mm256_cmp_pd(z, band, _CMP_LT_OQ));
-            int label = _mm256_movemask_pd(_mm256_cmp_pd(yv, one, _CMP_EQ_OQ));
-            int unsure = ~(ge | lt) & 0xF;
-            for (int i = 0; i < 4; i++) {
-                int pred = (unsure >> i) & 1 ? predicts_one_c(z2[b + i]) : (ge >> i) & 1;
-                correct += pred == ((label >> i) & 1);
-            }
-        }
-        for (; b < rows; b++) {
-            sum += bce_c(z2[b], yc[b]);
-            correct += predicts_one_c(z2[b]) == (yc[b] == 1.0);
-        }
+        head_eval_rows_avx2(m->head, O, w->z2, y + start, rows, &sums);      // sum of loss, correct
     }
-    *sum_out = sum;
-    *correct_out = correct;
+    *s = sums;
 }
 
 // ---------------------------------------------------------------------------------------

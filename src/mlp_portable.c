@@ -1,13 +1,15 @@
 // mlp_portable.c: the network's kernels as plain C loops, for every CPU.
 //
-// Shapes, row-major: X (B, D), y (B), W1 (D, H), b1 (H), A1 and dZ1 (B, H), W2 (H), b2 (1),
-// z2 and dz2 (B).
+// Shapes, row-major: X (B, D), y (B), W1 (D, H), b1 (H), A1 and dZ1 (B, H), W2 (H, O), b2 (O),
+// z2 and dz2 (B, O), O = 1 (the binary head's one output: the output layer's loops below
+// compute that one; an O-wide head adds the loops over o here).
 // Contract: mlp_kernels.h's interface, in the canonical order of mlp.h, with fused
 // multiply-adds through fma() from libm (correctly rounded: a hardware instruction where the
 // CPU has one, exact software elsewhere), so the bits are the AVX2 kernels' (src/mlp_avx2.c)
 // on every machine; tests/unit/test_mlp.c holds the two to each other bitwise. The activation
-// is a compile-time constant in each copy of a kernel (ACT_DISPATCH). -ffp-contract=off
-// (Makefile) keeps the compiler from fusing anything itself.
+// is a compile-time constant in each copy of a kernel (ACT_DISPATCH); the head's parts come
+// from mlp_head.h. -ffp-contract=off (Makefile) keeps the compiler from fusing anything
+// itself.
 #include "mlp_kernels.h"
 
 // Calls CALL(act) with act a compile-time constant, one copy per activation.
@@ -57,11 +59,12 @@ MLP_INLINE void backward_portable_t(const Mlp *m, const double *X, const double 
                                     MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
     // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
     int64_t D = m->n_in, H = m->n_hidden;
+    const int64_t O = 1;   // the output layer's width these loops compute (mlp_init: m->n_out)
     const double *A1 = w->A1;
     double *dz2 = w->dz2, *dZ1 = w->dZ1, nlr = -lr;
     double db2 = 0.0;
     for (int64_t b = 0; b < B; b++) {
-        dz2[b] = (sigmoid_c(w->z2[b]) - y[b]) / (double)B;                      // dz2 = (p - y) / B
+        head_dz2(m->head, w->z2 + b * O, O, y[b], B, dz2 + b * O);               // dz2, the head's
         db2 += dz2[b];                                                           // db2 = sum dz2
     }
     // dW2 = A1^T dz2; dZ1 = dz2 W2^T * act'(Z1); db1 = sum_rows dZ1.
@@ -107,27 +110,22 @@ static void backward_portable(const Mlp *m, const double *X, const double *y, in
 
 static void update_portable(Mlp *m, const Mlp *g, double lr) {
     // every parameter p of m and its gradient dp of g: p = fma(-lr, dp, p)
-    int64_t n = mlp_n_params(m->n_in, m->n_hidden);
+    int64_t n = mlp_model_n_params(m);
     double nlr = -lr;
     for (int64_t i = 0; i < n; i++) m->mem[i] = fma(nlr, g->mem[i], m->mem[i]);   // W -= lr dW
 }
 
 static void evaluate_portable(const Mlp *m, const double *X, const double *y, int64_t n,
-                              MlpWork *w, double *sum_out, int64_t *correct_out) {
-    // X is (n, D), y (n): sum of BCE over the rows in order, and the count predicted right
-    double sum = 0.0;
-    int64_t correct = 0;
+                              MlpWork *w, MlpHeadSums *s) {
+    // X is (n, D), y (n): forward chunk by chunk, the head's sums over the rows in order
+    const int64_t O = 1;   // the output layer's width forward computes (mlp_init: m->n_out)
+    MlpHeadSums sums = *s;   // a local copy, kept in registers
     for (int64_t start = 0; start < n; start += w->n_rows) {
         int64_t rows = n - start < w->n_rows ? n - start : w->n_rows;
         forward_portable(m, X + start * m->n_in, rows, w->A1, 0, w->z2);
-        for (int64_t b = 0; b < rows; b++) {
-            double z = w->z2[b], yb = y[start + b];
-            sum += bce_c(z, yb);                                                 // sum of BCE
-            correct += predicts_one_c(z) == (yb == 1.0);                         // (p >= 0.5) == y
-        }
+        head_eval_rows(m->head, O, w->z2, y + start, rows, &sums);           // sum of loss, correct
     }
-    *sum_out = sum;
-    *correct_out = correct;
+    *s = sums;
 }
 
 const MlpKernelTable mlp_kernels_portable = {forward_portable, backward_portable, update_portable,

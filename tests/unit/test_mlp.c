@@ -29,10 +29,10 @@ static void fixture_init(Fixture *f, int64_t D, int64_t H, int64_t B, uint64_t s
     rng_init(&r, seed, 99, 0, 0);
     for (int64_t i = 0; i < B * D; i++) f->X[i] = rng_uniform(&r);
     for (int64_t b = 0; b < B; b++) f->y[b] = (double)(rng_next(&r) & 1);
-    mlp_init(&f->m, D, H);
+    mlp_init(&f->m, D, H, 1);
     mlp_randomize(&f->m, &r, 0.5);   // large enough that many units are active and many are not
     f->m.act = test_act;
-    mlp_work_init(&f->w, D, H, B);
+    mlp_work_init(&f->w, D, H, 1, B);
     mlp_work_set_kernels(&f->w, test_kernels);
 }
 
@@ -46,7 +46,7 @@ static void fixture_free(Fixture *f) {
 static int n_kernel_kinds(MlpKernels kinds[2]) {
     int n = 0;
     MlpWork probe;
-    mlp_work_init(&probe, 1, 1, 1);
+    mlp_work_init(&probe, 1, 1, 1, 1);
     kinds[n++] = MLP_KERNELS_PORTABLE;
     if (mlp_work_set_kernels(&probe, MLP_KERNELS_AVX2) == MLP_KERNELS_AVX2) kinds[n++] = MLP_KERNELS_AVX2;
     mlp_work_free(&probe);
@@ -95,7 +95,7 @@ static void backward_matches_reference(void) {
         fixture_init(&f, 30, 67, 17, 5);
         double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
         Mlp g;
-        mlp_init(&g, f.D, f.H);
+        mlp_init(&g, f.D, f.H, 1);
         mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
         mlp_backward_ref(&f.m, f.X, f.y, f.B, A1, z2, &g);
         mlp_forward(&f.m, f.X, f.B, &f.w);
@@ -223,7 +223,7 @@ static void run_all(Fixture *f, Outputs *o, double lr) {
     memcpy(o->dZ1, f->w.A1, (size_t)BH * 8);
     memcpy(o->grad, f->w.grad.mem, (size_t)n * 8);
     Mlp m;
-    mlp_init(&m, f->D, f->H);
+    mlp_init(&m, f->D, f->H, 1);
     mlp_copy(&m, &f->m);
     mlp_update(&m, &f->w, lr);
     memcpy(o->stepped, m.mem, (size_t)n * 8);
@@ -233,7 +233,7 @@ static void run_all(Fixture *f, Outputs *o, double lr) {
     mlp_free(&m);
     // Evaluation in one chunk and in chunks of 5 rows: the chunking must not matter either.
     MlpWork small;
-    mlp_work_init(&small, f->D, f->H, 5);
+    mlp_work_init(&small, f->D, f->H, 1, 5);
     mlp_work_set_kernels(&small, test_kernels);
     mlp_evaluate(&f->m, f->X, f->y, f->B, &f->w, &o->loss[0], &o->acc[0]);
     mlp_evaluate(&f->m, f->X, f->y, f->B, &small, &o->loss[1], &o->acc[1]);
@@ -329,7 +329,7 @@ static void nans_are_normalised_where_results_are_saved(void) {
     double nan_bits = NAN;
     memcpy(&canonical, &nan_bits, 8);
     Mlp m;
-    mlp_init(&m, 3, 5);
+    mlp_init(&m, 3, 5, 1);
     m.W1[0] = 1.5;
     memcpy(&m.W1[1], &neg, 8);
     memcpy(&m.b2[0], &payload, 8);
@@ -361,8 +361,8 @@ static void nans_are_normalised_where_results_are_saved(void) {
 
 static void kernels_can_be_chosen_per_work_space(void) {
     MlpWork a, b;
-    mlp_work_init(&a, 3, 4, 2);
-    mlp_work_init(&b, 3, 4, 2);
+    mlp_work_init(&a, 3, 4, 1, 2);
+    mlp_work_init(&b, 3, 4, 1, 2);
     CHECK(mlp_work_set_kernels(&a, MLP_KERNELS_PORTABLE) == MLP_KERNELS_PORTABLE);
     CHECK(mlp_work_kernels(&a) == MLP_KERNELS_PORTABLE && strcmp(mlp_kernels_name(mlp_work_kernels(&a)), "portable") == 0);
     int rc = mlp_work_set_kernels(&b, MLP_KERNELS_AVX2);
@@ -378,7 +378,7 @@ static void evaluate_matches_reference_loss_and_counts_accuracy(void) {
     Fixture f;
     fixture_init(&f, 30, 16, 100, 11);
     MlpWork small;
-    mlp_work_init(&small, f.D, f.H, 7);   // chunked: 100 rows in chunks of 7
+    mlp_work_init(&small, f.D, f.H, 1, 7);   // chunked: 100 rows in chunks of 7
     mlp_work_set_kernels(&small, test_kernels);
     double loss, acc;
     mlp_evaluate(&f.m, f.X, f.y, f.B, &small, &loss, &acc);
@@ -395,7 +395,7 @@ static void evaluate_matches_reference_loss_and_counts_accuracy(void) {
 
 static void non_finite_parameters_are_detected(void) {
     Mlp m;
-    mlp_init(&m, 3, 4);
+    mlp_init(&m, 3, 4, 1);
     CHECK(mlp_all_finite(&m));
     m.W2[2] = NAN;
     CHECK(!mlp_all_finite(&m));
@@ -485,7 +485,7 @@ static void special_values_agree_bitwise_for_every_activation(void) {
 static void initialisers_have_their_bounds_and_variance(void) {
     const int64_t D = 30, H = 8192;
     Mlp m;
-    mlp_init(&m, D, H);
+    mlp_init(&m, D, H, 1);
     for (int init = MLP_INIT_XAVIER_UNIFORM; init < N_MLP_INITS; init++) {
         Rng r;
         rng_init(&r, 5, 77, D, H);
@@ -522,13 +522,13 @@ static void initialisers_have_their_bounds_and_variance(void) {
     }
     // normal is the tutorial's mlp_randomize, bit for bit
     Mlp a;
-    mlp_init(&a, 3, 5);
+    mlp_init(&a, 3, 5, 1);
     Rng r1, r2;
     rng_init(&r1, 9, RNG_INIT, 3, 5);
     rng_init(&r2, 9, RNG_INIT, 3, 5);
     mlp_randomize(&a, &r1, 0.01);
     Mlp b;
-    mlp_init(&b, 3, 5);
+    mlp_init(&b, 3, 5, 1);
     mlp_init_weights(&b, MLP_INIT_NORMAL, &r2, 0.01);
     CHECK(memcmp(a.mem, b.mem, (size_t)mlp_n_params(3, 5) * sizeof(double)) == 0);
     mlp_free(&a);
