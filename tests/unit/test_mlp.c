@@ -1,8 +1,10 @@
 // test_mlp.c: the fast kernels against the reference kernels and against finite differences,
 // and the two implementations of the canonical order (portable C, AVX2+FMA) against each other,
-// bitwise, on awkward shapes.
+// bitwise, on awkward shapes; the output head's row functions likewise, on awkward values; the
+// parameters' layout for O outputs.
 #include "check.h"
 #include "mlp.h"
+#include "mlp_head.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -536,6 +538,97 @@ static void initialisers_have_their_bounds_and_variance(void) {
     mlp_free(&m);
 }
 
+// The layout for O outputs: shapes, counts, totals, and a model's parameters one after another
+// in Mlp.mem; the binary head's O is 1, and mlp_n_params is its total.
+static void parameter_layout_follows_the_outputs(void) {
+    const int64_t D = 5, H = 7;
+    for (int64_t O = 1; O <= 3; O += 2) {
+        int64_t dims[2] = {-1, -1};
+        CHECK(mlp_param_shape(MLP_W1, D, H, O, dims) == 2 && dims[0] == D && dims[1] == H);
+        CHECK(mlp_param_shape(MLP_B1, D, H, O, dims) == 1 && dims[0] == H);
+        CHECK(mlp_param_shape(MLP_W2, D, H, O, dims) == (O == 1 ? 1 : 2) && dims[0] == H && (O == 1 || dims[1] == O));
+        CHECK(mlp_param_shape(MLP_B2, D, H, O, dims) == (O == 1 ? 0 : 1) && (O == 1 || dims[0] == O));
+        CHECK(mlp_param_count(MLP_W2, D, H, O) == H * O && mlp_param_count(MLP_B2, D, H, O) == O);
+        CHECK(mlp_param_total(D, H, O) == D * H + H + H * O + O);
+    }
+    CHECK(mlp_head_n_out(MLP_HEAD_BINARY, 2) == 1);
+    CHECK(mlp_n_params(D, H) == mlp_param_total(D, H, 1));
+    Mlp m;
+    CHECK(mlp_init(&m, D, H, 1) == 0);
+    CHECK(m.n_out == 1 && m.head == MLP_HEAD_BINARY && m.act == MLP_RELU);
+    CHECK(mlp_model_n_params(&m) == mlp_n_params(D, H));
+    CHECK(mlp_param(&m, MLP_W1) == m.mem);
+    for (int p = 0; p + 1 < MLP_N_PARAMS; p++)
+        CHECK(mlp_param(&m, p + 1) == mlp_param(&m, p) + mlp_param_count(p, D, H, 1));
+    CHECK(strcmp(MLP_PARAM_NAMES[MLP_W2], "W2") == 0);
+    mlp_free(&m);
+    // The kernels compute one output today: a wider model is refused, not half computed.
+    Mlp wide;
+    MlpWork w;
+    CHECK(mlp_init(&wide, D, H, 3) == -1 && wide.mem == NULL);
+    CHECK(mlp_work_init(&w, D, H, 3, 8) == -1 && w.mem == NULL);
+}
+
+#ifdef MLP_HAVE_AVX2
+AVX2_FN static void head_rows_avx2(const double *z2, const double *y, int64_t B, double *dz2, MlpHeadSums *s) {
+    head_dz2_rows_avx2(MLP_HEAD_BINARY, 1, z2, y, B, dz2);
+    head_eval_rows_avx2(MLP_HEAD_BINARY, 1, z2, y, B, s);
+}
+#endif
+
+static int same_or_both_nan(double a, double b) { return a != a ? b != b : memcmp(&a, &b, 8) == 0; }
+
+// The binary head, row by row: its loss is the stable BCE, its dz2 the loss's derivative / B
+// (central differences), its prediction sigmoid >= 0.5; and the AVX2 row loops give the
+// per-row functions' bits on awkward logits (zeros of both signs, the prediction's band edge
+// at -2^-20, the exp's range ends, infinities, NaN), in both the vector body and the tail.
+static void the_binary_head_row_by_row_and_on_four_lanes(void) {
+    const double zs[] = {0.0, -0.0, 1e-300, -1e-300, 0x1p-1074, -0x1p-1074, 0x1p-20, -0x1p-20, -0x1p-21,
+                         -0x1.0000000000001p-20, 0.5, -0.5, 3.0, -3.0, 40.0, -40.0, 709.8, -709.8, 745.3,
+                         -745.3, 800.0, -800.0, INFINITY, -INFINITY, NAN, 1.0, -2.0};
+    enum { N = sizeof zs / sizeof zs[0] };
+    double y[N], dz2[N], dz2_avx2[N];
+    for (int i = 0; i < N; i++) y[i] = (double)((i / 2) & 1);
+    for (int i = 0; i < N; i++) {
+        const double *z = &zs[i];
+        CHECK(same_or_both_nan(head_loss(MLP_HEAD_BINARY, z, 1, y[i]), mlp_bce_from_logit(*z, y[i])));
+        head_dz2(MLP_HEAD_BINARY, z, 1, y[i], N, &dz2[i]);
+        CHECK(same_or_both_nan(dz2[i], (mlp_sigmoid(*z) - y[i]) / (double)N));
+        if (*z == *z) CHECK(head_correct(MLP_HEAD_BINARY, z, 1, y[i]) == ((mlp_sigmoid(*z) >= 0.5) == (y[i] == 1.0)));
+        else CHECK(head_correct(MLP_HEAD_BINARY, z, 1, y[i]) == (y[i] == 0.0));   // NaN predicts 0
+        if (fabs(*z) <= 40.0 && fabs(*z) >= 0.5) {
+            double eps = 1e-6, zu = *z + eps, zd = *z - eps;
+            double numeric = (head_loss(MLP_HEAD_BINARY, &zu, 1, y[i]) - head_loss(MLP_HEAD_BINARY, &zd, 1, y[i])) / (2 * eps);
+            CHECK(fabs(numeric - dz2[i] * N) <= 1e-6 * fmax(1e-3, fabs(numeric)));
+        }
+    }
+    MlpHeadSums s = {0.0, 0};
+    head_eval_rows(MLP_HEAD_BINARY, 1, zs, y, N, &s);
+    double loss, acc;
+    head_score(MLP_HEAD_BINARY, &s, N, &loss, &acc);
+    uint64_t got, canonical = 0x7ff8000000000000ull;
+    memcpy(&got, &loss, 8);
+    CHECK(got == canonical && acc == (double)s.correct / N);   // the NaN row's loss: the one NaN
+#ifdef MLP_HAVE_AVX2
+    if (mlp_kernels_resolve(MLP_KERNELS_AVX2) != MLP_KERNELS_AVX2) return;
+    for (int64_t B = N - 5; B <= N; B++) {   // 22..27 rows: every tail length
+        for (int i = 0; i < N; i++) dz2_avx2[i] = 12345.0;
+        MlpHeadSums sv = {0.0, 0}, sp = {0.0, 0};
+        // 22 rows: numbers, compared bit for bit; from row 22 (+inf, label 1: inf - inf) NaN
+        head_rows_avx2(zs, y, B, dz2_avx2, &sv);
+        head_eval_rows(MLP_HEAD_BINARY, 1, zs, y, B, &sp);
+        for (int64_t b = 0; b < B; b++) {
+            double want;
+            head_dz2(MLP_HEAD_BINARY, &zs[b], 1, y[b], B, &want);
+            CHECK(same_or_both_nan(dz2_avx2[b], want));
+        }
+        CHECK(dz2_avx2[N - 1] == 12345.0 || B == N);
+        CHECK(same_or_both_nan(sv.loss, sp.loss) && sv.correct == sp.correct);
+        CHECK(B > 22 ? sv.loss != sv.loss : sv.loss == sv.loss);
+    }
+#endif
+}
+
 int main(void) {
     RUN(kernels_can_be_chosen_per_work_space);
     RUN(forward_matches_reference);
@@ -552,5 +645,7 @@ int main(void) {
     RUN(nans_are_normalised_where_results_are_saved);
     RUN(evaluate_matches_reference_loss_and_counts_accuracy);
     RUN(non_finite_parameters_are_detected);
+    RUN(parameter_layout_follows_the_outputs);
+    RUN(the_binary_head_row_by_row_and_on_four_lanes);
     return CHECK_SUMMARY();
 }
