@@ -110,6 +110,10 @@ int64_t mlp_head_n_out(MlpHead head, int64_t n_classes);
 // compute today).
 int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden, int64_t n_out);
 void mlp_free(Mlp *m);
+// A model over parameters that live in someone else's block mem (mlp_param_total doubles in
+// the layout's order; not owned: never mlp_free it), relu, the binary head; any O. Returns
+// the first double past them. For the wire and the file, which pack parameters themselves.
+double *mlp_view(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden, int64_t n_out);
 void mlp_copy(Mlp *dst, const Mlp *src);                // same shapes; parameters, act and head
 // W1, W2, b1, b2 drawn in that order (the tutorial's) as N(0, 1) * scale.
 void mlp_randomize(Mlp *m, Rng *r, double scale);

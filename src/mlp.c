@@ -64,8 +64,9 @@ static double *alloc_doubles(int64_t n) {
     return p;
 }
 
-// Point W1, b1, W2, b2 into one block, in the layout's order.
-static void mlp_carve(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden, int64_t n_out) {
+// W1, b1, W2, b2 pointed into one block, in the layout's order.
+double *mlp_view(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden, int64_t n_out) {
+    memset(m, 0, sizeof *m);   // relu, the binary head
     m->n_in = n_in;
     m->n_hidden = n_hidden;
     m->n_out = n_out;
@@ -75,6 +76,8 @@ static void mlp_carve(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden, int64
         *where[p] = at;
         at += mlp_param_count(p, n_in, n_hidden, n_out);
     }
+    m->mem = mem;
+    return at;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -85,10 +88,7 @@ int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden, int64_t n_out) {
     if (n_out != 1) return -1;   // the kernels compute one output today (mlp_head.h)
     double *mem = alloc_doubles(mlp_param_total(n_in, n_hidden, n_out));
     if (!mem) return -1;
-    mlp_carve(m, mem, n_in, n_hidden, n_out);
-    m->mem = mem;
-    m->act = MLP_RELU;
-    m->head = MLP_HEAD_BINARY;
+    mlp_view(m, mem, n_in, n_hidden, n_out);   // owned here: mlp_free frees it
     return 0;
 }
 
@@ -158,8 +158,7 @@ int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_out, int
     if (!mem) return -1;
     w->mem = mem;
     w->n_rows = n_rows;
-    mlp_carve(&w->grad, mem, n_in, n_hidden, n_out);
-    w->grad.mem = mem;   // a view into w->mem, not owned
+    mlp_view(&w->grad, mem, n_in, n_hidden, n_out);   // a view into w->mem, not owned
     w->A1 = mem + n_grad;   // 64-byte aligned, as is dZ1
     w->dZ1 = w->A1 + n_act;
     w->z2 = w->dZ1 + n_dz1;

@@ -562,6 +562,12 @@ static void parameter_layout_follows_the_outputs(void) {
         CHECK(mlp_param(&m, p + 1) == mlp_param(&m, p) + mlp_param_count(p, D, H, 1));
     CHECK(strcmp(MLP_PARAM_NAMES[MLP_W2], "W2") == 0);
     mlp_free(&m);
+    // A view over a block of the layout, any O (the wire's and the file's packing).
+    double block[32];
+    Mlp v;
+    CHECK(mlp_view(&v, block, 2, 3, 4) == block + mlp_param_total(2, 3, 4));
+    CHECK(v.mem == block && v.b1 == block + 6 && v.W2 == block + 9 && v.b2 == block + 21);
+    CHECK(v.n_out == 4 && v.head == MLP_HEAD_BINARY && mlp_model_n_params(&v) == 25);
     // The kernels compute one output today: a wider model is refused, not half computed.
     Mlp wide;
     MlpWork w;
