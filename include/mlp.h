@@ -3,9 +3,10 @@
 //
 //   Z1 = X W1 + b1     X is (B, D), W1 is (D, H), b1 is (H)
 //   A1 = act(Z1)       (B, H), act one of relu, tanh, leaky_relu (negative slope 0.01)
-//   z2 = A1 W2 + b2    W2 is (H), b2 is a scalar, z2 is (B)   (the logit)
-//   p  = sigmoid(z2)
-//   loss = mean BCE(p, y), computed stably from z2
+//   z2 = A1 W2 + b2    W2 is (H, O), b2 is (O), z2 is (B, O): the output layer, O outputs
+//   then the output head (include/mlp_head.h): O, the loss, dz2 and the score. Today's one head
+//   is binary (O = 1, W2 (H), b2 a scalar, z2 (B) the logit): p = sigmoid(z2),
+//   loss = mean BCE(p, y), computed stably from z2, accuracy of p >= 0.5 predicting 1
 //
 // Bitwise reproducibility. Every kernel below follows ONE canonical order of floating-point
 // operations, with explicit fused multiply-adds (fma(a, b, c) = a*b + c rounded once), so a
@@ -14,18 +15,20 @@
 //              relu: Z1 > 0 ? Z1 : +0;  leaky_relu: Z1 > 0 ? Z1 : 0.01 * Z1;  tanh: mlp_tanh(Z1)
 //   z2[b]    = b2 + ((s0 + s1) + (s2 + s3)), s_j = fma(A1[b,h], W2[h], s_j) over h = j mod 4
 //              ascending, each s_j starting at +0
-//   dz2[b]   = (sigmoid(z2[b]) - y[b]) / B;   db2 = dz2[0] + dz2[1] + ... (left to right)
+//   dz2[b]   = the head's: binary (sigmoid(z2[b]) - y[b]) / B;   db2 = dz2[0] + dz2[1] + ...
+//              (left to right)
 //   dW2[h]   = fma(A1[b,h], dz2[b], .) over b ascending from +0
 //   dZ1[b,h] = act'(g) with g = dz2[b] * W2[h]: relu: A1 > 0 ? g : +0;  leaky_relu: A1 > 0 ?
 //              g : g * 0.01;  tanh: g * fma(-A1, A1, 1);   db1[h] = sum over b ascending from +0
 //   dW1[d,h] = fma(X[b,d], dZ1[b,h], .) over b ascending from +0
 //   update   p = fma(-lr, dp, p) for every parameter p
 //   sigmoid(z) = 1 / (1 + exp(-z));  BCE(z, y) = ((z > 0 ? z : +0) - z*y) + log1p(exp(-|z|)),
-//              where exp and log1p are mlp.c's own fma-based versions (glibc's are not the
+//              where exp and log1p are mlp_math.h's own fma-based versions (glibc's are not the
 //              same on CPUs with and without FMA), accurate to about 1-2 ulp
 //   tanh(z)  = sign(z) * -m / (2 + m), m = expm1(-2|z|) from exp's own steps (mlp_tanh); +-1
 //              beyond |z| > 20
-//   evaluate: loss = (sum of BCE over rows ascending from +0) / n, or the one NaN below
+//   evaluate: loss = (sum of the head's loss (BCE) over rows ascending from +0) / n, or the
+//              one NaN below
 // NaNs are the exception: which NaN operand an operation passes on is up to the compiler and
 // the instruction form, so a NaN's sign and payload are not reproducible. Results that get
 // saved are normalised to one NaN (positive, quiet, no payload: 0x7ff8000000000000): the loss
@@ -33,6 +36,17 @@
 // It is implemented twice: a portable C path (fma() from libm, correctly rounded everywhere)
 // and an AVX2+FMA path chosen at run time; tests/unit/test_mlp.c checks they agree bitwise.
 // The *_ref kernels are plain loops in their own (non-fused) order, for the tests only.
+//
+// The files, one per kind of code (all but this header internal to them):
+//   include/mlp_math.h       the canonical scalar maths above (exp, log1p, tanh, sigmoid, BCE,
+//                            the activations), static inline: the kernels inline them
+//   include/mlp_math_avx2.h  the same maths on 4 lanes, step for step
+//   include/mlp_head.h       the output head: O, the loss, dz2, the correct count, the score
+//   include/mlp_kernels.h    the interface each implementation of the kernels provides
+//   src/mlp.c                the model: layout, init, weights, copy, checks, work space,
+//                            evaluate, the choice of kernels and the public entry points
+//   src/mlp_portable.c       the portable kernels        src/mlp_avx2.c  the AVX2+FMA kernels
+//   src/mlp_ref.c            the plain reference kernels
 #ifndef MLP_H
 #define MLP_H
 
@@ -46,14 +60,19 @@ typedef enum { MLP_INIT_NORMAL = 0, MLP_INIT_XAVIER_UNIFORM = 1, MLP_INIT_HE_NOR
 extern const char *const MLP_ACTIVATION_NAMES[N_MLP_ACTIVATIONS];   // "relu", "tanh", "leaky_relu"
 extern const char *const MLP_INIT_NAMES[N_MLP_INITS];   // "normal", "xavier_uniform", "he_normal"
 #define MLP_LEAKY_SLOPE 0.01
+// The output head: what the network's O outputs mean, their loss, its gradient and the score
+// (include/mlp_head.h). Binary is the only one today; DESIGN section 7 adds the others there.
+typedef enum { MLP_HEAD_BINARY = 0, N_MLP_HEADS } MlpHead;
 
 typedef struct {
     int64_t n_in, n_hidden;  // D, H
+    int64_t n_out;           // O, the head's outputs (mlp_head_n_out): 1 for binary
     MlpActivation act;       // the hidden layer's activation (mlp_init: relu)
+    MlpHead head;            // the output head (mlp_init: binary)
     double *W1;              // (D, H)
     double *b1;              // (H)
-    double *W2;              // (H)
-    double *b2;              // (1)
+    double *W2;              // (H, O)
+    double *b2;              // (O)
     double *mem;             // one block holding all of the above, in that order
 } Mlp;
 
@@ -63,8 +82,8 @@ typedef struct {
     Mlp grad;                // dW1, db1, dW2, db2
     double *A1;              // (rows, H) hidden activations; A1 > 0 doubles as Z1 > 0 (relu's and
                              // leaky_relu's derivative), tanh's is 1 - A1^2
-    double *z2;              // (rows) logits
-    double *dz2;             // (rows)
+    double *z2;              // (rows, O) the output layer's values (binary: the logits)
+    double *dz2;             // (rows, O)
     double *dZ1;             // (rows, max(H, 8)) backward scratch; its layout is the kernels' own
     double *mem;
     const struct MlpKernelTable *kernels;   // the implementation this work space runs (see below)
@@ -79,14 +98,26 @@ extern const char *const MLP_PARAM_NAMES[MLP_N_PARAMS];   // "W1", "b1", "W2", "
 int mlp_param_shape(int p, int64_t D, int64_t H, int64_t O, int64_t dims[2]);   // the rank
 int64_t mlp_param_count(int p, int64_t D, int64_t H, int64_t O);   // doubles in parameter p
 double *mlp_param(const Mlp *m, int p);                  // where parameter p starts in m
-
-int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden);   // 0, or -1 when out of memory
-void mlp_free(Mlp *m);
+int64_t mlp_param_total(int64_t D, int64_t H, int64_t O);   // all of them: Mlp.mem's doubles
+int64_t mlp_model_n_params(const Mlp *m);                // mlp_param_total of m's own sizes
+// The binary head's mlp_param_total (O = 1), for the callers that size v2's models.
 int64_t mlp_n_params(int64_t n_in, int64_t n_hidden);
-void mlp_copy(Mlp *dst, const Mlp *src);                // same shapes; parameters and act
+// The outputs O of a head: 1 for binary (n_classes is the task's K; unused today).
+int64_t mlp_head_n_out(MlpHead head, int64_t n_classes);
+
+// A model with D inputs, H hidden units and O outputs, all parameters 0, relu, the binary head.
+// 0, or -1 when out of memory or when O is not the binary head's 1 (the only width the kernels
+// compute today).
+int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden, int64_t n_out);
+void mlp_free(Mlp *m);
+// A model over parameters that live in someone else's block mem (mlp_param_total doubles in
+// the layout's order; not owned: never mlp_free it), relu, the binary head; any O. Returns
+// the first double past them. For the wire and the file, which pack parameters themselves.
+double *mlp_view(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden, int64_t n_out);
+void mlp_copy(Mlp *dst, const Mlp *src);                // same shapes; parameters, act and head
 // W1, W2, b1, b2 drawn in that order (the tutorial's) as N(0, 1) * scale.
 void mlp_randomize(Mlp *m, Rng *r, double scale);
-// The initialisers, as torch.nn.init's with fan_in, fan_out of each layer (D, H for W1; H, 1
+// The initialisers, as torch.nn.init's with fan_in, fan_out of each layer (D, H for W1; H, O
 // for W2): normal is mlp_randomize; xavier_uniform draws W1 then W2 as U(-a, a),
 // a = sqrt(6 / (fan_in + fan_out)) (as -a + 2a u, u = rng_uniform); he_normal draws W1 then W2
 // as N(0, 1) * sqrt(2 / fan_in); both set the biases to 0 and ignore scale.
@@ -96,7 +127,8 @@ int mlp_all_finite(const Mlp *m);
 // parameters are saved (their NaNs' signs and payloads differ between machines otherwise).
 void mlp_canonicalize_nans(Mlp *m);
 
-int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_rows);
+// A work space for a model of these sizes and batches (or evaluation chunks) of up to n_rows.
+int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_out, int64_t n_rows);
 void mlp_work_free(MlpWork *w);
 
 // Stable binary cross-entropy of logit z against label y: max(z,0) - z*y + log1p(exp(-|z|)),
@@ -122,7 +154,7 @@ MlpKernels mlp_work_kernels(const MlpWork *w);     // PORTABLE or AVX2
 int mlp_kernels_resolve(MlpKernels k);
 const char *mlp_kernels_name(MlpKernels k);        // "portable" or "avx2"
 
-// forward: X (B, D) -> w->A1 (B, H), w->z2 (B).
+// forward: X (B, D) -> w->A1 (B, H), w->z2 (B, O).
 void mlp_forward(const Mlp *m, const double *X, int64_t B, MlpWork *w);
 // backward after forward on the same X: fills w->grad with d(mean loss)/d(params). Leaves
 // w->A1 and w->z2 as forward left them.
@@ -134,15 +166,16 @@ void mlp_update(Mlp *m, const MlpWork *w, double lr);
 void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, double lr);
 
 // The plain reference kernels: the same maths written as directly as possible (activations
-// from mlp_activate, derivatives as 1 - A1^2, A1 > 0 ? 1 : slope).
+// from mlp_activate, derivatives as 1 - A1^2, A1 > 0 ? 1 : slope, the head's per-row loss and
+// dz2). A1 is (B, H), z2 (B, O).
 // The tests hold the kernels above to these and to finite differences.
 void mlp_forward_ref(const Mlp *m, const double *X, int64_t B, double *A1, double *z2);
 void mlp_backward_ref(const Mlp *m, const double *X, const double *y, int64_t B,
                       const double *A1, const double *z2, Mlp *grad);
 double mlp_loss_ref(const Mlp *m, const double *X, const double *y, int64_t n);
 
-// Mean loss and accuracy (p >= 0.5 predicts 1) over n rows, in chunks of w->n_rows (the
-// chunking does not change the result).
+// Mean loss and the head's score over n rows (binary: the accuracy, p >= 0.5 predicting 1), in
+// chunks of w->n_rows (the chunking does not change the result).
 void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
                   double *loss, double *acc);
 

@@ -60,8 +60,8 @@ int main(void) {
         int H = hs[t];
         Mlp m;
         MlpWork w;
-        mlp_init(&m, D, H);
-        mlp_work_init(&w, D, H, B);
+        mlp_init(&m, D, H, 1);
+        mlp_work_init(&w, D, H, 1, B);
         Rng r;
         rng_init(&r, 1, 9, 0, 0);
         mlp_randomize(&m, &r, 0.1);

@@ -24,7 +24,7 @@ static int scratch_init(Run *r, const Dataset *d) {
     int64_t view_doubles = data_view_doubles(d);
     r->view_mem = view_doubles ? malloc((size_t)view_doubles * sizeof(double)) : NULL;
     int bad = !r->Xb || !r->yb || !r->order || (view_doubles && !r->view_mem);
-    bad |= mlp_work_init(&r->work, D, H, rows) != 0;
+    bad |= mlp_work_init(&r->work, D, H, r->model.n_out, rows) != 0;   // the model's outputs
     if (!bad) {
         data_view(d, h->repeat, h->fold, r->view_mem, &r->view);
         optim_set_kernels(&r->optim, mlp_work_kernels(&r->work));   // the network's choice
@@ -47,13 +47,14 @@ int train_init(Run *r, const Dataset *d, const Hyper *h) {
     memset(r, 0, sizeof *r);
     r->hyper = *h;
     int64_t D = d->n_features, H = h->hidden_dim;
+    int64_t O = mlp_head_n_out(MLP_HEAD_BINARY, 2);   // the binary task's one output
     r->curve_mem = malloc((size_t)(N_CURVES * h->epochs) * sizeof(double));
     int bad = !r->curve_mem;
-    bad |= mlp_init(&r->initial, D, H) != 0;
-    bad |= mlp_init(&r->model, D, H) != 0;
-    if (h->patience > 0) bad |= mlp_init(&r->best, D, H) != 0;
+    bad |= mlp_init(&r->initial, D, H, O) != 0;
+    bad |= mlp_init(&r->model, D, H, O) != 0;
+    if (h->patience > 0) bad |= mlp_init(&r->best, D, H, O) != 0;
     bad |= optim_init(&r->optim, (OptimKind)h->optimizer, h->learning_rate, h->momentum, h->weight_decay,
-                      mlp_n_params(D, H)) != 0;   // its state (velocities, moments) is the run's
+                      mlp_param_total(D, H, O)) != 0;   // its state (velocities, moments) is the run's
     bad |= bad || scratch_init(r, d) != 0;
     if (bad) {
         train_free(r);

@@ -1,8 +1,10 @@
 // test_mlp.c: the fast kernels against the reference kernels and against finite differences,
 // and the two implementations of the canonical order (portable C, AVX2+FMA) against each other,
-// bitwise, on awkward shapes.
+// bitwise, on awkward shapes; the output head's row functions likewise, on awkward values; the
+// parameters' layout for O outputs.
 #include "check.h"
 #include "mlp.h"
+#include "mlp_head.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,10 +31,10 @@ static void fixture_init(Fixture *f, int64_t D, int64_t H, int64_t B, uint64_t s
     rng_init(&r, seed, 99, 0, 0);
     for (int64_t i = 0; i < B * D; i++) f->X[i] = rng_uniform(&r);
     for (int64_t b = 0; b < B; b++) f->y[b] = (double)(rng_next(&r) & 1);
-    mlp_init(&f->m, D, H);
+    mlp_init(&f->m, D, H, 1);
     mlp_randomize(&f->m, &r, 0.5);   // large enough that many units are active and many are not
     f->m.act = test_act;
-    mlp_work_init(&f->w, D, H, B);
+    mlp_work_init(&f->w, D, H, 1, B);
     mlp_work_set_kernels(&f->w, test_kernels);
 }
 
@@ -46,7 +48,7 @@ static void fixture_free(Fixture *f) {
 static int n_kernel_kinds(MlpKernels kinds[2]) {
     int n = 0;
     MlpWork probe;
-    mlp_work_init(&probe, 1, 1, 1);
+    mlp_work_init(&probe, 1, 1, 1, 1);
     kinds[n++] = MLP_KERNELS_PORTABLE;
     if (mlp_work_set_kernels(&probe, MLP_KERNELS_AVX2) == MLP_KERNELS_AVX2) kinds[n++] = MLP_KERNELS_AVX2;
     mlp_work_free(&probe);
@@ -95,7 +97,7 @@ static void backward_matches_reference(void) {
         fixture_init(&f, 30, 67, 17, 5);
         double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
         Mlp g;
-        mlp_init(&g, f.D, f.H);
+        mlp_init(&g, f.D, f.H, 1);
         mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
         mlp_backward_ref(&f.m, f.X, f.y, f.B, A1, z2, &g);
         mlp_forward(&f.m, f.X, f.B, &f.w);
@@ -213,6 +215,7 @@ static void outputs_free(Outputs *o) {
 
 static void run_all(Fixture *f, Outputs *o, double lr) {
     int64_t n = mlp_n_params(f->D, f->H), BH = f->B * f->H;
+    mlp_work_set_kernels(&f->w, test_kernels);   // the fixture's work space may predate the choice
     o->A1 = malloc((size_t)BH * 8); o->z2 = malloc((size_t)f->B * 8); o->dZ1 = malloc((size_t)BH * 8);
     o->grad = malloc((size_t)n * 8); o->stepped = malloc((size_t)n * 8); o->fused = malloc((size_t)n * 8);
     mlp_forward(&f->m, f->X, f->B, &f->w);
@@ -222,7 +225,7 @@ static void run_all(Fixture *f, Outputs *o, double lr) {
     memcpy(o->dZ1, f->w.A1, (size_t)BH * 8);
     memcpy(o->grad, f->w.grad.mem, (size_t)n * 8);
     Mlp m;
-    mlp_init(&m, f->D, f->H);
+    mlp_init(&m, f->D, f->H, 1);
     mlp_copy(&m, &f->m);
     mlp_update(&m, &f->w, lr);
     memcpy(o->stepped, m.mem, (size_t)n * 8);
@@ -232,7 +235,7 @@ static void run_all(Fixture *f, Outputs *o, double lr) {
     mlp_free(&m);
     // Evaluation in one chunk and in chunks of 5 rows: the chunking must not matter either.
     MlpWork small;
-    mlp_work_init(&small, f->D, f->H, 5);
+    mlp_work_init(&small, f->D, f->H, 1, 5);
     mlp_work_set_kernels(&small, test_kernels);
     mlp_evaluate(&f->m, f->X, f->y, f->B, &f->w, &o->loss[0], &o->acc[0]);
     mlp_evaluate(&f->m, f->X, f->y, f->B, &small, &o->loss[1], &o->acc[1]);
@@ -328,7 +331,7 @@ static void nans_are_normalised_where_results_are_saved(void) {
     double nan_bits = NAN;
     memcpy(&canonical, &nan_bits, 8);
     Mlp m;
-    mlp_init(&m, 3, 5);
+    mlp_init(&m, 3, 5, 1);
     m.W1[0] = 1.5;
     memcpy(&m.W1[1], &neg, 8);
     memcpy(&m.b2[0], &payload, 8);
@@ -360,8 +363,8 @@ static void nans_are_normalised_where_results_are_saved(void) {
 
 static void kernels_can_be_chosen_per_work_space(void) {
     MlpWork a, b;
-    mlp_work_init(&a, 3, 4, 2);
-    mlp_work_init(&b, 3, 4, 2);
+    mlp_work_init(&a, 3, 4, 1, 2);
+    mlp_work_init(&b, 3, 4, 1, 2);
     CHECK(mlp_work_set_kernels(&a, MLP_KERNELS_PORTABLE) == MLP_KERNELS_PORTABLE);
     CHECK(mlp_work_kernels(&a) == MLP_KERNELS_PORTABLE && strcmp(mlp_kernels_name(mlp_work_kernels(&a)), "portable") == 0);
     int rc = mlp_work_set_kernels(&b, MLP_KERNELS_AVX2);
@@ -377,7 +380,7 @@ static void evaluate_matches_reference_loss_and_counts_accuracy(void) {
     Fixture f;
     fixture_init(&f, 30, 16, 100, 11);
     MlpWork small;
-    mlp_work_init(&small, f.D, f.H, 7);   // chunked: 100 rows in chunks of 7
+    mlp_work_init(&small, f.D, f.H, 1, 7);   // chunked: 100 rows in chunks of 7
     mlp_work_set_kernels(&small, test_kernels);
     double loss, acc;
     mlp_evaluate(&f.m, f.X, f.y, f.B, &small, &loss, &acc);
@@ -394,7 +397,7 @@ static void evaluate_matches_reference_loss_and_counts_accuracy(void) {
 
 static void non_finite_parameters_are_detected(void) {
     Mlp m;
-    mlp_init(&m, 3, 4);
+    mlp_init(&m, 3, 4, 1);
     CHECK(mlp_all_finite(&m));
     m.W2[2] = NAN;
     CHECK(!mlp_all_finite(&m));
@@ -484,7 +487,7 @@ static void special_values_agree_bitwise_for_every_activation(void) {
 static void initialisers_have_their_bounds_and_variance(void) {
     const int64_t D = 30, H = 8192;
     Mlp m;
-    mlp_init(&m, D, H);
+    mlp_init(&m, D, H, 1);
     for (int init = MLP_INIT_XAVIER_UNIFORM; init < N_MLP_INITS; init++) {
         Rng r;
         rng_init(&r, 5, 77, D, H);
@@ -521,18 +524,115 @@ static void initialisers_have_their_bounds_and_variance(void) {
     }
     // normal is the tutorial's mlp_randomize, bit for bit
     Mlp a;
-    mlp_init(&a, 3, 5);
+    mlp_init(&a, 3, 5, 1);
     Rng r1, r2;
     rng_init(&r1, 9, RNG_INIT, 3, 5);
     rng_init(&r2, 9, RNG_INIT, 3, 5);
     mlp_randomize(&a, &r1, 0.01);
     Mlp b;
-    mlp_init(&b, 3, 5);
+    mlp_init(&b, 3, 5, 1);
     mlp_init_weights(&b, MLP_INIT_NORMAL, &r2, 0.01);
     CHECK(memcmp(a.mem, b.mem, (size_t)mlp_n_params(3, 5) * sizeof(double)) == 0);
     mlp_free(&a);
     mlp_free(&b);
     mlp_free(&m);
+}
+
+// The layout for O outputs: shapes, counts, totals, and a model's parameters one after another
+// in Mlp.mem; the binary head's O is 1, and mlp_n_params is its total.
+static void parameter_layout_follows_the_outputs(void) {
+    const int64_t D = 5, H = 7;
+    for (int64_t O = 1; O <= 3; O += 2) {
+        int64_t dims[2] = {-1, -1};
+        CHECK(mlp_param_shape(MLP_W1, D, H, O, dims) == 2 && dims[0] == D && dims[1] == H);
+        CHECK(mlp_param_shape(MLP_B1, D, H, O, dims) == 1 && dims[0] == H);
+        CHECK(mlp_param_shape(MLP_W2, D, H, O, dims) == (O == 1 ? 1 : 2) && dims[0] == H && (O == 1 || dims[1] == O));
+        CHECK(mlp_param_shape(MLP_B2, D, H, O, dims) == (O == 1 ? 0 : 1) && (O == 1 || dims[0] == O));
+        CHECK(mlp_param_count(MLP_W2, D, H, O) == H * O && mlp_param_count(MLP_B2, D, H, O) == O);
+        CHECK(mlp_param_total(D, H, O) == D * H + H + H * O + O);
+    }
+    CHECK(mlp_head_n_out(MLP_HEAD_BINARY, 2) == 1);
+    CHECK(mlp_n_params(D, H) == mlp_param_total(D, H, 1));
+    Mlp m;
+    CHECK(mlp_init(&m, D, H, 1) == 0);
+    CHECK(m.n_out == 1 && m.head == MLP_HEAD_BINARY && m.act == MLP_RELU);
+    CHECK(mlp_model_n_params(&m) == mlp_n_params(D, H));
+    CHECK(mlp_param(&m, MLP_W1) == m.mem);
+    for (int p = 0; p + 1 < MLP_N_PARAMS; p++)
+        CHECK(mlp_param(&m, p + 1) == mlp_param(&m, p) + mlp_param_count(p, D, H, 1));
+    CHECK(strcmp(MLP_PARAM_NAMES[MLP_W2], "W2") == 0);
+    mlp_free(&m);
+    // A view over a block of the layout, any O (the wire's and the file's packing).
+    double block[32];
+    Mlp v;
+    CHECK(mlp_view(&v, block, 2, 3, 4) == block + mlp_param_total(2, 3, 4));
+    CHECK(v.mem == block && v.b1 == block + 6 && v.W2 == block + 9 && v.b2 == block + 21);
+    CHECK(v.n_out == 4 && v.head == MLP_HEAD_BINARY && mlp_model_n_params(&v) == 25);
+    // The kernels compute one output today: a wider model is refused, not half computed.
+    Mlp wide;
+    MlpWork w;
+    CHECK(mlp_init(&wide, D, H, 3) == -1 && wide.mem == NULL);
+    CHECK(mlp_work_init(&w, D, H, 3, 8) == -1 && w.mem == NULL);
+}
+
+#ifdef MLP_HAVE_AVX2
+AVX2_FN static void head_rows_avx2(const double *z2, const double *y, int64_t B, double *dz2, MlpHeadSums *s) {
+    head_dz2_rows_avx2(MLP_HEAD_BINARY, 1, z2, y, B, dz2);
+    head_eval_rows_avx2(MLP_HEAD_BINARY, 1, z2, y, B, s);
+}
+#endif
+
+static int same_or_both_nan(double a, double b) { return a != a ? b != b : memcmp(&a, &b, 8) == 0; }
+
+// The binary head, row by row: its loss is the stable BCE, its dz2 the loss's derivative / B
+// (central differences), its prediction sigmoid >= 0.5; and the AVX2 row loops give the
+// per-row functions' bits on awkward logits (zeros of both signs, the prediction's band edge
+// at -2^-20, the exp's range ends, infinities, NaN), in both the vector body and the tail.
+static void the_binary_head_row_by_row_and_on_four_lanes(void) {
+    const double zs[] = {0.0, -0.0, 1e-300, -1e-300, 0x1p-1074, -0x1p-1074, 0x1p-20, -0x1p-20, -0x1p-21,
+                         -0x1.0000000000001p-20, 0.5, -0.5, 3.0, -3.0, 40.0, -40.0, 709.8, -709.8, 745.3,
+                         -745.3, 800.0, -800.0, INFINITY, -INFINITY, NAN, 1.0, -2.0};
+    enum { N = sizeof zs / sizeof zs[0] };
+    double y[N], dz2[N], dz2_avx2[N];
+    for (int i = 0; i < N; i++) y[i] = (double)((i / 2) & 1);
+    for (int i = 0; i < N; i++) {
+        const double *z = &zs[i];
+        CHECK(same_or_both_nan(head_loss(MLP_HEAD_BINARY, z, 1, y[i]), mlp_bce_from_logit(*z, y[i])));
+        head_dz2(MLP_HEAD_BINARY, z, 1, y[i], N, &dz2[i]);
+        CHECK(same_or_both_nan(dz2[i], (mlp_sigmoid(*z) - y[i]) / (double)N));
+        if (*z == *z) CHECK(head_correct(MLP_HEAD_BINARY, z, 1, y[i]) == ((mlp_sigmoid(*z) >= 0.5) == (y[i] == 1.0)));
+        else CHECK(head_correct(MLP_HEAD_BINARY, z, 1, y[i]) == (y[i] == 0.0));   // NaN predicts 0
+        if (fabs(*z) <= 40.0 && fabs(*z) >= 0.5) {
+            double eps = 1e-6, zu = *z + eps, zd = *z - eps;
+            double numeric = (head_loss(MLP_HEAD_BINARY, &zu, 1, y[i]) - head_loss(MLP_HEAD_BINARY, &zd, 1, y[i])) / (2 * eps);
+            CHECK(fabs(numeric - dz2[i] * N) <= 1e-6 * fmax(1e-3, fabs(numeric)));
+        }
+    }
+    MlpHeadSums s = {0.0, 0};
+    head_eval_rows(MLP_HEAD_BINARY, 1, zs, y, N, &s);
+    double loss, acc;
+    head_score(MLP_HEAD_BINARY, &s, N, &loss, &acc);
+    uint64_t got, canonical = 0x7ff8000000000000ull;
+    memcpy(&got, &loss, 8);
+    CHECK(got == canonical && acc == (double)s.correct / N);   // the NaN row's loss: the one NaN
+#ifdef MLP_HAVE_AVX2
+    if (mlp_kernels_resolve(MLP_KERNELS_AVX2) != MLP_KERNELS_AVX2) return;
+    for (int64_t B = N - 5; B <= N; B++) {   // 22..27 rows: every tail length
+        for (int i = 0; i < N; i++) dz2_avx2[i] = 12345.0;
+        MlpHeadSums sv = {0.0, 0}, sp = {0.0, 0};
+        // 22 rows: numbers, compared bit for bit; from row 22 (+inf, label 1: inf - inf) NaN
+        head_rows_avx2(zs, y, B, dz2_avx2, &sv);
+        head_eval_rows(MLP_HEAD_BINARY, 1, zs, y, B, &sp);
+        for (int64_t b = 0; b < B; b++) {
+            double want;
+            head_dz2(MLP_HEAD_BINARY, &zs[b], 1, y[b], B, &want);
+            CHECK(same_or_both_nan(dz2_avx2[b], want));
+        }
+        CHECK(dz2_avx2[N - 1] == 12345.0 || B == N);
+        CHECK(same_or_both_nan(sv.loss, sp.loss) && sv.correct == sp.correct);
+        CHECK(B > 22 ? sv.loss != sv.loss : sv.loss == sv.loss);
+    }
+#endif
 }
 
 int main(void) {
@@ -551,5 +651,7 @@ int main(void) {
     RUN(nans_are_normalised_where_results_are_saved);
     RUN(evaluate_matches_reference_loss_and_counts_accuracy);
     RUN(non_finite_parameters_are_detected);
+    RUN(parameter_layout_follows_the_outputs);
+    RUN(the_binary_head_row_by_row_and_on_four_lanes);
     return CHECK_SUMMARY();
 }

@@ -17,7 +17,7 @@ static int run(Run *r, Hyper h) {
 }
 
 static int same_params(const Mlp *a, const Mlp *b) {
-    return memcmp(a->mem, b->mem, (size_t)mlp_n_params(a->n_in, a->n_hidden) * sizeof(double)) == 0;
+    return memcmp(a->mem, b->mem, (size_t)mlp_model_n_params(a) * sizeof(double)) == 0;
 }
 
 static void initial_weights_depend_only_on_seed_and_shape(void) {

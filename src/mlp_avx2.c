@@ -1,0 +1,326 @@
+// mlp_avx2.c: the network's kernels on AVX2+FMA, chosen at run time on a CPU that has both.
+//
+// Shapes, row-major: X (B, D), y (B), W1 (D, H), b1 (H), A1 (B, H), W2 (H, O), b2 (O), z2 and
+// dz2 (B, O), O = 1 (the binary head's one output: the output layer's loops below compute that
+// one; an O-wide head adds the loops over o here); dZ1 is a packed panel per tile of hidden units.
+// Contract: mlp_kernels.h's interface, bitwise the portable kernels (src/mlp_portable.c): the
+// canonical order of mlp.h. Vectors run across independent outputs (the hidden units h, 4 per
+// ymm register), so each output element sees exactly the operations the portable loop does;
+// the one reduction along h (the logit z2) is defined with 4 lanes, h mod 4, which both paths
+// compute the same way. Register-blocked micro-kernels: a tile of R rows (R <= 6) by NV ymm
+// vectors of 4 hidden units (NV <= 2) keeps R*NV <= 12 accumulators in registers; the loops over
+// R and NV are unrolled at compile time, one copy of the kernel per (R, NV) used. The per-row
+// maths (exp, log1p, sigmoid, the loss) runs 4 rows per vector with the scalar functions' exact
+// steps (mlp_math_avx2.h, the head's _avx2 row loops). Every function is compiled with
+// target("avx2,fma"), so the default build stays portable; each activation has its own copy of
+// forward and backward (relu's keeps the code it had alone: merging them cost relu 15-18%).
+// -ffp-contract=off (Makefile) keeps the compiler from fusing anything on its own.
+#include "mlp_kernels.h"
+#include "mlp_math_avx2.h"
+
+#ifdef MLP_HAVE_AVX2
+
+enum { MR = 6, NVMAX = 2, FWD_CHUNK = 48 };
+
+// ---------------------------------------------------------------------------------------
+// The tiles: forward's Z1 tile, backward's dW1 tile and dZ1 panel.
+
+// Z1 tile: rows x[0..R) (stride D) times W (D x 4*NV, stride H) plus b1, then the activation,
+// optional store to A1 (stride H), and the logit lanes zacc[r] += A1 * W2, vector by vector in
+// h order.
+AVX2_INLINE void fwd_tile(const int R, const int NV, const double *x, int64_t D, const double *W,
+                          int64_t H, const double *b1, const double *W2, double *A1, int store,
+                          __m256d *zacc, const MlpActivation act) {
+    __m256d acc[MR][NVMAX], wv[NVMAX];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        __m256d bv = _mm256_loadu_pd(b1 + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) acc[r][v] = bv;
+    }
+    for (int64_t d = 0; d < D; d++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W + d * H + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m256d xb = _mm256_broadcast_sd(x + r * D + d);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(xb, wv[v], acc[r][v]);   // Z1 = X W1 + b1
+        }
+    }
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W2 + 4 * v);
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++) {
+        __m256d z = zacc[r];
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) {
+            __m256d a = act4(act, acc[r][v]);                                  // A1 = act(Z1)
+            if (store) _mm256_storeu_pd(A1 + r * H + 4 * v, a);
+            z = _mm256_fmadd_pd(a, wv[v], z);                                  // z2 lanes += A1 W2
+        }
+        zacc[r] = z;
+    }
+}
+
+// dW1 tile: rows d0..d0+R of X^T (x = X + d0, X stride D) times a packed panel of dZ1 (B rows
+// of 4*NV, contiguous), accumulated over b in order, then stored to out (stride H) or applied
+// as out = fma(-lr, g, out).
+AVX2_INLINE void dw1_tile(const int R, const int NV, const double *x, int64_t D, const double *P,
+                          int64_t H, int64_t B, double *out, int update, __m256d nlr) {
+    __m256d acc[MR][NVMAX], zv[NVMAX];
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_pd();
+    for (int64_t b = 0; b < B; b++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) zv[v] = _mm256_load_pd(P + b * 4 * NV + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m256d xb = _mm256_broadcast_sd(x + b * D + r);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(xb, zv[v], acc[r][v]);   // dW1 = X^T dZ1
+        }
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) {
+            double *p = out + r * H + 4 * v;
+            _mm256_storeu_pd(p, update ? _mm256_fmadd_pd(nlr, acc[r][v], _mm256_loadu_pd(p)) : acc[r][v]);
+        }
+}
+
+// For 4*NV hidden units, over b in order: dW2, db1, and dZ1 into the packed panel P (B rows of
+// 4*NV, contiguous).
+AVX2_INLINE void dz1_panel(const int NV, const double *W2, const double *A1, int64_t H, int64_t B,
+                           const double *dz2, double *P, double *dW2, double *db1, int update,
+                           __m256d nlr, const MlpActivation act) {
+    __m256d w2[NVMAX], gw[NVMAX], gb[NVMAX];
+    const __m256d zero = _mm256_setzero_pd();
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        w2[v] = _mm256_loadu_pd(W2 + 4 * v);
+        gw[v] = gb[v] = zero;
+    }
+    for (int64_t b = 0; b < B; b++) {
+        __m256d dz = _mm256_broadcast_sd(dz2 + b);
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) {
+            __m256d a = _mm256_loadu_pd(A1 + b * H + 4 * v);
+            gw[v] = _mm256_fmadd_pd(a, dz, gw[v]);                             // dW2 = A1^T dz2
+            __m256d d1 = dact4(act, a, _mm256_mul_pd(dz, w2[v]));           // dZ1 = act'(dz2 W2)
+            _mm256_store_pd(P + b * 4 * NV + 4 * v, d1);
+            gb[v] = _mm256_add_pd(gb[v], d1);                                  // db1 = sum dZ1
+        }
+    }
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        if (update) {
+            gw[v] = _mm256_fmadd_pd(nlr, gw[v], _mm256_loadu_pd(dW2 + 4 * v));
+            gb[v] = _mm256_fmadd_pd(nlr, gb[v], _mm256_loadu_pd(db1 + 4 * v));
+        }
+        _mm256_storeu_pd(dW2 + 4 * v, gw[v]);
+        _mm256_storeu_pd(db1 + 4 * v, gb[v]);
+    }
+}
+
+// Calls KERNEL(r, nv) with compile-time constants r in 1..6, nv in 1..2.
+#define DISPATCH(R, NV, KERNEL)                                                         \
+    do {                                                                                \
+        switch ((R) * 4 + (NV)) {                                                       \
+        case 6 * 4 + 2: KERNEL(6, 2); break;                                            \
+        case 5 * 4 + 2: KERNEL(5, 2); break;                                            \
+        case 4 * 4 + 2: KERNEL(4, 2); break;                                            \
+        case 3 * 4 + 2: KERNEL(3, 2); break;                                            \
+        case 2 * 4 + 2: KERNEL(2, 2); break;                                            \
+        case 1 * 4 + 2: KERNEL(1, 2); break;                                            \
+        case 6 * 4 + 1: KERNEL(6, 1); break;                                            \
+        case 5 * 4 + 1: KERNEL(5, 1); break;                                            \
+        case 4 * 4 + 1: KERNEL(4, 1); break;                                            \
+        case 3 * 4 + 1: KERNEL(3, 1); break;                                            \
+        case 2 * 4 + 1: KERNEL(2, 1); break;                                            \
+        case 1 * 4 + 1: KERNEL(1, 1); break;                                            \
+        }                                                                               \
+    } while (0)
+
+// ---------------------------------------------------------------------------------------
+// Forward and backward.
+
+AVX2_INLINE void forward_avx2_t(const Mlp *m, const double *X, int64_t B, double *A1, int store,
+                                double *z2, const MlpActivation act) {
+    // X is (B, D), W1 is (D, H), A1 out is (B, H), W2 is (H), z2 out is (B)
+    const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const double *W1 = m->W1, *b1 = m->b1, *W2 = m->W2;
+    __m256d zacc[FWD_CHUNK];
+    // Chunks of rows small enough that their X stays in L1 while every tile of W1 passes by.
+    for (int64_t c0 = 0; c0 < B; c0 += FWD_CHUNK) {
+        int64_t nr = B - c0 < FWD_CHUNK ? B - c0 : FWD_CHUNK;
+        for (int64_t r = 0; r < nr; r++) zacc[r] = _mm256_setzero_pd();
+        for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
+            int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
+            int64_t h0 = 4 * v0;
+            for (int64_t r0 = 0; r0 < nr; r0 += MR) {
+                int R = nr - r0 < MR ? (int)(nr - r0) : MR;
+                const double *x = X + (c0 + r0) * D;
+                double *a = A1 + (c0 + r0) * H + h0;
+#define FWD(RR, NN) fwd_tile(RR, NN, x, D, W1 + h0, H, b1 + h0, W2 + h0, a, store, zacc + r0, act)
+                DISPATCH(R, nv, FWD);
+#undef FWD
+            }
+        }
+        // The lanes combined, z2 = b2 + ((s0 + s1) + (s2 + s3)), 4 rows at a time where there
+        // is no tail: hadd gives s0 + s1 and s2 + s3 of two rows, the permutes line them up.
+        int64_t r0 = 0;
+        if (H4 == H) {
+            const __m256d b2 = _mm256_broadcast_sd(m->b2);
+            for (; r0 + 4 <= nr; r0 += 4) {
+                __m256d h01 = _mm256_hadd_pd(zacc[r0], zacc[r0 + 1]);
+                __m256d h23 = _mm256_hadd_pd(zacc[r0 + 2], zacc[r0 + 3]);
+                __m256d lo = _mm256_permute2f128_pd(h01, h23, 0x20);   // s0 + s1 of rows 0..3
+                __m256d hi = _mm256_permute2f128_pd(h01, h23, 0x31);   // s2 + s3 of rows 0..3
+                _mm256_storeu_pd(z2 + c0 + r0, _mm256_add_pd(b2, _mm256_add_pd(lo, hi)));   // z2 = b2 + lanes
+            }
+        }
+        // The rest, and the last H mod 4 units, each into its own lane.
+        for (int64_t r = r0; r < nr; r++) {
+            double s[4];
+            _mm256_storeu_pd(s, zacc[r]);
+            const double *x = X + (c0 + r) * D;
+            for (int64_t h = H4; h < H; h++) {
+                double z = b1[h];
+                for (int64_t d = 0; d < D; d++) z = fma(x[d], W1[d * H + h], z);   // Z1 = X W1 + b1
+                double a = act_c(act, z);                                            // A1 = act(Z1)
+                if (store) A1[(c0 + r) * H + h] = a;
+                s[h - H4] = fma(a, W2[h], s[h - H4]);                                // z2 lanes += A1 W2
+            }
+            z2[c0 + r] = m->b2[0] + ((s[0] + s[1]) + (s[2] + s[3]));           // z2 = b2 + lanes
+        }
+    }
+}
+
+// One copy per activation, each its own function (so that relu's keeps the code it had alone:
+// one function for all three cost relu 15-18%).
+#define FWD_COPY(NAME, ACT)                                                                       \
+    AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, int64_t B, \
+                                                       double *A1, int store, double *z2) {      \
+        forward_avx2_t(m, X, B, A1, store, z2, ACT);                                             \
+    }
+FWD_COPY(forward_avx2_relu, MLP_RELU)
+FWD_COPY(forward_avx2_tanh, MLP_TANH)
+FWD_COPY(forward_avx2_leaky, MLP_LEAKY_RELU)
+#undef FWD_COPY
+
+AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, double *A1, int store,
+                                 double *z2) {
+    if (m->act == MLP_TANH) forward_avx2_tanh(m, X, B, A1, store, z2);
+    else if (m->act == MLP_LEAKY_RELU) forward_avx2_leaky(m, X, B, A1, store, z2);
+    else forward_avx2_relu(m, X, B, A1, store, z2);
+}
+
+AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y, int64_t B,
+                                 MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
+    // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
+    const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const int64_t O = 1;   // the output layer's width these loops compute (mlp_init: m->n_out)
+    const double *A1 = w->A1, *z2 = w->z2;
+    double *dz2 = w->dz2, *P = w->dZ1;
+    const double nlr_s = -lr;
+    const __m256d nlr = _mm256_set1_pd(nlr_s);
+    head_dz2_rows_avx2(m->head, O, z2, y, B, dz2);                              // dz2, the head's
+    double db2 = 0.0;
+    for (int64_t b = 0; b < B; b++) db2 += dz2[b];                               // db2 = sum dz2
+    put(dst->b2, db2, update, nlr_s);
+    // Per tile of 8 (or 4) hidden units: dW2, db1 and a packed panel of dZ1 (in L1), then every
+    // block of 6 rows of dW1 from that panel. W2 and b1 of the tile are read before written.
+    for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
+        int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
+        int64_t h0 = 4 * v0;
+        if (nv == 2)
+            dz1_panel(2, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr, act);
+        else
+            dz1_panel(1, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr, act);
+        for (int64_t d0 = 0; d0 < D; d0 += MR) {
+            int R = D - d0 < MR ? (int)(D - d0) : MR;
+            double *out = dst->W1 + d0 * H + h0;
+#define DW1(RR, NN) dw1_tile(RR, NN, X + d0, D, P, H, B, out, update, nlr)
+            DISPATCH(R, nv, DW1);
+#undef DW1
+        }
+    }
+    // The last H mod 4 units, one at a time.
+    for (int64_t h = H4; h < H; h++) {
+        double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
+        for (int64_t b = 0; b < B; b++) {
+            double a = A1[b * H + h];
+            dw2 = fma(a, dz2[b], dw2);                                           // dW2 = A1^T dz2
+            P[b] = dact_c(act, a, dz2[b] * w2);                                  // dZ1 = act'(dz2 W2)
+            db1 = db1 + P[b];                                                    // db1 = sum dZ1
+        }
+        put(dst->W2 + h, dw2, update, nlr_s);
+        put(dst->b1 + h, db1, update, nlr_s);
+        for (int64_t d = 0; d < D; d++) {
+            double g = 0.0;
+            for (int64_t b = 0; b < B; b++) g = fma(X[b * D + d], P[b], g);   // dW1 = X^T dZ1
+            put(dst->W1 + d * H + h, g, update, nlr_s);
+        }
+    }
+}
+
+#define BWD_COPY(NAME, ACT)                                                                        \
+    AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, const double *y, \
+                                                       int64_t B, MlpWork *w, Mlp *dst, int update,    \
+                                                       double lr) {                                    \
+        backward_avx2_t(m, X, y, B, w, dst, update, lr, ACT);                                         \
+    }
+BWD_COPY(backward_avx2_relu, MLP_RELU)
+BWD_COPY(backward_avx2_tanh, MLP_TANH)
+BWD_COPY(backward_avx2_leaky, MLP_LEAKY_RELU)
+#undef BWD_COPY
+
+AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
+                                  MlpWork *w, Mlp *dst, int update, double lr) {
+    if (m->act == MLP_TANH) backward_avx2_tanh(m, X, y, B, w, dst, update, lr);
+    else if (m->act == MLP_LEAKY_RELU) backward_avx2_leaky(m, X, y, B, w, dst, update, lr);
+    else backward_avx2_relu(m, X, y, B, w, dst, update, lr);
+}
+
+// ---------------------------------------------------------------------------------------
+// Update and evaluation.
+
+AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
+    // every parameter p of m and its gradient dp of g: p = fma(-lr, dp, p)
+    int64_t n = mlp_model_n_params(m), i = 0;
+    const __m256d nlr = _mm256_set1_pd(-lr);
+    for (; i + 4 <= n; i += 4)
+        _mm256_storeu_pd(m->mem + i, _mm256_fmadd_pd(nlr, _mm256_loadu_pd(g->mem + i),   // W -= lr dW
+                                                      _mm256_loadu_pd(m->mem + i)));
+    for (; i < n; i++) m->mem[i] = fma(-lr, g->mem[i], m->mem[i]);              // W -= lr dW
+}
+
+AVX2_FN static void evaluate_avx2(const Mlp *m, const double *X, const double *y, int64_t n,
+                                  MlpWork *w, MlpHeadSums *s) {
+    // X is (n, D), y (n): forward chunk by chunk, the head's sums over the rows in order
+    const int64_t O = 1;   // the output layer's width forward computes (mlp_init: m->n_out)
+    MlpHeadSums sums = *s;   // a local copy, kept in registers
+    for (int64_t start = 0; start < n; start += w->n_rows) {
+        int64_t rows = n - start < w->n_rows ? n - start : w->n_rows;
+        forward_avx2(m, X + start * m->n_in, rows, w->A1, 0, w->z2);
+        head_eval_rows_avx2(m->head, O, w->z2, y + start, rows, &sums);      // sum of loss, correct
+    }
+    *s = sums;
+}
+
+// ---------------------------------------------------------------------------------------
+
+static const MlpKernelTable KERNELS_AVX2 = {forward_avx2, backward_avx2, update_avx2, evaluate_avx2};
+
+const MlpKernelTable *mlp_kernels_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? &KERNELS_AVX2 : NULL;
+}
+
+#else
+const MlpKernelTable *mlp_kernels_avx2(void) { return NULL; }
+#endif
