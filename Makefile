@@ -45,7 +45,7 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # The built-in data sets are compiled into the binary (src/data_builtin.c).
-BUILTIN_CSVS := src/breast_cancer.csv
+BUILTIN_CSVS := src/breast_cancer.csv src/iris.csv src/wine.csv src/digits.csv src/diabetes.csv
 $(BUILD)/data_builtin.o: $(BUILTIN_CSVS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/check.h | $(BUILD)/tests

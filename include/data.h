@@ -83,8 +83,9 @@ const char *data_class_label(const Dataset *d, int64_t c, char *out, size_t cap)
 // ---- Loading
 
 // The built-in sources, each with its own task and classes: breast_cancer (binary, 0
-// malignant, 1 benign).
-enum { DATA_N_BUILTINS = 1 };
+// malignant, 1 benign), iris (multiclass: setosa, versicolor, virginica), wine (multiclass:
+// cultivars 1, 2, 3), digits (multiclass: 0 to 9), diabetes (regression: progression).
+enum { DATA_N_BUILTINS = 5 };
 extern const char *const DATA_BUILTIN_NAMES[DATA_N_BUILTINS];
 int data_is_builtin(const char *source);
 

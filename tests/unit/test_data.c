@@ -74,6 +74,7 @@ static void builtin_is_recognised_by_its_name_only(void) {
     CHECK(!data_is_builtin("Breast_Cancer"));
     CHECK(!data_is_builtin(""));
     for (int i = 0; i < DATA_N_BUILTINS; i++) CHECK(data_is_builtin(DATA_BUILTIN_NAMES[i]));
+    CHECK(data_is_builtin("iris") && data_is_builtin("diabetes") && !data_is_builtin("iris.csv"));
 }
 
 static void builtin_table_has_569_rows_and_30_features(void) {
