@@ -44,8 +44,9 @@ sweep-mpi:
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# The built-in data set is compiled into the binary.
-$(BUILD)/data_builtin.o: src/breast_cancer.csv
+# The built-in data sets are compiled into the binary (src/data_builtin.c).
+BUILTIN_CSVS := src/breast_cancer.csv src/iris.csv src/wine.csv src/digits.csv src/diabetes.csv
+$(BUILD)/data_builtin.o: $(BUILTIN_CSVS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/check.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB_OBJS) $(LDLIBS)
@@ -112,10 +113,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -iquote include -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined $(shell pkg-config --cflags yaml-0.1)
-FUZZ_LIBSRC  := src/spec.c src/override.c src/csv.c src/data.c src/data_builtin.c src/rng.c src/sweep.c src/mlp.c \
-                src/mlp_portable.c src/mlp_avx2.c src/mlp_ref.c src/optim.c
+FUZZ_LIBSRC  := src/spec.c src/override.c src/csv.c src/task.c src/data.c src/data_builtin.c src/rng.c src/sweep.c \
+                src/mlp.c src/mlp_portable.c src/mlp_avx2.c src/mlp_ref.c src/optim.c
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard include/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(BUILTIN_CSVS) $(wildcard include/*.h)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIBSRC) $(shell pkg-config --libs yaml-0.1) -lm
 

@@ -8,9 +8,10 @@
 //
 // The table: the first row names the columns (at least two, none empty, no two alike); every
 // later row has as many fields, each a plain decimal (see is_decimal) that is a finite double;
-// the label column's cells go through the caller's CsvLabelRule. The first bad row stops the
-// reading; within it a quoting error or a wrong field count wins over a bad cell (a missing
-// comma shifts every cell after it), else the first bad cell, label or not, is reported.
+// the label column's cells go, as text, through the caller's CsvLabelRule (without one they
+// are numbers like the rest). The first bad row stops the reading; within it a quoting error
+// or a wrong field count wins over a bad cell (a missing comma shifts every cell after it),
+// else the first bad cell, label or not, is reported.
 #include "csv.h"
 
 #include "sweep.h"
@@ -196,7 +197,7 @@ static int is_decimal(const char *s, size_t n) {
 
 // Parses the NUL-terminated s (n bytes) as a finite decimal. Returns 0, or a description of
 // what is wrong: "" not a number, "finite" inf/nan, "range" too large for a double.
-static const char *parse_number(const char *s, size_t n, double *out) {
+const char *csv_number(const char *s, size_t n, double *out) {
     char *end;
     double v = strtod(s, &end);
     int whole = end == s + n && n > 0;
@@ -336,22 +337,45 @@ static int parse_header(Parser *P, const char *label) {
     return 0;
 }
 
-// Parses the field just read as column k of the current row: a number, and in the label
-// column one the label rule takes.
+const char *csv_cell_shown(char out[CSV_SHOW_LEN], const CsvCell *cell) {
+    if (cell->len == 0) return strcpy(out, "an empty cell");
+    double v;
+    return csv_show(out, cell->text, cell->len, csv_number(cell->text, cell->len, &v) != NULL);
+}
+
+int csv_cell_fail(char *err, const CsvCell *cell, const char *fmt, ...) {
+    if (err) {
+        char col[CSV_SHOW_LEN];
+        csv_show(col, cell->column, strlen(cell->column), 1);
+        int k = snprintf(err, ERR_LEN, "%s:%" PRId64 ":%" PRId64 ": column %s: ", cell->file, cell->at.line,
+                         cell->at.col, col);
+        if (k >= 0 && k < ERR_LEN) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(err + k, (size_t)(ERR_LEN - k), fmt, ap);
+            va_end(ap);
+        }
+    }
+    return SWEEP_ERR_USAGE;
+}
+
+// Parses the field just read as column k of the current row: a number, or in the label
+// column whatever the label rule makes of it.
 static int parse_cell(Parser *P, int64_t k, CsvPos at) {
     const Csv *c = &P->c;
+    if (k == P->label && P->rule) {
+        CsvCell cell = {c->buf, c->len, at, P->name, P->names[k]};
+        return P->rule->read(P->rule->ctx, &cell, &P->row[k], P->err);
+    }
     double v = 0;
-    const char *bad = parse_number(c->buf, c->len, &v);
-    int by_rule = k == P->label && P->rule;
-    if (!bad && !by_rule) { P->row[k] = v; return 0; }
-    if (!bad && P->rule->read(v, &P->row[k]) == 0) return 0;
+    const char *bad = csv_number(c->buf, c->len, &v);
+    if (!bad) { P->row[k] = v; return 0; }
     char col[CSV_SHOW_LEN], s[CSV_SHOW_LEN];
     csv_show(col, P->names[k], strlen(P->names[k]), 1);
-    const char *expected = by_rule ? P->rule->expected : *bad ? "a finite number" : "a number";
+    const char *expected = *bad ? "a finite number" : "a number";
     if (c->len == 0) return csv_fail_at(P->err, P->name, at, "column %s: expected %s, found an empty cell", col, expected);
-    // A number the label rule refuses is shown as it is: found 2.
-    csv_show(s, c->buf, c->len, bad != NULL);
-    const char *why = bad && *bad == 'r' ? " (too large for a double)" : "";
+    csv_show(s, c->buf, c->len, 1);
+    const char *why = *bad == 'r' ? " (too large for a double)" : "";
     return csv_fail_at(P->err, P->name, at, "column %s: expected %s, found %s%s", col, expected, s, why);
 }
 
@@ -382,14 +406,15 @@ static int parse_row(Parser *P) {
     CsvPos start = csv_pos(c), extra = start;
     if (line_is_blank(c))
         return csv_fail_at(P->err, P->name, start, "empty line; expected %" PRId64 " fields as in the header", P->n_cols);
-    int bad_cell = 0;
+    int bad_cell = 0;   // the first bad cell's status: 2, or 1 out of memory
     int64_t k = 0;
     for (int last = 0; !last; k++) {
         CsvPos at;
         int rc = read_field(c, P->name, &at, &last, P->err);
         if (rc) return rc;
         if (k < P->n_cols) {
-            if (!bad_cell && parse_cell(P, k, at)) bad_cell = 1;
+            if (!bad_cell) bad_cell = parse_cell(P, k, at);
+            if (bad_cell == SWEEP_ERR_RUNTIME) return bad_cell;
         } else if (k == P->n_cols) {
             extra = at;
         }
@@ -397,7 +422,7 @@ static int parse_row(Parser *P) {
     if (k != P->n_cols)
         return csv_fail_at(P->err, P->name, k > P->n_cols ? extra : c->term,
                            "expected %" PRId64 " fields as in the header, found %" PRId64, P->n_cols, k);
-    return bad_cell ? SWEEP_ERR_USAGE : append_row(P);
+    return bad_cell ? bad_cell : append_row(P);
 }
 
 static int parse_rows(Parser *P) {
@@ -450,6 +475,7 @@ void csv_free_table(Table *t) {
     free(t->y);
     free_strings(t->feature_names, t->n_features);
     free(t->label_name);
+    free_strings(t->class_names, t->n_classes);
     memset(t, 0, sizeof *t);
 }
 

@@ -303,9 +303,8 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
     int with_splits = d->n_folds >= 2;
     int64_t n_splits = d->n_folds * d->n_repeats;
     if (with_splits) {
-        int64_t count[2], K = d->n_folds, min_fit = data_min_fit_rows(d, K);
-        data_class_counts(d, count);
-        int64_t max_fit = d->n_train - count[0] / K - count[1] / K;   // beside the smallest fold
+        int64_t K = d->n_folds, min_fit = data_min_fit_rows(d, K);
+        int64_t max_fit = data_max_fit_rows(d, K);   // beside the smallest fold
         printf("folds   %lld-fold x %lld repeat%s = %lld splits of the training part: each config fits ",
                (long long)K, (long long)d->n_repeats, d->n_repeats == 1 ? "" : "s", (long long)n_splits);
         if (min_fit == max_fit) printf("%lld rows", (long long)min_fit);
@@ -435,7 +434,7 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
     if (!data_is_builtin(s->data.source) && access(s->data.source, R_OK) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: data.source: cannot read \"%s\": %s", where,
                     s->data.source, strerror(errno));
-    if ((rc = data_load_table(&w->table, s->data.source, s->data.label, err))) return rc;
+    if ((rc = data_load_table(&w->table, s->data.source, s->data.label, NULL, err))) return rc;
     if ((rc = spec_prepare_data(s, &w->table, &w->data, err))) return rc;
     if ((rc = grid_expand(&w->grid, s, err))) return rc;
     int is_default = !o->output && !s->output;

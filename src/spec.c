@@ -1456,14 +1456,13 @@ void spec_where(const Spec *s, SrcLoc at, char *out, size_t cap) {
 int spec_check_data(const Spec *s, const Dataset *d, char *err) {
     const char *path = s->path ? s->path : "<spec>";
     char where[256], key[48], limit[128];
-    int64_t count[2], K = s->data.folds;
-    data_class_counts(d, count);
-    int64_t smaller = count[0] < count[1] ? count[0] : count[1];
+    int64_t which, K = s->data.folds;
+    int64_t smaller = data_smallest_class(d, &which);
     if (K >= 2 && K > smaller) {
         spec_where(s, s->data.folds_loc, where, sizeof where);
         return fail(err, SWEEP_ERR_USAGE, "%s: data.folds: expected at most %lld, the training rows of the smaller "
                     "class (%lld of class %d), found %lld", where, (long long)smaller, (long long)smaller,
-                    count[0] < count[1] ? 0 : 1, (long long)K);
+                    (int)which, (long long)K);
     }
     // Every config must be able to fill a batch: the fewest rows one trains on bounds it.
     int64_t n_fit = data_min_fit_rows(d, K);

@@ -168,7 +168,7 @@ static int rebuild(Verify *v) {
     free(text);
     if (rc == SWEEP_OK) rc = find_source(v);
     const Spec *s = &v->spec;
-    if (rc == SWEEP_OK && data_load_table(&v->table, s->data.source, s->data.label, why) != SWEEP_OK)
+    if (rc == SWEEP_OK && data_load_table(&v->table, s->data.source, s->data.label, NULL, why) != SWEEP_OK)
         rc = fail(v->err, SWEEP_ERR_USAGE, "%s: cannot load its data: %s", v->o->path, why);
     if (rc == SWEEP_OK && (spec_prepare_data(s, &v->table, &v->data, why) || grid_expand(&v->grid, s, why)))
         rc = fail(v->err, SWEEP_ERR_USAGE, "%s: %s", v->o->path, why);

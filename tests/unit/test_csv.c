@@ -193,14 +193,31 @@ static void messages_stay_on_one_line_whatever_the_bytes(void) {
 
 // ---- The label rule ----------------------------------------------------------------------
 
-// A rule that takes whole numbers 0 to 9 and keeps ten times each.
-static int read_digit(double v, double *label) {
-    if (!(v >= 0 && v <= 9 && v == floor(v))) return -1;
+// A rule that takes whole numbers 0 to 9 and keeps ten times each; it counts its calls and
+// keeps the last cell it saw.
+typedef struct {
+    int calls;
+    char text[16];
+    CsvPos at;
+} DigitState;
+
+static int read_digit(void *ctx, const CsvCell *cell, double *label, char *err) {
+    DigitState *st = ctx;
+    st->calls++;
+    snprintf(st->text, sizeof st->text, "%s", cell->text);
+    st->at = cell->at;
+    double v;
+    char s[CSV_SHOW_LEN];
+    const char *bad = csv_number(cell->text, cell->len, &v);
+    if (bad || !(v >= 0 && v <= 9 && v == floor(v)))
+        return csv_cell_fail(err, cell, "expected a digit, found %s%s", csv_cell_shown(s, cell),
+                             bad && *bad == 'r' ? " (too large for a double)" : "");
     *label = 10 * v;
     return 0;
 }
 
-static const CsvLabelRule DIGIT = {"a digit", read_digit};
+static DigitState digit_state;
+static const CsvLabelRule DIGIT = {read_digit, &digit_state};
 
 static int parse_digits(Table *t, const char *text, char *err) {
     err[0] = '\0';
@@ -210,8 +227,12 @@ static int parse_digits(Table *t, const char *text, char *err) {
 static void the_label_rule_reads_the_label_column_alone(void) {
     Table t;
     char err[ERR_LEN];
-    CHECK(parse_digits(&t, "a,n,b\n1.5,3,-2\n7,0,0.5\n", err) == 0);
+    digit_state = (DigitState){0};
+    CHECK(parse_digits(&t, "a,n,b\n1.5, \"3\" ,-2\n7,0,0.5\n", err) == 0);
     CHECK(t.n_samples == 2 && t.y[0] == 30 && t.y[1] == 0);
+    // Once per row, with the cell's text unquoted and trimmed and where it starts.
+    CHECK(digit_state.calls == 2 && strcmp(digit_state.text, "0") == 0);
+    CHECK(digit_state.at.line == 3 && digit_state.at.col == 3);
     CHECK(t.X[0] == 1.5 && t.X[1] == -2 && t.X[2] == 7 && t.X[3] == 0.5);   // features untouched
     csv_free_table(&t);
     // Without a rule the label column is read as any finite number.

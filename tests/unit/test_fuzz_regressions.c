@@ -56,7 +56,7 @@ static int parse_csv(const char *buf, size_t n) {
     Table t;
     memset(&t, 0, sizeof t);
     char err[ERR_LEN] = "";
-    int rc = data_parse_csv(&t, buf, n, "regression.csv", NULL, err);
+    int rc = data_parse_csv(&t, buf, n, "regression.csv", NULL, NULL, err);
     if (rc == 0) {
         Dataset d;
         memset(&d, 0, sizeof d);

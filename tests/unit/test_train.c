@@ -130,7 +130,7 @@ static void early_stopping_stops_by_its_rule_and_restores_the_best_epoch(void) {
 
 int main(void) {
     char err[ERR_LEN];
-    if (data_load_table(&table, "breast_cancer", NULL, err) || data_prepare(&data, &table, 0.2, 42, SCALE_MINMAX, err)) {
+    if (data_load_table(&table, "breast_cancer", NULL, NULL, err) || data_prepare(&data, &table, 0.2, 42, SCALE_MINMAX, err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }

@@ -11,7 +11,7 @@
 static int setup(Spec *s, Grid *g, Dataset *d, Table *t, const char *text) {
     char err[ERR_LEN];
     if (spec_parse(s, "mem.yaml", text, strlen(text), err) || grid_expand(g, s, err) ||
-        data_load_table(t, "breast_cancer", NULL, err) || data_prepare(d, t, 0.2, 42, SCALE_MINMAX, err)) {
+        data_load_table(t, "breast_cancer", NULL, NULL, err) || data_prepare(d, t, 0.2, 42, SCALE_MINMAX, err)) {
         fprintf(stderr, "  %s\n", err);
         return -1;
     }
