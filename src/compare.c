@@ -76,16 +76,10 @@ static int compare_error(int code, const char *fmt, ...) {
     return code;
 }
 
-static int find_axis(const char *name, size_t len) {
-    for (int a = 0; a < N_AXES; a++)
-        if (strlen(AXIS_NAMES[a]) == len && strncmp(name, AXIS_NAMES[a], len) == 0) return a;
-    return -1;
-}
-
 static int unknown_axis(const char *option, const char *name, size_t len) {
     char list[256] = "";
     for (int a = 0; a < N_AXES; a++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", a ? ", " : "", AXIS_NAMES[a]);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", a ? ", " : "", axis_name((AxisId)a));
     return compare_error(SWEEP_ERR_USAGE, "%s: unknown axis \"%.*s\"; expected one of %s", option, (int)len, name, list);
 }
 
@@ -105,7 +99,7 @@ static int parse_where(CompareOptions *o, const char *s) {
     const char *eq = strchr(s, '=');
     if (!eq || eq == s || !eq[1])
         return compare_error(SWEEP_ERR_USAGE, "--where: expected AXIS=VALUE, found \"%s\"", s);
-    int a = find_axis(s, (size_t)(eq - s));
+    int a = axis_find(s, (size_t)(eq - s));
     if (a < 0) return unknown_axis("--where", s, (size_t)(eq - s));
     if (o->n_where == MAX_WHERE) return compare_error(SWEEP_ERR_USAGE, "--where: at most %d of them", MAX_WHERE);
     Where *w = &o->where[o->n_where++];
@@ -122,7 +116,8 @@ static int parse_where(CompareOptions *o, const char *s) {
         }
         return compare_error(SWEEP_ERR_USAGE, "--where %s: expected one of %s, found \"%s\"", s, list, v);
     }
-    if (a == AXIS_SHUFFLE && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)) {
+    int is_bool = axis_kind((AxisId)a) == AXIS_BOOL;
+    if (is_bool && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)) {
         w->value = v[0] == 't';
         return -1;
     }
@@ -131,7 +126,7 @@ static int parse_where(CompareOptions *o, const char *s) {
     w->value = strtod(v, &end);
     if (errno || end == v || *end)
         return compare_error(SWEEP_ERR_USAGE, "--where %s: expected a number%s, found \"%s\"", s,
-                             a == AXIS_SHUFFLE ? " or true/false" : "", v);
+                             is_bool ? " or true/false" : "", v);
     return -1;
 }
 
@@ -169,7 +164,7 @@ static int parse_compare_args(int argc, char **argv, CompareOptions *o) {
         }
         switch (which) {
         case 0:
-            if ((o->by = find_axis(value, strlen(value))) < 0) rc = unknown_axis("--by", value, strlen(value));
+            if ((o->by = axis_find(value, strlen(value))) < 0) rc = unknown_axis("--by", value, strlen(value));
             break;
         case 1: rc = parse_where(o, value); break;
         case 2: o->metric = value; break;
@@ -203,14 +198,14 @@ static void unit_name(char *out, size_t n, const ConfigRow *first, unsigned mask
         if (!(mask & AXIS_BIT(a))) continue;
         table_format_axis(v, sizeof v, first, (AxisId)a, 0);
         size_t used = strlen(out);
-        snprintf(out + used, n - used, "%s%s=%s", used ? " " : "", AXIS_NAMES[a], v);
+        snprintf(out + used, n - used, "%s%s=%s", used ? " " : "", axis_name((AxisId)a), v);
     }
 }
 
 static void print_csv(const Ranking *rk, const ConfigRow *configs, unsigned mask, int rope) {
     int first = 1;
     for (int a = 0; a < N_AXES; a++)
-        if (mask & AXIS_BIT(a)) printf("%s%s", first ? "" : ",", AXIS_NAMES[a]), first = 0;
+        if (mask & AXIS_BIT(a)) printf("%s%s", first ? "" : ",", axis_name((AxisId)a)), first = 0;
     printf(",n_pairs,mean_diff,se,t,df,p,p_holm,ci_low,ci_high,indistinguishable");
     if (rope) printf(",p_best_better,p_rope,p_other_better");
     printf("\n");
@@ -288,7 +283,7 @@ static int print_table(const Ranking *rk, const ConfigRow *configs, const Compar
     if (!cells) return -1;
     int c = 0;
     snprintf(cells[c++], TABLE_CELL, "rank");
-    for (int i = 0; i < n_axes; i++) snprintf(cells[c++], TABLE_CELL, "%s", AXIS_NAMES[axes[i]]);
+    for (int i = 0; i < n_axes; i++) snprintf(cells[c++], TABLE_CELL, "%s", axis_name((AxisId)axes[i]));
     static const char *const HEAD[] = {"pairs", "best - this", "95% interval", "p", "Holm p", "verdict"};
     for (int i = 0; i < 6; i++) snprintf(cells[c++], TABLE_CELL, "%s", HEAD[i]);
     if (rope) {

@@ -198,10 +198,12 @@ static int check_output_dir(const char *path, int is_default, char *err) {
 
 // A value of axis a as the spec writes it.
 static void format_axis_value(char *out, size_t cap, AxisId a, double v) {
-    if (a == AXIS_SHUFFLE) snprintf(out, cap, "%s", v != 0 ? "true" : "false");
-    else if (axis_is_name(a)) snprintf(out, cap, "%s", axis_value_name(a, (int64_t)v));
-    else if (axis_is_real(a)) snprintf(out, cap, "%.6g", v);
-    else snprintf(out, cap, "%.0f", v);
+    switch (axis_kind(a)) {
+    case AXIS_BOOL: snprintf(out, cap, "%s", v != 0 ? "true" : "false"); break;
+    case AXIS_NAME: snprintf(out, cap, "%s", axis_value_name(a, (int64_t)v)); break;
+    case AXIS_REAL: snprintf(out, cap, "%.6g", v); break;
+    default: snprintf(out, cap, "%.0f", v); break;
+    }
 }
 
 // The dry run of a random search: what each axis is drawn from, and what the draw gave.
@@ -240,19 +242,17 @@ static void print_search(const Spec *s, const Grid *g) {
         // At most this many distinct values: small sets for lists and randint (fast), n for reals.
         int64_t bound = ax->dist == DIST_RANDINT ? ax->ihi - ax->ilo : ax->dist ? g->n_configs : ax->n_values;
         GridSpread sp;
-        if (grid_spread(g, (AxisId)a, bound, &sp) != 0) { printf("  %-14s %s\n", AXIS_NAMES[a], from); continue; }
+        if (grid_spread(g, (AxisId)a, bound, &sp) != 0) { printf("  %-14s %s\n", axis_name((AxisId)a), from); continue; }
         format_axis_value(lo, sizeof lo, (AxisId)a, sp.min);
         format_axis_value(hi, sizeof hi, (AxisId)a, sp.max);
         if (axis_is_name((AxisId)a) && sp.n_distinct > 1) snprintf(lo, sizeof lo, "-"), snprintf(hi, sizeof hi, "-");   // names have no order
-        printf("  %-14s %-34s %8lld  %-12s %s\n", AXIS_NAMES[a], from, (long long)sp.n_distinct, lo, hi);
+        printf("  %-14s %-34s %8lld  %-12s %s\n", axis_name((AxisId)a), from, (long long)sp.n_distinct, lo, hi);
     }
 }
 
 // Value i of a written axis as the dry run shows it.
 static void axis_value_text(char *out, size_t cap, const SpecAxis *ax, AxisId a, int64_t i) {
-    if (axis_is_real(a)) snprintf(out, cap, "%g", ax->reals[i]);
-    else if (axis_is_name(a) || a == AXIS_SHUFFLE) format_axis_value(out, cap, a, (double)ax->ints[i]);
-    else snprintf(out, cap, "%lld", (long long)ax->ints[i]);
+    axis_format(out, cap, a, ax->ints ? ax->ints[i] : 0, ax->reals ? ax->reals[i] : 0.0, "%g");
 }
 
 static void print_axis_values(const SpecAxis *ax, AxisId a) {
@@ -336,7 +336,7 @@ static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_
             }
             printf("\n");
             for (int a = 0; a < N_AXES; a++) {
-                printf("%s  %-14s %4lld: ", indent, AXIS_NAMES[a], (long long)axes[a].n_values);
+                printf("%s  %-14s %4lld: ", indent, axis_name((AxisId)a), (long long)axes[a].n_values);
                 print_axis_values(&axes[a], (AxisId)a);
                 printf("\n");
             }

@@ -40,10 +40,22 @@ static const char REPORT_USAGE[] =
     "  --alpha A      the level of the comparisons with the best (default 0.05)\n"
     "  --csv          one header row and one row per group, full precision, no decoration\n"
     "  -h, --help     show this help\n"
-    "\n"
-    "Axes: hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum\n"
-    "weight_decay activation init.\n"
-    "Exit status: 0 printed, 1 runtime failure, 2 bad usage or not a results file.\n";
+    "\n";
+static const char REPORT_USAGE_END[] = "Exit status: 0 printed, 1 runtime failure, 2 bad usage or not a results file.\n";
+
+// The help: the text above, the axes (from the table), the exit statuses.
+static void print_usage(void) {
+    fputs(REPORT_USAGE, stdout);
+    int col = printf("Axes:");
+    for (int a = 0; a < N_AXES; a++) {
+        const char *name = axis_name((AxisId)a);
+        int len = (int)strlen(name) + (a == N_AXES - 1);   // the last one ends with a period
+        if (col + 1 + len > 91) col = printf("\n%s", name) - 1;
+        else col += printf(" %s", name);
+    }
+    printf(".\n");
+    fputs(REPORT_USAGE_END, stdout);
+}
 
 typedef struct {
     const char *path;
@@ -63,11 +75,7 @@ static int report_error(int code, const char *fmt, const char *arg) {
     return code;
 }
 
-static int find_axis(const char *name) {
-    for (int a = 0; a < N_AXES; a++)
-        if (strcmp(name, AXIS_NAMES[a]) == 0) return a;
-    return -1;
-}
+static int find_axis(const char *name) { return axis_find(name, strlen(name)); }
 
 // Adds the comma-separated axis names in word to o->by. Returns -1 or the exit status.
 static int add_axes(ReportOptions *o, const char *word) {
@@ -79,7 +87,7 @@ static int add_axes(ReportOptions *o, const char *word) {
         int a = find_axis(t);
         if (a < 0) {
             fprintf(stderr, "sweep report: --by: unknown axis \"%s\"; expected one of", t);
-            for (int b = 0; b < N_AXES; b++) fprintf(stderr, "%s %s", b ? "," : "", AXIS_NAMES[b]);
+            for (int b = 0; b < N_AXES; b++) fprintf(stderr, "%s %s", b ? "," : "", axis_name((AxisId)b));
             fprintf(stderr, "\n");
             return SWEEP_ERR_USAGE;
         }
@@ -124,7 +132,7 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
         } else if (strcmp(s, "--") == 0) {
             options_done = 1;
         } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-            fputs(REPORT_USAGE, stdout);
+            print_usage();
             rc = SWEEP_OK;
         } else if (strcmp(s, "--csv") == 0) {
             o->csv = 1;
@@ -240,7 +248,7 @@ static const GroupStats *unit_group(const Report *r, int64_t k) {
 static void print_csv(const Report *r, unsigned mask, int64_t rows) {
     printf("rank");
     for (int a = 0; a < N_AXES; a++)
-        if (mask & AXIS_BIT(a)) printf(",%s", AXIS_NAMES[a]);
+        if (mask & AXIS_BIT(a)) printf(",%s", axis_name((AxisId)a));
     printf(",n_configs,n_done,n_diverged,n_failed,n_pending");
     for (int s = 0; s < N_STATS; s++) printf(",mean_%s,std_%s", STAT_NAMES[s], STAT_NAMES[s]);
     printf(",metric,ci_low,ci_high,n_pairs,mean_diff,p,p_holm,indistinguishable\n");
@@ -290,7 +298,7 @@ static int print_header(const Report *r, const Distinct *dist) {
     printf("\n");
     char buf[CELL];
     for (int a = 0; a < N_AXES; a++) {
-        printf("%s %-14s %3" PRId64 ": ", a ? "        " : "axes    ", AXIS_NAMES[a], dist[a].n);
+        printf("%s %-14s %3" PRId64 ": ", a ? "        " : "axes    ", axis_name((AxisId)a), dist[a].n);
         for (int64_t i = 0; i < dist[a].n; i++) {
             if (dist[a].n > 12 && i == 8) {   // long axes: the first 8 and the last 2
                 printf(", ...");
@@ -361,7 +369,7 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
     if (!cells) return -1;
     int c = 0;
     snprintf(cells[c++], CELL, "rank");
-    for (int i = 0; i < n_axes; i++) snprintf(cells[c++], CELL, "%s", AXIS_NAMES[axes[i]]);
+    for (int i = 0; i < n_axes; i++) snprintf(cells[c++], CELL, "%s", axis_name((AxisId)axes[i]));
     snprintf(cells[c++], CELL, "%s", o->by_given ? "configs" : "replicates");
     snprintf(cells[c++], CELL, "done");
     snprintf(cells[c++], CELL, "diverged");
@@ -389,7 +397,7 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
     if (o->by_given) {
         printf("by");
         for (int a = 0, first = 1; a < N_AXES; a++)
-            if (mask & AXIS_BIT(a)) printf("%s %s", first ? "" : ",", AXIS_NAMES[a]), first = 0;
+            if (mask & AXIS_BIT(a)) printf("%s %s", first ? "" : ",", axis_name((AxisId)a)), first = 0;
         printf(" (each over every config with that value), ");
     } else {
         printf("(every axis but seed, repeat and fold; each over its seeds and splits),\n");

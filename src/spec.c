@@ -15,32 +15,6 @@
 #include <string.h>
 #include <yaml.h>
 
-const char *const AXIS_NAMES[N_AXES] = {"hidden_dim", "learning_rate", "batch_size", "epochs",   "seed",
-                                        "init_scale", "shuffle",       "optimizer",  "momentum", "weight_decay",
-                                        "activation", "init",          "patience",   "min_delta"};
-
-int axis_is_real(AxisId a) {
-    return a == AXIS_LEARNING_RATE || a == AXIS_INIT_SCALE || a == AXIS_MOMENTUM || a == AXIS_WEIGHT_DECAY ||
-           a == AXIS_MIN_DELTA;
-}
-
-int axis_is_name(AxisId a) { return a == AXIS_OPTIMIZER || a == AXIS_ACTIVATION || a == AXIS_INIT; }
-
-const char *const *axis_value_names(AxisId a, int *n) {
-    switch (a) {
-    case AXIS_OPTIMIZER: *n = N_OPTIMS; return OPTIM_NAMES;
-    case AXIS_ACTIVATION: *n = N_MLP_ACTIVATIONS; return MLP_ACTIVATION_NAMES;
-    case AXIS_INIT: *n = N_MLP_INITS; return MLP_INIT_NAMES;
-    default: *n = 0; return NULL;
-    }
-}
-
-const char *axis_value_name(AxisId a, int64_t v) {
-    int n;
-    const char *const *names = axis_value_names(a, &n);
-    return names && v >= 0 && v < n ? names[v] : "?";
-}
-
 const char *const DIST_NAMES[N_DISTS] = {"", "uniform", "loguniform", "randint"};
 
 enum {
@@ -52,34 +26,6 @@ enum {
     ITEM_LEN = KEY_LEN + 24,      // a dotted key with an index: grid.seed.range[2]
     FOUND_LEN = 256,              // a found value in a message (about 60 characters shown)
 };
-
-// What each axis takes, as the "expected" half of a message.
-static const char *const AXIS_EXPECT[N_AXES] = {
-    "expected an integer from 1 to 1048576",
-    "expected a positive number",
-    "expected a positive integer",
-    "expected an integer from 1 to 1000000000",
-    "expected an integer from 0 to 9223372036854775807",
-    "expected a positive number",
-    "expected true or false",
-    "expected sgd, momentum, nesterov, adam or adamw",
-    "expected a number from 0 to 1 (1 excluded)",
-    "expected a number >= 0",
-    "expected relu, tanh or leaky_relu",
-    "expected normal, xavier_uniform or he_normal",
-    "expected an integer from 0 to 1000000000",
-    "expected a number >= 0",
-};
-
-// Defaults of an axis the grid leaves out (the tutorial's values; the recipe's: sgd, momentum
-// 0.9 (used by momentum and nesterov only), no weight decay, relu, normal).
-// Early stopping is off by default: patience 0, min_delta 0.
-static const int64_t AXIS_DEFAULT_INT[N_AXES] = {128, 0, 32, 1000, 0, 0, 0, OPTIM_SGD, 0, 0, MLP_RELU, MLP_INIT_NORMAL, 0, 0};
-static const double AXIS_DEFAULT_REAL[N_AXES] = {0, 0.01, 0, 0, 0, 0.01, 0, 0, 0.9, 0.0, 0, 0, 0, 0.0};
-
-double axis_default(AxisId a) {
-    return axis_is_real(a) ? AXIS_DEFAULT_REAL[a] : (double)AXIS_DEFAULT_INT[a];
-}
 
 enum { TOP_NAME, TOP_OUTPUT, TOP_SAVE, TOP_DATA, TOP_GRID, TOP_SEARCH, TOP_HALVING, N_TOP };
 static const char *const TOP_KEYS[N_TOP] = {"name", "output", "save_initial_weights", "data",
@@ -444,7 +390,7 @@ static int parse_data_key(const Ctx *c, int which, const yaml_node_t *v) {
     case DATA_SPLIT_SEED: {
         int64_t i;
         if (!t || parse_int(t, &i) != 0 || i < 0)
-            return bad(c, loc_of(v), key, "%s, found %s%s", AXIS_EXPECT[AXIS_SEED], found,
+            return bad(c, loc_of(v), key, "%s, found %s%s", axis_expect(AXIS_SEED), found,
                        hint_for(v));
         s->data.split_seed = (uint64_t)i;
         return 0;
@@ -508,33 +454,12 @@ static int alloc_axis(const Ctx *c, AxisId a, int64_t n) {
     return 0;
 }
 
-static int int_in_range(AxisId a, int64_t v) {
-    switch (a) {
-    case AXIS_HIDDEN_DIM: return v >= 1 && v <= 1048576;
-    case AXIS_BATCH_SIZE: return v >= 1;
-    case AXIS_EPOCHS: return v >= 1 && v <= 1000000000;
-    case AXIS_SEED: return v >= 0;
-    case AXIS_SHUFFLE: return v == 0 || v == 1;
-    case AXIS_PATIENCE: return v >= 0 && v <= 1000000000;
-    default: {
-        int n;
-        return axis_value_names(a, &n) && v >= 0 && v < n;
-    }
-    }
-}
-
-static int real_in_range(AxisId a, double v) {
-    if (a == AXIS_MOMENTUM) return v >= 0 && v < 1;
-    if (a == AXIS_WEIGHT_DECAY || a == AXIS_MIN_DELTA) return isfinite(v) && v >= 0;
-    return isfinite(v) && v > 0;
-}
-
 // Stores value i of axis a after checking it. found/where describe it for a message.
 static int store(const Ctx *c, AxisId a, int64_t i, int64_t iv, double dv, SrcLoc at,
                  const char *key, const char *found, const char *why) {
     SpecAxis *ax = &c->g->axes[a];
-    if (axis_is_real(a) ? !real_in_range(a, dv) : !int_in_range(a, iv))
-        return bad(c, at, key, "%s, found %s%s", AXIS_EXPECT[a], found, why);
+    if (axis_is_real(a) ? !axis_allows_f64(a, dv) : !axis_allows_i64(a, iv))
+        return bad(c, at, key, "%s, found %s%s", axis_expect(a), found, why);
     if (axis_is_real(a)) ax->reals[i] = dv;
     else ax->ints[i] = iv;
     ax->locs[i] = at;
@@ -554,9 +479,9 @@ static int parse_name(const Ctx *c, AxisId a, int64_t i, const yaml_node_t *n, c
         for (int k = 0; k < count; k++)
             if (strcmp(t, names[k]) == 0) return store(c, a, i, k, 0.0, loc_of(n), key, found, "");
         int near = closest(t, names, count);
-        if (near >= 0) return bad(c, loc_of(n), key, "%s, found %s; did you mean \"%s\"?", AXIS_EXPECT[a], found, names[near]);
+        if (near >= 0) return bad(c, loc_of(n), key, "%s, found %s; did you mean \"%s\"?", axis_expect(a), found, names[near]);
     }
-    return bad(c, loc_of(n), key, "%s, found %s%s", AXIS_EXPECT[a], found, why);
+    return bad(c, loc_of(n), key, "%s, found %s%s", axis_expect(a), found, why);
 }
 
 // One written value: a scalar of the axis's kind.
@@ -572,9 +497,9 @@ static int parse_item(const Ctx *c, AxisId a, int64_t i, const yaml_node_t *n, c
     int ok = t != NULL;
     if (axis_is_name(a)) return parse_name(c, a, i, n, key);
     if (ok && axis_is_real(a)) ok = parse_real(t, &dv) == 0;
-    else if (ok && a == AXIS_SHUFFLE && parse_bool(n, &b) == 0) iv = b;
+    else if (ok && axis_kind(a) == AXIS_BOOL && parse_bool(n, &b) == 0) iv = b;
     else if (ok) ok = parse_int(t, &iv) == 0;
-    if (!ok) return bad(c, loc_of(n), key, "%s, found %s%s", AXIS_EXPECT[a], found, why);
+    if (!ok) return bad(c, loc_of(n), key, "%s, found %s%s", axis_expect(a), found, why);
     return store(c, a, i, iv, dv, loc_of(n), key, found, "");
 }
 
@@ -597,10 +522,7 @@ static int cmp_real_slot(const void *x, const void *y) {
 }
 
 static void format_value(AxisId a, const SpecAxis *ax, int64_t i, char *out, size_t cap) {
-    if (axis_is_real(a)) format_real(ax->reals[i], out, cap);
-    else if (axis_is_name(a)) snprintf(out, cap, "%s", axis_value_name(a, ax->ints[i]));
-    else if (a == AXIS_SHUFFLE) snprintf(out, cap, "%s", ax->ints[i] ? "true" : "false");
-    else snprintf(out, cap, "%lld", (long long)ax->ints[i]);
+    axis_format(out, cap, a, ax->ints ? ax->ints[i] : 0, ax->reals ? ax->reals[i] : 0.0, "%.15g");
 }
 
 // Each value once. form: NULL for written values, else the range form that made them.
@@ -777,7 +699,7 @@ static int gen_space(const Ctx *c, AxisId a, int geom, const yaml_node_t *form,
                 return bad(c, loc_of(form), key, "expected whole numbers on this axis, found %s%s",
                            found, why);
             else if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
-                return bad(c, loc_of(form), key, "%s, found %s%s", AXIS_EXPECT[a], found, why);
+                return bad(c, loc_of(form), key, "%s, found %s%s", axis_expect(a), found, why);
             else iv = (int64_t)r;
             if (which < 0 || !exact[which]) snprintf(found, sizeof found, "%lld", (long long)iv);
         }
@@ -798,11 +720,12 @@ static int gen_dist(const Ctx *c, AxisId a, int f, const yaml_node_t *form, cons
         return bad(c, loc_of(form), key, "expected a value, a list or a range form, found a %s distribution "
                                          "(seed is never drawn: every drawn setting runs every seed)", name);
     int randint = f == FORM_RANDINT;
-    if (a == AXIS_SHUFFLE || randint == axis_is_real(a))
+    int is_bool = axis_kind(a) == AXIS_BOOL;
+    if (is_bool || randint == axis_is_real(a))
         return bad(c, loc_of(form), fkey, "expected %s on this axis%s, found %s",
-                   a == AXIS_SHUFFLE ? "a list [false, true] to draw from"
+                   is_bool ? "a list [false, true] to draw from"
                    : axis_is_real(a) ? "uniform or loguniform" : "randint",
-                   a == AXIS_SHUFFLE ? "" : axis_is_real(a) ? " (randint draws integers)"
+                   is_bool ? "" : axis_is_real(a) ? " (randint draws integers)"
                                                             : " (uniform and loguniform draw real numbers)", name);
     const yaml_node_t *arg[2];
     int n_args, rc;
@@ -814,14 +737,14 @@ static int gen_dist(const Ctx *c, AxisId a, int f, const yaml_node_t *form, cons
         for (int i = 0; i < 2; i++)
             if ((rc = form_int(c, arg[i], fkey, i, "an integer", " (randint draws integers)", &v[i]))) return rc;
         indexed(item, sizeof item, fkey, 0);
-        if (!int_in_range(a, v[0])) return bad(c, loc_of(arg[0]), item, "%s, found %lld", AXIS_EXPECT[a], (long long)v[0]);
+        if (!axis_allows_i64(a, v[0])) return bad(c, loc_of(arg[0]), item, "%s, found %lld", axis_expect(a), (long long)v[0]);
         if (v[1] <= v[0])
             return bad(c, loc_of(args), fkey, "expected low < high (high is excluded), found [%lld, %lld]",
                        (long long)v[0], (long long)v[1]);
         indexed(item, sizeof item, fkey, 1);
-        if (!int_in_range(a, v[1] - 1))
+        if (!axis_allows_i64(a, v[1] - 1))
             return bad(c, loc_of(arg[1]), item, "%s, found %lld (high is excluded: the largest draw would be %lld)",
-                       AXIS_EXPECT[a], (long long)v[1], (long long)v[1] - 1);
+                       axis_expect(a), (long long)v[1], (long long)v[1] - 1);
         ax->ilo = v[0];
         ax->ihi = v[1];
         ax->lo = (double)v[0];
@@ -833,8 +756,8 @@ static int gen_dist(const Ctx *c, AxisId a, int f, const yaml_node_t *form, cons
             indexed(item, sizeof item, fkey, i);
             describe(arg[i], found, sizeof found);
             const char *t = plain(arg[i]);
-            if (!t || parse_real(t, &v[i]) != 0 || !real_in_range(a, v[i]))
-                return bad(c, loc_of(arg[i]), item, "%s, found %s%s", AXIS_EXPECT[a], found, hint_for(arg[i]));
+            if (!t || parse_real(t, &v[i]) != 0 || !axis_allows_f64(a, v[i]))
+                return bad(c, loc_of(arg[i]), item, "%s, found %s%s", axis_expect(a), found, hint_for(arg[i]));
         }
         if (f == FORM_LOGUNIFORM && !(v[0] > 0)) {
             indexed(item, sizeof item, fkey, 0);
@@ -890,7 +813,7 @@ static int parse_form(const Ctx *c, AxisId a, const yaml_node_t *map, const char
     }
     if (axis_is_name(a))
         return bad(c, loc_of(map), key, "%s, or a list of them (random search draws from a list), found a %s form",
-                   AXIS_EXPECT[a], FORM_NAMES[f]);
+                   axis_expect(a), FORM_NAMES[f]);
     if (f == FORM_RANGE) return gen_range(c, a, map, args, key);
     if (f == FORM_LINSPACE || f == FORM_GEOMSPACE) return gen_space(c, a, f == FORM_GEOMSPACE, map, args, key);
     return gen_dist(c, a, f, map, args, key);
@@ -898,7 +821,7 @@ static int parse_form(const Ctx *c, AxisId a, const yaml_node_t *map, const char
 
 static int parse_axis(const Ctx *c, AxisId a, const yaml_node_t *v) {
     char key[KEY_LEN];
-    snprintf(key, sizeof key, "%s.%s", c->gkey, AXIS_NAMES[a]);
+    snprintf(key, sizeof key, "%s.%s", c->gkey, axis_name(a));
     int rc;
     if (v->type == YAML_MAPPING_NODE) return parse_form(c, a, v, key);
     if (v->type != YAML_SEQUENCE_NODE) {
@@ -999,7 +922,7 @@ static int parse_search(const Ctx *c, const yaml_node_t *map) {
             break;
         default:   // SEARCH_SEED
             if (!t || parse_int(t, &i) != 0 || i < 0) {
-                rc = bad(c, loc_of(v), "search.seed", "%s, found %s%s", AXIS_EXPECT[AXIS_SEED], found, hint_for(v));
+                rc = bad(c, loc_of(v), "search.seed", "%s, found %s%s", axis_expect(AXIS_SEED), found, hint_for(v));
                 break;
             }
             s->search.seed = (uint64_t)i;
@@ -1011,8 +934,8 @@ static int parse_search(const Ctx *c, const yaml_node_t *map) {
 
 // An axis's key in messages: "grid.epochs", or "grid[1].epochs" in a list of sub-grids.
 static void axis_key(const Spec *s, int64_t g, AxisId a, char *out, size_t cap) {
-    if (s->n_grids > 1) snprintf(out, cap, "grid[%lld].%s", (long long)g, AXIS_NAMES[a]);
-    else snprintf(out, cap, "grid.%s", AXIS_NAMES[a]);
+    if (s->n_grids > 1) snprintf(out, cap, "grid[%lld].%s", (long long)g, axis_name(a));
+    else snprintf(out, cap, "grid.%s", axis_name(a));
 }
 
 // halving: {factor, min_epochs, metric} (DESIGN section 3, Successive halving).
@@ -1042,8 +965,8 @@ static int parse_halving(const Ctx *c, const yaml_node_t *map) {
             s->halving.factor = i;
             break;
         case HALVING_MIN_EPOCHS:
-            if (!t || parse_int(t, &i) != 0 || i < 1 || i > 1000000000) {
-                rc = bad(c, loc_of(v), "halving.min_epochs", "%s, found %s%s", AXIS_EXPECT[AXIS_EPOCHS], found,
+            if (!t || parse_int(t, &i) != 0 || !axis_allows_i64(AXIS_EPOCHS, i)) {
+                rc = bad(c, loc_of(v), "halving.min_epochs", "%s, found %s%s", axis_expect(AXIS_EPOCHS), found,
                          hint_for(v));
                 break;
             }
@@ -1187,8 +1110,8 @@ static int fill_defaults(const Ctx *c) {
             if (axes[a].n_values || axes[a].dist) continue;
             int rc = alloc_axis(&cg, (AxisId)a, 1);
             if (rc) return rc;
-            if (axis_is_real((AxisId)a)) axes[a].reals[0] = AXIS_DEFAULT_REAL[a];
-            else axes[a].ints[0] = AXIS_DEFAULT_INT[a];
+            if (axis_is_real((AxisId)a)) axes[a].reals[0] = axis_default_f64((AxisId)a);
+            else axes[a].ints[0] = axis_default_i64((AxisId)a);
         }
     }
     return 0;
@@ -1260,7 +1183,7 @@ static int check_subgrids(const Ctx *c) {
                 char v[48];
                 format_value((AxisId)a, x, k, v, sizeof v);
                 size_t used = strlen(example);
-                snprintf(example + used, sizeof example - used, "%s%s %s", a ? ", " : "", AXIS_NAMES[a], v);
+                snprintf(example + used, sizeof example - used, "%s%s %s", a ? ", " : "", axis_name((AxisId)a), v);
             }
             if (a < N_AXES) continue;
             char first[256];
