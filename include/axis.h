@@ -45,6 +45,9 @@ typedef enum { AXIS_INT, AXIS_REAL, AXIS_BOOL, AXIS_NAME } AxisKind;
 // The C type of the axis's field in Hyper (taken from the field itself, so it cannot be wrong).
 typedef enum { AXIS_C_I64, AXIS_C_U64, AXIS_C_INT, AXIS_C_U8, AXIS_C_F64 } AxisCType;
 
+// The tutorial's axes, and the two groups of (v2): the training recipe, early stopping.
+typedef enum { AXIS_GROUP_TUTORIAL, AXIS_GROUP_RECIPE, AXIS_GROUP_STOPPING } AxisGroup;
+
 enum { AXIS_NAME_CAP = 16 };   // bytes of a name, NUL included
 
 typedef struct {
@@ -62,9 +65,8 @@ typedef struct {
     const char *const *names; // name axes: their names by code (OPTIM_NAMES, ...); else NULL
     int n_names;
     int width;                // its column's width in the dry run's preview
-    int since;                // the contract version that added it: 1, or 2 for the training
-                              // recipe and early stopping (the dry run's preview shows the v2
-                              // columns only when some config leaves their defaults)
+    AxisGroup group;          // the dry run's preview shows a (v2) group's columns only when
+                              // some config leaves one of its defaults
 } AxisInfo;
 
 // N_AXES rows in AxisId order.
@@ -103,16 +105,38 @@ double axis_default(AxisId a);
 // Typed access to the axis's field of a Hyper. get_i64/set_i64 are for int, bool and name
 // axes and exact (get_i64 of a real axis is 0); get_f64 is a real axis's value, or an
 // integer axis's as a double (for spreads and printing); set_f64 is for real axes.
-int64_t axis_get_i64(const Hyper *h, AxisId a);
-double axis_get_f64(const Hyper *h, AxisId a);
+// The getters, the comparison and axis_is_default are inline: the dry run and the sorts of
+// trajectory.c and halving.c call them for every axis of millions of configs.
+static inline int64_t axis_get_i64(const Hyper *h, AxisId a) {
+    const char *p = (const char *)h + AXIS_TABLE[a].offset;
+    switch (AXIS_TABLE[a].ctype) {
+    case AXIS_C_I64: return *(const int64_t *)p;
+    case AXIS_C_U64: return (int64_t)*(const uint64_t *)p;
+    case AXIS_C_INT: return *(const int *)p;
+    case AXIS_C_U8: return *(const uint8_t *)p;
+    default: return 0;
+    }
+}
+static inline double axis_get_f64(const Hyper *h, AxisId a) {
+    const char *p = (const char *)h + AXIS_TABLE[a].offset;
+    switch (AXIS_TABLE[a].ctype) {
+    case AXIS_C_F64: return *(const double *)p;
+    case AXIS_C_U64: return (double)*(const uint64_t *)p;
+    default: return (double)axis_get_i64(h, a);
+    }
+}
 void axis_set_i64(Hyper *h, AxisId a, int64_t v);
 void axis_set_f64(Hyper *h, AxisId a, double v);
 // Every axis of h its default (the other fields of h are left as they are).
 void axis_set_defaults(Hyper *h);
 // Whether h's value of axis a is the default.
-int axis_is_default(const Hyper *h, AxisId a);
-// Three-way comparison of two configs' values of axis a (integers exactly). Inline: sorting
-// millions of configs (trajectory.c, halving.c) calls it for every axis.
+static inline int axis_is_default(const Hyper *h, AxisId a) {
+    if (AXIS_TABLE[a].kind == AXIS_REAL) return axis_get_f64(h, a) == AXIS_TABLE[a].def_real;
+    return axis_get_i64(h, a) == AXIS_TABLE[a].def_int;
+}
+// The groups in which h leaves some default: bit 1 << group for each.
+unsigned axis_groups_changed(const Hyper *h);
+// Three-way comparison of two configs' values of axis a (integers exactly).
 static inline int axis_compare(const Hyper *x, const Hyper *y, AxisId a) {
     const char *p = (const char *)x + AXIS_TABLE[a].offset, *q = (const char *)y + AXIS_TABLE[a].offset;
     switch (AXIS_TABLE[a].ctype) {
@@ -122,22 +146,26 @@ static inline int axis_compare(const Hyper *x, const Hyper *y, AxisId a) {
     }
     case AXIS_C_I64: {
         int64_t u = *(const int64_t *)p, v = *(const int64_t *)q;
-        return (u > v) - (u < v);
+        return u == v ? 0 : u < v ? -1 : 1;
     }
     case AXIS_C_U64: {
         uint64_t u = *(const uint64_t *)p, v = *(const uint64_t *)q;
-        return (u > v) - (u < v);
+        return u == v ? 0 : u < v ? -1 : 1;
     }
     case AXIS_C_INT: {
         int u = *(const int *)p, v = *(const int *)q;
-        return (u > v) - (u < v);
+        return u == v ? 0 : u < v ? -1 : 1;
     }
     default: {
         uint8_t u = *(const uint8_t *)p, v = *(const uint8_t *)q;
-        return (u > v) - (u < v);
+        return u == v ? 0 : u < v ? -1 : 1;
     }
     }
 }
+
+// The same over every axis but epochs, in the fixed order: the first that differs decides
+// (configs equal in all of them are one trajectory, trajectory.h).
+int axis_compare_but_epochs(const Hyper *x, const Hyper *y);
 
 // A value as a spec writes it: an integer in decimal, a bool as true/false, a name axis's
 // code as its name, a real with real_format ("%.15g", "%g", ...). i is the value of an int,

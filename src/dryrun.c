@@ -84,21 +84,23 @@ static void print_axis_values(const SpecAxis *ax, AxisId a) {
     }
 }
 
-// Whether a config's training recipe differs from the tutorial's (sgd, relu, normal, no decay).
-static int recipe_is_default(const Hyper *h) {
-    return h->optimizer == (uint8_t)axis_default(AXIS_OPTIMIZER) && h->momentum == axis_default(AXIS_MOMENTUM) &&
-           h->weight_decay == axis_default(AXIS_WEIGHT_DECAY) && h->activation == (uint8_t)axis_default(AXIS_ACTIVATION) &&
-           h->init == (uint8_t)axis_default(AXIS_INIT);
+// The preview's columns: the tutorial's axes, and each (v2) group of axes (the training
+// recipe, early stopping) when some config leaves one of its defaults.
+static void preview_columns(const Grid *g, int shown[N_AXES]) {
+    unsigned groups = 1u << AXIS_GROUP_TUTORIAL;
+    for (int64_t i = 0; i < g->n_configs; i++) groups |= axis_groups_changed(&g->configs[i].hyper);
+    for (int a = 0; a < N_AXES; a++) shown[a] = (groups >> axis_info((AxisId)a)->group) & 1;
 }
 
-static void print_config_row(const Config *c, int with_splits, int with_recipe) {
+static void print_config_row(const Config *c, const int shown[N_AXES], int with_splits) {
     const Hyper *h = &c->hyper;
-    printf("  %8lld %10lld %13g %10lld %8lld %6" PRIu64 " %10g %7s", (long long)c->id,
-           (long long)h->hidden_dim, h->learning_rate, (long long)h->batch_size, (long long)h->epochs,
-           h->seed, h->init_scale, h->shuffle ? "true" : "false");
-    if (with_recipe)
-        printf(" %9s %8g %12g %10s %14s", axis_value_name(AXIS_OPTIMIZER, h->optimizer), h->momentum, h->weight_decay,
-               axis_value_name(AXIS_ACTIVATION, h->activation), axis_value_name(AXIS_INIT, h->init));
+    printf("  %8lld", (long long)c->id);
+    for (int a = 0; a < N_AXES; a++) {
+        if (!shown[a]) continue;
+        char v[48];
+        axis_format(v, sizeof v, (AxisId)a, axis_get_i64(h, (AxisId)a), axis_get_f64(h, (AxisId)a), "%g");
+        printf(" %*s", axis_info((AxisId)a)->width, v);
+    }
     if (with_splits) printf(" %6d %4d", (int)h->repeat, (int)h->fold);
     printf("\n");
 }
@@ -158,18 +160,17 @@ void dryrun_print(const Spec *s, const Dataset *d, const Grid *g, const int64_t 
             }
         }
     }
-    // The recipe's columns when some config has a recipe other than the tutorial's.
-    int with_recipe = 0;
-    for (int64_t i = 0; i < g->n_configs && !with_recipe; i++) with_recipe = !recipe_is_default(&g->configs[i].hyper);
-    printf("configs (first and last)\n  %8s %10s %13s %10s %8s %6s %10s %7s", "id", "hidden_dim",
-           "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle");
-    if (with_recipe) printf(" %9s %8s %12s %10s %14s", "optimizer", "momentum", "weight_decay", "activation", "init");
+    int shown[N_AXES];
+    preview_columns(g, shown);
+    printf("configs (first and last)\n  %8s", "id");
+    for (int a = 0; a < N_AXES; a++)
+        if (shown[a]) printf(" %*s", axis_info((AxisId)a)->width, axis_name((AxisId)a));
     printf(with_splits ? " %6s %4s\n" : "\n", "repeat", "fold");
     int64_t head = n_todo <= 6 ? n_todo : 4;
-    for (int64_t i = 0; i < head; i++) print_config_row(&g->configs[todo[i]], with_splits, with_recipe);
+    for (int64_t i = 0; i < head; i++) print_config_row(&g->configs[todo[i]], shown, with_splits);
     if (head < n_todo) {
         printf("  %8s\n", "...");
-        print_config_row(&g->configs[todo[n_todo - 1]], with_splits, with_recipe);
+        print_config_row(&g->configs[todo[n_todo - 1]], shown, with_splits);
     }
     // The work: each trajectory (configs that differ only in epochs) once, to its longest.
     double alone = 0.0, flops = 0.0;

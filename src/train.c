@@ -214,11 +214,8 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
 }
 
 int train_compare_but_epochs(const Hyper *a, const Hyper *b) {
-    for (int x = 0; x < N_AXES; x++) {
-        if (x == AXIS_EPOCHS) continue;
-        int k = axis_compare(a, b, (AxisId)x);
-        if (k) return k;
-    }
+    int k = axis_compare_but_epochs(a, b);
+    if (k) return k;
     if (a->repeat != b->repeat) return a->repeat < b->repeat ? -1 : 1;
     return (a->fold > b->fold) - (a->fold < b->fold);
 }

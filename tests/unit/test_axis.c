@@ -21,7 +21,8 @@ static void test_rows_in_order(void) {
         CHECK(axis_find(order[a], strlen(order[a])) == a);
         CHECK(strncmp(r->expect, "expected ", 9) == 0);
         CHECK(r->width >= (int)strlen(r->name));
-        CHECK(r->since == 1 || r->since == 2);
+        CHECK(r->group == (a <= AXIS_SHUFFLE ? AXIS_GROUP_TUTORIAL : a <= AXIS_INIT ? AXIS_GROUP_RECIPE
+                                                                              : AXIS_GROUP_STOPPING));
         CHECK((r->kind == AXIS_NAME) == (r->names != NULL));
         CHECK(r->kind == AXIS_REAL ? r->ctype == AXIS_C_F64 : r->ctype != AXIS_C_F64);
     }
