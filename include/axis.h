@@ -105,8 +105,8 @@ double axis_default(AxisId a);
 // Typed access to the axis's field of a Hyper. get_i64/set_i64 are for int, bool and name
 // axes and exact (get_i64 of a real axis is 0); get_f64 is a real axis's value, or an
 // integer axis's as a double (for spreads and printing); set_f64 is for real axes.
-// The getters, the comparison and axis_is_default are inline: the dry run and the sorts of
-// trajectory.c and halving.c call them for every axis of millions of configs.
+// Inline, as are the comparison and axis_is_default below: the grid, random search, the dry
+// run and the sorts of trajectory.c and halving.c use them on every axis of millions of configs.
 static inline int64_t axis_get_i64(const Hyper *h, AxisId a) {
     const char *p = (const char *)h + AXIS_TABLE[a].offset;
     switch (AXIS_TABLE[a].ctype) {
@@ -125,8 +125,20 @@ static inline double axis_get_f64(const Hyper *h, AxisId a) {
     default: return (double)axis_get_i64(h, a);
     }
 }
-void axis_set_i64(Hyper *h, AxisId a, int64_t v);
-void axis_set_f64(Hyper *h, AxisId a, double v);
+static inline void axis_set_i64(Hyper *h, AxisId a, int64_t v) {
+    char *p = (char *)h + AXIS_TABLE[a].offset;
+    switch (AXIS_TABLE[a].ctype) {
+    case AXIS_C_I64: *(int64_t *)p = v; break;
+    case AXIS_C_U64: *(uint64_t *)p = (uint64_t)v; break;
+    case AXIS_C_INT: *(int *)p = (int)v; break;
+    case AXIS_C_U8: *(uint8_t *)p = (uint8_t)v; break;
+    case AXIS_C_F64: *(double *)p = (double)v; break;
+    }
+}
+static inline void axis_set_f64(Hyper *h, AxisId a, double v) {
+    if (AXIS_TABLE[a].ctype == AXIS_C_F64) *(double *)((char *)h + AXIS_TABLE[a].offset) = v;
+    else axis_set_i64(h, a, (int64_t)v);
+}
 // Every axis of h its default (the other fields of h are left as they are).
 void axis_set_defaults(Hyper *h);
 // Whether h's value of axis a is the default.

@@ -104,8 +104,8 @@ void train_park(Run *r);
 int train_unpark(Run *r, const Dataset *d);
 
 // Whether two configs differ in nothing but their epochs (the same trajectory), and an order
-// that puts such configs together: every axis but epochs in the fixed order (axis.h), then
-// the data split (repeat, fold).
+// that puts such configs together: the data split (repeat, fold), then every axis but epochs
+// in the fixed order (axis.h).
 int train_compare_but_epochs(const Hyper *a, const Hyper *b);
 
 // Floating-point operations one config costs, for scheduling, ETAs and GFLOP/s figures

@@ -89,25 +89,6 @@ int axis_allows_f64(AxisId a, double v) {
 
 double axis_default(AxisId a) { return AXIS_TABLE[a].def_real; }
 
-// The field itself.
-static void *slot(Hyper *h, AxisId a) { return (char *)h + AXIS_TABLE[a].offset; }
-
-void axis_set_i64(Hyper *h, AxisId a, int64_t v) {
-    void *p = slot(h, a);
-    switch (AXIS_TABLE[a].ctype) {
-    case AXIS_C_I64: *(int64_t *)p = v; break;
-    case AXIS_C_U64: *(uint64_t *)p = (uint64_t)v; break;
-    case AXIS_C_INT: *(int *)p = (int)v; break;
-    case AXIS_C_U8: *(uint8_t *)p = (uint8_t)v; break;
-    case AXIS_C_F64: *(double *)p = (double)v; break;
-    }
-}
-
-void axis_set_f64(Hyper *h, AxisId a, double v) {
-    if (AXIS_TABLE[a].ctype == AXIS_C_F64) *(double *)slot(h, a) = v;
-    else axis_set_i64(h, a, (int64_t)v);
-}
-
 void axis_set_defaults(Hyper *h) {
     for (int a = 0; a < N_AXES; a++) {
         if (axis_is_real((AxisId)a)) axis_set_f64(h, (AxisId)a, AXIS_TABLE[a].def_real);

@@ -214,10 +214,9 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
 }
 
 int train_compare_but_epochs(const Hyper *a, const Hyper *b) {
-    int k = axis_compare_but_epochs(a, b);
-    if (k) return k;
     if (a->repeat != b->repeat) return a->repeat < b->repeat ? -1 : 1;
-    return (a->fold > b->fold) - (a->fold < b->fold);
+    if (a->fold != b->fold) return a->fold < b->fold ? -1 : 1;
+    return axis_compare_but_epochs(a, b);
 }
 
 double train_flops(const Hyper *h, const Dataset *d) {
