@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cluster.h"
 #include "compare.h"
 #include "data.h"
@@ -20,7 +21,6 @@
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
-#include "search.h"
 #include "sha256.h"
 #include "spec.h"
 #include "store.h"
@@ -74,26 +74,6 @@ static void on_signal(int sig) {
 }
 
 
-static int usage_error(const char *fmt, const char *arg) {
-    fprintf(stderr, "sweep: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see sweep --help)\n");
-    return SWEEP_ERR_USAGE;
-}
-
-
-static int parse_shard(const char *s, int64_t *k, int64_t *n) {
-    const char *slash = strchr(s, '/');
-    if (!slash || slash == s) return -1;
-    char kbuf[32];
-    size_t len = (size_t)(slash - s);
-    if (len >= sizeof kbuf) return -1;
-    memcpy(kbuf, s, len);
-    kbuf[len] = '\0';
-    if (sweep_parse_int(kbuf, 0, INT64_MAX, k) || sweep_parse_int(slash + 1, 1, INT64_MAX, n)) return -1;
-    return *k < *n ? 0 : -1;
-}
-
 // Returns -1 to go on, else the exit status.
 static int parse_args(int argc, char **argv, Options *o) {
     enum { OPT_RESUME = 256, OPT_FORCE, OPT_SHARD, OPT_SET };
@@ -112,7 +92,8 @@ static int parse_args(int argc, char **argv, Options *o) {
         switch (ch) {
         case 'o': o->output = optarg; break;
         case 'j':
-            if (sweep_parse_int(optarg, 1, 4096, &v)) return usage_error("-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
+            if (sweep_parse_int(optarg, 1, 4096, &v))
+                return cli_usage(NULL, "-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
             o->n_threads = (int)v;
             break;
         case 'n': o->dry_run = 1; break;
@@ -120,24 +101,24 @@ static int parse_args(int argc, char **argv, Options *o) {
         case OPT_RESUME: o->resume = 1; break;
         case OPT_FORCE: o->force = 1; break;
         case OPT_SHARD:
-            if (parse_shard(optarg, &o->shard_k, &o->shard_n))
-                return usage_error("--shard: expected K/N with 0 <= K < N, found \"%s\"", optarg);
+            if (cli_parse_shard(optarg, &o->shard_k, &o->shard_n))
+                return cli_usage(NULL, "--shard: expected K/N with 0 <= K < N, found \"%s\"", optarg);
             o->shard_given = 1;
             break;
         case OPT_SET:
             if (o->n_sets == (int)(sizeof o->sets / sizeof o->sets[0]))
-                return usage_error("--set: expected at most %s overrides", "256");
+                return cli_usage(NULL, "--set: expected at most %s overrides", "256");
             o->sets[o->n_sets++] = optarg;
             break;
         case 'h': fputs(USAGE, stdout); return SWEEP_OK;
         case 'V': printf("sweep %s\n", SWEEP_VERSION); return SWEEP_OK;
-        case ':': return usage_error("%s: expected a value", argv[optind - 1]);
-        default: return usage_error("%s: unknown option", argv[optind - 1]);
+        case ':': return cli_usage(NULL, "%s: expected a value", argv[optind - 1]);
+        default: return cli_usage(NULL, "%s: unknown option", argv[optind - 1]);
         }
     }
-    if (o->resume && o->force) return usage_error("%s", "--resume and --force contradict each other");
-    if (optind == argc) return usage_error("%s", "expected a spec file");
-    if (optind + 1 < argc) return usage_error("unexpected argument \"%s\"", argv[optind + 1]);
+    if (o->resume && o->force) return cli_usage(NULL, "%s", "--resume and --force contradict each other");
+    if (optind == argc) return cli_usage(NULL, "%s", "expected a spec file");
+    if (optind + 1 < argc) return cli_usage(NULL, "unexpected argument \"%s\"", argv[optind + 1]);
     o->spec_path = argv[optind];
     return -1;
 }
@@ -253,7 +234,7 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
 // A resumed file keeps its shard: --shard may repeat it, not change it.
 static int resume_shard(Options *o, const char *file_shard, const char *path, char *err) {
     int64_t k, n;
-    if (parse_shard(file_shard, &k, &n) != 0)
+    if (cli_parse_shard(file_shard, &k, &n) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: its shard attribute \"%s\" is not K/N", path, file_shard);
     if (o->shard_given && (k != o->shard_k || n != o->shard_n))
         return fail(err, SWEEP_ERR_USAGE, "%s: holds shard %s; --shard %lld/%lld cannot resume it", path, file_shard,
@@ -268,7 +249,7 @@ static int resume_shard(Options *o, const char *file_shard, const char *path, ch
 static void read_statuses(Sweep *w, Options *o) {
     char shard[32];
     if (store_peek(w->output, w->grid.n_configs, w->status, shard, sizeof shard) == SWEEP_OK && !o->shard_given)
-        parse_shard(shard, &o->shard_k, &o->shard_n);
+        cli_parse_shard(shard, &o->shard_k, &o->shard_n);
 }
 
 // Halving decides between settings from all their replicates: it needs the whole sweep in

@@ -10,6 +10,7 @@
 
 #include <hdf5.h>
 
+#include "cli.h"
 #include "ranking.h"
 #include "report.h"
 #include "spec.h"
@@ -41,7 +42,8 @@ static const char REPORT_USAGE[] =
     "  --csv          one header row and one row per group, full precision, no decoration\n"
     "  -h, --help     show this help\n"
     "\n";
-static const char REPORT_USAGE_END[] = "Exit status: 0 printed, 1 runtime failure, 2 bad usage or not a results file.\n";
+static const char REPORT_USAGE_END[] =
+    "Exit status: 0 printed, 1 runtime failure, 2 bad usage or not a results file.\n";
 
 // The help: the text above, the axes (from the table), the exit statuses.
 static void print_usage(void) {
@@ -67,21 +69,13 @@ typedef struct {
     double alpha;
 } ReportOptions;
 
-static int report_error(int code, const char *fmt, const char *arg) {
-    fprintf(stderr, "sweep report: ");
-    fprintf(stderr, fmt, arg);
-    if (code == SWEEP_ERR_USAGE) fprintf(stderr, " (see sweep report --help)");
-    fprintf(stderr, "\n");
-    return code;
-}
-
 static int find_axis(const char *name) { return axis_find(name, strlen(name)); }
 
 // Adds the comma-separated axis names in word to o->by. Returns -1 or the exit status.
 static int add_axes(ReportOptions *o, const char *word) {
     char buf[256];
     if (strlen(word) >= sizeof buf)
-        return report_error(SWEEP_ERR_USAGE, "--by: unknown axis \"%.60s...\"", word);
+        return cli_usage("report", "--by: unknown axis \"%.60s...\"", word);
     snprintf(buf, sizeof buf, "%s", word);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         int a = find_axis(t);
@@ -101,7 +95,7 @@ static int parse_alpha(const char *s, ReportOptions *o) {
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || !(v > 0.0 && v < 1.0))
-        return report_error(SWEEP_ERR_USAGE, "--alpha: expected a number between 0 and 1, found \"%s\"", s);
+        return cli_usage("report", "--alpha: expected a number between 0 and 1, found \"%s\"", s);
     o->alpha = v;
     return -1;
 }
@@ -111,7 +105,7 @@ static int parse_top(const char *s, ReportOptions *o) {
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (errno || end == s || *end || v < 1)
-        return report_error(SWEEP_ERR_USAGE, "--top: expected a whole number of at least 1, found \"%s\"", s);
+        return cli_usage("report", "--top: expected a whole number of at least 1, found \"%s\"", s);
     o->top = v;
     return -1;
 }
@@ -122,12 +116,12 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
     o->alpha = 0.05;
     // Words after --by, held until we know whether the last one is the file.
     const char **by_words = calloc((size_t)argc + 1, sizeof *by_words);
-    if (!by_words) return report_error(SWEEP_ERR_RUNTIME, "%s", "out of memory");
+    if (!by_words) return cli_error("report", SWEEP_ERR_RUNTIME, "%s", "out of memory");
     int n_by = 0, last_by_run = 0, rc = -1, options_done = 0;
     for (int i = 1; i < argc && rc < 0; i++) {
         const char *s = argv[i];
         if (options_done || s[0] != '-' || s[1] == '\0') {
-            if (o->path) rc = report_error(SWEEP_ERR_USAGE, "unexpected argument \"%s\"", s);
+            if (o->path) rc = cli_usage("report", "unexpected argument \"%s\"", s);
             else o->path = s;
         } else if (strcmp(s, "--") == 0) {
             options_done = 1;
@@ -137,12 +131,12 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
         } else if (strcmp(s, "--csv") == 0) {
             o->csv = 1;
         } else if (strcmp(s, "--top") == 0) {
-            if (i + 1 >= argc) rc = report_error(SWEEP_ERR_USAGE, "%s: expected a value", s);
+            if (i + 1 >= argc) rc = cli_usage("report", "%s: expected a value", s);
             else rc = parse_top(argv[++i], o);
         } else if (strncmp(s, "--top=", 6) == 0) {
             rc = parse_top(s + 6, o);
         } else if (strcmp(s, "--metric") == 0 || strcmp(s, "--alpha") == 0) {
-            if (i + 1 >= argc) rc = report_error(SWEEP_ERR_USAGE, "%s: expected a value", s);
+            if (i + 1 >= argc) rc = cli_usage("report", "%s: expected a value", s);
             else if (s[2] == 'm') o->metric = argv[++i];
             else rc = parse_alpha(argv[++i], o);
         } else if (strncmp(s, "--metric=", 9) == 0) {
@@ -156,21 +150,21 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
             o->by_given = 1;
             last_by_run = 0;
             while (i + 1 < argc && argv[i + 1][0] != '-') by_words[n_by++] = argv[++i], last_by_run++;
-            if (last_by_run == 0) rc = report_error(SWEEP_ERR_USAGE, "%s", "--by: expected one or more axis names");
+            if (last_by_run == 0) rc = cli_usage("report", "%s", "--by: expected one or more axis names");
         } else {
-            rc = report_error(SWEEP_ERR_USAGE, "%s: unknown option", s);
+            rc = cli_usage("report", "%s: unknown option", s);
         }
     }
     // `sweep report --by a b FILE.h5`: the file is the last word of the last --by.
     if (rc < 0 && !o->path && last_by_run > 0 && n_by > 0 && strcmp(by_words[n_by - 1], argv[argc - 1]) == 0) {
         o->path = by_words[--n_by];
         if (last_by_run == 1)
-            rc = report_error(SWEEP_ERR_USAGE, "--by: expected one or more axis names before \"%s\"", o->path);
+            rc = cli_usage("report", "--by: expected one or more axis names before \"%s\"", o->path);
         else if (find_axis(o->path) >= 0)
-            rc = report_error(SWEEP_ERR_USAGE, "expected a results file after the axes, found the axis \"%s\"", o->path);
+            rc = cli_usage("report", "expected a results file after the axes, found the axis \"%s\"", o->path);
     }
     for (int k = 0; k < n_by && rc < 0; k++) rc = add_axes(o, by_words[k]);
-    if (rc < 0 && !o->path) rc = report_error(SWEEP_ERR_USAGE, "%s", "expected a results file");
+    if (rc < 0 && !o->path) rc = cli_usage("report", "%s", "expected a results file");
     free(by_words);
     return rc;
 }
@@ -470,7 +464,8 @@ int report_main(int argc, char **argv) {
     }
     for (int a = 0; a < N_AXES; a++) free(dist[a].rows);
     report_free(&r);
-    if (oom) return report_error(SWEEP_ERR_RUNTIME, "%s", "out of memory");
-    if (fflush(stdout) != 0 || ferror(stdout)) return report_error(SWEEP_ERR_RUNTIME, "cannot write the report: %s", strerror(errno));
+    if (oom) return cli_error("report", SWEEP_ERR_RUNTIME, "%s", "out of memory");
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error("report", SWEEP_ERR_RUNTIME, "cannot write the report: %s", strerror(errno));
     return SWEEP_OK;
 }
