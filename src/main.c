@@ -21,6 +21,7 @@
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
+#include "setup.h"
 #include "sha256.h"
 #include "spec.h"
 #include "store.h"
@@ -214,14 +215,9 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
     int rc = spec_load_with(&w->spec, o->spec_path, o->sets, o->n_sets, err);
     if (rc) return rc;
     const Spec *s = &w->spec;
-    char where[256];
-    spec_where(s, s->data.source_loc, where, sizeof where);
-    if (!data_is_builtin(s->data.source) && access(s->data.source, R_OK) != 0)
-        return fail(err, SWEEP_ERR_USAGE, "%s: data.source: cannot read \"%s\": %s", where,
-                    s->data.source, strerror(errno));
-    if ((rc = data_load_table(&w->table, s->data.source, s->data.label, err))) return rc;
-    if ((rc = spec_prepare_data(s, &w->table, &w->data, err))) return rc;
-    if ((rc = grid_expand(&w->grid, s, err))) return rc;
+    SetupStep step;
+    if ((rc = setup_check_source(s, err)) || (rc = setup_build(s, &w->table, &w->data, &w->grid, &step, err)))
+        return rc;
     int is_default = !o->output && !s->output;
     w->output = o->output ? strdup(o->output) : s->output ? strdup(s->output) : default_output(o->spec_path);
     w->todo = malloc((size_t)w->grid.n_configs * sizeof(int64_t));
