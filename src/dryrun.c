@@ -1,11 +1,9 @@
 // dryrun.c: `sweep -n` (see dryrun.h).
 #include "dryrun.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 
 #include "halving.h"
-#include "search.h"
 #include "store.h"
 #include "trajectory.h"
 

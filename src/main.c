@@ -1,8 +1,9 @@
 // main.c: the command line (DESIGN section 1). Validates everything (flags, spec, data,
-// grid) before it creates any file, then hands the configs to the scheduler.
+// grid) before it creates any file, then hands the configs to the scheduler. Its rooms:
+// cli (errors and shards, shared with the subcommands), setup (spec -> data -> grid, shared
+// with verify) and dryrun (-n).
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
