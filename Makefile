@@ -113,8 +113,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -iquote include -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined $(shell pkg-config --cflags yaml-0.1)
-FUZZ_LIBSRC  := src/spec.c src/override.c src/csv.c src/task.c src/data.c src/data_builtin.c src/rng.c src/sweep.c \
-                src/mlp.c src/mlp_portable.c src/mlp_avx2.c src/mlp_ref.c src/optim.c
+FUZZ_LIBSRC  := src/axis.c src/spec.c src/spec_msg.c src/spec_data.c src/spec_grid.c src/spec_axes.c \
+                src/spec_search.c src/override.c src/csv.c src/task.c src/data.c src/data_builtin.c src/rng.c \
+                src/sweep.c src/mlp.c src/mlp_portable.c src/mlp_avx2.c src/mlp_ref.c src/optim.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(BUILTIN_CSVS) $(wildcard include/*.h)
 	@mkdir -p build/fuzz

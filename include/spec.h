@@ -1,44 +1,14 @@
 // spec.h: the YAML spec (DESIGN section 2) parsed with libyaml into plain values.
-// Every error is one line: "file:line:col: key: expected ..., found ...".
+// Every error is one line: "file:line:col: key: expected ..., found ...". What each axis
+// allows, its default and its message come from the table of axes (axis.h).
 #ifndef SPEC_H
 #define SPEC_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "axis.h"
 #include "data.h"
 #include "override.h"
-
-// The axes in their fixed order: configs are their Cartesian product, the last fastest.
-typedef enum {
-    AXIS_HIDDEN_DIM,
-    AXIS_LEARNING_RATE,
-    AXIS_BATCH_SIZE,
-    AXIS_EPOCHS,
-    AXIS_SEED,
-    AXIS_INIT_SCALE,
-    AXIS_SHUFFLE,
-    AXIS_OPTIMIZER,           // (v2) the training recipe
-    AXIS_MOMENTUM,
-    AXIS_WEIGHT_DECAY,
-    AXIS_ACTIVATION,
-    AXIS_INIT,
-    AXIS_PATIENCE,            // (v2) early stopping on validation loss
-    AXIS_MIN_DELTA,
-    N_AXES
-} AxisId;
-
-extern const char *const AXIS_NAMES[N_AXES];
-// learning_rate, init_scale, momentum, weight_decay hold doubles; the rest integers, among them
-// the name axes (optimizer, activation, init), which hold the code of a name: its index in
-// axis_value_names (OPTIM_NAMES, MLP_ACTIVATION_NAMES, MLP_INIT_NAMES).
-int axis_is_real(AxisId a);
-int axis_is_name(AxisId a);
-const char *const *axis_value_names(AxisId a, int *n);   // NULL (n 0) for the other axes
-// A name axis's name for code v ("?" when v is not a code of it).
-const char *axis_value_name(AxisId a, int64_t v);
-// The tutorial's value of an axis the grid leaves out (DESIGN section 2): as a double, exact
-// for every default (integer axes included).
-double axis_default(AxisId a);
 
 typedef struct {
     int line, col;            // 1-based; 0 when the value was not in the file (a default)

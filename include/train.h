@@ -11,7 +11,8 @@
 #include "optim.h"
 #include "rows.h"
 
-// The hyperparameters of one config (DESIGN section 2, one value per axis).
+// The hyperparameters of one config (DESIGN section 2): one field per axis, named as the axis
+// (axis.h's table points into it by name), and the data split.
 typedef struct {
     int64_t hidden_dim;
     double learning_rate;
@@ -97,8 +98,8 @@ void train_park(Run *r);
 int train_unpark(Run *r, const Dataset *d);
 
 // Whether two configs differ in nothing but their epochs (the same trajectory), and an order
-// that puts such configs together: every field of Hyper but epochs, in declaration order.
-// A new field of Hyper must be added here.
+// that puts such configs together: the data split (repeat, fold), then every axis but epochs
+// in the fixed order (axis.h).
 int train_compare_but_epochs(const Hyper *a, const Hyper *b);
 
 // Floating-point operations one config costs, for scheduling, ETAs and GFLOP/s figures

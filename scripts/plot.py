@@ -42,16 +42,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle",
-        "optimizer", "momentum", "weight_decay", "activation", "init", "patience", "min_delta")
-REAL_AXES = ("learning_rate", "init_scale", "momentum", "weight_decay", "min_delta")
-SETTING_AXES = tuple(a for a in AXES if a != "seed")
-# The name axes: /configs holds names (bytes in h5py); here they become their codes, in this
-# order, so that they sort, group and index like the other axes, and print as names.
-NAMES = dict(optimizer=("sgd", "momentum", "nesterov", "adam", "adamw"),
-             activation=("relu", "tanh", "leaky_relu"), init=("normal", "xavier_uniform", "he_normal"))
-# What a file from before the recipe axes ran with.
-RECIPE_DEFAULTS = dict(optimizer=0, momentum=0.9, weight_decay=0.0, activation=0, init=0, patience=0, min_delta=0.0)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep_axes import AXES, DEFAULTS, NAMES, REAL_AXES, SETTING_AXES, V2_AXES  # noqa: E402
+
+# The name axes become their codes (their index in NAMES), so that they sort, group and index
+# like the other axes, and print as names. What a file from before the recipe axes ran with:
+RECIPE_DEFAULTS = {a: NAMES[a].index(DEFAULTS[a]) if a in NAMES else DEFAULTS[a] for a in V2_AXES}
 
 
 def coded_configs(raw):

@@ -1,16 +1,16 @@
 #!/usr/bin/python3
 """to_pandas.py: a sweep results file as tidy pandas DataFrames, for pandas and seaborn.
 
-As a module (put scripts/ on sys.path, or copy this file beside your notebook):
+As a module (put scripts/ on sys.path, or copy this file and sweep_axes.py beside your notebook):
 
     from to_pandas import tidy, configs
     df = tidy("results/grid.h5")        # one row per config and epoch
     cf = configs("results/grid.h5")     # one row per config: /configs joined with /summary
 
-tidy() has the columns id, the axes (hidden_dim, learning_rate, batch_size, epochs, seed,
-init_scale, shuffle, and the training recipe: optimizer, momentum, weight_decay, activation,
-init; the names as categories in the spec's order: sgd, momentum, nesterov, adam, adamw; relu,
-tanh, leaky_relu; normal, xavier_uniform, he_normal), the data split (repeat, fold), status
+tidy() has the columns id, the axes in their fixed order (sweep_axes.AXES: hidden_dim, ...,
+min_delta; the name axes' names as categories in the spec's order, sweep_axes.NAMES: sgd,
+momentum, nesterov, adam, adamw; relu, tanh, leaky_relu; normal, xavier_uniform, he_normal),
+the data split (repeat, fold), status
 ("done", "diverged", ...), epoch
 (0-based, as in the file) and the curves train_loss, train_acc, test_loss, test_acc (and
 val_loss, val_acc when the file has validation folds); each config has `epochs` rows. Configs
@@ -34,14 +34,12 @@ import h5py
 import numpy as np
 import pandas as pd
 
-AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle",
-        "optimizer", "momentum", "weight_decay", "activation", "init", "patience", "min_delta")
-# /configs stores these as names (fixed-length strings, bytes in h5py): categories here.
-NAMES = dict(optimizer=("sgd", "momentum", "nesterov", "adam", "adamw"),
-             activation=("relu", "tanh", "leaky_relu"), init=("normal", "xavier_uniform", "he_normal"))
-# What a file from before the recipe axes ran with.
-RECIPE_DEFAULTS = dict(optimizer="sgd", momentum=0.9, weight_decay=0.0, activation="relu", init="normal",
-                       patience=0, min_delta=0.0)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep_axes import AXES, DEFAULTS, NAMES, V2_AXES  # noqa: E402
+
+# /configs stores the name axes as names (fixed-length strings, bytes in h5py): categories
+# here. What a file from before the recipe axes ran with:
+RECIPE_DEFAULTS = {a: DEFAULTS[a] for a in V2_AXES}
 SPLIT = ("repeat", "fold")
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 VAL_CURVES = ("val_loss", "val_acc")

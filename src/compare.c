@@ -12,6 +12,7 @@
 
 #include <hdf5.h>
 
+#include "cli.h"
 #include "ranking.h"
 #include "spec.h"
 #include "stats.h"
@@ -65,28 +66,11 @@ typedef struct {
     int csv;
 } CompareOptions;
 
-static int compare_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int compare_error(int code, const char *fmt, ...) {
-    char msg[ERR_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "sweep compare: %s%s\n", msg, code == SWEEP_ERR_USAGE ? " (see sweep compare --help)" : "");
-    return code;
-}
-
-static int find_axis(const char *name, size_t len) {
-    for (int a = 0; a < N_AXES; a++)
-        if (strlen(AXIS_NAMES[a]) == len && strncmp(name, AXIS_NAMES[a], len) == 0) return a;
-    return -1;
-}
-
 static int unknown_axis(const char *option, const char *name, size_t len) {
     char list[256] = "";
     for (int a = 0; a < N_AXES; a++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", a ? ", " : "", AXIS_NAMES[a]);
-    return compare_error(SWEEP_ERR_USAGE, "%s: unknown axis \"%.*s\"; expected one of %s", option, (int)len, name, list);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", a ? ", " : "", axis_name((AxisId)a));
+    return cli_usage("compare", "%s: unknown axis \"%.*s\"; expected one of %s", option, (int)len, name, list);
 }
 
 // A number in (lo, hi) (open) or, with closed_lo, [lo, hi).
@@ -95,7 +79,7 @@ static int parse_number(const char *option, const char *s, double lo, double hi,
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || !isfinite(v) || !(closed_lo ? v >= lo : v > lo) || !(v < hi))
-        return compare_error(SWEEP_ERR_USAGE, "%s: expected a number %s %g and below %g, found \"%s\"", option,
+        return cli_usage("compare", "%s: expected a number %s %g and below %g, found \"%s\"", option,
                              closed_lo ? "of at least" : "above", lo, hi, s);
     *out = v;
     return -1;
@@ -104,10 +88,10 @@ static int parse_number(const char *option, const char *s, double lo, double hi,
 static int parse_where(CompareOptions *o, const char *s) {
     const char *eq = strchr(s, '=');
     if (!eq || eq == s || !eq[1])
-        return compare_error(SWEEP_ERR_USAGE, "--where: expected AXIS=VALUE, found \"%s\"", s);
-    int a = find_axis(s, (size_t)(eq - s));
+        return cli_usage("compare", "--where: expected AXIS=VALUE, found \"%s\"", s);
+    int a = axis_find(s, (size_t)(eq - s));
     if (a < 0) return unknown_axis("--where", s, (size_t)(eq - s));
-    if (o->n_where == MAX_WHERE) return compare_error(SWEEP_ERR_USAGE, "--where: at most %d of them", MAX_WHERE);
+    if (o->n_where == MAX_WHERE) return cli_usage("compare", "--where: at most %d of them", MAX_WHERE);
     Where *w = &o->where[o->n_where++];
     w->axis = (AxisId)a;
     w->text = s;
@@ -120,9 +104,10 @@ static int parse_where(CompareOptions *o, const char *s) {
             if (strcmp(v, names[k]) == 0) { w->value = k; return -1; }
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
         }
-        return compare_error(SWEEP_ERR_USAGE, "--where %s: expected one of %s, found \"%s\"", s, list, v);
+        return cli_usage("compare", "--where %s: expected one of %s, found \"%s\"", s, list, v);
     }
-    if (a == AXIS_SHUFFLE && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)) {
+    int is_bool = axis_kind((AxisId)a) == AXIS_BOOL;
+    if (is_bool && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)) {
         w->value = v[0] == 't';
         return -1;
     }
@@ -130,8 +115,8 @@ static int parse_where(CompareOptions *o, const char *s) {
     errno = 0;
     w->value = strtod(v, &end);
     if (errno || end == v || *end)
-        return compare_error(SWEEP_ERR_USAGE, "--where %s: expected a number%s, found \"%s\"", s,
-                             a == AXIS_SHUFFLE ? " or true/false" : "", v);
+        return cli_usage("compare", "--where %s: expected a number%s, found \"%s\"", s,
+                             is_bool ? " or true/false" : "", v);
     return -1;
 }
 
@@ -145,7 +130,7 @@ static int parse_compare_args(int argc, char **argv, CompareOptions *o) {
     for (int i = 1; i < argc && rc < 0; i++) {
         const char *s = argv[i], *value = NULL;
         if (options_done || s[0] != '-' || s[1] == '\0') {
-            if (o->path) rc = compare_error(SWEEP_ERR_USAGE, "unexpected argument \"%s\"", s);
+            if (o->path) rc = cli_usage("compare", "unexpected argument \"%s\"", s);
             else o->path = s;
             continue;
         }
@@ -162,14 +147,14 @@ static int parse_compare_args(int argc, char **argv, CompareOptions *o) {
                 value = s[len] == '=' ? s + len + 1 : NULL;
             }
         }
-        if (which < 0) { rc = compare_error(SWEEP_ERR_USAGE, "%s: unknown option", s); break; }
+        if (which < 0) { rc = cli_usage("compare", "%s: unknown option", s); break; }
         if (!value) {
-            if (i + 1 >= argc) { rc = compare_error(SWEEP_ERR_USAGE, "%s: expected a value", s); break; }
+            if (i + 1 >= argc) { rc = cli_usage("compare", "%s: expected a value", s); break; }
             value = argv[++i];
         }
         switch (which) {
         case 0:
-            if ((o->by = find_axis(value, strlen(value))) < 0) rc = unknown_axis("--by", value, strlen(value));
+            if ((o->by = axis_find(value, strlen(value))) < 0) rc = unknown_axis("--by", value, strlen(value));
             break;
         case 1: rc = parse_where(o, value); break;
         case 2: o->metric = value; break;
@@ -177,7 +162,7 @@ static int parse_compare_args(int argc, char **argv, CompareOptions *o) {
         default: rc = parse_number("--rope", value, 0.0, INFINITY, 1, &o->rope); break;
         }
     }
-    if (rc < 0 && !o->path) rc = compare_error(SWEEP_ERR_USAGE, "expected a results file");
+    if (rc < 0 && !o->path) rc = cli_usage("compare", "expected a results file");
     return rc;
 }
 
@@ -190,7 +175,7 @@ static int select_configs(const CompareOptions *o, const ConfigRow *c, int64_t n
             keep[i] &= stats_axis_value(&c[i], o->where[w].axis) == o->where[w].value;
             hits += stats_axis_value(&c[i], o->where[w].axis) == o->where[w].value;
         }
-        if (!hits) return compare_error(SWEEP_ERR_USAGE, "--where %s: no config of %s has that value", o->where[w].text, o->path);
+        if (!hits) return cli_usage("compare", "--where %s: no config of %s has that value", o->where[w].text, o->path);
     }
     return -1;
 }
@@ -203,14 +188,14 @@ static void unit_name(char *out, size_t n, const ConfigRow *first, unsigned mask
         if (!(mask & AXIS_BIT(a))) continue;
         table_format_axis(v, sizeof v, first, (AxisId)a, 0);
         size_t used = strlen(out);
-        snprintf(out + used, n - used, "%s%s=%s", used ? " " : "", AXIS_NAMES[a], v);
+        snprintf(out + used, n - used, "%s%s=%s", used ? " " : "", axis_name((AxisId)a), v);
     }
 }
 
 static void print_csv(const Ranking *rk, const ConfigRow *configs, unsigned mask, int rope) {
     int first = 1;
     for (int a = 0; a < N_AXES; a++)
-        if (mask & AXIS_BIT(a)) printf("%s%s", first ? "" : ",", AXIS_NAMES[a]), first = 0;
+        if (mask & AXIS_BIT(a)) printf("%s%s", first ? "" : ",", axis_name((AxisId)a)), first = 0;
     printf(",n_pairs,mean_diff,se,t,df,p,p_holm,ci_low,ci_high,indistinguishable");
     if (rope) printf(",p_best_better,p_rope,p_other_better");
     printf("\n");
@@ -288,7 +273,7 @@ static int print_table(const Ranking *rk, const ConfigRow *configs, const Compar
     if (!cells) return -1;
     int c = 0;
     snprintf(cells[c++], TABLE_CELL, "rank");
-    for (int i = 0; i < n_axes; i++) snprintf(cells[c++], TABLE_CELL, "%s", AXIS_NAMES[axes[i]]);
+    for (int i = 0; i < n_axes; i++) snprintf(cells[c++], TABLE_CELL, "%s", axis_name((AxisId)axes[i]));
     static const char *const HEAD[] = {"pairs", "best - this", "95% interval", "p", "Holm p", "verdict"};
     for (int i = 0; i < 6; i++) snprintf(cells[c++], TABLE_CELL, "%s", HEAD[i]);
     if (rope) {
@@ -355,12 +340,13 @@ int compare_main(int argc, char **argv) {
     memset(&rk, 0, sizeof rk);
     unsigned mask = o.by >= 0 ? AXIS_BIT(o.by) : STATS_SETTING_AXES;
     int status = SWEEP_OK;
-    if (!keep) status = compare_error(SWEEP_ERR_RUNTIME, "out of memory");
+    if (!keep) status = cli_error("compare", SWEEP_ERR_RUNTIME, "out of memory");
     else if ((rc = select_configs(&o, configs, n, keep)) >= 0) status = rc;
     else {
         RankingOptions ro = {.metric = metric, .axes = mask, .alpha = o.alpha, .rope = o.rope, .n_train = sp.n_train,
                              .n_folds = sp.folds, .n_repeats = sp.repeats, .keep = keep};
-        if (ranking_build(&rk, configs, summary, n, &ro) != 0) status = compare_error(SWEEP_ERR_RUNTIME, "out of memory");
+        if (ranking_build(&rk, configs, summary, n, &ro) != 0)
+            status = cli_error("compare", SWEEP_ERR_RUNTIME, "out of memory");
     }
     if (status == SWEEP_OK) {
         if (o.csv) {
@@ -373,10 +359,10 @@ int compare_main(int argc, char **argv) {
             }
             print_csv(&rk, configs, mask, !isnan(o.rope));
         } else if (print_table(&rk, configs, &o, mask, &sp, metric) != 0) {
-            status = compare_error(SWEEP_ERR_RUNTIME, "out of memory");
+            status = cli_error("compare", SWEEP_ERR_RUNTIME, "out of memory");
         }
         if (status == SWEEP_OK && (fflush(stdout) != 0 || ferror(stdout)))
-            status = compare_error(SWEEP_ERR_RUNTIME, "cannot write: %s", strerror(errno));
+            status = cli_error("compare", SWEEP_ERR_RUNTIME, "cannot write: %s", strerror(errno));
     }
     ranking_free(&rk);
     free(keep);

@@ -32,27 +32,18 @@ static void setting_of(const SpecAxis *axes, int64_t k, Hyper *h) {
         k /= axes[a].n_values;
     }
     memset(h, 0, sizeof *h);
-    h->hidden_dim = axes[AXIS_HIDDEN_DIM].ints[digit[AXIS_HIDDEN_DIM]];
-    h->learning_rate = axes[AXIS_LEARNING_RATE].reals[digit[AXIS_LEARNING_RATE]];
-    h->batch_size = axes[AXIS_BATCH_SIZE].ints[digit[AXIS_BATCH_SIZE]];
-    h->epochs = axes[AXIS_EPOCHS].ints[digit[AXIS_EPOCHS]];
-    h->init_scale = axes[AXIS_INIT_SCALE].reals[digit[AXIS_INIT_SCALE]];
-    h->shuffle = (int)axes[AXIS_SHUFFLE].ints[digit[AXIS_SHUFFLE]];
-    h->optimizer = (uint8_t)axes[AXIS_OPTIMIZER].ints[digit[AXIS_OPTIMIZER]];
-    h->momentum = axes[AXIS_MOMENTUM].reals[digit[AXIS_MOMENTUM]];
-    h->weight_decay = axes[AXIS_WEIGHT_DECAY].reals[digit[AXIS_WEIGHT_DECAY]];
-    h->activation = (uint8_t)axes[AXIS_ACTIVATION].ints[digit[AXIS_ACTIVATION]];
-    h->init = (uint8_t)axes[AXIS_INIT].ints[digit[AXIS_INIT]];
-    h->patience = axes[AXIS_PATIENCE].ints[digit[AXIS_PATIENCE]];
-    h->min_delta = axes[AXIS_MIN_DELTA].reals[digit[AXIS_MIN_DELTA]];
+    for (int a = 0; a < N_AXES; a++) {
+        if (a == AXIS_SEED) continue;
+        if (axis_is_real((AxisId)a)) axis_set_f64(h, (AxisId)a, axes[a].reals[digit[a]]);
+        else axis_set_i64(h, (AxisId)a, axes[a].ints[digit[a]]);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Crossing: the one place where a setting becomes configs. Setting k of a block runs every seed
 // of the block (DESIGN section 2: seed is crossed, never drawn), and each on every data split.
-// In a sub-grid the axes after seed in the fixed order (init_scale, shuffle and the recipe's
-// optimizer, momentum, weight_decay, activation, init) vary faster than
-// seed, so setting k = outer * inner + rest (rest over those axes) with seed j lands at point
+// In a sub-grid the axes after seed in the fixed order (axis.h) vary faster than seed, so
+// setting k = outer * inner + rest (rest over those axes) with seed j lands at point
 // (outer * n_seeds + j) * inner + rest of the plain Cartesian product; its split s (repeat
 // s / folds, fold s % folds) is config point * n_splits + s. Random search has inner = 1: a
 // drawn setting's seeds and splits get consecutive ids, settings in draw order.
@@ -198,23 +189,7 @@ int grid_spread(const Grid *g, AxisId a, int64_t max_distinct, GridSpread *out) 
     int zero = 0;
     for (int64_t i = 0; i < g->n_configs; i++) {
         const Hyper *h = &g->configs[i].hyper;
-        double v;
-        switch (a) {
-        case AXIS_HIDDEN_DIM: v = (double)h->hidden_dim; break;
-        case AXIS_LEARNING_RATE: v = h->learning_rate; break;
-        case AXIS_BATCH_SIZE: v = (double)h->batch_size; break;
-        case AXIS_EPOCHS: v = (double)h->epochs; break;
-        case AXIS_SEED: v = (double)h->seed; break;
-        case AXIS_INIT_SCALE: v = h->init_scale; break;
-        case AXIS_SHUFFLE: v = (double)h->shuffle; break;
-        case AXIS_OPTIMIZER: v = (double)h->optimizer; break;
-        case AXIS_MOMENTUM: v = h->momentum; break;
-        case AXIS_WEIGHT_DECAY: v = h->weight_decay; break;
-        case AXIS_PATIENCE: v = (double)h->patience; break;
-        case AXIS_MIN_DELTA: v = h->min_delta; break;
-        case AXIS_ACTIVATION: v = (double)h->activation; break;
-        default: v = (double)h->init; break;
-        }
+        double v = axis_get_f64(h, a);
         if (i == 0 || v < out->min) out->min = v;
         if (i == 0 || v > out->max) out->max = v;
         uint64_t bits;

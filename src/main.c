@@ -1,8 +1,9 @@
 // main.c: the command line (DESIGN section 1). Validates everything (flags, spec, data,
-// grid) before it creates any file, then hands the configs to the scheduler.
+// grid) before it creates any file, then hands the configs to the scheduler. Its rooms:
+// cli (errors and shards, shared with the subcommands), setup (spec -> data -> grid, shared
+// with verify) and dryrun (-n).
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,25 +11,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cluster.h"
 #include "compare.h"
 #include "data.h"
+#include "dryrun.h"
 #include "grid.h"
 #include "halving.h"
 #include "merge.h"
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
-#include "search.h"
+#include "setup.h"
 #include "sha256.h"
 #include "spec.h"
 #include "store.h"
 #include "sweep.h"
 #include "trajectory.h"
 #include "verify.h"
-
-// Rough single-thread speed for the dry run's time estimate.
-#define ESTIMATED_GFLOPS_PER_THREAD 30.0   // make bench measures 35-39 on an AVX2 core
 
 // Set by SIGINT/SIGTERM (SCHED_STOP_SIGNAL) or by the scheduler when nothing more can be saved
 // (SCHED_STOP_FAILURE); the one piece of mutable global state, as signals require. A lock-free
@@ -76,26 +76,6 @@ static void on_signal(int sig) {
 }
 
 
-static int usage_error(const char *fmt, const char *arg) {
-    fprintf(stderr, "sweep: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see sweep --help)\n");
-    return SWEEP_ERR_USAGE;
-}
-
-
-static int parse_shard(const char *s, int64_t *k, int64_t *n) {
-    const char *slash = strchr(s, '/');
-    if (!slash || slash == s) return -1;
-    char kbuf[32];
-    size_t len = (size_t)(slash - s);
-    if (len >= sizeof kbuf) return -1;
-    memcpy(kbuf, s, len);
-    kbuf[len] = '\0';
-    if (sweep_parse_int(kbuf, 0, INT64_MAX, k) || sweep_parse_int(slash + 1, 1, INT64_MAX, n)) return -1;
-    return *k < *n ? 0 : -1;
-}
-
 // Returns -1 to go on, else the exit status.
 static int parse_args(int argc, char **argv, Options *o) {
     enum { OPT_RESUME = 256, OPT_FORCE, OPT_SHARD, OPT_SET };
@@ -114,7 +94,8 @@ static int parse_args(int argc, char **argv, Options *o) {
         switch (ch) {
         case 'o': o->output = optarg; break;
         case 'j':
-            if (sweep_parse_int(optarg, 1, 4096, &v)) return usage_error("-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
+            if (sweep_parse_int(optarg, 1, 4096, &v))
+                return cli_usage(NULL, "-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
             o->n_threads = (int)v;
             break;
         case 'n': o->dry_run = 1; break;
@@ -122,24 +103,24 @@ static int parse_args(int argc, char **argv, Options *o) {
         case OPT_RESUME: o->resume = 1; break;
         case OPT_FORCE: o->force = 1; break;
         case OPT_SHARD:
-            if (parse_shard(optarg, &o->shard_k, &o->shard_n))
-                return usage_error("--shard: expected K/N with 0 <= K < N, found \"%s\"", optarg);
+            if (cli_parse_shard(optarg, &o->shard_k, &o->shard_n))
+                return cli_usage(NULL, "--shard: expected K/N with 0 <= K < N, found \"%s\"", optarg);
             o->shard_given = 1;
             break;
         case OPT_SET:
             if (o->n_sets == (int)(sizeof o->sets / sizeof o->sets[0]))
-                return usage_error("--set: expected at most %s overrides", "256");
+                return cli_usage(NULL, "--set: expected at most %s overrides", "256");
             o->sets[o->n_sets++] = optarg;
             break;
         case 'h': fputs(USAGE, stdout); return SWEEP_OK;
         case 'V': printf("sweep %s\n", SWEEP_VERSION); return SWEEP_OK;
-        case ':': return usage_error("%s: expected a value", argv[optind - 1]);
-        default: return usage_error("%s: unknown option", argv[optind - 1]);
+        case ':': return cli_usage(NULL, "%s: expected a value", argv[optind - 1]);
+        default: return cli_usage(NULL, "%s: unknown option", argv[optind - 1]);
         }
     }
-    if (o->resume && o->force) return usage_error("%s", "--resume and --force contradict each other");
-    if (optind == argc) return usage_error("%s", "expected a spec file");
-    if (optind + 1 < argc) return usage_error("unexpected argument \"%s\"", argv[optind + 1]);
+    if (o->resume && o->force) return cli_usage(NULL, "%s", "--resume and --force contradict each other");
+    if (optind == argc) return cli_usage(NULL, "%s", "expected a spec file");
+    if (optind + 1 < argc) return cli_usage(NULL, "unexpected argument \"%s\"", argv[optind + 1]);
     o->spec_path = argv[optind];
     return -1;
 }
@@ -196,200 +177,6 @@ static int check_output_dir(const char *path, int is_default, char *err) {
     return rc;
 }
 
-// A value of axis a as the spec writes it.
-static void format_axis_value(char *out, size_t cap, AxisId a, double v) {
-    if (a == AXIS_SHUFFLE) snprintf(out, cap, "%s", v != 0 ? "true" : "false");
-    else if (axis_is_name(a)) snprintf(out, cap, "%s", axis_value_name(a, (int64_t)v));
-    else if (axis_is_real(a)) snprintf(out, cap, "%.6g", v);
-    else snprintf(out, cap, "%.0f", v);
-}
-
-// The dry run of a random search: what each axis is drawn from, and what the draw gave.
-static void print_search(const Spec *s, const Grid *g) {
-    const SpecAxis *axes = s->grids[0].axes;
-    int without = 1;
-    for (int a = 0; a < N_AXES; a++)
-        if (axes[a].dist == DIST_UNIFORM || axes[a].dist == DIST_LOGUNIFORM) without = 0;
-    int64_t n_seeds = axes[AXIS_SEED].n_values;
-    int64_t n_splits = s->data.folds * s->data.repeats;
-    char splits[48] = "";
-    if (n_splits > 1) snprintf(splits, sizeof splits, " x %lld splits", (long long)n_splits);
-    printf("search  random, seed %llu: %lld settings drawn %s x %lld seed%s%s = %lld configs\n",
-           (unsigned long long)s->search.seed, (long long)s->search.n,
-           without ? "without replacement (every drawn axis is discrete)" : "with replacement",
-           (long long)n_seeds, n_seeds == 1 ? "" : "s", splits, (long long)g->n_configs);
-    printf("  %-14s %-34s %8s  %-12s %s\n", "axis", "drawn from", "distinct", "min", "max");
-    for (int a = 0; a < N_AXES; a++) {
-        const SpecAxis *ax = &axes[a];
-        char from[128], lo[32], hi[32];
-        if (ax->dist == DIST_RANDINT)
-            snprintf(from, sizeof from, "randint [%lld, %lld)", (long long)ax->ilo, (long long)ax->ihi);
-        else if (ax->dist)
-            snprintf(from, sizeof from, "%s [%.6g, %.6g]", DIST_NAMES[ax->dist], ax->lo, ax->hi);
-        else {
-            char v0[32], v1[32];
-            double first = axis_is_real((AxisId)a) ? ax->reals[0] : (double)ax->ints[0];
-            double last = axis_is_real((AxisId)a) ? ax->reals[ax->n_values - 1] : (double)ax->ints[ax->n_values - 1];
-            format_axis_value(v0, sizeof v0, (AxisId)a, first);
-            format_axis_value(v1, sizeof v1, (AxisId)a, last);
-            const char *how = a == AXIS_SEED ? "crossed" : ax->n_values > 1 ? "list" : "fixed";
-            if (ax->n_values == 1) snprintf(from, sizeof from, "%s: %s", how, v0);
-            else if (ax->n_values == 2) snprintf(from, sizeof from, "%s of 2: %s, %s", how, v0, v1);
-            else snprintf(from, sizeof from, "%s of %lld: %s ... %s", how, (long long)ax->n_values, v0, v1);
-        }
-        // At most this many distinct values: small sets for lists and randint (fast), n for reals.
-        int64_t bound = ax->dist == DIST_RANDINT ? ax->ihi - ax->ilo : ax->dist ? g->n_configs : ax->n_values;
-        GridSpread sp;
-        if (grid_spread(g, (AxisId)a, bound, &sp) != 0) { printf("  %-14s %s\n", AXIS_NAMES[a], from); continue; }
-        format_axis_value(lo, sizeof lo, (AxisId)a, sp.min);
-        format_axis_value(hi, sizeof hi, (AxisId)a, sp.max);
-        if (axis_is_name((AxisId)a) && sp.n_distinct > 1) snprintf(lo, sizeof lo, "-"), snprintf(hi, sizeof hi, "-");   // names have no order
-        printf("  %-14s %-34s %8lld  %-12s %s\n", AXIS_NAMES[a], from, (long long)sp.n_distinct, lo, hi);
-    }
-}
-
-// Value i of a written axis as the dry run shows it.
-static void axis_value_text(char *out, size_t cap, const SpecAxis *ax, AxisId a, int64_t i) {
-    if (axis_is_real(a)) snprintf(out, cap, "%g", ax->reals[i]);
-    else if (axis_is_name(a) || a == AXIS_SHUFFLE) format_axis_value(out, cap, a, (double)ax->ints[i]);
-    else snprintf(out, cap, "%lld", (long long)ax->ints[i]);
-}
-
-static void print_axis_values(const SpecAxis *ax, AxisId a) {
-    int64_t shown = ax->n_values <= 8 ? ax->n_values : 6;
-    char v[48];
-    for (int64_t i = 0; i < shown; i++) {
-        axis_value_text(v, sizeof v, ax, a, i);
-        printf("%s%s", i ? ", " : "", v);
-    }
-    if (shown < ax->n_values) {
-        axis_value_text(v, sizeof v, ax, a, ax->n_values - 1);
-        printf(", ... %s", v);
-    }
-}
-
-// Whether a config's training recipe differs from the tutorial's (sgd, relu, normal, no decay).
-static int recipe_is_default(const Hyper *h) {
-    return h->optimizer == (uint8_t)axis_default(AXIS_OPTIMIZER) && h->momentum == axis_default(AXIS_MOMENTUM) &&
-           h->weight_decay == axis_default(AXIS_WEIGHT_DECAY) && h->activation == (uint8_t)axis_default(AXIS_ACTIVATION) &&
-           h->init == (uint8_t)axis_default(AXIS_INIT);
-}
-
-static void print_config_row(const Config *c, int with_splits, int with_recipe) {
-    const Hyper *h = &c->hyper;
-    printf("  %8lld %10lld %13g %10lld %8lld %6" PRIu64 " %10g %7s", (long long)c->id,
-           (long long)h->hidden_dim, h->learning_rate, (long long)h->batch_size, (long long)h->epochs,
-           h->seed, h->init_scale, h->shuffle ? "true" : "false");
-    if (with_recipe)
-        printf(" %9s %8g %12g %10s %14s", axis_value_name(AXIS_OPTIMIZER, h->optimizer), h->momentum, h->weight_decay,
-               axis_value_name(AXIS_ACTIVATION, h->activation), axis_value_name(AXIS_INIT, h->init));
-    if (with_splits) printf(" %6d %4d", (int)h->repeat, (int)h->fold);
-    printf("\n");
-}
-
-static void human_bytes(char *buf, size_t n, double b) {
-    const char *unit[] = {"B", "KB", "MB", "GB", "TB"};
-    int u = 0;
-    while (b >= 1000.0 && u < 4) { b /= 1000.0; u++; }
-    snprintf(buf, n, "%.1f %s", b, unit[u]);
-}
-
-static void dry_run(const Spec *s, const Dataset *d, const Grid *g, const int64_t *todo, int64_t n_todo,
-                    const char *output, int n_threads) {
-    printf("spec    %s (%s)\n", s->path, s->name);
-    printf("data    %s: %lld rows x %lld features, train %lld / test %lld, scale %s\n", s->data.source_given,
-           (long long)d->n_samples, (long long)d->n_features, (long long)d->n_train, (long long)d->n_test,
-           data_scale_name(s->data.scale));
-    int with_splits = d->n_folds >= 2;
-    int64_t n_splits = d->n_folds * d->n_repeats;
-    if (with_splits) {
-        int64_t K = d->n_folds, min_fit = data_min_fit_rows(d, K);
-        int64_t max_fit = data_max_fit_rows(d, K);   // beside the smallest fold
-        printf("folds   %lld-fold x %lld repeat%s = %lld splits of the training part: each config fits ",
-               (long long)K, (long long)d->n_repeats, d->n_repeats == 1 ? "" : "s", (long long)n_splits);
-        if (min_fit == max_fit) printf("%lld rows", (long long)min_fit);
-        else printf("%lld to %lld rows", (long long)min_fit, (long long)max_fit);
-        printf(" and validates on the rest\n");
-    }
-    if (s->search.method == SEARCH_RANDOM) {
-        print_search(s, g);
-    } else {
-        if (s->n_grids > 1) printf("grid    %lld sub-grids = %lld configs\n", (long long)s->n_grids, (long long)g->n_configs);
-        for (int64_t k = 0; k < s->n_grids; k++) {
-            const SpecAxis *axes = s->grids[k].axes;
-            int64_t n = 1;
-            for (int a = 0; a < N_AXES; a++) n *= axes[a].n_values;
-            const char *indent = s->n_grids > 1 ? "  " : "";
-            if (s->n_grids > 1) {
-                printf("  grid[%lld]", (long long)k);
-            } else {
-                printf("grid   ");
-            }
-            for (int a = 0; a < N_AXES; a++) printf(" %s%lld", a ? "x " : "", (long long)axes[a].n_values);
-            if (with_splits) printf(" x %lld splits", (long long)n_splits);
-            printf(" = %lld configs", (long long)(n * n_splits));
-            if (s->n_grids > 1) {
-                char where[256];
-                spec_where(s, s->grids[k].loc, where, sizeof where);
-                printf(" (%s)", where);
-            }
-            printf("\n");
-            for (int a = 0; a < N_AXES; a++) {
-                printf("%s  %-14s %4lld: ", indent, AXIS_NAMES[a], (long long)axes[a].n_values);
-                print_axis_values(&axes[a], (AxisId)a);
-                printf("\n");
-            }
-        }
-    }
-    // The recipe's columns when some config has a recipe other than the tutorial's.
-    int with_recipe = 0;
-    for (int64_t i = 0; i < g->n_configs && !with_recipe; i++) with_recipe = !recipe_is_default(&g->configs[i].hyper);
-    printf("configs (first and last)\n  %8s %10s %13s %10s %8s %6s %10s %7s", "id", "hidden_dim",
-           "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle");
-    if (with_recipe) printf(" %9s %8s %12s %10s %14s", "optimizer", "momentum", "weight_decay", "activation", "init");
-    printf(with_splits ? " %6s %4s\n" : "\n", "repeat", "fold");
-    int64_t head = n_todo <= 6 ? n_todo : 4;
-    for (int64_t i = 0; i < head; i++) print_config_row(&g->configs[todo[i]], with_splits, with_recipe);
-    if (head < n_todo) {
-        printf("  %8s\n", "...");
-        print_config_row(&g->configs[todo[n_todo - 1]], with_splits, with_recipe);
-    }
-    // The work: each trajectory (configs that differ only in epochs) once, to its longest.
-    double alone = 0.0, flops = 0.0;
-    for (int64_t i = 0; i < n_todo; i++) alone += train_flops(&g->configs[todo[i]].hyper, d);
-    Trajectories t;
-    int64_t n_units = n_todo;
-    if (trajectory_group(&t, g, d, todo, n_todo) == 0) {
-        flops = trajectory_total_flops(&t);
-        n_units = t.n_units;
-        trajectory_free(&t);
-    } else {
-        flops = alone;
-    }
-    HalvingPlan hp;
-    double share = 1.0;   // of the full grid's epochs that halving trains
-    if (s->halving.enabled && halving_plan(&hp, s, g) == 0) {
-        printf("halving factor %lld on %s: rungs", (long long)hp.factor, hp.metric == CURVE_VAL_LOSS ? "val_loss" : "val_acc");
-        for (int64_t i = 0; i < hp.n_rungs; i++) printf("%s %lld", i ? "," : "", (long long)hp.rungs[i]);
-        printf(" epochs; settings");
-        for (int64_t i = 0; i < hp.n_rungs; i++) printf("%s %lld", i ? " ->" : "", (long long)halving_alive(&hp, i));
-        share = (double)halving_epochs(&hp) / ((double)g->n_configs * (double)hp.epochs);
-        printf("\n        trains %.1f%% of the full grid's epochs (%lld of %lld)\n", 100.0 * share,
-               (long long)halving_epochs(&hp), (long long)(g->n_configs * hp.epochs));
-        flops *= share;
-        halving_free(&hp);
-    }
-    double seconds = flops / (ESTIMATED_GFLOPS_PER_THREAD * 1e9 * n_threads);
-    printf("work    %lld configs to train, %.3g GFLOP, roughly %.0f s on %d thread%s\n", (long long)n_todo,
-           flops / 1e9, seconds, n_threads, n_threads == 1 ? "" : "s");
-    if (n_units < n_todo)
-        printf("        as %lld trajectories: configs that differ only in epochs share their prefix "
-               "(%.3g GFLOP each alone, %.2fx)\n", (long long)n_units, alone / 1e9, alone / flops);
-    char size[32];
-    human_bytes(size, sizeof size, store_estimate_bytes(g, d, s->save_initial_weights));
-    printf("file    %s, about %s\n", output, size);
-}
-
 // Print an error line and return its status.
 static int print_error(int rc, const char *err) {
     fprintf(stderr, "sweep: %s\n", err);
@@ -429,14 +216,9 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
     int rc = spec_load_with(&w->spec, o->spec_path, o->sets, o->n_sets, err);
     if (rc) return rc;
     const Spec *s = &w->spec;
-    char where[256];
-    spec_where(s, s->data.source_loc, where, sizeof where);
-    if (!data_is_builtin(s->data.source) && access(s->data.source, R_OK) != 0)
-        return fail(err, SWEEP_ERR_USAGE, "%s: data.source: cannot read \"%s\": %s", where,
-                    s->data.source, strerror(errno));
-    if ((rc = data_load_table(&w->table, s->data.source, s->data.label, NULL, err))) return rc;
-    if ((rc = spec_prepare_data(s, &w->table, &w->data, err))) return rc;
-    if ((rc = grid_expand(&w->grid, s, err))) return rc;
+    SetupStep step;
+    if ((rc = setup_check_source(s, err)) || (rc = setup_build(s, &w->table, &w->data, &w->grid, &step, err)))
+        return rc;
     int is_default = !o->output && !s->output;
     w->output = o->output ? strdup(o->output) : s->output ? strdup(s->output) : default_output(o->spec_path);
     w->todo = malloc((size_t)w->grid.n_configs * sizeof(int64_t));
@@ -449,7 +231,7 @@ static int sweep_prepare(Sweep *w, const Options *o, char *err) {
 // A resumed file keeps its shard: --shard may repeat it, not change it.
 static int resume_shard(Options *o, const char *file_shard, const char *path, char *err) {
     int64_t k, n;
-    if (parse_shard(file_shard, &k, &n) != 0)
+    if (cli_parse_shard(file_shard, &k, &n) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: its shard attribute \"%s\" is not K/N", path, file_shard);
     if (o->shard_given && (k != o->shard_k || n != o->shard_n))
         return fail(err, SWEEP_ERR_USAGE, "%s: holds shard %s; --shard %lld/%lld cannot resume it", path, file_shard,
@@ -464,7 +246,7 @@ static int resume_shard(Options *o, const char *file_shard, const char *path, ch
 static void read_statuses(Sweep *w, Options *o) {
     char shard[32];
     if (store_peek(w->output, w->grid.n_configs, w->status, shard, sizeof shard) == SWEEP_OK && !o->shard_given)
-        parse_shard(shard, &o->shard_k, &o->shard_n);
+        cli_parse_shard(shard, &o->shard_k, &o->shard_n);
 }
 
 // Halving decides between settings from all their replicates: it needs the whole sweep in
@@ -520,7 +302,7 @@ static int run(int argc, char **argv) {
     if (o.dry_run) {
         if (o.resume) read_statuses(&w, &o);   // preview what a resume would train
         int64_t n_todo = collect_todo(&w, &o);
-        dry_run(&w.spec, &w.data, &w.grid, w.todo, n_todo, w.output, n_threads);
+        dryrun_print(&w.spec, &w.data, &w.grid, w.todo, n_todo, w.output, n_threads);
         sweep_free(&w);
         return SWEEP_OK;
     }

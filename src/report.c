@@ -10,6 +10,7 @@
 
 #include <hdf5.h>
 
+#include "cli.h"
 #include "html_report.h"
 #include "ranking.h"
 #include "report.h"
@@ -43,10 +44,23 @@ static const char REPORT_USAGE[] =
     "  --html OUT     write the report as one self-contained HTML page with charts to OUT\n"
     "                 (the same rows and numbers; nothing fetched; prints nothing)\n"
     "  -h, --help     show this help\n"
-    "\n"
-    "Axes: hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum\n"
-    "weight_decay activation init.\n"
+    "\n";
+static const char REPORT_USAGE_END[] =
     "Exit status: 0 printed, 1 runtime failure, 2 bad usage or not a results file.\n";
+
+// The help: the text above, the axes (from the table), the exit statuses.
+static void print_usage(void) {
+    fputs(REPORT_USAGE, stdout);
+    int col = printf("Axes:");
+    for (int a = 0; a < N_AXES; a++) {
+        const char *name = axis_name((AxisId)a);
+        int len = (int)strlen(name) + (a == N_AXES - 1);   // the last one ends with a period
+        if (col + 1 + len > 91) col = printf("\n%s", name) - 1;
+        else col += printf(" %s", name);
+    }
+    printf(".\n");
+    fputs(REPORT_USAGE_END, stdout);
+}
 
 typedef struct {
     const char *path;
@@ -59,31 +73,19 @@ typedef struct {
     double alpha;
 } ReportOptions;
 
-static int report_error(int code, const char *fmt, const char *arg) {
-    fprintf(stderr, "sweep report: ");
-    fprintf(stderr, fmt, arg);
-    if (code == SWEEP_ERR_USAGE) fprintf(stderr, " (see sweep report --help)");
-    fprintf(stderr, "\n");
-    return code;
-}
-
-static int find_axis(const char *name) {
-    for (int a = 0; a < N_AXES; a++)
-        if (strcmp(name, AXIS_NAMES[a]) == 0) return a;
-    return -1;
-}
+static int find_axis(const char *name) { return axis_find(name, strlen(name)); }
 
 // Adds the comma-separated axis names in word to o->by. Returns -1 or the exit status.
 static int add_axes(ReportOptions *o, const char *word) {
     char buf[256];
     if (strlen(word) >= sizeof buf)
-        return report_error(SWEEP_ERR_USAGE, "--by: unknown axis \"%.60s...\"", word);
+        return cli_usage("report", "--by: unknown axis \"%.60s...\"", word);
     snprintf(buf, sizeof buf, "%s", word);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         int a = find_axis(t);
         if (a < 0) {
             fprintf(stderr, "sweep report: --by: unknown axis \"%s\"; expected one of", t);
-            for (int b = 0; b < N_AXES; b++) fprintf(stderr, "%s %s", b ? "," : "", AXIS_NAMES[b]);
+            for (int b = 0; b < N_AXES; b++) fprintf(stderr, "%s %s", b ? "," : "", axis_name((AxisId)b));
             fprintf(stderr, "\n");
             return SWEEP_ERR_USAGE;
         }
@@ -97,7 +99,7 @@ static int parse_alpha(const char *s, ReportOptions *o) {
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || !(v > 0.0 && v < 1.0))
-        return report_error(SWEEP_ERR_USAGE, "--alpha: expected a number between 0 and 1, found \"%s\"", s);
+        return cli_usage("report", "--alpha: expected a number between 0 and 1, found \"%s\"", s);
     o->alpha = v;
     return -1;
 }
@@ -107,7 +109,7 @@ static int parse_top(const char *s, ReportOptions *o) {
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (errno || end == s || *end || v < 1)
-        return report_error(SWEEP_ERR_USAGE, "--top: expected a whole number of at least 1, found \"%s\"", s);
+        return cli_usage("report", "--top: expected a whole number of at least 1, found \"%s\"", s);
     o->top = v;
     return -1;
 }
@@ -118,32 +120,32 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
     o->alpha = 0.05;
     // Words after --by, held until we know whether the last one is the file.
     const char **by_words = calloc((size_t)argc + 1, sizeof *by_words);
-    if (!by_words) return report_error(SWEEP_ERR_RUNTIME, "%s", "out of memory");
+    if (!by_words) return cli_error("report", SWEEP_ERR_RUNTIME, "%s", "out of memory");
     int n_by = 0, last_by_run = 0, rc = -1, options_done = 0;
     for (int i = 1; i < argc && rc < 0; i++) {
         const char *s = argv[i];
         if (options_done || s[0] != '-' || s[1] == '\0') {
-            if (o->path) rc = report_error(SWEEP_ERR_USAGE, "unexpected argument \"%s\"", s);
+            if (o->path) rc = cli_usage("report", "unexpected argument \"%s\"", s);
             else o->path = s;
         } else if (strcmp(s, "--") == 0) {
             options_done = 1;
         } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-            fputs(REPORT_USAGE, stdout);
+            print_usage();
             rc = SWEEP_OK;
         } else if (strcmp(s, "--csv") == 0) {
             o->csv = 1;
         } else if (strcmp(s, "--html") == 0) {
-            if (i + 1 >= argc) rc = report_error(SWEEP_ERR_USAGE, "%s: expected a file name", s);
+            if (i + 1 >= argc) rc = cli_usage("report", "%s: expected a file name", s);
             else o->html = argv[++i];
         } else if (strncmp(s, "--html=", 7) == 0) {
             o->html = s + 7;
         } else if (strcmp(s, "--top") == 0) {
-            if (i + 1 >= argc) rc = report_error(SWEEP_ERR_USAGE, "%s: expected a value", s);
+            if (i + 1 >= argc) rc = cli_usage("report", "%s: expected a value", s);
             else rc = parse_top(argv[++i], o);
         } else if (strncmp(s, "--top=", 6) == 0) {
             rc = parse_top(s + 6, o);
         } else if (strcmp(s, "--metric") == 0 || strcmp(s, "--alpha") == 0) {
-            if (i + 1 >= argc) rc = report_error(SWEEP_ERR_USAGE, "%s: expected a value", s);
+            if (i + 1 >= argc) rc = cli_usage("report", "%s: expected a value", s);
             else if (s[2] == 'm') o->metric = argv[++i];
             else rc = parse_alpha(argv[++i], o);
         } else if (strncmp(s, "--metric=", 9) == 0) {
@@ -157,23 +159,23 @@ static int parse_report_args(int argc, char **argv, ReportOptions *o) {
             o->by_given = 1;
             last_by_run = 0;
             while (i + 1 < argc && argv[i + 1][0] != '-') by_words[n_by++] = argv[++i], last_by_run++;
-            if (last_by_run == 0) rc = report_error(SWEEP_ERR_USAGE, "%s", "--by: expected one or more axis names");
+            if (last_by_run == 0) rc = cli_usage("report", "%s", "--by: expected one or more axis names");
         } else {
-            rc = report_error(SWEEP_ERR_USAGE, "%s: unknown option", s);
+            rc = cli_usage("report", "%s: unknown option", s);
         }
     }
     // `sweep report --by a b FILE.h5`: the file is the last word of the last --by.
     if (rc < 0 && !o->path && last_by_run > 0 && n_by > 0 && strcmp(by_words[n_by - 1], argv[argc - 1]) == 0) {
         o->path = by_words[--n_by];
         if (last_by_run == 1)
-            rc = report_error(SWEEP_ERR_USAGE, "--by: expected one or more axis names before \"%s\"", o->path);
+            rc = cli_usage("report", "--by: expected one or more axis names before \"%s\"", o->path);
         else if (find_axis(o->path) >= 0)
-            rc = report_error(SWEEP_ERR_USAGE, "expected a results file after the axes, found the axis \"%s\"", o->path);
+            rc = cli_usage("report", "expected a results file after the axes, found the axis \"%s\"", o->path);
     }
     for (int k = 0; k < n_by && rc < 0; k++) rc = add_axes(o, by_words[k]);
-    if (rc < 0 && !o->path) rc = report_error(SWEEP_ERR_USAGE, "%s", "expected a results file");
-    if (rc < 0 && o->html && !o->html[0]) rc = report_error(SWEEP_ERR_USAGE, "%s", "--html: expected a file name");
-    if (rc < 0 && o->html && o->csv) rc = report_error(SWEEP_ERR_USAGE, "%s", "--html and --csv: choose one");
+    if (rc < 0 && !o->path) rc = cli_usage("report", "%s", "expected a results file");
+    if (rc < 0 && o->html && !o->html[0]) rc = cli_usage("report", "%s", "--html: expected a file name");
+    if (rc < 0 && o->html && o->csv) rc = cli_usage("report", "%s", "--html and --csv: choose one");
     free(by_words);
     return rc;
 }
@@ -244,7 +246,7 @@ static const GroupStats *unit_group(const Report *r, int64_t k) {
 static void print_csv(const Report *r, unsigned mask, int64_t rows) {
     printf("rank");
     for (int a = 0; a < N_AXES; a++)
-        if (mask & AXIS_BIT(a)) printf(",%s", AXIS_NAMES[a]);
+        if (mask & AXIS_BIT(a)) printf(",%s", axis_name((AxisId)a));
     printf(",n_configs,n_done,n_diverged,n_failed,n_pending");
     for (int s = 0; s < N_STATS; s++) printf(",mean_%s,std_%s", STAT_NAMES[s], STAT_NAMES[s]);
     printf(",metric,ci_low,ci_high,n_pairs,mean_diff,p,p_holm,indistinguishable\n");
@@ -294,7 +296,7 @@ static int print_header(const Report *r, const Distinct *dist) {
     printf("\n");
     char buf[CELL];
     for (int a = 0; a < N_AXES; a++) {
-        printf("%s %-14s %3" PRId64 ": ", a ? "        " : "axes    ", AXIS_NAMES[a], dist[a].n);
+        printf("%s %-14s %3" PRId64 ": ", a ? "        " : "axes    ", axis_name((AxisId)a), dist[a].n);
         for (int64_t i = 0; i < dist[a].n; i++) {
             if (dist[a].n > 12 && i == 8) {   // long axes: the first 8 and the last 2
                 printf(", ...");
@@ -345,7 +347,7 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
     if (!cells) return -1;
     int c = 0;
     snprintf(cells[c++], CELL, "rank");
-    for (int i = 0; i < n_axes; i++) snprintf(cells[c++], CELL, "%s", AXIS_NAMES[axes[i]]);
+    for (int i = 0; i < n_axes; i++) snprintf(cells[c++], CELL, "%s", axis_name((AxisId)axes[i]));
     snprintf(cells[c++], CELL, "%s", o->by_given ? "configs" : "replicates");
     snprintf(cells[c++], CELL, "done");
     snprintf(cells[c++], CELL, "diverged");
@@ -373,7 +375,7 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
     if (o->by_given) {
         printf("by");
         for (int a = 0, first = 1; a < N_AXES; a++)
-            if (mask & AXIS_BIT(a)) printf("%s %s", first ? "" : ",", AXIS_NAMES[a]), first = 0;
+            if (mask & AXIS_BIT(a)) printf("%s %s", first ? "" : ",", axis_name((AxisId)a)), first = 0;
         printf(" (each over every config with that value), ");
     } else {
         printf("(every axis but seed, repeat and fold; each over its seeds and splits),\n");
@@ -456,7 +458,8 @@ int report_main(int argc, char **argv) {
     }
     for (int a = 0; a < N_AXES; a++) free(dist[a].rows);
     report_free(&r);
-    if (oom) return report_error(SWEEP_ERR_RUNTIME, "%s", "out of memory");
-    if (fflush(stdout) != 0 || ferror(stdout)) return report_error(SWEEP_ERR_RUNTIME, "cannot write the report: %s", strerror(errno));
+    if (oom) return cli_error("report", SWEEP_ERR_RUNTIME, "%s", "out of memory");
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error("report", SWEEP_ERR_RUNTIME, "cannot write the report: %s", strerror(errno));
     return SWEEP_OK;
 }

@@ -126,22 +126,9 @@ static void set_axis(const Search *se, int a, uint64_t index, double real, Hyper
     const SpecAxis *ax = &se->axes[a];
     int64_t iv = ax->dist == DIST_RANDINT ? ax->ilo + (int64_t)index : ax->ints ? ax->ints[index] : 0;
     double dv = ax->dist ? real : ax->reals ? ax->reals[index] : 0.0;
-    switch (a) {
-    case AXIS_HIDDEN_DIM: h->hidden_dim = iv; break;
-    case AXIS_LEARNING_RATE: h->learning_rate = dv; break;
-    case AXIS_BATCH_SIZE: h->batch_size = iv; break;
-    case AXIS_EPOCHS: h->epochs = iv; break;
-    case AXIS_INIT_SCALE: h->init_scale = dv; break;
-    case AXIS_SHUFFLE: h->shuffle = (int)iv; break;
-    case AXIS_OPTIMIZER: h->optimizer = (uint8_t)iv; break;
-    case AXIS_MOMENTUM: h->momentum = dv; break;
-    case AXIS_WEIGHT_DECAY: h->weight_decay = dv; break;
-    case AXIS_ACTIVATION: h->activation = (uint8_t)iv; break;
-    case AXIS_INIT: h->init = (uint8_t)iv; break;
-    case AXIS_PATIENCE: h->patience = iv; break;
-    case AXIS_MIN_DELTA: h->min_delta = dv; break;
-    default: break;   // seed: crossed by the grid, not drawn
-    }
+    if (a == AXIS_SEED) return;   // crossed by the grid, not drawn
+    if (axis_is_real((AxisId)a)) axis_set_f64(h, (AxisId)a, dv);
+    else axis_set_i64(h, (AxisId)a, iv);
 }
 
 void search_next(Search *se, Hyper *h) {

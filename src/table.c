@@ -16,10 +16,10 @@ void table_format_real(char *out, size_t n, double v) {
 }
 
 void table_format_axis(char *out, size_t n, const ConfigRow *c, AxisId a, int csv) {
-    if (axis_is_real(a)) table_format_real(out, n, stats_axis_value(c, a));
-    else if (a == AXIS_SHUFFLE && !csv) snprintf(out, n, "%s", c->shuffle ? "true" : "false");
-    else if (axis_is_name(a)) snprintf(out, n, "%s", axis_value_name(a, stats_axis_int(c, a)));
-    else snprintf(out, n, "%" PRId64, stats_axis_int(c, a));
+    AxisKind kind = axis_kind(a);
+    if (kind == AXIS_REAL) table_format_real(out, n, stats_axis_value(c, a));
+    else if (kind == AXIS_BOOL && csv) snprintf(out, n, "%" PRId64, stats_axis_int(c, a));
+    else axis_format(out, n, a, stats_axis_int(c, a), 0.0, "%g");
 }
 
 void table_format_p(char *out, size_t n, double p) {

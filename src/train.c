@@ -1,5 +1,6 @@
 // train.c: one config's training run (DESIGN section 3).
 #include "train.h"
+#include "axis.h"
 #include "sweep.h"
 
 #include <math.h>
@@ -213,29 +214,11 @@ int train_run(Run *r, const Dataset *d, atomic_int *cancel) {
     return train_advance(r, d, r->hyper.epochs, cancel);
 }
 
-// Three-way comparisons, for train_compare_but_epochs.
-#define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
-
 int train_compare_but_epochs(const Hyper *a, const Hyper *b) {
-    CMP(a->hidden_dim, b->hidden_dim);
-    CMP(a->learning_rate, b->learning_rate);
-    CMP(a->batch_size, b->batch_size);
-    CMP(a->seed, b->seed);
-    CMP(a->init_scale, b->init_scale);
-    CMP(a->shuffle, b->shuffle);
-    CMP(a->optimizer, b->optimizer);
-    CMP(a->momentum, b->momentum);
-    CMP(a->weight_decay, b->weight_decay);
-    CMP(a->activation, b->activation);
-    CMP(a->init, b->init);
-    CMP(a->repeat, b->repeat);
-    CMP(a->fold, b->fold);
-    CMP(a->patience, b->patience);
-    CMP(a->min_delta, b->min_delta);
-    return 0;
+    if (a->repeat != b->repeat) return a->repeat < b->repeat ? -1 : 1;
+    if (a->fold != b->fold) return a->fold < b->fold ? -1 : 1;
+    return axis_compare_but_epochs(a, b);
 }
-
-#undef CMP
 
 double train_flops(const Hyper *h, const Dataset *d) {
     double D = (double)d->n_features, H = (double)h->hidden_dim;

@@ -23,6 +23,7 @@
 #include "mlp.h"
 #include "rng.h"
 #include "sched.h"
+#include "setup.h"
 #include "spec.h"
 #include "store.h"
 #include "sweep.h"
@@ -168,10 +169,10 @@ static int rebuild(Verify *v) {
     free(text);
     if (rc == SWEEP_OK) rc = find_source(v);
     const Spec *s = &v->spec;
-    if (rc == SWEEP_OK && data_load_table(&v->table, s->data.source, s->data.label, NULL, why) != SWEEP_OK)
-        rc = fail(v->err, SWEEP_ERR_USAGE, "%s: cannot load its data: %s", v->o->path, why);
-    if (rc == SWEEP_OK && (spec_prepare_data(s, &v->table, &v->data, why) || grid_expand(&v->grid, s, why)))
-        rc = fail(v->err, SWEEP_ERR_USAGE, "%s: %s", v->o->path, why);
+    SetupStep step;
+    if (rc == SWEEP_OK && setup_build(s, &v->table, &v->data, &v->grid, &step, why) != SWEEP_OK)
+        rc = step == SETUP_TABLE ? fail(v->err, SWEEP_ERR_USAGE, "%s: cannot load its data: %s", v->o->path, why)
+                                 : fail(v->err, SWEEP_ERR_USAGE, "%s: %s", v->o->path, why);
     if (rc == SWEEP_OK && !store_data_matches(v->file, &v->data))
         rc = fail(v->err, SWEEP_ERR_USAGE, "%s: %s is not the data this file was written with (its split or scaling "
                   "differs)", v->o->path, s->data.source);

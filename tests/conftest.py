@@ -9,6 +9,7 @@ import collections
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,18 +23,13 @@ SPECS = TESTS / "specs"
 CSV_DIR = TESTS / "csv"
 BUILTIN_CSV = REPO / "src" / "breast_cancer.csv"
 
-# The fixed axis order of DESIGN section 2 and the tutorial's defaults (the training recipe's:
-# sgd, momentum 0.9, no weight decay, relu, normal).
-AXES = ("hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle",
-        "optimizer", "momentum", "weight_decay", "activation", "init", "patience", "min_delta")
-SETTING_AXES = tuple(a for a in AXES if a != "seed")
-DEFAULTS = dict(hidden_dim=128, learning_rate=0.01, batch_size=32, epochs=1000, seed=0,
-                init_scale=0.01, shuffle=False, optimizer="sgd", momentum=0.9, weight_decay=0.0,
-                activation="relu", init="normal", patience=0, min_delta=0.0)
-# The name axes and their names in code order; /configs holds the names as fixed-length
-# strings, which h5py reads as bytes (b"adam").
-NAMES = dict(optimizer=("sgd", "momentum", "nesterov", "adam", "adamw"),
-             activation=("relu", "tanh", "leaky_relu"), init=("normal", "xavier_uniform", "he_normal"))
+# The axes (DESIGN section 2) come from the one Python list of them, scripts/sweep_axes.py:
+# their fixed order, the tutorial's defaults (the training recipe's: sgd, momentum 0.9, no
+# weight decay, relu, normal) and the name axes' names in code order (/configs holds the
+# names as fixed-length strings, which h5py reads as bytes: b"adam").
+sys.path.insert(0, str(REPO / "scripts"))
+from sweep_axes import AXES, DEFAULTS, GROUPS, KINDS, NAMES, REAL_AXES, SETTING_AXES  # noqa: E402,F401
+
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 STATUS_PENDING, STATUS_DONE, STATUS_DIVERGED, STATUS_FAILED = 0, 1, 2, 3
 

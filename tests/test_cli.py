@@ -7,7 +7,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import (AXES, TINY_AXES, TINY_SPEC, files_under, one_line, run_ok, write_spec)
+from conftest import (AXES, DEFAULTS, KINDS, NAMES, TINY_AXES, TINY_SPEC, files_under, one_line, run_ok,
+                      write_spec)
 
 
 def test_help_exits_zero_and_prints_usage(sweep):
@@ -104,6 +105,54 @@ def test_dry_run_prints_grid_and_writes_nothing(sweep, tiny_spec, tmp_path):
     assert any(re.search(r"\b16\b", l) and re.search(r"config|total", l, re.I) for l in lines), out
     assert files_under(out_dir) == set()        # no file, no .lock, no .tmp
     assert files_under(tmp_path) == {"out", "spec", "spec/tiny.yaml"}
+
+
+def preview_header(out):
+    """The column names of the dry run's preview of configs."""
+    lines = out.splitlines()
+    return lines[lines.index("configs (first and last)") + 1].split()
+
+
+def test_dry_run_preview_shows_the_groups_of_axes_a_config_changes(sweep, tiny_spec, tmp_path):
+    tutorial = ["id"] + list(AXES[:AXES.index("optimizer")])
+    recipe = ["optimizer", "momentum", "weight_decay", "activation", "init"]
+    stopping = ["patience", "min_delta"]
+    cases = [([], tutorial),
+             (["--set", "grid.optimizer=adam"], tutorial + recipe),
+             (["--set", "data.folds=2", "--set", "grid.patience=[0, 3]"], tutorial + stopping + ["repeat", "fold"]),
+             (["--set", "grid.min_delta=0.01", "--set", "grid.weight_decay=0.1"], tutorial + recipe + stopping)]
+    for args, want in cases:
+        rc, out, err = sweep("-n", *args, tiny_spec, cwd=tmp_path)
+        assert rc == 0, err
+        assert preview_header(out) == want, out
+    rc, out, err = sweep("-n", "--set", "data.folds=2", "--set", "grid.patience=4", "--set", "grid.min_delta=0.25",
+                         tiny_spec, cwd=tmp_path)
+    row = out.splitlines()[out.splitlines().index("configs (first and last)") + 2].split()
+    assert row[-4:] == ["4", "0.25", "0", "0"], out
+
+
+def test_python_axes_are_the_binarys(sweep, tmp_path):
+    """scripts/sweep_axes.py, the one Python list of the axes, against the binary's table: the
+    order (sweep report --help), the defaults (a dry run of an empty grid) and the names."""
+    rc, out, err = sweep("report", "--help")
+    assert rc == 0, err
+    listed = out[out.index("\nAxes:") + 6:].split(".\n")[0].split()
+    assert tuple(listed) == AXES
+    spec = write_spec(tmp_path / "empty.yaml", "grid: {}\n")
+    rc, out, err = sweep("-n", spec)
+    assert rc == 0, err
+    shown = {m[1]: m[2] for m in re.finditer(r"^  (\w+) +1: (\S+)$", out, re.M)}
+    for a in AXES:
+        default = DEFAULTS[a]
+        want = ("true" if default else "false") if KINDS[a] == "bool" else f"{default:g}" if KINDS[a] == "real" \
+            else str(default)
+        assert shown[a] == want, a
+    for a, names in NAMES.items():
+        spec = write_spec(tmp_path / f"{a}.yaml", f"grid:\n  {a}: nothing_of_the_kind\n")
+        rc, _, err = sweep("-n", spec)
+        assert rc == 2
+        want = ", ".join(names[:-1]) + " or " + names[-1]
+        assert f"grid.{a}: expected {want}, found" in one_line(err)
 
 
 def test_dry_run_with_default_output_creates_no_results_folder(sweep, tiny_spec, tmp_path):

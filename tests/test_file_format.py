@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (AXES, BUILTIN_CSV, CSV_DIR, CURVES, as_name, expected_configs, run_ok, run_sweep,
+from conftest import (AXES, BUILTIN_CSV, CSV_DIR, CURVES, NAMES, REAL_AXES, as_name, expected_configs, run_ok, run_sweep,
                       write_spec)
 
 # Non-ASCII text, comments, blank lines and trailing spaces, so "verbatim" means something.
@@ -34,14 +34,12 @@ AXES_OF_SPEC = dict(hidden_dim=[3, 6], learning_rate=[0.1], batch_size=[20, 455]
                     epochs=[2, 5], seed=[4, 1], init_scale=[0.01], shuffle=[False, True])
 N = 32
 
-CONFIG_FIELDS = ("id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
-                 "init_scale", "shuffle", "optimizer", "momentum", "weight_decay", "activation", "init",
-                 "patience", "min_delta", "repeat", "fold", "weights_row")
-NAME_FIELDS = {"optimizer", "activation", "init"}
+CONFIG_FIELDS = ("id",) + AXES + ("repeat", "fold", "weights_row")
+NAME_FIELDS = set(NAMES)
 SUMMARY_FIELDS = ("id", "status", "final_train_loss", "final_train_acc", "final_test_loss",
                   "final_test_acc", "best_test_acc", "best_epoch", "final_val_loss", "final_val_acc",
                   "best_val_loss", "best_val_epoch", "epochs_run", "train_seconds")
-FLOAT_FIELDS = {"learning_rate", "init_scale", "momentum", "weight_decay", "min_delta", "final_train_loss", "final_train_acc",
+FLOAT_FIELDS = set(REAL_AXES) | {"final_train_loss", "final_train_acc",
                 "final_test_loss", "final_test_acc", "best_test_acc", "final_val_loss",
                 "final_val_acc", "best_val_loss", "train_seconds"}
 INT32_FIELDS = {"repeat", "fold"}

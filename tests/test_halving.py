@@ -14,12 +14,11 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import (STATUS_DIVERGED, STATUS_DONE, assert_same_results, have_h5diff, one_line, run_ok,
+from conftest import (SETTING_AXES, STATUS_DIVERGED, STATUS_DONE, assert_same_results, have_h5diff, one_line, run_ok,
                       run_sweep, sweep_bin, wait_for_commits, write_spec)
 
 STATUS_PRUNED = 4
-SETTING = ("hidden_dim", "learning_rate", "batch_size", "epochs", "init_scale", "shuffle")
-KEY = SETTING[:3] + SETTING[4:] + ("seed", "repeat", "fold")
+KEY = tuple(a for a in SETTING_AXES if a != "epochs") + ("seed", "repeat", "fold")
 
 # 81 settings x 2 folds, E = 81 = 3 * 27: rungs 3, 9, 27, 81; a rate of 1e200 diverges.
 SPEC = """\
@@ -57,7 +56,7 @@ def decisions(path, metric, factor=3, rungs=(3, 9, 27, 81)):
         curve = f["curves/" + metric][:]
     settings = {}
     for i in range(len(c)):
-        settings.setdefault(tuple(c[a][i].item() for a in SETTING), []).append(i)
+        settings.setdefault(tuple(c[a][i].item() for a in SETTING_AXES), []).append(i)
     keys = list(settings)   # insertion order: by first id
     worst = math.inf if metric == "val_loss" else 0.0
     alive = list(range(len(keys)))

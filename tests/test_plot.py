@@ -13,7 +13,7 @@ import pytest
 import csv
 import io
 
-from conftest import REPO, assert_close, run_ok, run_sweep, write_spec
+from conftest import AXES, REPO, assert_close, run_ok, run_sweep, write_spec
 
 SPEC = """\
 name: plot-test
@@ -185,9 +185,7 @@ def test_tidy_dataframe_is_one_row_per_config_and_epoch(results):
         configs = f["configs"][:]
         curves = {k: f["curves"][k][:] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
     assert len(df) == configs["epochs"].sum()
-    assert list(df.columns[:19]) == ["id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed",
-                                     "init_scale", "shuffle", "optimizer", "momentum", "weight_decay",
-                                     "activation", "init", "patience", "min_delta", "repeat", "fold", "status", "epoch"]
+    assert list(df.columns[:19]) == ["id", *AXES, "repeat", "fold", "status", "epoch"]
     assert set(df["optimizer"]) == {"sgd"} and list(df["activation"].cat.categories) == ["relu", "tanh", "leaky_relu"]
     assert "val_loss" not in df   # no folds, no validation curves
     for k, c in curves.items():

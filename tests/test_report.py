@@ -11,7 +11,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import AXES, NAMES, STATUS_DIVERGED, STATUS_DONE, STATUS_PENDING, assert_close, one_line, run_sweep, write_spec
+from conftest import (GROUPS, NAMES, REAL_AXES, SETTING_AXES, STATUS_DIVERGED, STATUS_DONE, STATUS_PENDING,
+                      assert_close, one_line, run_sweep, write_spec)
 
 # 2 x 3 x 2 x 3 = 36 configs of 5 epochs; learning rate 1e200 diverges.
 SPEC = """\
@@ -24,8 +25,6 @@ grid:
   seed: {range: [0, 3]}
   init_scale: 1.0
 """
-SETTING_AXES = tuple(a for a in AXES if a != "seed")
-REAL_AXES = ("learning_rate", "init_scale", "momentum", "weight_decay")
 STATS = ("final_train_loss", "final_train_acc", "final_test_loss", "final_test_acc", "best_test_acc")
 
 
@@ -273,7 +272,7 @@ def test_a_file_from_before_the_recipe_axes_reads_as_the_defaults(tmp_path):
     assert run_sweep("-q", "-o", out, spec).returncode == 0
     with h5py.File(out, "r+") as f:
         c = f["configs"][:]
-        keep = [n for n in c.dtype.names if n not in ("optimizer", "momentum", "weight_decay", "activation", "init")]
+        keep = [n for n in c.dtype.names if GROUPS.get(n) != "recipe"]
         old = np.zeros(len(c), dtype=[(n, c.dtype[n]) for n in keep])
         for n in keep:
             old[n] = c[n]

@@ -12,8 +12,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import (REPO, TINY_SPEC, assert_same_results, files_under, one_line, run_ok, run_sweep,
-                      write_spec)
+from conftest import (AXES, REPO, SETTING_AXES, TINY_SPEC, assert_same_results, files_under, one_line, run_ok,
+                      run_sweep, write_spec)
 
 scipy_stats = pytest.importorskip("scipy.stats")
 
@@ -26,9 +26,9 @@ def configs(path):
         return f["configs"][:]
 
 
-def settings(rows, seeds):
-    """The settings (every axis but seed) of a random search's /configs, in draw order."""
-    keys = ("hidden_dim", "learning_rate", "batch_size", "epochs", "init_scale", "shuffle")
+def settings(rows, seeds, keys=SETTING_AXES):
+    """The settings (every axis but seed, or those of keys) of a random search's /configs, in
+    draw order."""
     out = [tuple(r[k] for k in keys) for r in rows[::seeds]]
     for k, s in enumerate(out):   # each drawn setting runs every seed, consecutively
         block = rows[k * seeds:(k + 1) * seeds]
@@ -76,7 +76,7 @@ def test_the_first_20_of_50_are_the_20(tmp_path, grid):
         run_ok("-q", "-o", files[n], spec)
     small, large = configs(files[20]), configs(files[50])
     assert len(small) == 40 and len(large) == 100
-    for name in ("id", "hidden_dim", "learning_rate", "batch_size", "epochs", "seed", "init_scale", "shuffle"):
+    for name in ("id",) + AXES:
         np.testing.assert_array_equal(small[name], large[name][:40], err_msg=name)
     with h5py.File(files[20], "r") as a, h5py.File(files[50], "r") as b:
         np.testing.assert_array_equal(a["curves/test_loss"][:], b["curves/test_loss"][:40])
@@ -93,8 +93,8 @@ def test_without_replacement_n_equal_to_the_space_gives_every_point_once(tmp_pat
         "  epochs: {range: [1, 3]}\n"
         "  seed: [0, 1, 2]\n"))
     run_ok("-q", "-o", tmp_path / "all.h5", spec)
-    drawn = settings(configs(tmp_path / "all.h5"), 3)
-    space = {(h, 0.01, b, e, 0.01, s) for h in (1, 2) for b in (100, 101, 102) for e in (1, 2) for s in (0, 1)}
+    drawn = settings(configs(tmp_path / "all.h5"), 3, keys=("hidden_dim", "batch_size", "epochs", "shuffle"))
+    space = {(h, b, e, s) for h in (1, 2) for b in (100, 101, 102) for e in (1, 2) for s in (0, 1)}
     assert len(drawn) == 24 and set(drawn) == space
     assert drawn != sorted(drawn)   # drawn, not enumerated
     rc, out, err = run_sweep("-q", "-o", tmp_path / "more.h5", "--set", "search.n=25", spec)
