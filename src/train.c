@@ -50,9 +50,9 @@ int train_init(Run *r, const Dataset *d, const Hyper *h) {
     int64_t O = mlp_head_n_out(MLP_HEAD_BINARY, 2);   // the binary task's one output
     r->curve_mem = malloc((size_t)(N_CURVES * h->epochs) * sizeof(double));
     int bad = !r->curve_mem;
-    bad |= mlp_init(&r->initial, D, H, O) != 0;
-    bad |= mlp_init(&r->model, D, H, O) != 0;
-    if (h->patience > 0) bad |= mlp_init(&r->best, D, H, O) != 0;
+    bad |= mlp_init(&r->initial, D, H, O, MLP_HEAD_BINARY) != 0;
+    bad |= mlp_init(&r->model, D, H, O, MLP_HEAD_BINARY) != 0;
+    if (h->patience > 0) bad |= mlp_init(&r->best, D, H, O, MLP_HEAD_BINARY) != 0;
     bad |= optim_init(&r->optim, (OptimKind)h->optimizer, h->learning_rate, h->momentum, h->weight_decay,
                       mlp_param_total(D, H, O)) != 0;   // its state (velocities, moments) is the run's
     bad |= bad || scratch_init(r, d) != 0;
