@@ -272,7 +272,12 @@ static int compare_row(Verify *v, int64_t id, const char *dataset, hid_t mem, in
             } else {
                 long long a = 0, b = 0;
                 if (len == 1) { a = *(const int8_t *)(got + off); b = *((const int8_t *)want + off); }
-                else if (len == 8) { memcpy(&a, got + off, 8); memcpy(&b, (const unsigned char *)want + off, 8); }
+                else if (len == 4) {   // an int column held as a C int (shuffle, repeat, fold)
+                    int32_t x, y;
+                    memcpy(&x, got + off, 4);
+                    memcpy(&y, (const unsigned char *)want + off, 4);
+                    a = x, b = y;
+                } else if (len == 8) { memcpy(&a, got + off, 8); memcpy(&b, (const unsigned char *)want + off, 8); }
                 fail(v->err, 1, "%s: config %lld differs: %s: file %lld, retrained %lld", v->o->path, (long long)id,
                      where, a, b);
                 rc = 1;
