@@ -67,6 +67,8 @@ typedef struct {
     int width;                // its column's width in the dry run's preview
     AxisGroup group;          // the dry run's preview shows a (v2) group's columns only when
                               // some config leaves one of its defaults
+    const char *unit;         // what an int or real axis's values measure (a chart's axis
+                              // label: "units", "step size", ...), or NULL
 } AxisInfo;
 
 // N_AXES rows in AxisId order.

@@ -47,7 +47,7 @@ int chart_model_init(ChartModel *m, hid_t file, const ConfigRow *configs, const 
         qsort(ax->v, (size_t)n, sizeof *ax->v, cmp_double);
         for (int64_t i = 0; i < n; i++)
             if (i == 0 || ax->v[i] != ax->v[ax->n - 1]) ax->v[ax->n++] = ax->v[i];
-        ax->log = !axis_is_name((AxisId)a) && a != AXIS_SHUFFLE && a != AXIS_SEED &&
+        ax->log = !axis_is_name((AxisId)a) && axis_kind((AxisId)a) != AXIS_BOOL && a != AXIS_SEED &&
                   svg_values_geometric(ax->v, (size_t)ax->n);
         if (a != AXIS_SEED && ax->n > 1) m->swept[m->n_swept++] = a;
     }
@@ -60,24 +60,8 @@ void chart_model_free(ChartModel *m) {
     memset(m, 0, sizeof *m);
 }
 
-// What an axis's values measure, or NULL.
-static const char *axis_unit(AxisId a) {
-    switch (a) {
-    case AXIS_HIDDEN_DIM: return "units";
-    case AXIS_LEARNING_RATE: return "step size";
-    case AXIS_BATCH_SIZE: return "rows";
-    case AXIS_EPOCHS: return "passes";
-    case AXIS_INIT_SCALE: return "initial weights' std";
-    case AXIS_MOMENTUM: return "coefficient";
-    case AXIS_WEIGHT_DECAY: return "coefficient";
-    case AXIS_PATIENCE: return "epochs";
-    case AXIS_MIN_DELTA: return "validation loss";
-    default: return NULL;
-    }
-}
-
 static void axis_unit_text(const ChartModel *m, AxisId a, int scaled, char *out, size_t n) {
-    const char *u = axis_unit(a);
+    const char *u = axis_info(a)->unit;
     int log = scaled && m->axes[a].log;
     if (u && log) snprintf(out, n, "(%s, log scale)", u);
     else if (u || log) snprintf(out, n, "(%s)", u ? u : "log scale");
@@ -92,7 +76,7 @@ void chart_axis_label(const ChartModel *m, AxisId a, int scaled, char *out, size
 
 void chart_axis_value(AxisId a, double v, char *out, size_t n) {
     if (axis_is_name(a)) snprintf(out, n, "%s", axis_value_name(a, (int64_t)v));
-    else if (a == AXIS_SHUFFLE) snprintf(out, n, "%s", v != 0.0 ? "true" : "false");
+    else if (axis_kind(a) == AXIS_BOOL) snprintf(out, n, "%s", v != 0.0 ? "true" : "false");
     else if (axis_is_real(a)) table_format_real(out, n, v);
     else snprintf(out, n, "%" PRId64, (int64_t)v);
 }
@@ -394,7 +378,7 @@ static int cmp_pc(const void *x, const void *y, void *ctx) {
 // The vertical position of a value on axis a: a scale for numbers, the value's index for names.
 static double pc_y(const ChartModel *m, AxisId a, const SvgScale *s, double v) {
     const ChartAxis *ax = &m->axes[a];
-    if (axis_is_name(a) || a == AXIS_SHUFFLE) return svg_scale_map(s, (double)value_index(ax, v));
+    if (axis_is_name(a) || axis_kind(a) == AXIS_BOOL) return svg_scale_map(s, (double)value_index(ax, v));
     return svg_scale_map(s, v);
 }
 
@@ -416,7 +400,7 @@ int chart_parallel(FILE *f, const ChartModel *m, char *err) {
     SvgScale s[N_AXES + 1];
     for (int i = 0; i < na; i++) {
         const ChartAxis *ax = &m->axes[m->swept[i]];
-        int ordinal = axis_is_name((AxisId)m->swept[i]) || m->swept[i] == AXIS_SHUFFLE;
+        int ordinal = axis_is_name((AxisId)m->swept[i]) || axis_kind((AxisId)m->swept[i]) == AXIS_BOOL;
         if (ordinal) svg_scale_init(&s[i], 0, (double)(ax->n - 1), PC_TOP + PC_H, PC_TOP, 0);
         else svg_scale_init(&s[i], ax->v[0], ax->v[ax->n - 1], PC_TOP + PC_H, PC_TOP, ax->log);
     }
