@@ -14,6 +14,11 @@ _sweep_files() {   # files with the given extensions, and folders to descend int
     done
 }
 
+# The axes in their fixed order, and the name axes' values as AXIS=NAME (tests/test_install.py
+# holds both to scripts/sweep_axes.py, which tests/test_cli.py holds to the binary's table).
+_sweep_axes="hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum weight_decay activation init patience min_delta"
+_sweep_axis_values="optimizer=sgd optimizer=momentum optimizer=nesterov optimizer=adam optimizer=adamw activation=relu activation=tanh activation=leaky_relu init=normal init=xavier_uniform init=he_normal"
+
 _sweep() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=
     ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -21,7 +26,7 @@ _sweep() {
     local commands="report merge compare verify"
     local cmd=
     ((COMP_CWORD > 1)) && [[ " $commands " == *" ${COMP_WORDS[1]} "* ]] && cmd=${COMP_WORDS[1]}
-    local axes="hidden_dim learning_rate batch_size epochs seed init_scale shuffle optimizer momentum weight_decay activation init patience min_delta"
+    local axes=$_sweep_axes
     case $cmd in
     report)
         case $prev in
@@ -41,12 +46,11 @@ _sweep() {
         case $prev in
         --by) COMPREPLY=($(compgen -W "$axes" -- "$cur")); return ;;
         --where)
-            case $cur in   # the name axes' values by name
-            optimizer=*) COMPREPLY=($(compgen -W "optimizer=sgd optimizer=momentum optimizer=nesterov optimizer=adam optimizer=adamw" -- "$cur")) ;;
-            activation=*) COMPREPLY=($(compgen -W "activation=relu activation=tanh activation=leaky_relu" -- "$cur")) ;;
-            init=*) COMPREPLY=($(compgen -W "init=normal init=xavier_uniform init=he_normal" -- "$cur")) ;;
-            *) COMPREPLY=($(compgen -W "${axes// /= }=" -- "$cur")); compopt -o nospace 2>/dev/null ;;
-            esac
+            if [[ $cur == *=* && " $_sweep_axis_values" == *" ${cur%%=*}="* ]]; then   # a name axis's values
+                COMPREPLY=($(compgen -W "$_sweep_axis_values" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "${axes// /= }=" -- "$cur")); compopt -o nospace 2>/dev/null
+            fi
             return ;;
         --metric) COMPREPLY=($(compgen -W "final_val_loss final_val_acc best_val_loss final_test_loss final_test_acc final_train_loss final_train_acc" -- "$cur")); return ;;
         --alpha|--rope) return ;;

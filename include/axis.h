@@ -4,7 +4,7 @@
 // says so, and a name axis's names. The spec's parser, the grid, random search, the dry run,
 // report and compare loop over this table instead of naming axes one by one.
 //
-// A new axis is a new AxisId, a new field of Hyper (train.h) and a new row in axis.c, in the
+// A new axis is a new AxisId, a new field of Hyper (hyper.h) and a new row in axis.c, in the
 // same place of the fixed order: a table with a row too few or too many does not compile,
 // and the unit tests hold each row to its AxisId.
 //
@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "train.h"
+#include "hyper.h"
 
 // The axes in their fixed order: configs are their Cartesian product, the last fastest.
 typedef enum {
@@ -67,6 +67,8 @@ typedef struct {
     int width;                // its column's width in the dry run's preview
     AxisGroup group;          // the dry run's preview shows a (v2) group's columns only when
                               // some config leaves one of its defaults
+    const char *unit;         // what an int or real axis's values measure (a chart's axis
+                              // label: "units", "step size", ...), or NULL
 } AxisInfo;
 
 // N_AXES rows in AxisId order.
@@ -119,11 +121,9 @@ static inline int64_t axis_get_i64(const Hyper *h, AxisId a) {
 }
 static inline double axis_get_f64(const Hyper *h, AxisId a) {
     const char *p = (const char *)h + AXIS_TABLE[a].offset;
-    switch (AXIS_TABLE[a].ctype) {
-    case AXIS_C_F64: return *(const double *)p;
-    case AXIS_C_U64: return (double)*(const uint64_t *)p;
-    default: return (double)axis_get_i64(h, a);
-    }
+    // seed (uint64) goes through int64 like the file's column: the same for every seed allowed
+    if (AXIS_TABLE[a].ctype == AXIS_C_F64) return *(const double *)p;
+    return (double)axis_get_i64(h, a);
 }
 static inline void axis_set_i64(Hyper *h, AxisId a, int64_t v) {
     char *p = (char *)h + AXIS_TABLE[a].offset;

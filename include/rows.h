@@ -1,15 +1,17 @@
 // rows.h: the results file's rows as the program holds them in memory: a config's /configs
-// and /summary rows, a setting's /seed_stats row, and the statuses /summary stores.
+// and /summary rows, and the statuses /summary stores.
 //
-// Types only, and no HDF5, no threads, no other header of ours: the pure modules (train's
-// statuses, stats, ranking, the report's tables) use rows without the store. How a row is
-// laid out in the file (packed compounds, names as strings), and how it is read and written,
-// is the store's (store_layout.h, store_read.h); what fills a row from a config or a run is
-// too (store.h).
+// Types only, and no HDF5, no threads, no header of ours but the plain Hyper (hyper.h): the
+// pure modules (train's statuses, stats, ranking, the report's tables) use rows without the
+// store. How a row is laid out in the file (packed compounds, names as strings, columns in
+// the order of the table of axes), and how it is read and written, is the store's
+// (store_layout.h, store_read.h), as is the /seed_stats row; what fills a row from a config
+// or a run is too (store.h).
 #ifndef ROWS_H
 #define ROWS_H
 
 #include <stdint.h>
+#include "hyper.h"
 
 // A config's status, as /summary stores it.
 typedef enum {
@@ -20,26 +22,19 @@ typedef enum {
     STATUS_PRUNED = 4,   // stopped by successive halving at a rung: results of that many epochs
 } Status;
 
-// Bytes of a name column (/configs' optimizer, activation and init): fixed-length strings,
-// NUL-terminated.
+// Bytes of a name column (/configs' and /seed_stats' optimizer, activation and init):
+// fixed-length strings, NUL-terminated.
 #define ROWS_NAME_LEN 16
 
-// One row of /configs, as held in memory (the file stores it packed). The name axes are
-// codes here (OptimKind, MlpActivation, MlpInit); /configs stores their names as
-// fixed-length strings (ROWS_NAME_LEN bytes), which h5py and pandas read as the names
-// themselves (b"adam"), where an HDF5 enum would read as a bare code in pandas.
+// One row of /configs, as held in memory: the config's id, its axes and data split as a
+// Hyper (axis.h's axis_get_i64 / axis_get_f64 read an axis by its AxisId), and its row in its
+// hidden size's weights. The name axes are codes here (OptimKind, MlpActivation, MlpInit);
+// /configs stores their names as fixed-length strings (ROWS_NAME_LEN bytes), which h5py and
+// pandas read as the names themselves (b"adam"), where an HDF5 enum would read as a bare code
+// in pandas.
 typedef struct {
-    int64_t id, hidden_dim;
-    double learning_rate;
-    int64_t batch_size, epochs, seed;
-    double init_scale;
-    int8_t shuffle;
-    int8_t optimizer;
-    double momentum, weight_decay;
-    int8_t activation, init;
-    int64_t patience;
-    double min_delta;
-    int32_t repeat, fold;
+    int64_t id;
+    Hyper hyper;
     int64_t weights_row;
 } ConfigRow;
 
@@ -59,23 +54,5 @@ typedef struct {
 // and values: stats.h).
 enum { STAT_FINAL_TRAIN_LOSS, STAT_FINAL_TRAIN_ACC, STAT_FINAL_TEST_LOSS, STAT_FINAL_TEST_ACC,
        STAT_BEST_TEST_ACC, STAT_FINAL_VAL_LOSS, STAT_FINAL_VAL_ACC, STAT_BEST_VAL_LOSS, N_STATS };
-
-// One row of /seed_stats: a setting (every axis but seed, repeat and fold), its replicates'
-// counts, and the mean and sample std of each stat over its done replicates. The file's
-// compound has these fields in this order; the names are strings, as in /configs.
-typedef struct {
-    int64_t setting, hidden_dim;
-    double learning_rate;
-    int64_t batch_size, epochs;
-    double init_scale;
-    int8_t shuffle;
-    char optimizer[ROWS_NAME_LEN];
-    double momentum, weight_decay;
-    char activation[ROWS_NAME_LEN], init[ROWS_NAME_LEN];
-    int64_t patience;
-    double min_delta;
-    int64_t n_replicates, n_done, n_diverged, n_pruned;   // replicates: every seed, repeat and fold
-    double mean_std[2 * N_STATS];   // mean_<stat>, std_<stat> for each stat in order
-} SeedStatsRow;
 
 #endif

@@ -44,9 +44,8 @@ void stats_free(Groups *g);
 // ..., x[(n-1) stride]: NaN mean when there are none, NaN std below two. Two passes.
 void stats_moments(const double *x, int64_t n, int64_t stride, double *mean, double *std);
 
-// An axis's value in a config row, as a double (for printing and comparing), and exactly for
-// an integer axis (0 for a real one); a name axis's value is its code (spec.h).
-double stats_axis_value(const ConfigRow *c, AxisId a);
-int64_t stats_axis_int(const ConfigRow *c, AxisId a);
+// An axis's value in a config row is axis.h's: axis_get_f64(&row->hyper, a) as a double (for
+// printing and comparing), axis_get_i64 exactly for an integer axis; a name axis's value is
+// its code.
 
 #endif

@@ -53,13 +53,21 @@ void store_config_row(ConfigRow *row, const Config *c);
 void store_layout_pending_row(SummaryRow *row, int64_t id);
 // A name column's value: the name of axis a's value code, NUL-padded to ROWS_NAME_LEN bytes.
 void store_layout_put_name(char out[ROWS_NAME_LEN], AxisId a, int64_t code);
+// One row of /seed_stats: a setting (every axis but seed, repeat and fold), its replicates'
+// counts (every seed, repeat and fold), and the mean and sample std of each stat over its done
+// replicates. Its columns follow the table of axes (store_layout_seed_stats_type says where
+// each is), so in memory it is bytes: room for the widest row the table allows.
+typedef struct {
+    _Alignas(8) unsigned char bytes[8 * (6 + 2 * N_STATS) + N_AXES * (ROWS_NAME_LEN + 8)];
+} SeedStatsRow;
 // The /seed_stats row of setting k: its axes from c (its first config), counts and moments from gs.
 void store_layout_seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, const ConfigRow *c);
 // The datasets under /seed_stats_curves: <curve>_mean, <curve>_std for each curve in order.
 extern const char *const STORE_SEED_CURVE_NAMES[2 * N_CURVES];
 
 // Memory types (the caller closes them): ConfigRow's numeric columns (the names are read by
-// store_read_tables), SummaryRow, /summary's status column alone as uint8, SeedStatsRow.
+// store_read_tables), SummaryRow, /summary's status column alone as uint8, a SeedStatsRow's
+// columns (its file type is this one packed).
 hid_t store_config_type(void);
 hid_t store_summary_type(void);
 hid_t store_status_type(void);

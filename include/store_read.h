@@ -32,9 +32,9 @@ int store_n_curves(hid_t file);
 int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard, size_t n_shard);
 // Whether the file's /data split and scaling are those of d (what --resume checks): 1 or 0.
 int store_data_matches(hid_t file, const Dataset *d);
-// Reads /configs and /summary whole into malloc'd arrays of *n rows each. A column the file
-// lacks (a file from before the recipe axes) reads as the spec's default (sgd, 0.9, 0, relu,
-// normal); a name this version does not know is an error (2).
+// Reads /configs and /summary whole into malloc'd arrays of *n rows each. An axis's column the
+// file lacks (a file from before the recipe axes) reads as the axis's default (axis.h: sgd,
+// 0.9, 0, relu, normal); a name this version does not know is an error (2).
 int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err);
 
 #endif

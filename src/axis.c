@@ -16,14 +16,14 @@
     .id = id_, .name = #field, .kind = kind_, .offset = offsetof(Hyper, field), .ctype = FIELD_CTYPE(field)
 
 // An integer in [lo, hi].
-#define INT_AXIS(id_, field, def_, lo_, hi_, expect_, width_, group_) \
+#define INT_AXIS(id_, field, def_, lo_, hi_, expect_, width_, group_, unit_) \
     {ROW(id_, field, AXIS_INT), .def_int = def_, .def_real = (double)(def_), .min = lo_, .max = hi_, \
-     .expect = "expected " expect_, .width = width_, .group = AXIS_GROUP_##group_}
+     .expect = "expected " expect_, .width = width_, .group = AXIS_GROUP_##group_, .unit = unit_}
 // A finite number above lo (OPEN) or from lo (CLOSED), and below hi.
 enum { CLOSED, OPEN };
-#define REAL_AXIS(id_, field, def_, lo_, lo_kind, hi_, expect_, width_, group_) \
+#define REAL_AXIS(id_, field, def_, lo_, lo_kind, hi_, expect_, width_, group_, unit_) \
     {ROW(id_, field, AXIS_REAL), .def_real = def_, .lo = lo_, .hi = hi_, .lo_open = lo_kind, \
-     .expect = "expected " expect_, .width = width_, .group = AXIS_GROUP_##group_}
+     .expect = "expected " expect_, .width = width_, .group = AXIS_GROUP_##group_, .unit = unit_}
 #define BOOL_AXIS(id_, field, def_, width_, group_) \
     {ROW(id_, field, AXIS_BOOL), .def_int = def_, .def_real = (double)(def_), .min = 0, .max = 1, \
      .expect = "expected true or false", .width = width_, .group = AXIS_GROUP_##group_}
@@ -35,24 +35,35 @@ enum { CLOSED, OPEN };
 // The defaults are the tutorial's (hidden_dim 128, learning_rate 0.01, batch_size 32, epochs
 // 1000, seed 0, init_scale 0.01, no shuffling) and the recipe's (sgd, momentum 0.9, used by
 // momentum and nesterov only, no weight decay, relu, normal); early stopping is off (patience 0).
+// An int or real axis's last argument is its unit: what a chart's axis label says its values
+// measure (NULL: nothing to say).
 const AxisInfo AXIS_TABLE[] = {
-    INT_AXIS(AXIS_HIDDEN_DIM, hidden_dim, 128, 1, 1048576, "an integer from 1 to 1048576", 10, TUTORIAL),
-    REAL_AXIS(AXIS_LEARNING_RATE, learning_rate, 0.01, 0.0, OPEN, INFINITY, "a positive number", 13, TUTORIAL),
-    INT_AXIS(AXIS_BATCH_SIZE, batch_size, 32, 1, INT64_MAX, "a positive integer", 10, TUTORIAL),
-    INT_AXIS(AXIS_EPOCHS, epochs, 1000, 1, 1000000000, "an integer from 1 to 1000000000", 8, TUTORIAL),
-    INT_AXIS(AXIS_SEED, seed, 0, 0, INT64_MAX, "an integer from 0 to 9223372036854775807", 6, TUTORIAL),
-    REAL_AXIS(AXIS_INIT_SCALE, init_scale, 0.01, 0.0, OPEN, INFINITY, "a positive number", 10, TUTORIAL),
+    INT_AXIS(AXIS_HIDDEN_DIM, hidden_dim, 128, 1, 1048576, "an integer from 1 to 1048576", 10, TUTORIAL,
+             "units"),
+    REAL_AXIS(AXIS_LEARNING_RATE, learning_rate, 0.01, 0.0, OPEN, INFINITY, "a positive number", 13, TUTORIAL,
+              "step size"),
+    INT_AXIS(AXIS_BATCH_SIZE, batch_size, 32, 1, INT64_MAX, "a positive integer", 10, TUTORIAL, "rows"),
+    INT_AXIS(AXIS_EPOCHS, epochs, 1000, 1, 1000000000, "an integer from 1 to 1000000000", 8, TUTORIAL,
+             "passes"),
+    INT_AXIS(AXIS_SEED, seed, 0, 0, INT64_MAX, "an integer from 0 to 9223372036854775807", 6,
+             TUTORIAL, NULL),
+    REAL_AXIS(AXIS_INIT_SCALE, init_scale, 0.01, 0.0, OPEN, INFINITY, "a positive number", 10, TUTORIAL,
+              "initial weights' std"),
     BOOL_AXIS(AXIS_SHUFFLE, shuffle, 0, 7, TUTORIAL),
     NAME_AXIS(AXIS_OPTIMIZER, optimizer, OPTIM_SGD, OPTIM_NAMES, N_OPTIMS, "sgd, momentum, nesterov, adam or adamw",
               9, RECIPE),
-    REAL_AXIS(AXIS_MOMENTUM, momentum, 0.9, 0.0, CLOSED, 1.0, "a number from 0 to 1 (1 excluded)", 8, RECIPE),
-    REAL_AXIS(AXIS_WEIGHT_DECAY, weight_decay, 0.0, 0.0, CLOSED, INFINITY, "a number >= 0", 12, RECIPE),
+    REAL_AXIS(AXIS_MOMENTUM, momentum, 0.9, 0.0, CLOSED, 1.0, "a number from 0 to 1 (1 excluded)", 8, RECIPE,
+              "coefficient"),
+    REAL_AXIS(AXIS_WEIGHT_DECAY, weight_decay, 0.0, 0.0, CLOSED, INFINITY, "a number >= 0", 12, RECIPE,
+              "coefficient"),
     NAME_AXIS(AXIS_ACTIVATION, activation, MLP_RELU, MLP_ACTIVATION_NAMES, N_MLP_ACTIVATIONS,
               "relu, tanh or leaky_relu", 10, RECIPE),
     NAME_AXIS(AXIS_INIT, init, MLP_INIT_NORMAL, MLP_INIT_NAMES, N_MLP_INITS, "normal, xavier_uniform or he_normal",
               14, RECIPE),
-    INT_AXIS(AXIS_PATIENCE, patience, 0, 0, 1000000000, "an integer from 0 to 1000000000", 8, STOPPING),
-    REAL_AXIS(AXIS_MIN_DELTA, min_delta, 0.0, 0.0, CLOSED, INFINITY, "a number >= 0", 9, STOPPING),
+    INT_AXIS(AXIS_PATIENCE, patience, 0, 0, 1000000000, "an integer from 0 to 1000000000", 8, STOPPING,
+             "epochs"),
+    REAL_AXIS(AXIS_MIN_DELTA, min_delta, 0.0, 0.0, CLOSED, INFINITY, "a number >= 0", 9, STOPPING,
+              "validation loss"),
 };
 _Static_assert(sizeof AXIS_TABLE / sizeof AXIS_TABLE[0] == N_AXES,
                "AXIS_TABLE needs one row per AxisId, in AxisId order");

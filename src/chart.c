@@ -43,11 +43,11 @@ int chart_model_init(ChartModel *m, hid_t file, const ConfigRow *configs, const 
         ChartAxis *ax = &m->axes[a];
         ax->v = malloc((size_t)(n ? n : 1) * sizeof *ax->v);
         if (!ax->v) { chart_model_free(m); return -1; }
-        for (int64_t i = 0; i < n; i++) ax->v[i] = stats_axis_value(&configs[i], (AxisId)a);
+        for (int64_t i = 0; i < n; i++) ax->v[i] = axis_get_f64(&configs[i].hyper, (AxisId)a);
         qsort(ax->v, (size_t)n, sizeof *ax->v, cmp_double);
         for (int64_t i = 0; i < n; i++)
             if (i == 0 || ax->v[i] != ax->v[ax->n - 1]) ax->v[ax->n++] = ax->v[i];
-        ax->log = !axis_is_name((AxisId)a) && a != AXIS_SHUFFLE && a != AXIS_SEED &&
+        ax->log = !axis_is_name((AxisId)a) && axis_kind((AxisId)a) != AXIS_BOOL && a != AXIS_SEED &&
                   svg_values_geometric(ax->v, (size_t)ax->n);
         if (a != AXIS_SEED && ax->n > 1) m->swept[m->n_swept++] = a;
     }
@@ -60,24 +60,8 @@ void chart_model_free(ChartModel *m) {
     memset(m, 0, sizeof *m);
 }
 
-// What an axis's values measure, or NULL.
-static const char *axis_unit(AxisId a) {
-    switch (a) {
-    case AXIS_HIDDEN_DIM: return "units";
-    case AXIS_LEARNING_RATE: return "step size";
-    case AXIS_BATCH_SIZE: return "rows";
-    case AXIS_EPOCHS: return "passes";
-    case AXIS_INIT_SCALE: return "initial weights' std";
-    case AXIS_MOMENTUM: return "coefficient";
-    case AXIS_WEIGHT_DECAY: return "coefficient";
-    case AXIS_PATIENCE: return "epochs";
-    case AXIS_MIN_DELTA: return "validation loss";
-    default: return NULL;
-    }
-}
-
 static void axis_unit_text(const ChartModel *m, AxisId a, int scaled, char *out, size_t n) {
-    const char *u = axis_unit(a);
+    const char *u = axis_info(a)->unit;
     int log = scaled && m->axes[a].log;
     if (u && log) snprintf(out, n, "(%s, log scale)", u);
     else if (u || log) snprintf(out, n, "(%s)", u ? u : "log scale");
@@ -92,7 +76,7 @@ void chart_axis_label(const ChartModel *m, AxisId a, int scaled, char *out, size
 
 void chart_axis_value(AxisId a, double v, char *out, size_t n) {
     if (axis_is_name(a)) snprintf(out, n, "%s", axis_value_name(a, (int64_t)v));
-    else if (a == AXIS_SHUFFLE) snprintf(out, n, "%s", v != 0.0 ? "true" : "false");
+    else if (axis_kind(a) == AXIS_BOOL) snprintf(out, n, "%s", v != 0.0 ? "true" : "false");
     else if (axis_is_real(a)) table_format_real(out, n, v);
     else snprintf(out, n, "%" PRId64, (int64_t)v);
 }
@@ -125,7 +109,7 @@ void chart_unit_label(const ChartModel *m, const GroupStats *g, unsigned mask, c
     for (int a = 0; a < N_AXES && used < n; a++) {
         if (!(mask & AXIS_BIT(a)) || (any_swept && m->axes[a].n < 2)) continue;
         char v[TABLE_CELL];
-        chart_axis_value((AxisId)a, stats_axis_value(&m->configs[g->first], (AxisId)a), v, sizeof v);
+        chart_axis_value((AxisId)a, axis_get_f64(&m->configs[g->first].hyper, (AxisId)a), v, sizeof v);
         int k = snprintf(out + used, n - used, "%s%s=%s", used ? ", " : "", AXIS_NAMES[a], v);
         if (k < 0) break;
         used += (size_t)k;
@@ -233,7 +217,7 @@ static int heatmap(FILE *f, const ChartModel *m, AxisId ax, AxisId ay, char *err
     for (int64_t i = 0; i < nx * ny; i++) cell[i] = -1;
     for (int64_t k = 0; k < g.n_groups; k++) {
         const ConfigRow *c = &m->configs[g.groups[k].first];
-        int64_t i = value_index(X, stats_axis_value(c, ax)), j = value_index(Y, stats_axis_value(c, ay));
+        int64_t i = value_index(X, axis_get_f64(&c->hyper, ax)), j = value_index(Y, axis_get_f64(&c->hyper, ay));
         if (i >= 0 && j >= 0) cell[j * nx + i] = k;
         means[k] = g.groups[k].mean[m->metric];
     }
@@ -332,7 +316,7 @@ static int scatter(FILE *f, const ChartModel *m, AxisId ax, AxisId ay, char *err
     svg_axis(f, &sy, 1, SC_LEFT, SC_LEFT + SC_W, yl);
     for (int64_t k = 0; k < g->n_groups; k++) {
         const ConfigRow *c = &m->configs[g->groups[k].first];
-        double x = svg_scale_map(&sx, stats_axis_value(c, ax)), y = svg_scale_map(&sy, stats_axis_value(c, ay));
+        double x = svg_scale_map(&sx, axis_get_f64(&c->hyper, ax)), y = svg_scale_map(&sy, axis_get_f64(&c->hyper, ay));
         chart_unit_label(m, &g->groups[k], STATS_SETTING_AXES, label, sizeof label);
         cell_text(ct, sizeof ct, means[k]);
         snprintf(buf, sizeof buf, "%s: mean %s %s (%" PRId64 " done of %" PRId64 ")", label, STAT_NAMES[m->metric], ct,
@@ -394,7 +378,7 @@ static int cmp_pc(const void *x, const void *y, void *ctx) {
 // The vertical position of a value on axis a: a scale for numbers, the value's index for names.
 static double pc_y(const ChartModel *m, AxisId a, const SvgScale *s, double v) {
     const ChartAxis *ax = &m->axes[a];
-    if (axis_is_name(a) || a == AXIS_SHUFFLE) return svg_scale_map(s, (double)value_index(ax, v));
+    if (axis_is_name(a) || axis_kind(a) == AXIS_BOOL) return svg_scale_map(s, (double)value_index(ax, v));
     return svg_scale_map(s, v);
 }
 
@@ -416,7 +400,7 @@ int chart_parallel(FILE *f, const ChartModel *m, char *err) {
     SvgScale s[N_AXES + 1];
     for (int i = 0; i < na; i++) {
         const ChartAxis *ax = &m->axes[m->swept[i]];
-        int ordinal = axis_is_name((AxisId)m->swept[i]) || m->swept[i] == AXIS_SHUFFLE;
+        int ordinal = axis_is_name((AxisId)m->swept[i]) || axis_kind((AxisId)m->swept[i]) == AXIS_BOOL;
         if (ordinal) svg_scale_init(&s[i], 0, (double)(ax->n - 1), PC_TOP + PC_H, PC_TOP, 0);
         else svg_scale_init(&s[i], ax->v[0], ax->v[ax->n - 1], PC_TOP + PC_H, PC_TOP, ax->log);
     }
@@ -440,7 +424,7 @@ int chart_parallel(FILE *f, const ChartModel *m, char *err) {
         SvgPath p;
         svg_path_begin(&p, f, attrs);
         for (int i = 0; i < na; i++)
-            svg_path_to(&p, PC_LEFT + i * PC_STEP, pc_y(m, (AxisId)m->swept[i], &s[i], stats_axis_value(c, (AxisId)m->swept[i])));
+            svg_path_to(&p, PC_LEFT + i * PC_STEP, pc_y(m, (AxisId)m->swept[i], &s[i], axis_get_f64(&c->hyper, (AxisId)m->swept[i])));
         if (!isnan(means[k])) svg_path_to(&p, PC_LEFT + na * PC_STEP, svg_scale_map(&s[na], means[k]));
         chart_unit_label(m, &g->groups[k], STATS_SETTING_AXES, label, sizeof label);
         cell_text(ct, sizeof ct, means[k]);
@@ -507,7 +491,7 @@ int chart_halving(const ChartModel *m, const Spec *spec) {
 // The rungs: e_i = min(min_epochs * factor^i, E) from the spec, else where pruned configs stopped.
 static int find_rungs(const ChartModel *m, const Spec *spec, int64_t *rungs) {
     int64_t E = 0, n = 0;
-    for (int64_t i = 0; i < m->n; i++) E = m->configs[i].epochs > E ? m->configs[i].epochs : E;
+    for (int64_t i = 0; i < m->n; i++) E = m->configs[i].hyper.epochs > E ? m->configs[i].hyper.epochs : E;
     if (spec && spec->halving.enabled && spec->halving.min_epochs > 0 && spec->halving.factor >= 2) {
         for (int64_t e = spec->halving.min_epochs; n < MAX_RUNGS; e *= spec->halving.factor) {
             rungs[n++] = e < E ? e : E;
@@ -568,7 +552,7 @@ int chart_rungs(FILE *f, const ChartModel *m, const Spec *spec, char *err) {
     int64_t pending = 0;
     for (int64_t i = 0; i < m->n; i++) {
         const SummaryRow *s = &m->summary[i];
-        int64_t k = g->group_of[i], e = s->status == STATUS_DONE ? m->configs[i].epochs
+        int64_t k = g->group_of[i], e = s->status == STATUS_DONE ? m->configs[i].hyper.epochs
                                        : s->status == STATUS_PRUNED ? s->epochs_run : 0;
         pending += s->status == STATUS_PENDING;
         if (e > reach[k]) reach[k] = e;

@@ -172,8 +172,8 @@ static int select_configs(const CompareOptions *o, const ConfigRow *c, int64_t n
     for (int w = 0; w < o->n_where; w++) {
         int64_t hits = 0;
         for (int64_t i = 0; i < n; i++) {
-            keep[i] &= stats_axis_value(&c[i], o->where[w].axis) == o->where[w].value;
-            hits += stats_axis_value(&c[i], o->where[w].axis) == o->where[w].value;
+            keep[i] &= axis_get_f64(&c[i].hyper, o->where[w].axis) == o->where[w].value;
+            hits += axis_get_f64(&c[i].hyper, o->where[w].axis) == o->where[w].value;
         }
         if (!hits) return cli_usage("compare", "--where %s: no config of %s has that value", o->where[w].text, o->path);
     }
@@ -263,9 +263,9 @@ static int print_table(const Ranking *rk, const ConfigRow *configs, const Compar
     for (int a = 0; a < N_AXES; a++) {
         if (!(mask & AXIS_BIT(a))) continue;
         int varies = o->by >= 0;
-        double v0 = stats_axis_value(&configs[rk->groups.groups[best->group].first], (AxisId)a);
+        double v0 = axis_get_f64(&configs[rk->groups.groups[best->group].first].hyper, (AxisId)a);
         for (int64_t k = 1; k < rk->n_units && !varies; k++)
-            varies = stats_axis_value(&configs[rk->groups.groups[rk->units[k].group].first], (AxisId)a) != v0;
+            varies = axis_get_f64(&configs[rk->groups.groups[rk->units[k].group].first].hyper, (AxisId)a) != v0;
         if (varies) axes[n_axes++] = a;
     }
     int n_cols = 1 + n_axes + 6 + (rope ? 3 : 0);

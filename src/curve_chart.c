@@ -115,7 +115,7 @@ static int64_t unit_members(const ChartModel *m, int64_t group, int64_t *ids, in
         for (int64_t i = 0; i < m->n; i++)
             if (m->rank->groups.group_of[i] == group && m->summary[i].status == WANTED[w]) {
                 ids[n++] = i;
-                int64_t e = m->configs[i].epochs;
+                int64_t e = m->configs[i].hyper.epochs;
                 if (e > *E) *E = e;
             }
     return n;

@@ -85,36 +85,14 @@ void group_free(Grouping *g) {
     memset(g, 0, sizeof *g);
 }
 
-// Three-way comparisons in each field's own type; reals in a total order, NaN last.
-#define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
-
-static int cmp_real(double x, double y) {
-    if (isnan(x) || isnan(y)) return (isnan(x) != 0) - (isnan(y) != 0);
-    CMP(x, y);
-    return 0;
-}
-
+// Three-way comparison of axis ax's values: a real's in a total order, NaN last; any other's
+// in its field's own type (axis_compare: integers exactly).
 static int cmp_axis(const Hyper *a, const Hyper *b, AxisId ax) {
-    switch (ax) {
-    case AXIS_HIDDEN_DIM: CMP(a->hidden_dim, b->hidden_dim); return 0;
-    case AXIS_LEARNING_RATE: return cmp_real(a->learning_rate, b->learning_rate);
-    case AXIS_BATCH_SIZE: CMP(a->batch_size, b->batch_size); return 0;
-    case AXIS_EPOCHS: CMP(a->epochs, b->epochs); return 0;
-    case AXIS_SEED: CMP(a->seed, b->seed); return 0;
-    case AXIS_INIT_SCALE: return cmp_real(a->init_scale, b->init_scale);
-    case AXIS_SHUFFLE: CMP(a->shuffle, b->shuffle); return 0;
-    case AXIS_OPTIMIZER: CMP(a->optimizer, b->optimizer); return 0;
-    case AXIS_MOMENTUM: return cmp_real(a->momentum, b->momentum);
-    case AXIS_WEIGHT_DECAY: return cmp_real(a->weight_decay, b->weight_decay);
-    case AXIS_ACTIVATION: CMP(a->activation, b->activation); return 0;
-    case AXIS_INIT: CMP(a->init, b->init); return 0;
-    case AXIS_PATIENCE: CMP(a->patience, b->patience); return 0;
-    case AXIS_MIN_DELTA: return cmp_real(a->min_delta, b->min_delta);
-    default: return 0;
-    }
+    if (!axis_is_real(ax)) return axis_compare(a, b, ax);
+    double x = axis_get_f64(a, ax), y = axis_get_f64(b, ax);
+    if (isnan(x) || isnan(y)) return (isnan(x) != 0) - (isnan(y) != 0);
+    return x == y ? 0 : x < y ? -1 : 1;
 }
-
-#undef CMP
 
 int group_compare_axes(const Hyper *a, const Hyper *b, unsigned axes) {
     for (int ax = 0; ax < N_AXES; ax++) {

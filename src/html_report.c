@@ -500,8 +500,8 @@ static void write_status_list(FILE *f, const Page *pg, int status, const char *w
             table_format_axis(v, sizeof v, c, (AxisId)m->swept[a], 0);
             fprintf(f, "<td>%s</td>", v);
         }
-        fprintf(f, "<td>%" PRId64 "</td>", c->seed);
-        if (folds) fprintf(f, "<td>%d</td><td>%d</td>", (int)c->repeat, (int)c->fold);
+        fprintf(f, "<td>%" PRId64 "</td>", (int64_t)c->hyper.seed);
+        if (folds) fprintf(f, "<td>%d</td><td>%d</td>", (int)c->hyper.repeat, (int)c->hyper.fold);
         svg_format_number(v, sizeof v, in->summary[i].final_train_loss);
         fprintf(f, "<td>%" PRId64 "</td><td>%s</td></tr>\n", in->summary[i].epochs_run, v);
     }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+#include "cli.h"
 #include "fsutil.h"
 #include "mlp.h"
 #include "store.h"
@@ -117,15 +118,6 @@ static void *read_whole(hid_t file, const char *name, hid_t mem_type, size_t *by
     return buf;
 }
 
-static int parse_shard(const char *s, int64_t *k, int64_t *n) {
-    long long a, b;
-    char tail;
-    if (sscanf(s, "%lld/%lld%c", &a, &b, &tail) != 2 || a < 0 || b < 1 || a >= b) return -1;
-    *k = a;
-    *n = b;
-    return 0;
-}
-
 // Hidden sizes from the names of /weights' groups.
 static herr_t collect_hidden(hid_t g, const char *name, const H5L_info_t *info, void *data) {
     (void)g; (void)info;
@@ -199,7 +191,7 @@ static int open_parts(Merge *m) {
         bad |= dataset_dims(p->file, "summary", summary) != 1;
         bad |= dataset_dims(p->file, "curves/train_loss", curve) != 2;
         h5util_attr_read(p->file, "shard", p->shard, sizeof p->shard);
-        if (parse_shard(p->shard, &p->shard_k, &p->shard_n) != 0) p->shard_n = 0;
+        if (cli_parse_shard(p->shard, &p->shard_k, &p->shard_n) != 0) p->shard_n = 0;
         if (bad || n < 0 || summary[0] != (hsize_t)n) {
             rc = say(m->err, SWEEP_ERR_USAGE, "%s: not a complete sweep results file", p->path);
             break;
@@ -575,13 +567,6 @@ static int build(Merge *m, const char *out_path, const char *command, const char
 
 // ---------------------------------------------------------------------------------------
 
-static int usage_error(const char *fmt, const char *arg) {
-    fprintf(stderr, "sweep merge: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see sweep merge --help)\n");
-    return SWEEP_ERR_USAGE;
-}
-
 static int same_file(const char *a, const char *b) {
     struct stat x, y;
     if (stat(a, &x) != 0 || stat(b, &y) != 0) return strcmp(a, b) == 0;
@@ -602,21 +587,22 @@ int merge_main(int argc, char **argv) {
         case OPT_FORCE: force = 1; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(USAGE, stdout); return SWEEP_OK;
-        default: return usage_error("%s: unknown option", argv[optind - 1]);
+        default: return cli_usage("merge", "%s: unknown option", argv[optind - 1]);
         }
     }
-    if (argc - optind < 2) return usage_error("%s", "expected OUT.h5 and at least one PART.h5");
+    if (argc - optind < 2) return cli_usage("merge", "expected OUT.h5 and at least one PART.h5");
     const char *out_path = argv[optind];
     int n_parts = argc - optind - 1;
     char **paths = argv + optind + 1;
-    if (out_path[0] == '\0') return usage_error("%s", "OUT.h5: expected a file path, found \"\"");
+    if (out_path[0] == '\0') return cli_usage("merge", "OUT.h5: expected a file path, found \"\"");
     struct stat sb;
-    if (stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode)) return usage_error("%s: is a directory; expected a results file path", out_path);
+    if (stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return cli_usage("merge", "%s: is a directory; expected a results file path", out_path);
     for (int i = 0; i < n_parts; i++) {
         if (same_file(paths[i], out_path))
-            return usage_error("%s: is both the output and a part; write the merge to a new file", paths[i]);
+            return cli_usage("merge", "%s: is both the output and a part; write the merge to a new file", paths[i]);
         for (int j = 0; j < i; j++)
-            if (same_file(paths[i], paths[j])) return usage_error("%s: is given twice", paths[i]);
+            if (same_file(paths[i], paths[j])) return cli_usage("merge", "%s: is given twice", paths[i]);
     }
     if (!force && access(out_path, F_OK) == 0) {
         fprintf(stderr, "sweep merge: %s: already exists; pass --force to replace it\n", out_path);

@@ -67,19 +67,20 @@ static int cmp_i64(const void *x, const void *y) {
 static int64_t pair_keys(const ConfigRow *c, int64_t n, const uint8_t *keep, const RankingOptions *o,
                          int by_split, int64_t *key) {
     if (by_split) {
-        for (int64_t i = 0; i < n; i++) key[i] = (int64_t)c[i].repeat * o->n_folds + c[i].fold;
+        for (int64_t i = 0; i < n; i++) key[i] = (int64_t)c[i].hyper.repeat * o->n_folds + c[i].hyper.fold;
         return o->n_repeats * o->n_folds;
     }
     int64_t *seeds = malloc((size_t)(n ? n : 1) * sizeof *seeds), m = 0;
     if (!seeds) return -1;
     for (int64_t i = 0; i < n; i++)
-        if (!keep || keep[i]) seeds[m++] = c[i].seed;
+        if (!keep || keep[i]) seeds[m++] = (int64_t)c[i].hyper.seed;
     qsort(seeds, (size_t)m, sizeof *seeds, cmp_i64);
     int64_t n_keys = 0;
     for (int64_t i = 0; i < m; i++)
         if (i == 0 || seeds[i] != seeds[i - 1]) seeds[n_keys++] = seeds[i];
     for (int64_t i = 0; i < n; i++) {
-        const int64_t *at = bsearch(&c[i].seed, seeds, (size_t)n_keys, sizeof *seeds, cmp_i64);
+        int64_t seed = (int64_t)c[i].hyper.seed;
+        const int64_t *at = bsearch(&seed, seeds, (size_t)n_keys, sizeof *seeds, cmp_i64);
         key[i] = at ? at - seeds : -1;
     }
     free(seeds);

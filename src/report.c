@@ -215,8 +215,8 @@ static int distinct_values(Distinct *d, const ConfigRow *configs, int64_t n, Axi
     int real = axis_is_real(a);
     for (int64_t i = 0; i < n; i++) {
         k[i].row = i;
-        if (real) k[i].d = stats_axis_value(&configs[i], a);
-        else k[i].i = stats_axis_int(&configs[i], a);
+        if (real) k[i].d = axis_get_f64(&configs[i].hyper, a);
+        else k[i].i = axis_get_i64(&configs[i].hyper, a);
     }
     qsort(k, (size_t)n, sizeof *k, real ? cmp_key_real : cmp_key_int);
     for (int64_t i = 0; i < n; i++) {

@@ -9,41 +9,6 @@ const char *const STAT_NAMES[N_STATS] = {"final_train_loss", "final_train_acc", 
                                          "final_test_acc",   "best_test_acc",   "final_val_loss",
                                          "final_val_acc",    "best_val_loss"};
 
-double stats_axis_value(const ConfigRow *c, AxisId a) {
-    switch (a) {
-    case AXIS_HIDDEN_DIM: return (double)c->hidden_dim;
-    case AXIS_LEARNING_RATE: return c->learning_rate;
-    case AXIS_BATCH_SIZE: return (double)c->batch_size;
-    case AXIS_EPOCHS: return (double)c->epochs;
-    case AXIS_SEED: return (double)c->seed;
-    case AXIS_INIT_SCALE: return c->init_scale;
-    case AXIS_SHUFFLE: return (double)c->shuffle;
-    case AXIS_OPTIMIZER: return (double)c->optimizer;
-    case AXIS_MOMENTUM: return c->momentum;
-    case AXIS_WEIGHT_DECAY: return c->weight_decay;
-    case AXIS_ACTIVATION: return (double)c->activation;
-    case AXIS_INIT: return (double)c->init;
-    case AXIS_PATIENCE: return (double)c->patience;
-    case AXIS_MIN_DELTA: return c->min_delta;
-    default: return NAN;
-    }
-}
-
-int64_t stats_axis_int(const ConfigRow *c, AxisId a) {
-    switch (a) {
-    case AXIS_HIDDEN_DIM: return c->hidden_dim;
-    case AXIS_BATCH_SIZE: return c->batch_size;
-    case AXIS_EPOCHS: return c->epochs;
-    case AXIS_SEED: return c->seed;
-    case AXIS_SHUFFLE: return c->shuffle;
-    case AXIS_OPTIMIZER: return c->optimizer;
-    case AXIS_ACTIVATION: return c->activation;
-    case AXIS_INIT: return c->init;
-    case AXIS_PATIENCE: return c->patience;
-    default: return 0;
-    }
-}
-
 double stats_value(const SummaryRow *s, int k) {
     switch (k) {
     case STAT_FINAL_TRAIN_LOSS: return s->final_train_loss;
@@ -79,7 +44,7 @@ static int rows_by_axes(int64_t a, int64_t b, void *ctx) {
     const ConfigRow *ra = k->row_of[a], *rb = k->row_of[b];
     for (int ax = 0; ax < N_AXES; ax++) {
         if (!(k->axes & AXIS_BIT(ax))) continue;
-        double x = stats_axis_value(ra, (AxisId)ax), y = stats_axis_value(rb, (AxisId)ax);
+        double x = axis_get_f64(&ra->hyper, (AxisId)ax), y = axis_get_f64(&rb->hyper, (AxisId)ax);
         if (isnan(x) || isnan(y)) {
             if (isnan(x) && isnan(y)) continue;
             return isnan(x) ? 1 : -1;

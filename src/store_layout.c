@@ -3,6 +3,7 @@
 // object timestamps, metadata written once, so that afterwards only raw data is written.
 #include "store_layout.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,66 +18,136 @@
 #define ROWS_PER_WRITE 4096  // tables are written at creation in slices of this many rows
 
 // ---------------------------------------------------------------------------------------
-// Types.
+// Tables of axes. /configs and /seed_stats have a column per axis, in the table's order
+// (axis.h), among columns of their own. A row of either is laid out in memory as a C struct
+// of its columns would be: each column at the next multiple of its alignment (a name's is
+// 1), the row a multiple of 8 bytes; the file's type is that compound packed (h5util_packed).
+// An axis's column is int64 for an int, float64 for a real, int8 for a bool and the
+// fixed-length name string (ROWS_NAME_LEN bytes) for a name.
 
-hid_t store_config_type(void) {
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigRow));
-    H5Tinsert(t, "id", HOFFSET(ConfigRow, id), H5T_NATIVE_INT64);
-    H5Tinsert(t, "hidden_dim", HOFFSET(ConfigRow, hidden_dim), H5T_NATIVE_INT64);
-    H5Tinsert(t, "learning_rate", HOFFSET(ConfigRow, learning_rate), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "batch_size", HOFFSET(ConfigRow, batch_size), H5T_NATIVE_INT64);
-    H5Tinsert(t, "epochs", HOFFSET(ConfigRow, epochs), H5T_NATIVE_INT64);
-    H5Tinsert(t, "seed", HOFFSET(ConfigRow, seed), H5T_NATIVE_INT64);
-    H5Tinsert(t, "init_scale", HOFFSET(ConfigRow, init_scale), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "shuffle", HOFFSET(ConfigRow, shuffle), H5T_NATIVE_INT8);
-    H5Tinsert(t, "momentum", HOFFSET(ConfigRow, momentum), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "weight_decay", HOFFSET(ConfigRow, weight_decay), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "patience", HOFFSET(ConfigRow, patience), H5T_NATIVE_INT64);
-    H5Tinsert(t, "min_delta", HOFFSET(ConfigRow, min_delta), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "repeat", HOFFSET(ConfigRow, repeat), H5T_NATIVE_INT32);
-    H5Tinsert(t, "fold", HOFFSET(ConfigRow, fold), H5T_NATIVE_INT32);
-    H5Tinsert(t, "weights_row", HOFFSET(ConfigRow, weights_row), H5T_NATIVE_INT64);
+typedef enum { COL_I64, COL_I32, COL_I8, COL_F64, COL_NAME } ColType;
+
+enum { MAX_COLS = 64 };
+
+typedef struct {
+    const char *name;   // NULL for a stat's mean or std: mean_<STAT_NAMES[stat]>, or std_ when std
+    int stat, std;
+    ColType type;
+    size_t offset;
+} Col;
+
+typedef struct {
+    Col col[MAX_COLS];
+    int n;
+    size_t size;          // bytes of a row, padding included
+    size_t at[N_AXES];    // each axis's column (axes of the row only)
+} Layout;
+
+static size_t col_size(ColType t) {
+    switch (t) {
+    case COL_I32: return sizeof(int32_t);
+    case COL_I8: return sizeof(int8_t);
+    case COL_NAME: return ROWS_NAME_LEN;
+    default: return sizeof(int64_t);
+    }
+}
+
+static size_t add_col(Layout *L, const char *name, ColType t) {
+    assert(L->n < MAX_COLS);
+    size_t align = t == COL_NAME ? 1 : col_size(t);
+    size_t at = (L->size + align - 1) / align * align;
+    L->col[L->n++] = (Col){.name = name, .type = t, .offset = at};
+    L->size = at + col_size(t);
+    return at;
+}
+
+// The axes of the mask (AXIS_BIT), in the table's order.
+static void add_axes(Layout *L, unsigned axes) {
+    static const ColType BY_KIND[] = {[AXIS_INT] = COL_I64, [AXIS_REAL] = COL_F64, [AXIS_BOOL] = COL_I8,
+                                      [AXIS_NAME] = COL_NAME};
+    for (int a = 0; a < N_AXES; a++)
+        if (axes & AXIS_BIT(a)) L->at[a] = add_col(L, axis_name((AxisId)a), BY_KIND[axis_kind((AxisId)a)]);
+}
+
+static void finish(Layout *L) { L->size = (L->size + 7) / 8 * 8; }
+
+// The memory type of a row of L.
+static hid_t layout_type(const Layout *L) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, L->size), name = h5util_name_type(ROWS_NAME_LEN);
+    for (int i = 0; i < L->n; i++) {
+        const Col *c = &L->col[i];
+        hid_t type = c->type == COL_I64 ? H5T_NATIVE_INT64 : c->type == COL_I32 ? H5T_NATIVE_INT32
+                   : c->type == COL_I8 ? H5T_NATIVE_INT8 : c->type == COL_F64 ? H5T_NATIVE_DOUBLE : name;
+        char stat[64];
+        if (!c->name) snprintf(stat, sizeof stat, "%s_%s", c->std ? "std" : "mean", STAT_NAMES[c->stat]);
+        H5Tinsert(t, c->name ? c->name : stat, c->offset, type);
+    }
+    H5Tclose(name);
     return t;
 }
 
-// A row of /configs as the file has it: the DESIGN's column order, names as strings
-// (fixed-length, NUL-terminated ASCII; h5py: bytes of dtype S16).
-typedef struct {
-    int64_t id, hidden_dim;
-    double learning_rate;
-    int64_t batch_size, epochs, seed;
-    double init_scale;
-    int8_t shuffle;
-    char optimizer[ROWS_NAME_LEN];
-    double momentum, weight_decay;
-    char activation[ROWS_NAME_LEN], init[ROWS_NAME_LEN];
-    int64_t patience;
-    double min_delta;
-    int32_t repeat, fold;
-    int64_t weights_row;
-} ConfigFileRow;
+static void put_i64(unsigned char *row, size_t at, int64_t v) { memcpy(row + at, &v, sizeof v); }
+static void put_i32(unsigned char *row, size_t at, int32_t v) { memcpy(row + at, &v, sizeof v); }
+static void put_f64(unsigned char *row, size_t at, double v) { memcpy(row + at, &v, sizeof v); }
 
-static hid_t config_file_type(void) {
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigFileRow)), name = h5util_name_type(ROWS_NAME_LEN);
-    H5Tinsert(t, "id", HOFFSET(ConfigFileRow, id), H5T_NATIVE_INT64);
-    H5Tinsert(t, "hidden_dim", HOFFSET(ConfigFileRow, hidden_dim), H5T_NATIVE_INT64);
-    H5Tinsert(t, "learning_rate", HOFFSET(ConfigFileRow, learning_rate), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "batch_size", HOFFSET(ConfigFileRow, batch_size), H5T_NATIVE_INT64);
-    H5Tinsert(t, "epochs", HOFFSET(ConfigFileRow, epochs), H5T_NATIVE_INT64);
-    H5Tinsert(t, "seed", HOFFSET(ConfigFileRow, seed), H5T_NATIVE_INT64);
-    H5Tinsert(t, "init_scale", HOFFSET(ConfigFileRow, init_scale), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "shuffle", HOFFSET(ConfigFileRow, shuffle), H5T_NATIVE_INT8);
-    H5Tinsert(t, "optimizer", HOFFSET(ConfigFileRow, optimizer), name);
-    H5Tinsert(t, "momentum", HOFFSET(ConfigFileRow, momentum), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "weight_decay", HOFFSET(ConfigFileRow, weight_decay), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "activation", HOFFSET(ConfigFileRow, activation), name);
-    H5Tinsert(t, "init", HOFFSET(ConfigFileRow, init), name);
-    H5Tinsert(t, "patience", HOFFSET(ConfigFileRow, patience), H5T_NATIVE_INT64);
-    H5Tinsert(t, "min_delta", HOFFSET(ConfigFileRow, min_delta), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "repeat", HOFFSET(ConfigFileRow, repeat), H5T_NATIVE_INT32);
-    H5Tinsert(t, "fold", HOFFSET(ConfigFileRow, fold), H5T_NATIVE_INT32);
-    H5Tinsert(t, "weights_row", HOFFSET(ConfigFileRow, weights_row), H5T_NATIVE_INT64);
-    H5Tclose(name);
+// The values of h's axes of the mask, in their columns of a row of L.
+static void put_axes(unsigned char *row, const Layout *L, unsigned axes, const Hyper *h) {
+    for (int a = 0; a < N_AXES; a++) {
+        if (!(axes & AXIS_BIT(a))) continue;
+        int64_t v = axis_get_i64(h, (AxisId)a);
+        switch (axis_kind((AxisId)a)) {
+        case AXIS_REAL: put_f64(row, L->at[a], axis_get_f64(h, (AxisId)a)); break;
+        case AXIS_BOOL: row[L->at[a]] = (unsigned char)(int8_t)v; break;
+        case AXIS_NAME: store_layout_put_name((char *)row + L->at[a], (AxisId)a, v); break;
+        default: put_i64(row, L->at[a], v); break;
+        }
+    }
+}
+
+// /configs as the file has it (DESIGN section 4): id, every axis, repeat, fold, weights_row;
+// names as strings (fixed-length, NUL-terminated ASCII; h5py: bytes of dtype S16).
+typedef struct {
+    Layout L;
+    size_t id, repeat, fold, weights_row;
+} ConfigLayout;
+
+#define ALL_AXES ((1u << N_AXES) - 1)
+
+static void config_layout(ConfigLayout *c) {
+    memset(c, 0, sizeof *c);
+    c->id = add_col(&c->L, "id", COL_I64);
+    add_axes(&c->L, ALL_AXES);
+    c->repeat = add_col(&c->L, "repeat", COL_I32);
+    c->fold = add_col(&c->L, "fold", COL_I32);
+    c->weights_row = add_col(&c->L, "weights_row", COL_I64);
+    finish(&c->L);
+}
+
+static void config_file_row(unsigned char *f, const ConfigLayout *c, const ConfigRow *r) {
+    memset(f, 0, c->L.size);
+    put_i64(f, c->id, r->id);
+    put_axes(f, &c->L, ALL_AXES, &r->hyper);
+    put_i32(f, c->repeat, r->hyper.repeat);
+    put_i32(f, c->fold, r->hyper.fold);
+    put_i64(f, c->weights_row, r->weights_row);
+}
+
+// ConfigRow as read back: id, every axis but the name axes (store_read_tables reads those by
+// name), repeat, fold and weights_row, each in its field's own type (seed as int64, as the
+// file has it).
+hid_t store_config_type(void) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigRow));
+    H5Tinsert(t, "id", HOFFSET(ConfigRow, id), H5T_NATIVE_INT64);
+    for (int a = 0; a < N_AXES; a++) {
+        const AxisInfo *r = axis_info((AxisId)a);
+        if (r->kind == AXIS_NAME) continue;
+        hid_t type = r->ctype == AXIS_C_F64 ? H5T_NATIVE_DOUBLE : r->ctype == AXIS_C_INT ? H5T_NATIVE_INT
+                   : r->ctype == AXIS_C_U8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_INT64;
+        H5Tinsert(t, r->name, HOFFSET(ConfigRow, hyper) + r->offset, type);
+    }
+    H5Tinsert(t, "repeat", HOFFSET(ConfigRow, hyper.repeat), H5T_NATIVE_INT32);
+    H5Tinsert(t, "fold", HOFFSET(ConfigRow, hyper.fold), H5T_NATIVE_INT32);
+    H5Tinsert(t, "weights_row", HOFFSET(ConfigRow, weights_row), H5T_NATIVE_INT64);
     return t;
 }
 
@@ -84,6 +155,9 @@ void store_layout_put_name(char out[ROWS_NAME_LEN], AxisId a, int64_t code) {
     memset(out, 0, ROWS_NAME_LEN);
     snprintf(out, ROWS_NAME_LEN, "%s", axis_value_name(a, code));
 }
+
+// ---------------------------------------------------------------------------------------
+// Types.
 
 hid_t store_summary_type(void) {
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SummaryRow));
@@ -113,48 +187,18 @@ hid_t store_status_type(void) {
 // ---------------------------------------------------------------------------------------
 // Rows at creation.
 
+// Field by field through the table of axes, so that the row's padding stays zero (sweep verify
+// compares rows whole).
 void store_config_row(ConfigRow *row, const Config *c) {
     memset(row, 0, sizeof *row);
     row->id = c->id;
-    row->hidden_dim = c->hyper.hidden_dim;
-    row->learning_rate = c->hyper.learning_rate;
-    row->batch_size = c->hyper.batch_size;
-    row->epochs = c->hyper.epochs;
-    row->seed = (int64_t)c->hyper.seed;
-    row->init_scale = c->hyper.init_scale;
-    row->shuffle = (int8_t)c->hyper.shuffle;
-    row->optimizer = (int8_t)c->hyper.optimizer;
-    row->momentum = c->hyper.momentum;
-    row->weight_decay = c->hyper.weight_decay;
-    row->activation = (int8_t)c->hyper.activation;
-    row->init = (int8_t)c->hyper.init;
-    row->patience = c->hyper.patience;
-    row->min_delta = c->hyper.min_delta;
-    row->repeat = c->hyper.repeat;
-    row->fold = c->hyper.fold;
+    for (int a = 0; a < N_AXES; a++) {
+        if (axis_is_real((AxisId)a)) axis_set_f64(&row->hyper, (AxisId)a, axis_get_f64(&c->hyper, (AxisId)a));
+        else axis_set_i64(&row->hyper, (AxisId)a, axis_get_i64(&c->hyper, (AxisId)a));
+    }
+    row->hyper.repeat = c->hyper.repeat;
+    row->hyper.fold = c->hyper.fold;
     row->weights_row = c->weights_row;
-}
-
-static void config_file_row(ConfigFileRow *f, const ConfigRow *r) {
-    memset(f, 0, sizeof *f);
-    f->id = r->id;
-    f->hidden_dim = r->hidden_dim;
-    f->learning_rate = r->learning_rate;
-    f->batch_size = r->batch_size;
-    f->epochs = r->epochs;
-    f->seed = r->seed;
-    f->init_scale = r->init_scale;
-    f->shuffle = r->shuffle;
-    store_layout_put_name(f->optimizer, AXIS_OPTIMIZER, r->optimizer);
-    f->momentum = r->momentum;
-    f->weight_decay = r->weight_decay;
-    store_layout_put_name(f->activation, AXIS_ACTIVATION, r->activation);
-    store_layout_put_name(f->init, AXIS_INIT, r->init);
-    f->patience = r->patience;
-    f->min_delta = r->min_delta;
-    f->repeat = r->repeat;
-    f->fold = r->fold;
-    f->weights_row = r->weights_row;
 }
 
 void store_layout_pending_row(SummaryRow *row, int64_t id) {
@@ -232,12 +276,14 @@ static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
 
 // /configs and /summary (every row pending), written in slices so memory stays flat.
 static int create_tables(hid_t file, const Grid *g) {
-    hid_t cmem = config_file_type(), smem = store_summary_type();
+    ConfigLayout cl;
+    config_layout(&cl);
+    hid_t cmem = layout_type(&cl.L), smem = store_summary_type();
     hid_t cfile = h5util_packed(cmem), sfile = h5util_packed(smem);
     hsize_t dims[1] = {(hsize_t)g->n_configs};
     hid_t cd = h5util_dataset_create(file, "configs", cfile, 1, dims, H5UTIL_FILL_NONE);
     hid_t sd = h5util_dataset_create(file, "summary", sfile, 1, dims, H5UTIL_FILL_NONE);
-    ConfigFileRow *crow = malloc(ROWS_PER_WRITE * sizeof *crow);
+    unsigned char *crow = malloc(ROWS_PER_WRITE * cl.L.size);
     SummaryRow *srow = malloc(ROWS_PER_WRITE * sizeof *srow);
     int rc = (cd < 0 || sd < 0 || !crow || !srow) ? -1 : 0;
     for (int64_t start = 0; rc == 0 && start < g->n_configs; start += ROWS_PER_WRITE) {
@@ -245,7 +291,7 @@ static int create_tables(hid_t file, const Grid *g) {
         for (int64_t i = 0; i < n; i++) {
             ConfigRow row;
             store_config_row(&row, &g->configs[start + i]);
-            config_file_row(&crow[i], &row);
+            config_file_row(crow + (size_t)i * cl.L.size, &cl, &row);
             store_layout_pending_row(&srow[i], start + i);
         }
         rc |= h5util_write_rows(cd, cmem, start, n, -1, crow, H5P_DEFAULT);
@@ -307,36 +353,35 @@ static int create_curves(hid_t file, const Grid *g, const Dataset *d) {
 // Seed statistics: one row per setting (every axis but seed), created with everything else
 // and filled once every config is finished (store_seedstats.c).
 
-hid_t store_layout_seed_stats_type(void) {
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SeedStatsRow));
-    H5Tinsert(t, "setting", HOFFSET(SeedStatsRow, setting), H5T_NATIVE_INT64);
-    H5Tinsert(t, "hidden_dim", HOFFSET(SeedStatsRow, hidden_dim), H5T_NATIVE_INT64);
-    H5Tinsert(t, "learning_rate", HOFFSET(SeedStatsRow, learning_rate), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "batch_size", HOFFSET(SeedStatsRow, batch_size), H5T_NATIVE_INT64);
-    H5Tinsert(t, "epochs", HOFFSET(SeedStatsRow, epochs), H5T_NATIVE_INT64);
-    H5Tinsert(t, "init_scale", HOFFSET(SeedStatsRow, init_scale), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "shuffle", HOFFSET(SeedStatsRow, shuffle), H5T_NATIVE_INT8);
-    hid_t nt = h5util_name_type(ROWS_NAME_LEN);
-    H5Tinsert(t, "optimizer", HOFFSET(SeedStatsRow, optimizer), nt);
-    H5Tinsert(t, "momentum", HOFFSET(SeedStatsRow, momentum), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "weight_decay", HOFFSET(SeedStatsRow, weight_decay), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "activation", HOFFSET(SeedStatsRow, activation), nt);
-    H5Tinsert(t, "init", HOFFSET(SeedStatsRow, init), nt);
-    H5Tclose(nt);
-    H5Tinsert(t, "patience", HOFFSET(SeedStatsRow, patience), H5T_NATIVE_INT64);
-    H5Tinsert(t, "min_delta", HOFFSET(SeedStatsRow, min_delta), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "n_replicates", HOFFSET(SeedStatsRow, n_replicates), H5T_NATIVE_INT64);
-    H5Tinsert(t, "n_done", HOFFSET(SeedStatsRow, n_done), H5T_NATIVE_INT64);
-    H5Tinsert(t, "n_diverged", HOFFSET(SeedStatsRow, n_diverged), H5T_NATIVE_INT64);
-    H5Tinsert(t, "n_pruned", HOFFSET(SeedStatsRow, n_pruned), H5T_NATIVE_INT64);
-    for (int k = 0; k < N_STATS; k++) {
-        char name[64];
-        snprintf(name, sizeof name, "mean_%s", STAT_NAMES[k]);
-        H5Tinsert(t, name, HOFFSET(SeedStatsRow, mean_std) + (size_t)(2 * k) * sizeof(double), H5T_NATIVE_DOUBLE);
-        snprintf(name, sizeof name, "std_%s", STAT_NAMES[k]);
-        H5Tinsert(t, name, HOFFSET(SeedStatsRow, mean_std) + (size_t)(2 * k + 1) * sizeof(double), H5T_NATIVE_DOUBLE);
+// /seed_stats: setting, the axes of a setting (every axis but seed), the counts, and the mean
+// and std of each stat in turn.
+typedef struct {
+    Layout L;
+    size_t setting, n_replicates, n_done, n_diverged, n_pruned, moments;
+} SeedStatsLayout;
+
+static void seed_stats_layout(SeedStatsLayout *s) {
+    memset(s, 0, sizeof *s);
+    s->setting = add_col(&s->L, "setting", COL_I64);
+    add_axes(&s->L, STATS_SETTING_AXES);
+    s->n_replicates = add_col(&s->L, "n_replicates", COL_I64);
+    s->n_done = add_col(&s->L, "n_done", COL_I64);
+    s->n_diverged = add_col(&s->L, "n_diverged", COL_I64);
+    s->n_pruned = add_col(&s->L, "n_pruned", COL_I64);
+    for (int k = 0; k < 2 * N_STATS; k++) {
+        size_t at = add_col(&s->L, NULL, COL_F64);
+        if (k == 0) s->moments = at;
+        s->L.col[s->L.n - 1].stat = k / 2;
+        s->L.col[s->L.n - 1].std = k % 2;
     }
-    return t;
+    finish(&s->L);
+    assert(s->L.size <= sizeof(SeedStatsRow));
+}
+
+hid_t store_layout_seed_stats_type(void) {
+    SeedStatsLayout s;
+    seed_stats_layout(&s);
+    return layout_type(&s.L);
 }
 
 const char *const STORE_SEED_CURVE_NAMES[2 * N_CURVES] = {
@@ -345,28 +390,19 @@ const char *const STORE_SEED_CURVE_NAMES[2 * N_CURVES] = {
     "val_loss_mean",   "val_loss_std",   "val_acc_mean",   "val_acc_std"};
 
 void store_layout_seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, const ConfigRow *c) {
-    memset(row, 0, sizeof *row);
-    row->setting = k;
-    row->hidden_dim = c->hidden_dim;
-    row->learning_rate = c->learning_rate;
-    row->batch_size = c->batch_size;
-    row->epochs = c->epochs;
-    row->init_scale = c->init_scale;
-    row->shuffle = c->shuffle;
-    store_layout_put_name(row->optimizer, AXIS_OPTIMIZER, c->optimizer);
-    row->momentum = c->momentum;
-    row->weight_decay = c->weight_decay;
-    store_layout_put_name(row->activation, AXIS_ACTIVATION, c->activation);
-    store_layout_put_name(row->init, AXIS_INIT, c->init);
-    row->patience = c->patience;
-    row->min_delta = c->min_delta;
-    row->n_replicates = gs->n_configs;
-    row->n_done = gs->n_done;
-    row->n_diverged = gs->n_diverged;
-    row->n_pruned = gs->n_pruned;
-    for (int s = 0; s < N_STATS; s++) {
-        row->mean_std[2 * s] = gs->mean[s];
-        row->mean_std[2 * s + 1] = gs->std[s];
+    SeedStatsLayout s;
+    seed_stats_layout(&s);
+    unsigned char *r = row->bytes;
+    memset(r, 0, sizeof row->bytes);
+    put_i64(r, s.setting, k);
+    put_axes(r, &s.L, STATS_SETTING_AXES, &c->hyper);
+    put_i64(r, s.n_replicates, gs->n_configs);
+    put_i64(r, s.n_done, gs->n_done);
+    put_i64(r, s.n_diverged, gs->n_diverged);
+    put_i64(r, s.n_pruned, gs->n_pruned);
+    for (int m = 0; m < N_STATS; m++) {
+        put_f64(r, s.moments + (size_t)(2 * m) * sizeof(double), gs->mean[m]);
+        put_f64(r, s.moments + (size_t)(2 * m + 1) * sizeof(double), gs->std[m]);
     }
 }
 
@@ -499,9 +535,13 @@ void store_layout_close_rows(StoreRows *r) {
 double store_estimate_bytes(const Grid *g, const Dataset *d, int save_initial_weights) {
     double E = (double)g->max_epochs, n_settings = (double)g->n_settings, D = (double)d->n_features;
     double n_curves = store_layout_curves_for(d);
-    double per_config = (double)sizeof(ConfigFileRow) + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
+    ConfigLayout cl;
+    SeedStatsLayout sl;
+    config_layout(&cl);
+    seed_stats_layout(&sl);
+    double per_config = (double)cl.L.size + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
     double bytes = (double)g->n_configs * (per_config + n_curves * 8.0 * E);
-    bytes += n_settings * ((double)sizeof(SeedStatsRow) + 8.0 + 2 * n_curves * 8.0 * E);  // seed statistics
+    bytes += n_settings * ((double)sl.L.size + 8.0 + 2 * n_curves * 8.0 * E);  // seed statistics
     if (d->n_folds >= 2)   // the folds and each split's scaling
         bytes += (double)(d->n_repeats * d->n_train) * 4.0 + (double)(d->n_repeats * d->n_folds) * 16.0 * D;
     double weights = 0.0;

@@ -109,16 +109,18 @@ int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard
     return rc;
 }
 
-// The name columns alone, for reading them back.
-typedef struct {
-    char name[3][ROWS_NAME_LEN];   // optimizer, activation, init
-} ConfigNames;
-static const AxisId NAME_AXES[3] = {AXIS_OPTIMIZER, AXIS_ACTIVATION, AXIS_INIT};
+// The name axes' columns alone, for reading them back: ROWS_NAME_LEN bytes each, in the
+// table's order. Returns how many name axes there are (axes: N_AXES of room).
+static int name_axes(AxisId *axes) {
+    int n = 0;
+    for (int a = 0; a < N_AXES; a++)
+        if (axis_is_name((AxisId)a)) axes[n++] = (AxisId)a;
+    return n;
+}
 
-static hid_t config_names_type(void) {
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ConfigNames)), name = h5util_name_type(ROWS_NAME_LEN);
-    for (int k = 0; k < 3; k++)
-        H5Tinsert(t, AXIS_NAMES[NAME_AXES[k]], HOFFSET(ConfigNames, name) + (size_t)k * ROWS_NAME_LEN, name);
+static hid_t config_names_type(const AxisId *axes, int n) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, (size_t)n * ROWS_NAME_LEN), name = h5util_name_type(ROWS_NAME_LEN);
+    for (int k = 0; k < n; k++) H5Tinsert(t, axis_name(axes[k]), (size_t)k * ROWS_NAME_LEN, name);
     H5Tclose(name);
     return t;
 }
@@ -136,15 +138,20 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
         H5Sclose(sp);
         *configs = malloc((size_t)(*n ? *n : 1) * sizeof **configs);
         *summary = malloc((size_t)(*n ? *n : 1) * sizeof **summary);
-        hid_t ct = store_config_type(), stype = store_summary_type(), nt = config_names_type();
-        ConfigNames *names = malloc((size_t)(*n ? *n : 1) * sizeof *names);
-        // A version-1 file lacks some columns: they read as in a pending row (NaN, -1, 0); a file
-        // from before the recipe axes lacks those: they read as their defaults.
+        AxisId axes[N_AXES];
+        int n_names = name_axes(axes);
+        size_t row_names = (size_t)n_names * ROWS_NAME_LEN;   // bytes of a row's names
+        hid_t ct = store_config_type(), stype = store_summary_type(), nt = config_names_type(axes, n_names);
+        char *names = malloc((size_t)(*n ? *n : 1) * row_names);
+        // A column the file lacks reads as its axis's default (a file from before the recipe
+        // axes lacks those), repeat and fold as 0, and a /summary column as in a pending row
+        // (NaN, -1, 0; a version-1 file lacks the validation columns).
         for (int64_t i = 0; *configs && *summary && names && i < *n; i++) {
             memset(&(*configs)[i], 0, sizeof **configs);
-            (*configs)[i].momentum = axis_default(AXIS_MOMENTUM);
-            (*configs)[i].weight_decay = axis_default(AXIS_WEIGHT_DECAY);
-            for (int k = 0; k < 3; k++) store_layout_put_name(names[i].name[k], NAME_AXES[k], (int64_t)axis_default(NAME_AXES[k]));
+            axis_set_defaults(&(*configs)[i].hyper);
+            for (int k = 0; k < n_names; k++)
+                store_layout_put_name(names + (size_t)i * row_names + (size_t)k * ROWS_NAME_LEN, axes[k],
+                                      axis_default_i64(axes[k]));
             store_layout_pending_row(&(*summary)[i], i);
         }
         if (!*configs || !*summary || !names) rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
@@ -153,17 +160,17 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
                  H5Dread(sd, stype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *summary) < 0)
             rc = fail(err, SWEEP_ERR_RUNTIME, "cannot read /configs and /summary");
         for (int64_t i = 0; rc == SWEEP_OK && i < *n; i++)
-            for (int k = 0; k < 3 && rc == SWEEP_OK; k++) {
+            for (int k = 0; k < n_names && rc == SWEEP_OK; k++) {
                 int count, code = -1;
-                const char *const *known = axis_value_names(NAME_AXES[k], &count);
-                names[i].name[k][ROWS_NAME_LEN - 1] = '\0';
+                const char *const *known = axis_value_names(axes[k], &count);
+                char *name = names + (size_t)i * row_names + (size_t)k * ROWS_NAME_LEN;
+                name[ROWS_NAME_LEN - 1] = '\0';
                 for (int j = 0; j < count && code < 0; j++)
-                    if (strcmp(names[i].name[k], known[j]) == 0) code = j;
-                int8_t *slot = k == 0 ? &(*configs)[i].optimizer : k == 1 ? &(*configs)[i].activation : &(*configs)[i].init;
-                *slot = (int8_t)code;
+                    if (strcmp(name, known[j]) == 0) code = j;
+                axis_set_i64(&(*configs)[i].hyper, axes[k], code);
                 if (code < 0)
                     rc = fail(err, SWEEP_ERR_USAGE, "/configs: config %lld has %s \"%s\", which this version does not know",
-                              (long long)i, AXIS_NAMES[NAME_AXES[k]], names[i].name[k]);
+                              (long long)i, axis_name(axes[k]), name);
             }
         free(names);
         H5Tclose(ct);

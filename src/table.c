@@ -17,9 +17,9 @@ void table_format_real(char *out, size_t n, double v) {
 
 void table_format_axis(char *out, size_t n, const ConfigRow *c, AxisId a, int csv) {
     AxisKind kind = axis_kind(a);
-    if (kind == AXIS_REAL) table_format_real(out, n, stats_axis_value(c, a));
-    else if (kind == AXIS_BOOL && csv) snprintf(out, n, "%" PRId64, stats_axis_int(c, a));
-    else axis_format(out, n, a, stats_axis_int(c, a), 0.0, "%g");
+    if (kind == AXIS_REAL) table_format_real(out, n, axis_get_f64(&c->hyper, a));
+    else if (kind == AXIS_BOOL && csv) snprintf(out, n, "%" PRId64, axis_get_i64(&c->hyper, a));
+    else axis_format(out, n, a, axis_get_i64(&c->hyper, a), 0.0, "%g");
 }
 
 void table_format_p(char *out, size_t n, double p) {

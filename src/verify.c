@@ -18,6 +18,7 @@
 
 #include <hdf5.h>
 
+#include "cli.h"
 #include "data.h"
 #include "grid.h"
 #include "mlp.h"
@@ -75,14 +76,6 @@ typedef struct {
     char err[ERR_LEN];
 } Verify;
 
-static int usage(const char *fmt, const char *arg) {
-    fprintf(stderr, "sweep verify: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see sweep verify --help)\n");
-    return SWEEP_ERR_USAGE;
-}
-
-
 // -1 to go on, else the exit status.
 static int parse_args(int argc, char **argv, VerifyOptions *o) {
     enum { OPT_SAMPLE = 256, OPT_SEED, OPT_DATA };
@@ -100,24 +93,26 @@ static int parse_args(int argc, char **argv, VerifyOptions *o) {
         case OPT_SAMPLE:
             if (strcmp(optarg, "all") == 0) o->sample = -1;
             else if (sweep_parse_int(optarg, 1, INT64_MAX, &o->sample))
-                return usage("--sample: expected a count of configs >= 1 or \"all\", found \"%s\"", optarg);
+                return cli_usage("verify", "--sample: expected a count of configs >= 1 or \"all\", found \"%s\"", optarg);
             break;
         case OPT_SEED:
-            if (sweep_parse_int(optarg, 0, INT64_MAX, &v)) return usage("--seed: expected an integer >= 0, found \"%s\"", optarg);
+            if (sweep_parse_int(optarg, 0, INT64_MAX, &v))
+                return cli_usage("verify", "--seed: expected an integer >= 0, found \"%s\"", optarg);
             o->seed = (uint64_t)v;
             break;
         case 'j':
-            if (sweep_parse_int(optarg, 1, 4096, &v)) return usage("-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
+            if (sweep_parse_int(optarg, 1, 4096, &v))
+                return cli_usage("verify", "-j: expected a thread count from 1 to 4096, found \"%s\"", optarg);
             o->n_threads = (int)v;
             break;
         case OPT_DATA: o->data_path = optarg; break;
         case 'h': fputs(USAGE, stdout); return SWEEP_OK;
-        case ':': return usage("%s: expected a value", argv[optind - 1]);
-        default: return usage("%s: unknown option", argv[optind - 1]);
+        case ':': return cli_usage("verify", "%s: expected a value", argv[optind - 1]);
+        default: return cli_usage("verify", "%s: unknown option", argv[optind - 1]);
         }
     }
-    if (optind == argc) return usage("%s", "expected a results file");
-    if (optind + 1 < argc) return usage("unexpected argument \"%s\"", argv[optind + 1]);
+    if (optind == argc) return cli_usage("verify", "expected a results file");
+    if (optind + 1 < argc) return cli_usage("verify", "unexpected argument \"%s\"", argv[optind + 1]);
     o->path = argv[optind];
     if (!o->n_threads) o->n_threads = sched_default_threads();
     return -1;
@@ -272,7 +267,12 @@ static int compare_row(Verify *v, int64_t id, const char *dataset, hid_t mem, in
             } else {
                 long long a = 0, b = 0;
                 if (len == 1) { a = *(const int8_t *)(got + off); b = *((const int8_t *)want + off); }
-                else if (len == 8) { memcpy(&a, got + off, 8); memcpy(&b, (const unsigned char *)want + off, 8); }
+                else if (len == 4) {   // an int column held as a C int (shuffle, repeat, fold)
+                    int32_t x, y;
+                    memcpy(&x, got + off, 4);
+                    memcpy(&y, (const unsigned char *)want + off, 4);
+                    a = x, b = y;
+                } else if (len == 8) { memcpy(&a, got + off, 8); memcpy(&b, (const unsigned char *)want + off, 8); }
                 fail(v->err, 1, "%s: config %lld differs: %s: file %lld, retrained %lld", v->o->path, (long long)id,
                      where, a, b);
                 rc = 1;

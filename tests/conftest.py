@@ -28,7 +28,7 @@ BUILTIN_CSV = REPO / "src" / "breast_cancer.csv"
 # weight decay, relu, normal) and the name axes' names in code order (/configs holds the
 # names as fixed-length strings, which h5py reads as bytes: b"adam").
 sys.path.insert(0, str(REPO / "scripts"))
-from sweep_axes import AXES, DEFAULTS, GROUPS, KINDS, NAMES, REAL_AXES, SETTING_AXES  # noqa: E402,F401
+from sweep_axes import AXES, DEFAULTS, GROUPS, KINDS, NAMES, REAL_AXES, SETTING_AXES, V2_AXES  # noqa: E402,F401
 
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 STATUS_PENDING, STATUS_DONE, STATUS_DIVERGED, STATUS_FAILED = 0, 1, 2, 3
@@ -179,9 +179,9 @@ grid:
   epochs: 5
   seed: [0, 1]
 """
-TINY_AXES = dict(hidden_dim=[4, 8], learning_rate=[0.05, 0.5], batch_size=[16, 64], epochs=[5],
-                 seed=[0, 1], init_scale=[0.01], shuffle=[False], optimizer=["sgd"], momentum=[0.9],
-                 weight_decay=[0.0], activation=["relu"], init=["normal"], patience=[0], min_delta=[0.0])
+# TINY_SPEC's values of each axis: its own, and the default of every axis it leaves out.
+TINY_AXES = {a: [DEFAULTS[a]] for a in AXES} | dict(hidden_dim=[4, 8], learning_rate=[0.05, 0.5],
+                                                   batch_size=[16, 64], epochs=[5], seed=[0, 1])
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import (AXES, DEFAULTS, KINDS, NAMES, TINY_AXES, TINY_SPEC, files_under, one_line, run_ok,
-                      write_spec)
+from conftest import (AXES, DEFAULTS, GROUPS, KINDS, NAMES, TINY_AXES, TINY_SPEC, files_under, one_line,
+                      run_ok, write_spec)
 
 
 def test_help_exits_zero_and_prints_usage(sweep):
@@ -114,9 +114,8 @@ def preview_header(out):
 
 
 def test_dry_run_preview_shows_the_groups_of_axes_a_config_changes(sweep, tiny_spec, tmp_path):
-    tutorial = ["id"] + list(AXES[:AXES.index("optimizer")])
-    recipe = ["optimizer", "momentum", "weight_decay", "activation", "init"]
-    stopping = ["patience", "min_delta"]
+    tutorial, recipe, stopping = ([a for a in AXES if GROUPS[a] == g] for g in ("tutorial", "recipe", "stopping"))
+    tutorial = ["id"] + tutorial
     cases = [([], tutorial),
              (["--set", "grid.optimizer=adam"], tutorial + recipe),
              (["--set", "data.folds=2", "--set", "grid.patience=[0, 3]"], tutorial + stopping + ["repeat", "fold"]),

@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import CSV_DIR, STATUS_PENDING, run_sweep, write_spec
+from conftest import CSV_DIR, STATUS_PENDING, V2_AXES, run_sweep, write_spec
 
 EVIL = "<script>alert(1)</script>"
 EVIL_NAME = "<script>alert(2)</script> & co"
@@ -138,8 +138,7 @@ def files(tmp_path_factory):
     f["v1"] = tmp / "v1.h5"
     shutil.copy(f["plain"], f["v1"])
     with h5py.File(f["v1"], "r+") as h:
-        for table, drop in (("configs", ("optimizer", "momentum", "weight_decay", "activation", "init", "patience",
-                                         "min_delta", "repeat", "fold")),
+        for table, drop in (("configs", V2_AXES + ("repeat", "fold")),
                             ("summary", ("final_val_loss", "final_val_acc", "best_val_loss", "best_val_epoch",
                                          "epochs_run"))):
             old = h[table][:]

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import AXES, REPO, TINY_SPEC, run_sweep, sweep_bin, write_spec
+from conftest import AXES, NAMES, REPO, TINY_SPEC, run_sweep, sweep_bin, write_spec
 
 MAN = REPO / "docs" / "sweep.1"
 COMPLETION = REPO / "completion" / "sweep.bash"
@@ -91,6 +91,41 @@ def test_completion_offers_commands_options_spec_files_and_keys(tmp_path):
     assert complete(["sweep", ""], cwd=tmp_path) == {"report", "merge", "compare", "verify", "a.yaml", "b.yml", "sub/"}
     assert complete(["sweep", "-n", ""], cwd=tmp_path) == {"a.yaml", "b.yml", "sub/"}
     assert complete(["sweep", "-o", ""], cwd=tmp_path) == {"r.h5", "sub/"}
+
+
+def completion_axes():
+    """The completion's one list of the axes, and of the name axes' values as AXIS=NAME."""
+    text = COMPLETION.read_text()
+    axes = re.search(r'^_sweep_axes="([^"]*)"$', text, re.M)
+    values = re.search(r'^_sweep_axis_values="([^"]*)"$', text, re.M)
+    assert axes and values, "completion/sweep.bash has no _sweep_axes or _sweep_axis_values"
+    return text, axes.group(1).split(), values.group(1).split()
+
+
+def test_the_completions_axes_are_the_binarys():
+    """The completion lists the axes once, in the binary's order (sweep report --help), and the
+    name axes' values as scripts/sweep_axes.py has them (tests/test_cli.py holds that to the
+    binary)."""
+    text, axes, values = completion_axes()
+    r = run_sweep("report", "--help")
+    assert r.returncode == 0, r.stderr
+    assert tuple(axes) == tuple(r.stdout[r.stdout.index("\nAxes:") + 6:].split(".\n")[0].split()) == AXES
+    assert values == [f"{a}={v}" for a in AXES if a in NAMES for v in NAMES[a]]
+    assert all(text.count(a) == 1 for a in ("hidden_dim", "min_delta", "xavier_uniform")), "a second list"
+    assert complete(["sweep", "report", "--by", ""]) == set(AXES)
+    assert complete(["sweep", "compare", "--where", "init="]) == {f"init={v}" for v in NAMES["init"]}
+
+
+def man_misses(text):
+    """The axes and name axes' values that the man page text never names."""
+    words = set(re.findall(r"\w+", re.sub(r"\\f[BIRP]", " ", text.replace("\\-", "-"))))
+    return [a for a in AXES if a not in words] + [v for a in NAMES for v in NAMES[a] if v not in words]
+
+
+def test_the_man_page_names_every_axis_and_every_name():
+    text = MAN.read_text()
+    assert man_misses(text) == []
+    assert man_misses(text.replace("min_delta", "min-delta")) == ["min_delta"]   # it would see one missing
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")

@@ -25,7 +25,10 @@ static void test_rows_in_order(void) {
                                                                               : AXIS_GROUP_STOPPING));
         CHECK((r->kind == AXIS_NAME) == (r->names != NULL));
         CHECK(r->kind == AXIS_REAL ? r->ctype == AXIS_C_F64 : r->ctype != AXIS_C_F64);
+        // A unit only for numbers, and for every number but the seed (a chart's axis label).
+        CHECK((r->unit != NULL) == ((r->kind == AXIS_INT || r->kind == AXIS_REAL) && a != AXIS_SEED));
     }
+    CHECK(strcmp(axis_info(AXIS_HIDDEN_DIM)->unit, "units") == 0 && strcmp(axis_info(AXIS_EPOCHS)->unit, "passes") == 0);
     CHECK(axis_find("hidden", 6) == -1 && axis_find("hidden_dimx", 11) == -1 && axis_find("hidden_dim", 10) == 0);
     // Fields: the offsets of the fields the rows name.
     CHECK(axis_info(AXIS_HIDDEN_DIM)->offset == offsetof(Hyper, hidden_dim));

@@ -5,8 +5,9 @@
 // Six configs: hidden 4/8 x seed 0/1/2, seeds fastest; config 5 diverged.
 static void fixture(ConfigRow c[6], SummaryRow s[6]) {
     for (int i = 0; i < 6; i++) {
-        c[i] = (ConfigRow){.id = i, .hidden_dim = i < 3 ? 4 : 8, .learning_rate = 0.1, .batch_size = 32,
-                           .epochs = 10, .seed = i % 3, .init_scale = 0.01, .shuffle = 0, .weights_row = i % 3};
+        c[i] = (ConfigRow){.id = i, .weights_row = i % 3,
+                           .hyper = {.hidden_dim = i < 3 ? 4 : 8, .learning_rate = 0.1, .batch_size = 32, .epochs = 10,
+                                     .seed = (uint64_t)(i % 3), .init_scale = 0.01, .shuffle = 0}};
         s[i] = (SummaryRow){.id = i, .status = STATUS_DONE, .final_test_acc = 0.5 + 0.1 * i,
                             .final_train_loss = 1.0, .final_train_acc = 0.9, .final_test_loss = i, .best_test_acc = 1.0};
     }
@@ -73,7 +74,7 @@ static void ids_from_a_damaged_file_are_refused(void) {
     c[4].id = 2;         // twice
     CHECK(stats_group(&g, c, s, 6, STATS_SETTING_AXES) == GROUP_ERR_ID);
     c[4].id = 4;
-    c[1].learning_rate = NAN;   // a damaged value: a group of its own, the order still total
+    c[1].hyper.learning_rate = NAN;   // a damaged value: a group of its own, the order still total
     CHECK(stats_group(&g, c, s, 6, STATS_SETTING_AXES) == 0);
     CHECK(g.n_groups == 3 && g.group_of[1] == 1 && g.group_of[2] == 0 && g.group_of[3] == 2);
     CHECK(g.members[g.start[0]] == 0 && g.members[g.start[0] + 1] == 2 && g.start[1] == 2);
