@@ -4,9 +4,12 @@
 //   Z1 = X W1 + b1     X is (B, D), W1 is (D, H), b1 is (H)
 //   A1 = act(Z1)       (B, H), act one of relu, tanh, leaky_relu (negative slope 0.01)
 //   z2 = A1 W2 + b2    W2 is (H, O), b2 is (O), z2 is (B, O): the output layer, O outputs
-//   then the output head (include/mlp_head.h): O, the loss, dz2 and the score. Today's one head
-//   is binary (O = 1, W2 (H), b2 a scalar, z2 (B) the logit): p = sigmoid(z2),
-//   loss = mean BCE(p, y), computed stably from z2, accuracy of p >= 0.5 predicting 1
+//   then the output head (include/mlp_head.h): O, the loss, dz2 and the score (DESIGN section 7):
+//     binary   O = 1 (W2 (H), b2 a scalar, z2 (B) the logit): p = sigmoid(z2), loss = mean
+//              BCE(p, y) computed stably from z2, the accuracy of p >= 0.5 predicting 1
+//     softmax  O = K >= 2, y the class 0..K-1: p = softmax(z2) per row, loss = mean of
+//              logsumexp(z2_i) - z2_i[y_i], the accuracy of the argmax predicting y
+//     mse      O = 1, y a real target: loss = mean (z2 - y)^2, the score R2
 //
 // Bitwise reproducibility. Every kernel below follows ONE canonical order of floating-point
 // operations, with explicit fused multiply-adds (fma(a, b, c) = a*b + c rounded once), so a
@@ -29,6 +32,28 @@
 //              beyond |z| > 20
 //   evaluate: loss = (sum of the head's loss (BCE) over rows ascending from +0) / n, or the
 //              one NaN below
+// That is the binary head's order, which every one-output head (O = 1: binary, mse) follows.
+// With O > 1 outputs (softmax) the output layer is a matrix product like the hidden layer, so
+// it takes the hidden layer's order, and the reduction over the outputs (dA1) runs along o:
+//   z2[b,o]  = b2[o], then fma(A1[b,h], W2[h,o], .) for h = 0..H-1
+//   dz2[b,o] = the head's (below);   db2[o] = sum over b ascending from +0 of dz2[b,o]
+//   dW2[h,o] = fma(A1[b,h], dz2[b,o], .) over b ascending from +0
+//   dZ1[b,h] = act'(g) as above, g = fma(dz2[b,o], W2[h,o], .) over o ascending from +0
+//   db1, dW1, update as above (W2 read before any of it is written)
+// The heads' per-row maths (z the row's outputs, y its target):
+//   binary   as above
+//   mse      O = 1: loss d * d with d = z - y;  dz2 = (2 * (z - y)) / B;  evaluate: loss as
+//            above (the sum is the squared errors' SSE), score R2 = 1 - SSE / SST over the n
+//            rows evaluated, mean = (y[0] + y[1] + ... from +0) / n, then SST = fma(y[i] - mean,
+//            y[i] - mean, .) over i ascending from +0 (a pass over the targets alone, so the
+//            chunking cannot change it); NaN when the n targets are all equal (== y[0])
+//   softmax  m = z[0], then z[o] > m ? z[o] : m for o = 1..O-1 (its first index: the predicted
+//            class, the lowest index on a tie);  e[o] = exp(z[o] - m);  S = e[0] + e[1] + ...
+//            (o ascending from +0);  loss = log(S) + (m - z[y]);  dz2[o] = (e[o] / S - (o == y ?
+//            1 : 0)) / B;  a y that is not one of 0..O-1: loss NaN, never correct, no one-hot
+//   log(x)   = fma(k, LN2_HI, fma(k, LN2_LO, log1p(f - 1))) with x = 2^k f, f in [sqrt(1/2),
+//              sqrt(2)) from x's bits, log1p the one above (its series holds for f - 1 >= -1/2),
+//              ln2 in exp's two parts (mlp_log); about 2 ulp
 // NaNs are the exception: which NaN operand an operation passes on is up to the compiler and
 // the instruction form, so a NaN's sign and payload are not reproducible. Results that get
 // saved are normalised to one NaN (positive, quiet, no payload: 0x7ff8000000000000): the loss
@@ -38,7 +63,7 @@
 // The *_ref kernels are plain loops in their own (non-fused) order, for the tests only.
 //
 // The files, one per kind of code (all but this header internal to them):
-//   include/mlp_math.h       the canonical scalar maths above (exp, log1p, tanh, sigmoid, BCE,
+//   include/mlp_math.h       the canonical scalar maths above (exp, log1p, log, tanh, sigmoid, BCE,
 //                            the activations), static inline: the kernels inline them
 //   include/mlp_math_avx2.h  the same maths on 4 lanes, step for step
 //   include/mlp_head.h       the output head: O, the loss, dz2, the correct count, the score
@@ -61,14 +86,15 @@ extern const char *const MLP_ACTIVATION_NAMES[N_MLP_ACTIVATIONS];   // "relu", "
 extern const char *const MLP_INIT_NAMES[N_MLP_INITS];   // "normal", "xavier_uniform", "he_normal"
 #define MLP_LEAKY_SLOPE 0.01
 // The output head: what the network's O outputs mean, their loss, its gradient and the score
-// (include/mlp_head.h). Binary is the only one today; DESIGN section 7 adds the others there.
-typedef enum { MLP_HEAD_BINARY = 0, N_MLP_HEADS } MlpHead;
+// (include/mlp_head.h, DESIGN section 7): binary (O = 1), softmax (O = K >= 2), mse (O = 1).
+typedef enum { MLP_HEAD_BINARY = 0, MLP_HEAD_SOFTMAX = 1, MLP_HEAD_MSE = 2, N_MLP_HEADS } MlpHead;
+extern const char *const MLP_HEAD_NAMES[N_MLP_HEADS];   // "binary", "softmax", "mse"
 
 typedef struct {
     int64_t n_in, n_hidden;  // D, H
-    int64_t n_out;           // O, the head's outputs (mlp_head_n_out): 1 for binary
+    int64_t n_out;           // O, the head's outputs (mlp_head_n_out): 1, or K for softmax
     MlpActivation act;       // the hidden layer's activation (mlp_init: relu)
-    MlpHead head;            // the output head (mlp_init: binary)
+    MlpHead head;            // the output head (mlp_init's)
     double *W1;              // (D, H)
     double *b1;              // (H)
     double *W2;              // (H, O)
@@ -85,12 +111,13 @@ typedef struct {
     double *z2;              // (rows, O) the output layer's values (binary: the logits)
     double *dz2;             // (rows, O)
     double *dZ1;             // (rows, max(H, 8)) backward scratch; its layout is the kernels' own
+    double *W2T;             // (O, H) for O > 1: backward's copy of W2, transposed; else NULL
     double *mem;
     const struct MlpKernelTable *kernels;   // the implementation this work space runs (see below)
 } MlpWork;
 
 // The parameters' layout, named once: W1, b1, W2, b2, in this order in Mlp.mem, the wire's
-// and the results file's. For input width D, hidden width H and O outputs (O = 1 today) one
+// and the results file's. For input width D, hidden width H and O outputs one
 // config's parameter p has shape dims[0..rank-1]: W1 (D, H), b1 (H), W2 (H) for O = 1 else
 // (H, O), b2 a scalar (rank 0) for O = 1 else (O). The file stores a row of them per config.
 enum { MLP_W1, MLP_B1, MLP_W2, MLP_B2, MLP_N_PARAMS };
@@ -102,20 +129,24 @@ int64_t mlp_param_total(int64_t D, int64_t H, int64_t O);   // all of them: Mlp.
 int64_t mlp_model_n_params(const Mlp *m);                // mlp_param_total of m's own sizes
 // The binary head's mlp_param_total (O = 1), for the callers that size v2's models.
 int64_t mlp_n_params(int64_t n_in, int64_t n_hidden);
-// The outputs O of a head: 1 for binary (n_classes is the task's K; unused today).
+// The outputs O of a head: 1 for binary and mse, n_classes (the task's K) for softmax.
 int64_t mlp_head_n_out(MlpHead head, int64_t n_classes);
+// Whether a head computes O outputs: O = 1 for binary and mse, O >= 2 for softmax.
+int mlp_head_fits(MlpHead head, int64_t n_out);
 
-// A model with D inputs, H hidden units and O outputs, all parameters 0, relu, the binary head.
-// 0, or -1 when out of memory or when O is not the binary head's 1 (the only width the kernels
-// compute today).
-int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden, int64_t n_out);
+// A model with D inputs, H hidden units, O outputs and the output head `head`, all parameters
+// 0, relu. 0, or -1 when out of memory or when the head does not compute O outputs
+// (mlp_head_fits).
+int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden, int64_t n_out, MlpHead head);
 void mlp_free(Mlp *m);
 // A model over parameters that live in someone else's block mem (mlp_param_total doubles in
-// the layout's order; not owned: never mlp_free it), relu, the binary head; any O. Returns
-// the first double past them. For the wire and the file, which pack parameters themselves.
+// the layout's order; not owned: never mlp_free it), relu, the binary head (set m->head where
+// it matters); any O. Returns the first double past them. For the wire and the file, which
+// pack parameters themselves.
 double *mlp_view(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden, int64_t n_out);
 void mlp_copy(Mlp *dst, const Mlp *src);                // same shapes; parameters, act and head
-// W1, W2, b1, b2 drawn in that order (the tutorial's) as N(0, 1) * scale.
+// W1 (D*H), W2 (H*O, row-major), b1 (H), b2 (O) drawn in that order (the tutorial's, W2 and b2
+// widened: O = 1 draws exactly what one output always drew) as N(0, 1) * scale.
 void mlp_randomize(Mlp *m, Rng *r, double scale);
 // The initialisers, as torch.nn.init's with fan_in, fan_out of each layer (D, H for W1; H, O
 // for W2): normal is mlp_randomize; xavier_uniform draws W1 then W2 as U(-a, a),
@@ -127,7 +158,8 @@ int mlp_all_finite(const Mlp *m);
 // parameters are saved (their NaNs' signs and payloads differ between machines otherwise).
 void mlp_canonicalize_nans(Mlp *m);
 
-// A work space for a model of these sizes and batches (or evaluation chunks) of up to n_rows.
+// A work space for a model of these sizes (any O >= 1) and batches (or evaluation chunks) of up
+// to n_rows. 0, or -1 when out of memory.
 int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_out, int64_t n_rows);
 void mlp_work_free(MlpWork *w);
 
@@ -135,9 +167,11 @@ void mlp_work_free(MlpWork *w);
 // and 1 / (1 + exp(-z)), with the canonical exp and log1p (see the top of this file).
 double mlp_bce_from_logit(double z, double y);
 double mlp_sigmoid(double z);
-// The canonical exp (any x) and log1p (for x in [0, 1], the only range the loss needs).
+// The canonical exp (any x), log1p (for x in [0, 1], the only range the loss needs) and log
+// (any x; softmax's logsumexp).
 double mlp_exp(double x);
 double mlp_log1p01(double x);
+double mlp_log(double x);
 // The canonical tanh (any x, NaN passes) and the activation of a model's kind, one value.
 double mlp_tanh(double x);
 double mlp_activate(MlpActivation act, double z);
@@ -167,16 +201,17 @@ void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, d
 
 // The plain reference kernels: the same maths written as directly as possible (activations
 // from mlp_activate, derivatives as 1 - A1^2, A1 > 0 ? 1 : slope, the head's per-row loss and
-// dz2). A1 is (B, H), z2 (B, O).
+// dz2). A1 is (B, H), z2 (B, O); mlp_loss_ref is the mean of the head's loss.
 // The tests hold the kernels above to these and to finite differences.
 void mlp_forward_ref(const Mlp *m, const double *X, int64_t B, double *A1, double *z2);
 void mlp_backward_ref(const Mlp *m, const double *X, const double *y, int64_t B,
                       const double *A1, const double *z2, Mlp *grad);
 double mlp_loss_ref(const Mlp *m, const double *X, const double *y, int64_t n);
 
-// Mean loss and the head's score over n rows (binary: the accuracy, p >= 0.5 predicting 1), in
-// chunks of w->n_rows (the chunking does not change the result).
+// Mean loss and the head's score over n >= 1 rows, in chunks of w->n_rows (the chunking does
+// not change the result): binary and softmax the accuracy (the fraction of rows predicted
+// right), mse R2 over these n rows (NaN when their targets are all equal).
 void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
-                  double *loss, double *acc);
+                  double *loss, double *score);
 
 #endif

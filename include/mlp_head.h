@@ -12,17 +12,23 @@
 // _avx2 row loops give exactly the bits of the per-row functions, lane by lane, and
 // tests/unit/test_mlp.c checks that they do, awkward values included.
 //
-// The heads (DESIGN section 7 names the ones to come):
+// The heads (DESIGN section 7):
 //   MLP_HEAD_BINARY  O = 1, z the logit, p = sigmoid(z); loss BCE(z, y) computed stably from
 //                    the logit; dZ2 = (p - y) / B; correct when (p >= 0.5) == (y == 1); the
 //                    score is the accuracy, correct / n.
+//   MLP_HEAD_SOFTMAX O = K >= 2 outputs, y the class 0..K-1; p = softmax(z); loss
+//                    logsumexp(z) - z[y], the row's maximum subtracted first; dZ2 =
+//                    (p - onehot(y)) / B; correct when the argmax of z (the lowest index on a
+//                    tie) is y; the score is the accuracy.
+//   MLP_HEAD_MSE     O = 1, z the prediction of the real target y; loss (z - y)^2; dZ2 =
+//                    2 (z - y) / B; the score is R2 over the evaluated rows (r2_score below).
+// mlp.h's header comment writes down each one's order of operations.
 // A new head is one change here: its value in MlpHead (mlp.h), then a case in each switch
-// below. Per row: head_n_out, head_loss, head_dz2, head_correct (the reference and portable
-// kernels call these; head_eval_rows is built from them); head_score; and in the AVX2 row
-// loops head_dz2_rows_avx2 and head_eval_rows_avx2, a case above the binary one (whose vector
-// code is the switch's default), which may just run the per-row functions. Plus, in the
-// kernels, the output layer's loops over the O outputs: today they compute the one output of
-// O = 1 (their `const int64_t O = 1`, and mlp_init accepts no other O).
+// below. Per row: head_n_out, head_loss, head_dz2, head_correct (the reference kernels call
+// these); head_eval_rows (the portable kernels'); head_score; and in the AVX2 row loops
+// head_dz2_rows_avx2 and head_eval_rows_avx2, a case above the binary one (whose vector code is
+// the switch's default), which may just run the per-row functions. A head of O = 1 runs the
+// kernels' one-output loops (the binary head's instructions exactly); O > 1 the wide ones.
 // Internal to the mlp_* files.
 #ifndef MLP_HEAD_H
 #define MLP_HEAD_H
@@ -57,16 +63,101 @@ MLP_INLINE int binary_predicts_one(double z) {
 MLP_INLINE int binary_correct(double z, double y) { return binary_predicts_one(z) == (y == 1.0); }
 
 // ---------------------------------------------------------------------------------------
+// The mse head, one row: the prediction z and the target t.
+
+MLP_INLINE double mse_loss(double z, double t) {   // (z - t)^2, as d * d
+    double d = z - t;
+    return d * d;
+}
+#define MSE_DZ2(z, t, B) ((2.0 * ((z) - (t))) / (double)(B))   // 2 (z - t) / B
+
+// R2 of n rows against their targets y whose squared errors sum to sse: 1 - sse / sst, sst the
+// targets' sum of squares about their own mean (scikit-learn's r2_score), in two passes over y:
+// mean = (y[0] + y[1] + ... from +0) / n, then sst = fma(y[i] - mean, y[i] - mean, .) over i
+// ascending from +0. NaN when the n targets are all equal (or n is 0).
+MLP_INLINE double r2_score(double sse, const double *y, int64_t n) {
+    int vary = 0;
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        sum += y[i];
+        vary |= y[i] != y[0];
+    }
+    if (!vary) return CANONICAL_NAN;
+    double mean = sum / (double)n, sst = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        double d = y[i] - mean;
+        sst = fma(d, d, sst);
+    }
+    return 1.0 - sse / sst;
+}
+
+// ---------------------------------------------------------------------------------------
+// The softmax head, one row: its O outputs z and the class y.
+
+// The class of target y: y itself when it is one of 0..O-1, else -1 (no class: a NaN loss, no
+// prediction right, dZ2 without the one-hot).
+MLP_INLINE int64_t softmax_class(double y, int64_t O) {
+    return y >= 0.0 && y < (double)O && y == (double)(int64_t)y ? (int64_t)y : -1;
+}
+
+// The row's maximum m = z[0], then z[o] > m ? z[o] : m for o ascending; returns its index, the
+// first one (the prediction: the lowest index on a tie; a NaN output is never the maximum unless
+// it is z[0]).
+MLP_INLINE int64_t softmax_argmax(const double *z, int64_t O, double *max) {
+    int64_t k = 0;
+    double m = z[0];
+    for (int64_t o = 1; o < O; o++)
+        if (z[o] > m) {
+            m = z[o];
+            k = o;
+        }
+    *max = m;
+    return k;
+}
+
+// logsumexp(z) - z[y], stably: log(S) + (m - z[y]), S = exp(z[0] - m) + exp(z[1] - m) + ...
+// (from +0, o ascending; S >= 1 for finite z), the canonical exp and log.
+MLP_INLINE double softmax_loss(const double *z, int64_t O, double y) {
+    double m, S = 0.0;
+    softmax_argmax(z, O, &m);
+    for (int64_t o = 0; o < O; o++) S += exp_c(z[o] - m);
+    int64_t k = softmax_class(y, O);
+    return k < 0 ? CANONICAL_NAN : log_c(S) + (m - z[k]);
+}
+
+// dZ2 = (p - onehot(y)) / B with p[o] = e[o] / S, e[o] = exp(z[o] - m), S as in softmax_loss:
+// dz[o] = (e[o] / S - (o == y ? 1 : 0)) / B.
+MLP_INLINE void softmax_dz2(const double *z, int64_t O, double y, int64_t B, double *dz) {
+    double m, S = 0.0;
+    softmax_argmax(z, O, &m);
+    for (int64_t o = 0; o < O; o++) {
+        dz[o] = exp_c(z[o] - m);
+        S += dz[o];
+    }
+    int64_t k = softmax_class(y, O);
+    for (int64_t o = 0; o < O; o++) dz[o] = (dz[o] / S - (o == k ? 1.0 : 0.0)) / (double)B;
+}
+
+MLP_INLINE int softmax_correct(const double *z, int64_t O, double y) {
+    double m;
+    return softmax_argmax(z, O, &m) == softmax_class(y, O);
+}
+
+// ---------------------------------------------------------------------------------------
 // Per head, one row: z the row's O outputs, y its target.
 
 MLP_INLINE int64_t head_n_out(MlpHead head, int64_t n_classes) {
     switch (head) {
+    case MLP_HEAD_SOFTMAX: return n_classes;   // one output per class
+    case MLP_HEAD_MSE: return 1;               // the prediction
     default: return 1;   // MLP_HEAD_BINARY: the one logit
     }
 }
 
 MLP_INLINE double head_loss(MlpHead head, const double *z, int64_t O, double y) {
     switch (head) {
+    case MLP_HEAD_SOFTMAX: return softmax_loss(z, O, y);
+    case MLP_HEAD_MSE: return mse_loss(z[0], y);
     default: return binary_loss(z[0], y);   // MLP_HEAD_BINARY
     }
 }
@@ -74,12 +165,16 @@ MLP_INLINE double head_loss(MlpHead head, const double *z, int64_t O, double y) 
 // dZ2 of a row: its O values into dz, for a batch of B rows.
 MLP_INLINE void head_dz2(MlpHead head, const double *z, int64_t O, double y, int64_t B, double *dz) {
     switch (head) {
+    case MLP_HEAD_SOFTMAX: softmax_dz2(z, O, y, B, dz); break;   // (p - onehot(y)) / B
+    case MLP_HEAD_MSE: dz[0] = MSE_DZ2(z[0], y, B); break;       // 2 (z - y) / B
     default: dz[0] = BINARY_DZ2(z[0], y, B);   // MLP_HEAD_BINARY: (p - y) / B
     }
 }
 
 MLP_INLINE int head_correct(MlpHead head, const double *z, int64_t O, double y) {
     switch (head) {
+    case MLP_HEAD_SOFTMAX: return softmax_correct(z, O, y);
+    case MLP_HEAD_MSE: return 0;   // no classes: the score is R2
     default: return binary_correct(z[0], y);   // MLP_HEAD_BINARY
     }
 }
@@ -92,31 +187,143 @@ MLP_INLINE void head_eval_rows(MlpHead head, int64_t O, const double *z2, const 
                                MlpHeadSums *s) {
     double sum = s->loss;
     int64_t correct = s->correct;
-    for (int64_t b = 0; b < rows; b++) {
-        sum += head_loss(head, z2 + b * O, O, y[b]);                            // sum of the losses
-        correct += head_correct(head, z2 + b * O, O, y[b]);                     // of the predictions
+    switch (head) {
+    case MLP_HEAD_SOFTMAX:
+        for (int64_t b = 0; b < rows; b++) {
+            sum += softmax_loss(z2 + b * O, O, y[b]);                           // sum of the losses
+            correct += softmax_correct(z2 + b * O, O, y[b]);                    // of the predictions
+        }
+        break;
+    case MLP_HEAD_MSE:
+        for (int64_t b = 0; b < rows; b++) sum += mse_loss(z2[b], y[b]);        // the squared errors
+        break;
+    default:   // MLP_HEAD_BINARY
+        for (int64_t b = 0; b < rows; b++) {
+            sum += binary_loss(z2[b], y[b]);                                    // sum of the losses
+            correct += binary_correct(z2[b], y[b]);                             // of the predictions
+        }
     }
     s->loss = sum;
     s->correct = correct;
 }
 
 // The mean loss (the one NaN of mlp.h when the sum is NaN, whichever NaN it carried) and the
-// score over n rows.
-MLP_INLINE void head_score(MlpHead head, const MlpHeadSums *s, int64_t n, double *loss, double *score) {
+// score over n rows with targets y: the accuracy, or for mse R2 (the loss sum is the squared
+// errors' sum).
+MLP_INLINE void head_score(MlpHead head, const MlpHeadSums *s, const double *y, int64_t n, double *loss,
+                           double *score) {
     *loss = s->loss != s->loss ? CANONICAL_NAN : s->loss / (double)n;
     switch (head) {
-    default: *score = (double)s->correct / (double)n;   // MLP_HEAD_BINARY: the accuracy
+    case MLP_HEAD_MSE: {
+        double r2 = r2_score(s->loss, y, n);
+        *score = r2 != r2 ? CANONICAL_NAN : r2;
+        break;
+    }
+    default: *score = (double)s->correct / (double)n;   // binary, softmax: the accuracy
     }
 }
 
 #ifdef MLP_HAVE_AVX2
 // ---------------------------------------------------------------------------------------
-// The AVX2 kernels' row loops, 4 rows per ymm register, bitwise the per-row functions above:
-// dz2 (B, O) of a whole batch (head_dz2 row by row), and head_eval_rows.
+// The AVX2 kernels' row loops, bitwise the per-row functions above: dz2 (B, O) of a whole batch
+// (head_dz2 row by row), and head_eval_rows. The binary head's run 4 rows per ymm register in
+// line; the other heads' are functions of their own (not inlined, so that the binary head's
+// code in the kernels stays what it was alone): mse 4 rows per register, softmax one row at a
+// time with its exps 4 outputs per register.
+
+// An AVX2 function of its own, defined here for each file that uses it.
+#define AVX2_OWN static __attribute__((target("avx2,fma"), noinline, unused))
+
+AVX2_OWN void mse_dz2_rows_avx2(const double *z2, const double *y, int64_t B, double *dz2) {
+    const __m256d two = _mm256_set1_pd(2.0), Bv = _mm256_set1_pd((double)B);
+    int64_t b = 0;
+    for (; b + 4 <= B; b += 4) {
+        __m256d d = _mm256_sub_pd(_mm256_loadu_pd(z2 + b), _mm256_loadu_pd(y + b));      // z - t
+        _mm256_storeu_pd(dz2 + b, _mm256_div_pd(_mm256_mul_pd(two, d), Bv));              // 2 (z - t) / B
+    }
+    for (; b < B; b++) dz2[b] = MSE_DZ2(z2[b], y[b], B);
+}
+
+AVX2_OWN void mse_eval_rows_avx2(const double *z2, const double *y, int64_t rows, MlpHeadSums *s) {
+    double sum = s->loss;
+    int64_t b = 0;
+    for (; b + 4 <= rows; b += 4) {
+        __m256d d = _mm256_sub_pd(_mm256_loadu_pd(z2 + b), _mm256_loadu_pd(y + b));      // z - t
+        double v[4];
+        _mm256_storeu_pd(v, _mm256_mul_pd(d, d));                                          // (z - t)^2
+        sum += v[0];
+        sum += v[1];
+        sum += v[2];
+        sum += v[3];
+    }
+    for (; b < rows; b++) sum += mse_loss(z2[b], y[b]);
+    s->loss = sum;
+}
+
+// S = exp(z[0] - m) + exp(z[1] - m) + ... from +0, o ascending (softmax_loss's), the exps 4 at
+// a time (exp4: exp_c lane by lane); each exp is also stored to e[o] when e is not NULL.
+AVX2_INLINE double softmax_sum_avx2(const double *z, int64_t O, double m, double *e) {
+    const __m256d mv = _mm256_set1_pd(m);
+    double S = 0.0;
+    int64_t o = 0;
+    for (; o + 4 <= O; o += 4) {
+        double v[4];
+        _mm256_storeu_pd(v, exp4(_mm256_sub_pd(_mm256_loadu_pd(z + o), mv)));             // exp(z - m)
+        if (e) memcpy(e + o, v, sizeof v);
+        S += v[0];
+        S += v[1];
+        S += v[2];
+        S += v[3];
+    }
+    for (; o < O; o++) {
+        double v = exp_c(z[o] - m);
+        if (e) e[o] = v;
+        S += v;
+    }
+    return S;
+}
+
+AVX2_OWN void softmax_dz2_rows_avx2(int64_t O, const double *z2, const double *y, int64_t B, double *dz2) {
+    const __m256d Bv = _mm256_set1_pd((double)B), one = _mm256_set1_pd(1.0);
+    for (int64_t b = 0; b < B; b++) {
+        const double *z = z2 + b * O;
+        double *dz = dz2 + b * O, m;
+        softmax_argmax(z, O, &m);
+        double S = softmax_sum_avx2(z, O, m, dz);                                          // e, S
+        int64_t k = softmax_class(y[b], O);
+        const __m256d Sv = _mm256_set1_pd(S), kv = _mm256_set1_pd((double)k);
+        int64_t o = 0;
+        for (; o + 4 <= O; o += 4) {
+            __m256d idx = _mm256_setr_pd((double)o, (double)(o + 1), (double)(o + 2), (double)(o + 3));
+            __m256d hot = _mm256_and_pd(_mm256_cmp_pd(idx, kv, _CMP_EQ_OQ), one);         // onehot(y)
+            __m256d p = _mm256_div_pd(_mm256_loadu_pd(dz + o), Sv);                        // p = e / S
+            _mm256_storeu_pd(dz + o, _mm256_div_pd(_mm256_sub_pd(p, hot), Bv));            // (p - onehot) / B
+        }
+        for (; o < O; o++) dz[o] = (dz[o] / S - (o == k ? 1.0 : 0.0)) / (double)B;
+    }
+}
+
+AVX2_OWN void softmax_eval_rows_avx2(int64_t O, const double *z2, const double *y, int64_t rows,
+                                     MlpHeadSums *s) {
+    double sum = s->loss;
+    int64_t correct = s->correct;
+    for (int64_t b = 0; b < rows; b++) {
+        const double *z = z2 + b * O;
+        double m;
+        int64_t pred = softmax_argmax(z, O, &m), k = softmax_class(y[b], O);
+        double S = softmax_sum_avx2(z, O, m, NULL);
+        sum += k < 0 ? CANONICAL_NAN : log_c(S) + (m - z[k]);                             // softmax_loss
+        correct += pred == k;
+    }
+    s->loss = sum;
+    s->correct = correct;
+}
 
 AVX2_INLINE void head_dz2_rows_avx2(MlpHead head, int64_t O, const double *z2, const double *y,
                                     int64_t B, double *dz2) {
     switch (head) {
+    case MLP_HEAD_SOFTMAX: softmax_dz2_rows_avx2(O, z2, y, B, dz2); break;
+    case MLP_HEAD_MSE: mse_dz2_rows_avx2(z2, y, B, dz2); break;
     default: {   // MLP_HEAD_BINARY (a head without vector code: a case above it, row by row)
         const __m256d one = _mm256_set1_pd(1.0), Bv = _mm256_set1_pd((double)B);
         const __m256d sign = _mm256_set1_pd(-0.0);
@@ -134,6 +341,8 @@ AVX2_INLINE void head_dz2_rows_avx2(MlpHead head, int64_t O, const double *z2, c
 AVX2_INLINE void head_eval_rows_avx2(MlpHead head, int64_t O, const double *z2, const double *y,
                                      int64_t rows, MlpHeadSums *s) {
     switch (head) {
+    case MLP_HEAD_SOFTMAX: softmax_eval_rows_avx2(O, z2, y, rows, s); break;
+    case MLP_HEAD_MSE: mse_eval_rows_avx2(z2, y, rows, s); break;
     default: {   // MLP_HEAD_BINARY (a head without vector code: a case above it, head_eval_rows)
         double sum = s->loss;
         int64_t correct = s->correct;

@@ -5,7 +5,9 @@
 // b1 (H), W2 (H, O), b2 (O), and a gradient of the model's shapes. O is the head's (mlp_head.h).
 // Contract (every implementation gives the same bits: the canonical order of mlp.h):
 //   forward: z2 for B rows; A1 (capacity B*H) is written when store, else it may be scratch.
-//   backward: after forward with store on the same X (w->A1, w->z2); dz2 from the head. With
+//   backward: after forward with store on the same X (w->A1, w->z2); dz2 from the head (into
+//     w->dz2; with O > 1 outputs w->W2T is scratch too, W2 copied there before anything is
+//     written). With
 //     update == 0 the gradient goes to dst; with update != 0, dst is the model and each
 //     parameter p becomes fma(-lr, dp, p) (dst may then be the model m itself: nothing is read
 //     after it is written).

@@ -7,7 +7,7 @@
 // vfmadd instruction and elsewhere a call to libm's correctly rounded fma(): the same bits
 // either way, and no call in the kernels' inner loops. include/mlp_math_avx2.h repeats each
 // step lane by lane (exp4, tanh4, log1p01_4, act4, dact4); the public mlp_exp, mlp_tanh,
-// mlp_log1p01, mlp_sigmoid, mlp_bce_from_logit and mlp_activate (src/mlp.c) wrap these.
+// mlp_log1p01, mlp_log, mlp_sigmoid, mlp_bce_from_logit and mlp_activate (src/mlp.c) wrap these.
 // Internal to the mlp_* files.
 #ifndef MLP_MATH_H
 #define MLP_MATH_H
@@ -63,7 +63,8 @@ MLP_INLINE double exp_c(double x) {
 }
 
 // log1p(u) for u in [0, 1] (NaN passes through): 2 atanh(s) = 2s + 2s t q(t), s = u / (2 + u) in
-// [0, 1/3], t = s^2, the series to s^33 (truncation below 0.1 ulp). About 2 ulp.
+// [0, 1/3], t = s^2, the series to s^33 (truncation below 0.1 ulp). About 2 ulp. The same series
+// holds for u in [-1/2, 0) (s in [-1/3, 0)), which log_c below uses.
 MLP_INLINE double log1p01_c(double u) {
     double s = u / (2.0 + u), t = s * s;
     // q(t) = sum of t^k / (2k + 3) for k = 0..15, by Estrin's scheme
@@ -76,6 +77,31 @@ MLP_INLINE double log1p01_c(double u) {
     double q = fma(fma(b3, t4, b2), t8, fma(b1, t4, b0));
     double ts = s + s;
     return fma(ts, t * q, ts);                                         // 2s + 2s t q(t)
+}
+
+// log(x), any x (the softmax head's logsumexp; the same bits everywhere, unlike glibc's log):
+// x = 2^k f from the bits, f in [sqrt(1/2), sqrt(2)) (subnormal x scaled by 2^54 first, exactly),
+// then log x = k ln2 + log1p(f - 1), f - 1 exact and in [-0.293, 0.415), where log1p01_c's
+// series holds as well (|s| <= 0.172 < 1/3), and k ln2 in exp's two parts:
+// fma(k, LN2_HI, fma(k, LN2_LO, log1p(f - 1))). About 2 ulp. log(+0) = -inf, log(+inf) = +inf,
+// log of a negative number NaN, NaN passes.
+#define LN2_HI 0x1.62e42fefa39efp-1
+#define LN2_LO 0x1.abc9e3b39803fp-56
+MLP_INLINE double log_c(double x) {
+    if (!(x > 0.0 && x < INFINITY)) return x == 0.0 ? -INFINITY : x == INFINITY || x != x ? x : CANONICAL_NAN;
+    double k = 0.0;
+    if (x < 0x1p-1022) {   // subnormal: scaled into the normal range, exactly
+        x *= 0x1p54;
+        k = -54.0;
+    }
+    uint64_t u = bits_of(x);
+    double f = double_of((u & 0x000fffffffffffffull) | 0x3ff0000000000000ull);   // in [1, 2)
+    k += (double)((int64_t)(u >> 52) - 1023);
+    if (f >= 0x1.6a09e667f3bcdp0) {   // sqrt(2) rounded: f / 2 in [sqrt(1/2), 1), exactly
+        f *= 0.5;
+        k += 1.0;
+    }
+    return fma(k, LN2_HI, fma(k, LN2_LO, log1p01_c(f - 1.0)));
 }
 
 MLP_INLINE double sigmoid_c(double z) { return 1.0 / (1.0 + exp_c(-z)); }   // 1 / (1 + exp(-z))

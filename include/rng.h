@@ -12,7 +12,9 @@ typedef struct {
 // Purposes: each names an independent stream of one seed.
 // RNG_FOLDS: repeat r's cross-validation folds; RNG_SEARCH: random search's value of
 // (setting, axis); RNG_SEARCH_ORDER: step i of its permutation of a discrete space;
-// RNG_INIT (init normal), RNG_INIT_XAVIER_UNIFORM, RNG_INIT_HE_NORMAL: the initial weights.
+// RNG_INIT (init normal), RNG_INIT_XAVIER_UNIFORM, RNG_INIT_HE_NORMAL: the initial weights,
+// keyed by a = input width, b = hidden_dim, or hidden_dim + O 2^32 for a network of O > 1
+// outputs (src/train.c).
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3, RNG_FOLDS = 4, RNG_SEARCH = 5, RNG_SEARCH_ORDER = 6,
        RNG_INIT_XAVIER_UNIFORM = 7, RNG_INIT_HE_NORMAL = 8 };
 

@@ -35,9 +35,10 @@ int sched_run_cluster(const struct SchedJob *job, char *err);
 // SWEEP_ERR_INTERRUPTED when stopped.
 int sched_work(const struct SchedJob *job);
 
-// Every rank, before any work: each config's result must fit one MPI message (< 2 GiB);
-// SWEEP_OK, or SWEEP_ERR_USAGE with err naming the first that does not.
-int sched_cluster_check(const Grid *g, int64_t n_features, char *err);
+// Every rank, before any work: each config's result must fit one MPI message (< 2 GiB), for
+// networks of n_features inputs and n_out outputs; SWEEP_OK, or SWEEP_ERR_USAGE with err
+// naming the first that does not.
+int sched_cluster_check(const Grid *g, int64_t n_features, int64_t n_out, char *err);
 #endif
 
 #endif

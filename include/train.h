@@ -33,10 +33,25 @@ typedef struct {
 
 // A config's status (Status, STATUS_*) is defined with the rows that store it: rows.h.
 
-// The val curves are NaN without folds (and the results file then has none).
+// What the network of a run computes for the data's task (DESIGN section 7): its output head
+// and outputs O. binary: MLP_HEAD_BINARY, 1; multiclass: MLP_HEAD_SOFTMAX, K; regression:
+// MLP_HEAD_MSE, 1.
+typedef struct {
+    MlpHead head;
+    int64_t n_out;
+} TrainTask;
+// The task of the data a run trains on: the one place that maps a Dataset to its network.
+TrainTask train_task_of(const Dataset *d);
+
+// The val curves are NaN without folds (and the results file then has none). The *_ACC slots
+// hold the task's score: the accuracy for classification, R2 for regression (where the curves'
+// names say r2: train_curve_name).
 enum { N_CURVES = 6 };
 enum { CURVE_TRAIN_LOSS, CURVE_TRAIN_ACC, CURVE_TEST_LOSS, CURVE_TEST_ACC, CURVE_VAL_LOSS, CURVE_VAL_ACC };
-extern const char *const CURVE_NAMES[N_CURVES];
+extern const char *const CURVE_NAMES[N_CURVES];   // classification's: "train_loss", "train_acc", ...
+// Curve c's name for a task: CURVE_NAMES[c], or for regression (is_regression != 0) the score
+// curves' "train_r2", "test_r2", "val_r2".
+const char *train_curve_name(int curve, int is_regression);
 
 // Everything one config produces. Sized once by train_init for a given (D, Hyper).
 typedef struct {
@@ -48,7 +63,7 @@ typedef struct {
     Status status;
     int64_t epochs_run;      // epochs computed (== epochs unless diverged or cancelled)
     double final[N_CURVES];  // each curve's last computed value
-    double best_test_acc;
+    double best_test_acc;    // the best test score (accuracy, or R2 for regression): higher is better
     int64_t best_epoch;      // 0-based epoch of best_test_acc (first one on ties)
     double best_val_loss;    // the lowest val_loss, NaN without validation
     int64_t best_val_epoch;  // its 0-based epoch (first one on ties), -1 without validation
@@ -70,7 +85,9 @@ typedef struct {
     int stopped;             // patience ran out: no epoch follows
 } Run;
 
-int train_init(Run *r, const Dataset *d, const Hyper *h);  // 0 or -1 when out of memory
+// A run of config h on d, its network's head and outputs train_task_of(d). 0, or -1 when out
+// of memory.
+int train_init(Run *r, const Dataset *d, const Hyper *h);
 void train_free(Run *r);
 
 // Train to the end. Returns 0 when the run finished (done or diverged: see r->status),
@@ -103,7 +120,7 @@ int train_unpark(Run *r, const Dataset *d);
 int train_compare_but_epochs(const Hyper *a, const Hyper *b);
 
 // Floating-point operations one config costs, for scheduling, ETAs and GFLOP/s figures
-// (with folds, for the mean size of a split).
+// (with folds, for the mean size of a split), for the network's O outputs.
 double train_flops(const Hyper *h, const Dataset *d);
 
 #endif

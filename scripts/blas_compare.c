@@ -60,7 +60,7 @@ int main(void) {
         int H = hs[t];
         Mlp m;
         MlpWork w;
-        mlp_init(&m, D, H, 1);
+        mlp_init(&m, D, H, 1, MLP_HEAD_BINARY);
         mlp_work_init(&w, D, H, 1, B);
         Rng r;
         rng_init(&r, 1, 9, 0, 0);

@@ -321,7 +321,7 @@ static int run(int argc, char **argv) {
     sweep_install_signals(on_signal);
 #ifdef SWEEP_MPI
     if ((rc = cluster_agree(w.spec.text, w.spec.text_len, &w.data, err)) ||
-        (rc = sched_cluster_check(&w.grid, w.data.n_features, err))) {
+        (rc = sched_cluster_check(&w.grid, w.data.n_features, train_task_of(&w.data).n_out, err))) {
         sweep_free(&w);
         return print_error(rc, err);
     }

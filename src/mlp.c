@@ -2,9 +2,10 @@
 // weights, copies and checks, its work space, the choice of kernels and the public entry
 // points (mlp.h), which dispatch to the kernels.
 //
-// Shapes: for D inputs, H hidden units and O outputs (O = 1, the binary head's), Mlp.mem holds
-// W1 (D, H), b1 (H), W2 (H, O), b2 (O) in that order, row-major; a gradient has the same layout.
-// MlpWork holds the gradient, A1 (rows, H), dZ1 (rows, max(H, 8)), z2 and dz2 (rows, O).
+// Shapes: for D inputs, H hidden units and O outputs (the head's), Mlp.mem holds W1 (D, H),
+// b1 (H), W2 (H, O), b2 (O) in that order, row-major; a gradient has the same layout. MlpWork
+// holds the gradient, A1 (rows, H), dZ1 (rows, max(H, 8)), z2 and dz2 (rows, O), and for
+// O > 1 W2T (O, H).
 // Contract: every number a kernel computes follows the canonical order of mlp.h; the kernels
 // live in src/mlp_portable.c and src/mlp_avx2.c (one table each, mlp_kernels.h), the plain
 // reference kernels in src/mlp_ref.c, the scalar maths in mlp_math.h, and what depends on the
@@ -18,6 +19,7 @@
 const char *const MLP_ACTIVATION_NAMES[N_MLP_ACTIVATIONS] = {"relu", "tanh", "leaky_relu"};
 const char *const MLP_INIT_NAMES[N_MLP_INITS] = {"normal", "xavier_uniform", "he_normal"};
 const char *const MLP_PARAM_NAMES[MLP_N_PARAMS] = {"W1", "b1", "W2", "b2"};
+const char *const MLP_HEAD_NAMES[N_MLP_HEADS] = {"binary", "softmax", "mse"};
 
 // ---------------------------------------------------------------------------------------
 // The parameters' layout.
@@ -51,6 +53,11 @@ int64_t mlp_n_params(int64_t n_in, int64_t n_hidden) {
 
 int64_t mlp_head_n_out(MlpHead head, int64_t n_classes) { return head_n_out(head, n_classes); }
 
+int mlp_head_fits(MlpHead head, int64_t n_out) {
+    if (head == MLP_HEAD_SOFTMAX) return n_out >= 2;
+    return (head == MLP_HEAD_BINARY || head == MLP_HEAD_MSE) && n_out == 1;
+}
+
 double *mlp_param(const Mlp *m, int p) {
     double *const at[MLP_N_PARAMS] = {m->W1, m->b1, m->W2, m->b2};
     return at[p];
@@ -83,12 +90,13 @@ double *mlp_view(Mlp *m, double *mem, int64_t n_in, int64_t n_hidden, int64_t n_
 // ---------------------------------------------------------------------------------------
 // The model.
 
-int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden, int64_t n_out) {
+int mlp_init(Mlp *m, int64_t n_in, int64_t n_hidden, int64_t n_out, MlpHead head) {
     memset(m, 0, sizeof *m);
-    if (n_out != 1) return -1;   // the kernels compute one output today (mlp_head.h)
+    if (!mlp_head_fits(head, n_out)) return -1;
     double *mem = alloc_doubles(mlp_param_total(n_in, n_hidden, n_out));
     if (!mem) return -1;
     mlp_view(m, mem, n_in, n_hidden, n_out);   // owned here: mlp_free frees it
+    m->head = head;
     return 0;
 }
 
@@ -150,11 +158,12 @@ void mlp_canonicalize_nans(Mlp *m) {
 
 int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_out, int64_t n_rows) {
     memset(w, 0, sizeof *w);
-    if (n_out != 1) return -1;   // as mlp_init
+    if (n_out < 1) return -1;
     int64_t n_grad = (mlp_param_total(n_in, n_hidden, n_out) + 7) & ~(int64_t)7;  // A1 starts 64-byte aligned
     int64_t n_act = (n_rows * n_hidden + 7) & ~(int64_t)7;
     int64_t n_dz1 = n_rows * (n_hidden > 8 ? n_hidden : 8);
-    double *mem = alloc_doubles(n_grad + n_act + n_dz1 + 2 * n_rows * n_out);
+    int64_t n_w2t = n_out > 1 ? n_hidden * n_out : 0;   // after the rest: O = 1's layout as it was
+    double *mem = alloc_doubles(n_grad + n_act + n_dz1 + 2 * n_rows * n_out + n_w2t);
     if (!mem) return -1;
     w->mem = mem;
     w->n_rows = n_rows;
@@ -163,6 +172,7 @@ int mlp_work_init(MlpWork *w, int64_t n_in, int64_t n_hidden, int64_t n_out, int
     w->dZ1 = w->A1 + n_act;
     w->z2 = w->dZ1 + n_dz1;
     w->dz2 = w->z2 + n_rows * n_out;
+    w->W2T = n_w2t ? w->dz2 + n_rows * n_out : NULL;
     mlp_work_set_kernels(w, MLP_KERNELS_AUTO);
     return 0;
 }
@@ -185,6 +195,7 @@ double mlp_activate(MlpActivation act, double z) {
     }
 }
 double mlp_log1p01(double x) { return log1p01_c(x); }
+double mlp_log(double x) { return log_c(x); }
 double mlp_bce_from_logit(double z, double y) { return bce_c(z, y); }
 double mlp_sigmoid(double z) { return sigmoid_c(z); }
 
@@ -244,8 +255,8 @@ void mlp_step(Mlp *m, const double *X, const double *y, int64_t B, MlpWork *w, d
 }
 
 void mlp_evaluate(const Mlp *m, const double *X, const double *y, int64_t n, MlpWork *w,
-                  double *loss, double *acc) {
+                  double *loss, double *score) {
     MlpHeadSums s = {.loss = 0.0, .correct = 0};
     w->kernels->evaluate(m, X, y, n, w, &s);
-    head_score(m->head, &s, n, loss, acc);   // mean loss (the one NaN), the score
+    head_score(m->head, &s, y, n, loss, score);   // mean loss (the one NaN), the score
 }

@@ -1,8 +1,9 @@
 // mlp_avx2.c: the network's kernels on AVX2+FMA, chosen at run time on a CPU that has both.
 //
 // Shapes, row-major: X (B, D), y (B), W1 (D, H), b1 (H), A1 (B, H), W2 (H, O), b2 (O), z2 and
-// dz2 (B, O), O = 1 (the binary head's one output: the output layer's loops below compute that
-// one; an O-wide head adds the loops over o here); dZ1 is a packed panel per tile of hidden units.
+// dz2 (B, O); dZ1 is a packed panel per tile of hidden units. O = 1 (the binary and mse heads)
+// runs the one-output kernels, O > 1 (softmax) the wide ones at the end of this file, each in
+// its order of mlp.h.
 // Contract: mlp_kernels.h's interface, bitwise the portable kernels (src/mlp_portable.c): the
 // canonical order of mlp.h. Vectors run across independent outputs (the hidden units h, 4 per
 // ymm register), so each output element sees exactly the operations the portable loop does;
@@ -212,23 +213,29 @@ FWD_COPY(forward_avx2_tanh, MLP_TANH)
 FWD_COPY(forward_avx2_leaky, MLP_LEAKY_RELU)
 #undef FWD_COPY
 
+AVX2_FN static void forward_wide_avx2(const Mlp *m, const double *X, int64_t B, double *A1, double *z2);
+AVX2_FN static void backward_wide_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
+                                       MlpWork *w, Mlp *dst, int update, double lr);
+
 AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, double *A1, int store,
                                  double *z2) {
-    if (m->act == MLP_TANH) forward_avx2_tanh(m, X, B, A1, store, z2);
+    if (m->n_out != 1) forward_wide_avx2(m, X, B, A1, z2);   // A1 is scratch when not stored
+    else if (m->act == MLP_TANH) forward_avx2_tanh(m, X, B, A1, store, z2);
     else if (m->act == MLP_LEAKY_RELU) forward_avx2_leaky(m, X, B, A1, store, z2);
     else forward_avx2_relu(m, X, B, A1, store, z2);
 }
 
 AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y, int64_t B,
-                                 MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
+                                 MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act,
+                                 const MlpHead head) {
     // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
     const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
-    const int64_t O = 1;   // the output layer's width these loops compute (mlp_init: m->n_out)
+    const int64_t O = 1;   // the one output of these loops (backward_avx2: m->n_out == 1)
     const double *A1 = w->A1, *z2 = w->z2;
     double *dz2 = w->dz2, *P = w->dZ1;
     const double nlr_s = -lr;
     const __m256d nlr = _mm256_set1_pd(nlr_s);
-    head_dz2_rows_avx2(m->head, O, z2, y, B, dz2);                              // dz2, the head's
+    head_dz2_rows_avx2(head, O, z2, y, B, dz2);                                 // dz2, the head's
     double db2 = 0.0;
     for (int64_t b = 0; b < B; b++) db2 += dz2[b];                               // db2 = sum dz2
     put(dst->b2, db2, update, nlr_s);
@@ -268,22 +275,326 @@ AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y,
     }
 }
 
-#define BWD_COPY(NAME, ACT)                                                                        \
+// One copy per activation and one-output head (the head a compile-time constant too, so that
+// the binary head's copies are the code they were alone).
+#define BWD_COPY(NAME, ACT, HEAD)                                                                  \
     AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, const double *y, \
                                                        int64_t B, MlpWork *w, Mlp *dst, int update,    \
                                                        double lr) {                                    \
-        backward_avx2_t(m, X, y, B, w, dst, update, lr, ACT);                                         \
+        backward_avx2_t(m, X, y, B, w, dst, update, lr, ACT, HEAD);                                   \
     }
-BWD_COPY(backward_avx2_relu, MLP_RELU)
-BWD_COPY(backward_avx2_tanh, MLP_TANH)
-BWD_COPY(backward_avx2_leaky, MLP_LEAKY_RELU)
+BWD_COPY(backward_avx2_relu, MLP_RELU, MLP_HEAD_BINARY)
+BWD_COPY(backward_avx2_tanh, MLP_TANH, MLP_HEAD_BINARY)
+BWD_COPY(backward_avx2_leaky, MLP_LEAKY_RELU, MLP_HEAD_BINARY)
+BWD_COPY(backward_mse_relu, MLP_RELU, MLP_HEAD_MSE)
+BWD_COPY(backward_mse_tanh, MLP_TANH, MLP_HEAD_MSE)
+BWD_COPY(backward_mse_leaky, MLP_LEAKY_RELU, MLP_HEAD_MSE)
 #undef BWD_COPY
 
 AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
                                   MlpWork *w, Mlp *dst, int update, double lr) {
-    if (m->act == MLP_TANH) backward_avx2_tanh(m, X, y, B, w, dst, update, lr);
+    if (m->n_out != 1) backward_wide_avx2(m, X, y, B, w, dst, update, lr);
+    else if (m->head == MLP_HEAD_MSE) {
+        if (m->act == MLP_TANH) backward_mse_tanh(m, X, y, B, w, dst, update, lr);
+        else if (m->act == MLP_LEAKY_RELU) backward_mse_leaky(m, X, y, B, w, dst, update, lr);
+        else backward_mse_relu(m, X, y, B, w, dst, update, lr);
+    } else if (m->act == MLP_TANH) backward_avx2_tanh(m, X, y, B, w, dst, update, lr);
     else if (m->act == MLP_LEAKY_RELU) backward_avx2_leaky(m, X, y, B, w, dst, update, lr);
     else backward_avx2_relu(m, X, y, B, w, dst, update, lr);
+}
+
+// ---------------------------------------------------------------------------------------
+// The wide kernels: O > 1 outputs (mlp.h's second order). The output layer is a matrix product
+// like the hidden layer: vectors run across the outputs o (4 per ymm register; the last one of a
+// row masked to the O mod 4 outputs left), each output element accumulating along h in order.
+// dZ1's reduction along o runs across hidden units h, 4 per register, from W2 transposed
+// (w->W2T, copied before anything is written: dst may be the model). Z1, A1 and dW1 are the
+// one-output kernels' tiles without the logit lanes.
+
+// The first n of 4 lanes (n in 1..4), as a mask for maskload and maskstore.
+AVX2_INLINE __m256i first_lanes(int64_t n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
+// Vector v of NV (v < NV - 1 whole; the last one masked by `last`).
+AVX2_INLINE __m256d load_o(const double *p, int v, int NV, __m256i last) {
+    return v == NV - 1 ? _mm256_maskload_pd(p, last) : _mm256_loadu_pd(p);
+}
+AVX2_INLINE void store_o(double *p, __m256d x, int v, int NV, __m256i last) {
+    if (v == NV - 1) _mm256_maskstore_pd(p, last, x);
+    else _mm256_storeu_pd(p, x);
+}
+
+// A1 tile: rows x[0..R) (stride D) times W (D x 4*NV, stride H) plus b1, then the activation,
+// stored to A1 (stride H): fwd_tile without the logit lanes.
+AVX2_INLINE void hidden_tile(const int R, const int NV, const double *x, int64_t D, const double *W,
+                             int64_t H, const double *b1, double *A1, const MlpActivation act) {
+    __m256d acc[MR][NVMAX], wv[NVMAX];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        __m256d bv = _mm256_loadu_pd(b1 + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) acc[r][v] = bv;
+    }
+    for (int64_t d = 0; d < D; d++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W + d * H + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m256d xb = _mm256_broadcast_sd(x + r * D + d);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(xb, wv[v], acc[r][v]);   // Z1 = X W1 + b1
+        }
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) _mm256_storeu_pd(A1 + r * H + 4 * v, act4(act, acc[r][v]));   // A1 = act(Z1)
+}
+
+// z2 tile: rows a[0..R) of A1 (stride H) times W2's 4*NV columns from W2 (stride O) plus b2,
+// into z2 (stride O); the last vector masked by `last`.
+AVX2_INLINE void output_tile(const int R, const int NV, const double *a, int64_t H, const double *W2,
+                             int64_t O, const double *b2, double *z2, __m256i last) {
+    __m256d acc[MR][NVMAX], wv[NVMAX];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        __m256d bv = load_o(b2 + 4 * v, v, NV, last);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) acc[r][v] = bv;
+    }
+    for (int64_t h = 0; h < H; h++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) wv[v] = load_o(W2 + h * O + 4 * v, v, NV, last);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m256d ab = _mm256_broadcast_sd(a + r * H + h);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(ab, wv[v], acc[r][v]);   // z2 = A1 W2 + b2
+        }
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) store_o(z2 + r * O + 4 * v, acc[r][v], v, NV, last);
+}
+
+// dW2 tile: hidden units a[0..R) of A1 (columns, A1 stride H) times dz2's 4*NV columns (stride
+// O), over b in order from +0, stored to out (stride O) or applied as out = fma(-lr, g, out).
+AVX2_INLINE void dw2_tile(const int R, const int NV, const double *a, int64_t H, const double *dz2,
+                          int64_t O, int64_t B, double *out, __m256i last, int update, __m256d nlr) {
+    __m256d acc[MR][NVMAX], zv[NVMAX];
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_pd();
+    for (int64_t b = 0; b < B; b++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) zv[v] = load_o(dz2 + b * O + 4 * v, v, NV, last);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m256d ab = _mm256_broadcast_sd(a + b * H + r);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(ab, zv[v], acc[r][v]);   // dW2 = A1^T dz2
+        }
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) {
+            double *p = out + r * O + 4 * v;
+            __m256d g = update ? _mm256_fmadd_pd(nlr, acc[r][v], load_o(p, v, NV, last)) : acc[r][v];
+            store_o(p, g, v, NV, last);
+        }
+}
+
+// For 4*NV hidden units, over b in order (RB rows at a time, for independent chains): g =
+// dz2 W2^T along o from +0, dZ1 = act'(g) into the packed panel P (B rows of 4*NV), and db1.
+AVX2_INLINE void dz1_panel_wide(const int NV, const double *W2T, int64_t H, int64_t O, const double *A1,
+                                int64_t B, const double *dz2, double *P, double *db1, int update,
+                                __m256d nlr, const MlpActivation act) {
+    enum { RB = 4 };
+    __m256d gb[NVMAX], g[RB][NVMAX];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) gb[v] = _mm256_setzero_pd();
+    int64_t b = 0;
+    for (; b < B; b += RB) {
+        const int rows = B - b < RB ? (int)(B - b) : RB;
+#pragma GCC unroll 4
+        for (int r = 0; r < RB; r++)
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) g[r][v] = _mm256_setzero_pd();
+        if (rows == RB) {
+            for (int64_t o = 0; o < O; o++) {
+                __m256d wv[NVMAX];
+#pragma GCC unroll 2
+                for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W2T + o * H + 4 * v);
+#pragma GCC unroll 4
+                for (int r = 0; r < RB; r++) {
+                    __m256d dz = _mm256_broadcast_sd(dz2 + (b + r) * O + o);
+#pragma GCC unroll 2
+                    for (int v = 0; v < NV; v++) g[r][v] = _mm256_fmadd_pd(dz, wv[v], g[r][v]);   // dA1 = dz2 W2^T
+                }
+            }
+        } else {
+            for (int r = 0; r < rows; r++)
+                for (int64_t o = 0; o < O; o++) {
+                    __m256d dz = _mm256_broadcast_sd(dz2 + (b + r) * O + o);
+#pragma GCC unroll 2
+                    for (int v = 0; v < NV; v++) g[r][v] = _mm256_fmadd_pd(dz, _mm256_loadu_pd(W2T + o * H + 4 * v), g[r][v]);
+                }
+        }
+        for (int r = 0; r < rows; r++)
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) {
+                __m256d d1 = dact4(act, _mm256_loadu_pd(A1 + (b + r) * H + 4 * v), g[r][v]);   // dZ1 = act'(dA1)
+                _mm256_store_pd(P + (b + r) * 4 * NV + 4 * v, d1);
+                gb[v] = _mm256_add_pd(gb[v], d1);                                 // db1 = sum dZ1
+            }
+    }
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        if (update) gb[v] = _mm256_fmadd_pd(nlr, gb[v], _mm256_loadu_pd(db1 + 4 * v));
+        _mm256_storeu_pd(db1 + 4 * v, gb[v]);
+    }
+}
+
+AVX2_INLINE void forward_wide_avx2_t(const Mlp *m, const double *X, int64_t B, double *A1, double *z2,
+                                     const MlpActivation act) {
+    // X is (B, D), W1 is (D, H), A1 out is (B, H) (always written), W2 is (H, O), z2 out is (B, O)
+    const int64_t D = m->n_in, H = m->n_hidden, O = m->n_out, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const int64_t ovec = (O + 3) / 4;
+    const __m256i all = _mm256_set1_epi64x(-1), last = first_lanes(O - 4 * (ovec - 1));
+    const double *W1 = m->W1, *b1 = m->b1;
+    for (int64_t c0 = 0; c0 < B; c0 += FWD_CHUNK) {
+        int64_t nr = B - c0 < FWD_CHUNK ? B - c0 : FWD_CHUNK;
+        for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
+            int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
+            int64_t h0 = 4 * v0;
+            for (int64_t r0 = 0; r0 < nr; r0 += MR) {
+                int R = nr - r0 < MR ? (int)(nr - r0) : MR;
+                const double *x = X + (c0 + r0) * D;
+                double *a = A1 + (c0 + r0) * H + h0;
+#define HID(RR, NN) hidden_tile(RR, NN, x, D, W1 + h0, H, b1 + h0, a, act)
+                DISPATCH(R, nv, HID);
+#undef HID
+            }
+        }
+        for (int64_t r = 0; r < nr; r++) {   // the last H mod 4 units
+            const double *x = X + (c0 + r) * D;
+            for (int64_t h = H4; h < H; h++) {
+                double z = b1[h];
+                for (int64_t d = 0; d < D; d++) z = fma(x[d], W1[d * H + h], z);   // Z1 = X W1 + b1
+                A1[(c0 + r) * H + h] = act_c(act, z);                                // A1 = act(Z1)
+            }
+        }
+        for (int64_t v0 = 0; v0 < ovec; v0 += NVMAX) {
+            int nv = ovec - v0 < NVMAX ? (int)(ovec - v0) : NVMAX;
+            __m256i mask = v0 + nv == ovec ? last : all;
+            for (int64_t r0 = 0; r0 < nr; r0 += MR) {
+                int R = nr - r0 < MR ? (int)(nr - r0) : MR;
+                const double *a = A1 + (c0 + r0) * H;
+#define OUT(RR, NN) output_tile(RR, NN, a, H, m->W2 + 4 * v0, O, m->b2 + 4 * v0, z2 + (c0 + r0) * O + 4 * v0, mask)
+                DISPATCH(R, nv, OUT);
+#undef OUT
+            }
+        }
+    }
+}
+
+AVX2_INLINE void backward_wide_avx2_t(const Mlp *m, const double *X, const double *y, int64_t B,
+                                      MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
+    // X is (B, D), y (B), A1 (B, H) and z2 (B, O) from forward; dst's dW1 is (D, H), db1 (H),
+    // dW2 (H, O), db2 (O)
+    const int64_t D = m->n_in, H = m->n_hidden, O = m->n_out, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const int64_t ovec = (O + 3) / 4;
+    const __m256i all = _mm256_set1_epi64x(-1), last = first_lanes(O - 4 * (ovec - 1));
+    const double *A1 = w->A1;
+    double *dz2 = w->dz2, *P = w->dZ1, *W2T = w->W2T;
+    const double nlr_s = -lr;
+    const __m256d nlr = _mm256_set1_pd(nlr_s);
+    head_dz2_rows_avx2(m->head, O, w->z2, y, B, dz2);                           // dz2, the head's
+    for (int64_t h = 0; h < H; h++)                                             // W2 transposed, before
+        for (int64_t o = 0; o < O; o++) W2T[o * H + h] = m->W2[h * O + o];      // anything is written
+    // db2 = sum_rows dz2, 4 outputs at a time.
+    for (int64_t v = 0; v < ovec; v++) {
+        __m256i mask = v + 1 == ovec ? last : all;
+        __m256d acc = _mm256_setzero_pd();
+        for (int64_t b = 0; b < B; b++) acc = _mm256_add_pd(acc, _mm256_maskload_pd(dz2 + b * O + 4 * v, mask));   // db2 = sum dz2
+        double *p = dst->b2 + 4 * v;
+        _mm256_maskstore_pd(p, mask, update ? _mm256_fmadd_pd(nlr, acc, _mm256_maskload_pd(p, mask)) : acc);
+    }
+    // dW2 = A1^T dz2: tiles of up to 6 hidden units by 8 outputs.
+    for (int64_t v0 = 0; v0 < ovec; v0 += NVMAX) {
+        int nv = ovec - v0 < NVMAX ? (int)(ovec - v0) : NVMAX;
+        __m256i mask = v0 + nv == ovec ? last : all;
+        for (int64_t h0 = 0; h0 < H; h0 += MR) {
+            int R = H - h0 < MR ? (int)(H - h0) : MR;
+#define DW2(RR, NN) dw2_tile(RR, NN, A1 + h0, H, dz2 + 4 * v0, O, B, dst->W2 + h0 * O + 4 * v0, mask, update, nlr)
+            DISPATCH(R, nv, DW2);
+#undef DW2
+        }
+    }
+    // Per tile of 8 (or 4) hidden units: db1 and a packed panel of dZ1, then dW1 from it.
+    for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
+        int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
+        int64_t h0 = 4 * v0;
+        if (nv == 2)
+            dz1_panel_wide(2, W2T + h0, H, O, A1 + h0, B, dz2, P, dst->b1 + h0, update, nlr, act);
+        else
+            dz1_panel_wide(1, W2T + h0, H, O, A1 + h0, B, dz2, P, dst->b1 + h0, update, nlr, act);
+        for (int64_t d0 = 0; d0 < D; d0 += MR) {
+            int R = D - d0 < MR ? (int)(D - d0) : MR;
+            double *out = dst->W1 + d0 * H + h0;
+#define DW1(RR, NN) dw1_tile(RR, NN, X + d0, D, P, H, B, out, update, nlr)
+            DISPATCH(R, nv, DW1);
+#undef DW1
+        }
+    }
+    // The last H mod 4 units, one at a time.
+    for (int64_t h = H4; h < H; h++) {
+        double db1 = 0.0;
+        for (int64_t b = 0; b < B; b++) {
+            double g = 0.0;
+            for (int64_t o = 0; o < O; o++) g = fma(dz2[b * O + o], W2T[o * H + h], g);   // dA1 = dz2 W2^T
+            P[b] = dact_c(act, A1[b * H + h], g);                                // dZ1 = act'(dA1)
+            db1 = db1 + P[b];                                                    // db1 = sum dZ1
+        }
+        put(dst->b1 + h, db1, update, nlr_s);
+        for (int64_t d = 0; d < D; d++) {
+            double g = 0.0;
+            for (int64_t b = 0; b < B; b++) g = fma(X[b * D + d], P[b], g);   // dW1 = X^T dZ1
+            put(dst->W1 + d * H + h, g, update, nlr_s);
+        }
+    }
+}
+
+#define WIDE_COPY(FWD, BWD, ACT)                                                                  \
+    AVX2_FN __attribute__((noinline)) static void FWD(const Mlp *m, const double *X, int64_t B,   \
+                                                      double *A1, double *z2) {                  \
+        forward_wide_avx2_t(m, X, B, A1, z2, ACT);                                               \
+    }                                                                                             \
+    AVX2_FN __attribute__((noinline)) static void BWD(const Mlp *m, const double *X, const double *y, \
+                                                      int64_t B, MlpWork *w, Mlp *dst, int update,   \
+                                                      double lr) {                                   \
+        backward_wide_avx2_t(m, X, y, B, w, dst, update, lr, ACT);                                  \
+    }
+WIDE_COPY(forward_wide_relu, backward_wide_relu, MLP_RELU)
+WIDE_COPY(forward_wide_tanh, backward_wide_tanh, MLP_TANH)
+WIDE_COPY(forward_wide_leaky, backward_wide_leaky, MLP_LEAKY_RELU)
+#undef WIDE_COPY
+
+AVX2_FN static void forward_wide_avx2(const Mlp *m, const double *X, int64_t B, double *A1, double *z2) {
+    if (m->act == MLP_TANH) forward_wide_tanh(m, X, B, A1, z2);
+    else if (m->act == MLP_LEAKY_RELU) forward_wide_leaky(m, X, B, A1, z2);
+    else forward_wide_relu(m, X, B, A1, z2);
+}
+
+AVX2_FN static void backward_wide_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
+                                       MlpWork *w, Mlp *dst, int update, double lr) {
+    if (m->act == MLP_TANH) backward_wide_tanh(m, X, y, B, w, dst, update, lr);
+    else if (m->act == MLP_LEAKY_RELU) backward_wide_leaky(m, X, y, B, w, dst, update, lr);
+    else backward_wide_relu(m, X, y, B, w, dst, update, lr);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -299,17 +610,35 @@ AVX2_FN static void update_avx2(Mlp *m, const Mlp *g, double lr) {
     for (; i < n; i++) m->mem[i] = fma(-lr, g->mem[i], m->mem[i]);              // W -= lr dW
 }
 
-AVX2_FN static void evaluate_avx2(const Mlp *m, const double *X, const double *y, int64_t n,
-                                  MlpWork *w, MlpHeadSums *s) {
+AVX2_INLINE void evaluate_avx2_t(const Mlp *m, const double *X, const double *y, int64_t n,
+                                 MlpWork *w, MlpHeadSums *s, const MlpHead head) {
     // X is (n, D), y (n): forward chunk by chunk, the head's sums over the rows in order
-    const int64_t O = 1;   // the output layer's width forward computes (mlp_init: m->n_out)
+    const int64_t O = head == MLP_HEAD_SOFTMAX ? m->n_out : 1;
     MlpHeadSums sums = *s;   // a local copy, kept in registers
     for (int64_t start = 0; start < n; start += w->n_rows) {
         int64_t rows = n - start < w->n_rows ? n - start : w->n_rows;
         forward_avx2(m, X + start * m->n_in, rows, w->A1, 0, w->z2);
-        head_eval_rows_avx2(m->head, O, w->z2, y + start, rows, &sums);      // sum of loss, correct
+        head_eval_rows_avx2(head, O, w->z2, y + start, rows, &sums);         // sum of loss, correct
     }
     *s = sums;
+}
+
+// One copy per head (a compile-time constant: the binary head's copy is the code it was alone).
+#define EVAL_COPY(NAME, HEAD)                                                                    \
+    AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, const double *y, \
+                                                       int64_t n, MlpWork *w, MlpHeadSums *s) {       \
+        evaluate_avx2_t(m, X, y, n, w, s, HEAD);                                                     \
+    }
+EVAL_COPY(evaluate_avx2_binary, MLP_HEAD_BINARY)
+EVAL_COPY(evaluate_avx2_softmax, MLP_HEAD_SOFTMAX)
+EVAL_COPY(evaluate_avx2_mse, MLP_HEAD_MSE)
+#undef EVAL_COPY
+
+AVX2_FN static void evaluate_avx2(const Mlp *m, const double *X, const double *y, int64_t n,
+                                  MlpWork *w, MlpHeadSums *s) {
+    if (m->head == MLP_HEAD_SOFTMAX) evaluate_avx2_softmax(m, X, y, n, w, s);
+    else if (m->head == MLP_HEAD_MSE) evaluate_avx2_mse(m, X, y, n, w, s);
+    else evaluate_avx2_binary(m, X, y, n, w, s);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -128,9 +128,9 @@ static void isend(Pending *p, void *buf, int count, MPI_Datatype type, int dest,
     }
 }
 
-int sched_cluster_check(const Grid *g, int64_t n_features, char *err) {
+int sched_cluster_check(const Grid *g, int64_t n_features, int64_t n_out, char *err) {
     for (int64_t i = 0; i < g->n_configs; i++) {
-        size_t bytes = wire_size(&g->configs[i], n_features);
+        size_t bytes = wire_size(&g->configs[i], n_features, n_out);
         if (bytes > (size_t)INT_MAX)
             return fail(err, SWEEP_ERR_USAGE, "config %lld's results are %.1f GiB, more than one MPI message "
                         "carries (2 GiB); run this sweep without MPI, or with --shard", (long long)i,
@@ -196,7 +196,7 @@ static void root_commit(Root *r, double *buf, size_t len, int from) {
     const SchedJob *job = r->job;
     const Config *c = NULL;
     Run run;
-    int kind = wire_unpack(buf, len, job->grid, job->data->n_features, &c, &run);
+    int kind = wire_unpack(buf, len, job->grid, job->data->n_features, train_task_of(job->data), &c, &run);
     if (kind < 0) {   // the run fails as when the store fails
         #pragma omp critical(store)
         {

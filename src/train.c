@@ -9,6 +9,18 @@
 #include <time.h>
 
 const char *const CURVE_NAMES[N_CURVES] = {"train_loss", "train_acc", "test_loss", "test_acc", "val_loss", "val_acc"};
+static const char *const CURVE_NAMES_R2[N_CURVES] = {"train_loss", "train_r2", "test_loss", "test_r2", "val_loss", "val_r2"};
+
+const char *train_curve_name(int curve, int is_regression) {
+    if (curve < 0 || curve >= N_CURVES) return NULL;
+    return is_regression ? CURVE_NAMES_R2[curve] : CURVE_NAMES[curve];
+}
+
+// Until the data carry their task, every data set is binary (the label's two classes).
+TrainTask train_task_of(const Dataset *d) {
+    (void)d;
+    return (TrainTask){.head = MLP_HEAD_BINARY, .n_out = 1};
+}
 
 // Rows the evaluation pass handles at once (it reuses the batch work space).
 enum { EVAL_ROWS = 64 };
@@ -48,12 +60,13 @@ int train_init(Run *r, const Dataset *d, const Hyper *h) {
     memset(r, 0, sizeof *r);
     r->hyper = *h;
     int64_t D = d->n_features, H = h->hidden_dim;
-    int64_t O = mlp_head_n_out(MLP_HEAD_BINARY, 2);   // the binary task's one output
+    TrainTask task = train_task_of(d);   // the network's head and outputs
+    int64_t O = task.n_out;
     r->curve_mem = malloc((size_t)(N_CURVES * h->epochs) * sizeof(double));
     int bad = !r->curve_mem;
-    bad |= mlp_init(&r->initial, D, H, O) != 0;
-    bad |= mlp_init(&r->model, D, H, O) != 0;
-    if (h->patience > 0) bad |= mlp_init(&r->best, D, H, O) != 0;
+    bad |= mlp_init(&r->initial, D, H, O, task.head) != 0;
+    bad |= mlp_init(&r->model, D, H, O, task.head) != 0;
+    if (h->patience > 0) bad |= mlp_init(&r->best, D, H, O, task.head) != 0;
     bad |= optim_init(&r->optim, (OptimKind)h->optimizer, h->learning_rate, h->momentum, h->weight_decay,
                       mlp_param_total(D, H, O)) != 0;   // its state (velocities, moments) is the run's
     bad |= bad || scratch_init(r, d) != 0;
@@ -112,19 +125,24 @@ static void train_epoch(Run *r) {
     }
 }
 
-// Loss and accuracy over n rows; NaN for an empty set (no test part, no validation fold).
-static void evaluate(Run *r, const double *X, const double *y, int64_t n, double *loss, double *acc) {
-    if (n == 0) { *loss = *acc = NAN; return; }
-    mlp_evaluate(&r->model, X, y, n, &r->work, loss, acc);
+// Loss and score (accuracy or R2) over n rows; NaN for an empty set (no test part, no
+// validation fold).
+static void evaluate(Run *r, const double *X, const double *y, int64_t n, double *loss, double *score) {
+    if (n == 0) { *loss = *score = NAN; return; }
+    mlp_evaluate(&r->model, X, y, n, &r->work, loss, score);
 }
 
 void train_begin(Run *r, const Dataset *d) {
     const Hyper *h = &r->hyper;
-    // The initial weights depend on (seed, input width, hidden_dim, init) alone; normal keeps
-    // the tutorial's stream, the other initialisers have streams of their own.
+    // The initial weights depend on (seed, input width, hidden_dim, O, init) alone; normal
+    // keeps the tutorial's stream, the other initialisers have streams of their own. O joins
+    // the key only when O > 1 (in hidden_dim's word, above its bits), so one output keeps the
+    // stream it always had.
     Rng rng;
     static const uint64_t INIT_PURPOSE[N_MLP_INITS] = {RNG_INIT, RNG_INIT_XAVIER_UNIFORM, RNG_INIT_HE_NORMAL};
-    rng_init(&rng, h->seed, INIT_PURPOSE[h->init], (uint64_t)d->n_features, (uint64_t)h->hidden_dim);
+    uint64_t O = (uint64_t)r->initial.n_out, key_b = (uint64_t)h->hidden_dim;
+    if (O > 1) key_b |= O << 32;
+    rng_init(&rng, h->seed, INIT_PURPOSE[h->init], (uint64_t)d->n_features, key_b);
     mlp_init_weights(&r->initial, (MlpInit)h->init, &rng, h->init_scale);
     r->initial.act = (MlpActivation)h->activation;
     mlp_copy(&r->model, &r->initial);
@@ -221,12 +239,12 @@ int train_compare_but_epochs(const Hyper *a, const Hyper *b) {
 }
 
 double train_flops(const Hyper *h, const Dataset *d) {
-    double D = (double)d->n_features, H = (double)h->hidden_dim;
+    double D = (double)d->n_features, H = (double)h->hidden_dim, O = (double)train_task_of(d).n_out;
     double K = (double)d->n_folds, n_fit = K >= 2 ? (double)d->n_train * (K - 1.0) / K : (double)d->n_train;
     double n_batches = ceil(n_fit / (double)h->batch_size);
-    double step = 2.0 * n_fit * H * (2.0 * D + 3.0)                    // forward, dW1, dZ1, dW2
+    double step = 2.0 * n_fit * H * (2.0 * D + 3.0 * O)                // forward, dW1, dZ1, dW2
                   + n_batches * optim_flops_per_param((OptimKind)h->optimizer, h->weight_decay)
-                        * (D * H + 2.0 * H + 1.0);                      // update
-    double eval = 2.0 * (double)(d->n_train + d->n_test) * H * (D + 1.0);  // fit, val and test rows
+                        * (D * H + H + H * O + O);                      // update
+    double eval = 2.0 * (double)(d->n_train + d->n_test) * H * (D + O);  // fit, val and test rows
     return (double)h->epochs * (step + eval);
 }

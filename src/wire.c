@@ -7,50 +7,26 @@
 
 // The header: a whole number of doubles, so the curves after it stay aligned.
 typedef struct {
-    int64_t id, best_epoch, best_val_epoch, epochs_run;
-    int32_t status, unused;
+    int64_t id, best_epoch, best_val_epoch, epochs_run, n_out;
+    int32_t status, head;
     double final[N_CURVES], best_test_acc, best_val_loss, train_seconds;
 } WireHeader;
 
-enum { WIRE_OUTPUTS = 1 };   // O: the network's outputs (mlp.h's layout), one for now
-
-// Doubles of one set of weights: every parameter of the layout.
-static int64_t weights_count(int64_t D, int64_t H) {
-    int64_t n = 0;
-    for (int p = 0; p < MLP_N_PARAMS; p++) n += mlp_param_count(p, D, H, WIRE_OUTPUTS);
-    return n;
-}
-
-size_t wire_size(const Config *c, int64_t D) {
+size_t wire_size(const Config *c, int64_t D, int64_t O) {
     return sizeof(WireHeader) +
-           (size_t)(N_CURVES * c->hyper.epochs + 2 * weights_count(D, c->hyper.hidden_dim)) * sizeof(double);
+           (size_t)(N_CURVES * c->hyper.epochs + 2 * mlp_param_total(D, c->hyper.hidden_dim, O)) * sizeof(double);
 }
 
-// Copies m's parameters, in layout order, to p; returns the end.
+// Copies m's parameters, in layout order (Mlp.mem's), to p; returns the end.
 static double *put_mlp(double *p, const Mlp *m) {
-    for (int k = 0; k < MLP_N_PARAMS; k++) {
-        int64_t n = mlp_param_count(k, m->n_in, m->n_hidden, WIRE_OUTPUTS);
-        memcpy(p, mlp_param(m, k), (size_t)n * sizeof(double));
-        p += n;
-    }
-    return p;
-}
-
-// Points m's parameters, in layout order, into p (a view: m owns nothing); returns the end.
-static double *view_mlp(double *p, Mlp *m, int64_t D, int64_t H) {
-    memset(m, 0, sizeof *m);
-    m->n_in = D;
-    m->n_hidden = H;
-    double **at[MLP_N_PARAMS] = {[MLP_W1] = &m->W1, [MLP_B1] = &m->b1, [MLP_W2] = &m->W2, [MLP_B2] = &m->b2};
-    for (int k = 0; k < MLP_N_PARAMS; k++) {
-        *at[k] = p;
-        p += mlp_param_count(k, D, H, WIRE_OUTPUTS);
-    }
-    return p;
+    int64_t n = mlp_model_n_params(m);
+    memcpy(p, m->mem, (size_t)n * sizeof(double));
+    return p + n;
 }
 
 WireMsg *wire_pack(const Config *c, const Run *r, int ok, int64_t D) {
-    size_t len = ok ? wire_size(c, D) : sizeof(WireHeader);
+    int64_t O = ok ? r->model.n_out : 1;
+    size_t len = ok ? wire_size(c, D, O) : sizeof(WireHeader);
     WireMsg *o = malloc(sizeof *o + len);
     if (!o && ok) return wire_pack(c, r, 0, D);  // too big to send: at least say it failed
     if (!o) return NULL;
@@ -62,6 +38,8 @@ WireMsg *wire_pack(const Config *c, const Run *r, int ok, int64_t D) {
     h.status = ok ? (int32_t)r->status : STATUS_FAILED;
     h.best_epoch = h.best_val_epoch = -1;
     if (ok) {
+        h.n_out = O;
+        h.head = (int32_t)r->model.head;
         memcpy(h.final, r->final, sizeof h.final);
         h.best_test_acc = r->best_test_acc;
         h.best_epoch = r->best_epoch;
@@ -81,14 +59,16 @@ WireMsg *wire_pack(const Config *c, const Run *r, int ok, int64_t D) {
     return o;
 }
 
-int wire_unpack(double *buf, size_t len, const Grid *g, int64_t D, const Config **c, Run *r) {
+int wire_unpack(double *buf, size_t len, const Grid *g, int64_t D, TrainTask task, const Config **c, Run *r) {
     WireHeader h;
     if (len < sizeof h) return -1;
     memcpy(&h, buf, sizeof h);
     if (h.id < 0 || h.id >= g->n_configs) return -1;
     *c = &g->configs[h.id];
     if (h.status == STATUS_FAILED && len == sizeof h) return 0;
-    if ((h.status != STATUS_DONE && h.status != STATUS_DIVERGED) || len != wire_size(*c, D)) return -1;
+    if ((h.status != STATUS_DONE && h.status != STATUS_DIVERGED) || h.n_out != task.n_out ||
+        h.head != (int32_t)task.head || len != wire_size(*c, D, task.n_out))
+        return -1;
     memset(r, 0, sizeof *r);
     r->hyper = (*c)->hyper;
     r->status = (Status)h.status;
@@ -104,7 +84,9 @@ int wire_unpack(double *buf, size_t len, const Grid *g, int64_t D, const Config 
         r->curves[i] = p;
         p += (*c)->hyper.epochs;
     }
-    p = view_mlp(p, &r->model, D, (*c)->hyper.hidden_dim);
-    view_mlp(p, &r->initial, D, (*c)->hyper.hidden_dim);
+    int64_t H = (*c)->hyper.hidden_dim;
+    p = mlp_view(&r->model, p, D, H, task.n_out);   // views into buf: the Run owns nothing
+    mlp_view(&r->initial, p, D, H, task.n_out);
+    r->model.head = r->initial.head = task.head;
     return 1;
 }

@@ -1,7 +1,8 @@
 // test_mlp.c: the fast kernels against the reference kernels and against finite differences,
 // and the two implementations of the canonical order (portable C, AVX2+FMA) against each other,
-// bitwise, on awkward shapes; the output head's row functions likewise, on awkward values; the
-// parameters' layout for O outputs.
+// bitwise, on awkward shapes, for every head (binary, mse: one output; softmax: O of 2, 3, 10);
+// the output heads' row functions against their direct formulas and on awkward values; the
+// parameters' layout for O outputs; the initial weights of O outputs; learning with each head.
 #include "check.h"
 #include "mlp.h"
 #include "mlp_head.h"
@@ -15,28 +16,49 @@ static MlpKernels test_kernels = MLP_KERNELS_AUTO;
 static void use_kernels(MlpKernels k) { test_kernels = k; }
 static MlpActivation test_act = MLP_RELU;
 static void use_activation(MlpActivation a) { test_act = a; }
+// The head and outputs of the fixtures' models (use_head; binary, 1 by default).
+static MlpHead test_head = MLP_HEAD_BINARY;
+static int64_t test_O = 1;
+static void use_head(MlpHead h, int64_t O) { test_head = h; test_O = O; }
+
+// The heads the kernels are checked with: binary and mse (one output), softmax of 2, 3 and 10.
+static const struct { MlpHead head; int64_t O; } HEADS[] = {
+    {MLP_HEAD_BINARY, 1}, {MLP_HEAD_MSE, 1}, {MLP_HEAD_SOFTMAX, 2}, {MLP_HEAD_SOFTMAX, 3}, {MLP_HEAD_SOFTMAX, 10}};
+enum { N_HEADS = sizeof HEADS / sizeof HEADS[0] };
 
 typedef struct {
-    int64_t D, H, B;
+    int64_t D, H, B, O;
     double *X, *y;
     Mlp m;
     MlpWork w;
 } Fixture;
 
+// A target for the head: a label 0 or 1, a class 0..O-1, or a real number.
+static double draw_target(Rng *r, MlpHead head, int64_t O) {
+    if (head == MLP_HEAD_SOFTMAX) return (double)rng_below(r, (uint64_t)O);
+    if (head == MLP_HEAD_MSE) return 4.0 * rng_uniform(r) - 1.5;
+    return (double)(rng_next(r) & 1);
+}
+
 static void fixture_init(Fixture *f, int64_t D, int64_t H, int64_t B, uint64_t seed) {
-    f->D = D; f->H = H; f->B = B;
+    f->D = D; f->H = H; f->B = B; f->O = test_O;
     f->X = malloc((size_t)(B * D) * sizeof(double));
     f->y = malloc((size_t)B * sizeof(double));
     Rng r;
     rng_init(&r, seed, 99, 0, 0);
     for (int64_t i = 0; i < B * D; i++) f->X[i] = rng_uniform(&r);
-    for (int64_t b = 0; b < B; b++) f->y[b] = (double)(rng_next(&r) & 1);
-    mlp_init(&f->m, D, H, 1);
+    for (int64_t b = 0; b < B; b++) f->y[b] = draw_target(&r, test_head, test_O);
+    CHECK(mlp_init(&f->m, D, H, test_O, test_head) == 0);
     mlp_randomize(&f->m, &r, 0.5);   // large enough that many units are active and many are not
     f->m.act = test_act;
-    mlp_work_init(&f->w, D, H, 1, B);
+    CHECK(mlp_work_init(&f->w, D, H, test_O, B) == 0);
     mlp_work_set_kernels(&f->w, test_kernels);
 }
+
+static int64_t n_params(const Fixture *f) { return mlp_model_n_params(&f->m); }
+
+// A model of the fixture's shapes and head (parameters 0).
+static void init_like(Mlp *m, const Fixture *f) { CHECK(mlp_init(m, f->D, f->H, f->O, f->m.head) == 0); }
 
 static void fixture_free(Fixture *f) {
     free(f->X); free(f->y);
@@ -48,7 +70,7 @@ static void fixture_free(Fixture *f) {
 static int n_kernel_kinds(MlpKernels kinds[2]) {
     int n = 0;
     MlpWork probe;
-    mlp_work_init(&probe, 1, 1, 1, 1);
+    mlp_work_init(&probe, 1, 1, 1, 1);   // probes the CPU
     kinds[n++] = MLP_KERNELS_PORTABLE;
     if (mlp_work_set_kernels(&probe, MLP_KERNELS_AVX2) == MLP_KERNELS_AVX2) kinds[n++] = MLP_KERNELS_AVX2;
     mlp_work_free(&probe);
@@ -68,62 +90,74 @@ static void forward_matches_reference(void) {
     int64_t shapes[][3] = {{30, 128, 32}, {30, 16, 7}, {3, 5, 1}, {30, 512, 33}, {1, 131, 9}};
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
+    for (int hd = 0; hd < N_HEADS; hd++)
     for (int k = 0; k < nk * N_MLP_ACTIVATIONS; k++) {
+        use_head(HEADS[hd].head, HEADS[hd].O);
         use_activation((MlpActivation)(k / nk));
         use_kernels(kinds[k % nk]);
         for (int s = 0; s < 5; s++) {
             Fixture f;
             fixture_init(&f, shapes[s][0], shapes[s][1], shapes[s][2], (uint64_t)s);
-            double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
+            int64_t BO = f.B * f.O;
+            double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)BO * sizeof(double));
             mlp_forward(&f.m, f.X, f.B, &f.w);
             mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
             for (int64_t i = 0; i < f.B * f.H; i++) CHECK_NEAR(A1[i], f.w.A1[i], 1e-12);
-            for (int64_t b = 0; b < f.B; b++) CHECK_NEAR(z2[b], f.w.z2[b], 1e-12);
+            for (int64_t i = 0; i < BO; i++) CHECK_NEAR(z2[i], f.w.z2[i], 1e-12);
             free(A1); free(z2);
             fixture_free(&f);
         }
     }
     use_kernels(MLP_KERNELS_AUTO);
     use_activation(MLP_RELU);
+    use_head(MLP_HEAD_BINARY, 1);
 }
 
 static void backward_matches_reference(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
+    for (int hd = 0; hd < N_HEADS; hd++)
     for (int k = 0; k < nk * N_MLP_ACTIVATIONS; k++) {
+        use_head(HEADS[hd].head, HEADS[hd].O);
         use_kernels(kinds[k % nk]);
         use_activation((MlpActivation)(k / nk));
         Fixture f;
         fixture_init(&f, 30, 67, 17, 5);
-        double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
+        double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)(f.B * f.O) * sizeof(double));
         Mlp g;
-        mlp_init(&g, f.D, f.H, 1);
+        init_like(&g, &f);
         mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
         mlp_backward_ref(&f.m, f.X, f.y, f.B, A1, z2, &g);
         mlp_forward(&f.m, f.X, f.B, &f.w);
         mlp_backward(&f.m, f.X, f.y, f.B, &f.w);
-        for (int64_t i = 0; i < mlp_n_params(f.D, f.H); i++) CHECK_NEAR(f.w.grad.mem[i], g.mem[i], 1e-12);
+        for (int64_t i = 0; i < n_params(&f); i++) CHECK_NEAR(f.w.grad.mem[i], g.mem[i], 1e-12);
         mlp_free(&g);
         free(A1); free(z2);
         fixture_free(&f);
     }
     use_kernels(MLP_KERNELS_AUTO);
     use_activation(MLP_RELU);
+    use_head(MLP_HEAD_BINARY, 1);
 }
 
-// Every activation's backward pass against central differences of the reference loss.
+// Every head's and activation's backward pass against central differences of the reference
+// loss.
 static void gradient_matches_finite_differences(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
+    for (int hd = 0; hd < N_HEADS; hd++)
     for (int k = 0; k < nk * N_MLP_ACTIVATIONS; k++) {
+        use_head(HEADS[hd].head, HEADS[hd].O);
         use_kernels(kinds[k % nk]);
         use_activation((MlpActivation)(k / nk));
         Fixture f;
         fixture_init(&f, 6, 9, 11, 7);
         mlp_forward(&f.m, f.X, f.B, &f.w);
         mlp_backward(&f.m, f.X, f.y, f.B, &f.w);
-        int64_t n = mlp_n_params(f.D, f.H);
-        double eps = 1e-6, worst = 0.0;
+        int64_t n = n_params(&f);
+        // eps: the differences' rounding (about 1e-16 / eps of the loss) stays well below the
+        // bound for the smallest gradients (leaky_relu's negative side), the truncation too
+        double eps = 1e-5, worst = 0.0;
         for (int64_t i = 0; i < n; i++) {
             double saved = f.m.mem[i];
             f.m.mem[i] = saved + eps;
@@ -136,11 +170,14 @@ static void gradient_matches_finite_differences(void) {
             if (err > worst) worst = err;
         }
         CHECK(worst < 1e-6);
-        if (worst >= 1e-6) fprintf(stderr, "    %s: worst %g\n", MLP_ACTIVATION_NAMES[test_act], worst);
+        if (worst >= 1e-6)
+            fprintf(stderr, "    %s, %s O=%lld: worst %g\n", MLP_ACTIVATION_NAMES[test_act], MLP_HEAD_NAMES[test_head],
+                    (long long)test_O, worst);
         fixture_free(&f);
     }
     use_kernels(MLP_KERNELS_AUTO);
     use_activation(MLP_RELU);
+    use_head(MLP_HEAD_BINARY, 1);
 }
 
 static void update_steps_against_the_gradient(void) {
@@ -206,7 +243,7 @@ static void canonical_exp_and_log1p_are_accurate(void) {
 
 // Everything the kernels produce for one shape, under the kernels now selected.
 typedef struct {
-    double *A1, *z2, *dZ1, *grad, *stepped, *fused, loss[2], acc[2];
+    double *A1, *z2, *dZ1, *grad, *stepped, *fused, loss[3], acc[3];
 } Outputs;
 
 static void outputs_free(Outputs *o) {
@@ -214,18 +251,18 @@ static void outputs_free(Outputs *o) {
 }
 
 static void run_all(Fixture *f, Outputs *o, double lr) {
-    int64_t n = mlp_n_params(f->D, f->H), BH = f->B * f->H;
+    int64_t n = n_params(f), BH = f->B * f->H, BO = f->B * f->O;
     mlp_work_set_kernels(&f->w, test_kernels);   // the fixture's work space may predate the choice
-    o->A1 = malloc((size_t)BH * 8); o->z2 = malloc((size_t)f->B * 8); o->dZ1 = malloc((size_t)BH * 8);
+    o->A1 = malloc((size_t)BH * 8); o->z2 = malloc((size_t)BO * 8); o->dZ1 = malloc((size_t)BH * 8);
     o->grad = malloc((size_t)n * 8); o->stepped = malloc((size_t)n * 8); o->fused = malloc((size_t)n * 8);
     mlp_forward(&f->m, f->X, f->B, &f->w);
     memcpy(o->A1, f->w.A1, (size_t)BH * 8);
-    memcpy(o->z2, f->w.z2, (size_t)f->B * 8);
+    memcpy(o->z2, f->w.z2, (size_t)BO * 8);
     mlp_backward(&f->m, f->X, f->y, f->B, &f->w);
     memcpy(o->dZ1, f->w.A1, (size_t)BH * 8);
     memcpy(o->grad, f->w.grad.mem, (size_t)n * 8);
     Mlp m;
-    mlp_init(&m, f->D, f->H, 1);
+    init_like(&m, f);
     mlp_copy(&m, &f->m);
     mlp_update(&m, &f->w, lr);
     memcpy(o->stepped, m.mem, (size_t)n * 8);
@@ -233,13 +270,17 @@ static void run_all(Fixture *f, Outputs *o, double lr) {
     mlp_step(&m, f->X, f->y, f->B, &f->w, lr);
     memcpy(o->fused, m.mem, (size_t)n * 8);
     mlp_free(&m);
-    // Evaluation in one chunk and in chunks of 5 rows: the chunking must not matter either.
-    MlpWork small;
-    mlp_work_init(&small, f->D, f->H, 1, 5);
+    // Evaluation in one chunk and in chunks of 5 and of 1 rows: the chunking must not matter.
+    MlpWork small, one;
+    mlp_work_init(&small, f->D, f->H, f->O, 5);
+    mlp_work_init(&one, f->D, f->H, f->O, 1);
     mlp_work_set_kernels(&small, test_kernels);
+    mlp_work_set_kernels(&one, test_kernels);
     mlp_evaluate(&f->m, f->X, f->y, f->B, &f->w, &o->loss[0], &o->acc[0]);
     mlp_evaluate(&f->m, f->X, f->y, f->B, &small, &o->loss[1], &o->acc[1]);
+    mlp_evaluate(&f->m, f->X, f->y, f->B, &one, &o->loss[2], &o->acc[2]);
     mlp_work_free(&small);
+    mlp_work_free(&one);
 }
 
 static int same_bits(const double *a, const double *b, int64_t n) {
@@ -247,32 +288,40 @@ static int same_bits(const double *a, const double *b, int64_t n) {
 }
 
 static void check_outputs_equal(const Fixture *f, const Outputs *a, const Outputs *b) {
-    int64_t n = mlp_n_params(f->D, f->H), BH = f->B * f->H;
-    int ok = same_bits(a->A1, b->A1, BH) && same_bits(a->z2, b->z2, f->B) &&
+    int64_t n = n_params(f), BH = f->B * f->H;
+    int ok = same_bits(a->A1, b->A1, BH) && same_bits(a->z2, b->z2, f->B * f->O) &&
              same_bits(a->dZ1, b->dZ1, BH) && same_bits(a->grad, b->grad, n) &&
              same_bits(a->stepped, b->stepped, n) && same_bits(a->fused, b->fused, n) &&
-             same_bits(a->loss, b->loss, 2) && same_bits(a->acc, b->acc, 2);
+             same_bits(a->loss, b->loss, 3) && same_bits(a->acc, b->acc, 3);
     CHECK(ok);
-    if (!ok) fprintf(stderr, "    shape D=%lld H=%lld B=%lld\n", (long long)f->D, (long long)f->H, (long long)f->B);
+    if (!ok)
+        fprintf(stderr, "    shape D=%lld H=%lld B=%lld, %s O=%lld, %s\n", (long long)f->D, (long long)f->H, (long long)f->B,
+                MLP_HEAD_NAMES[f->m.head], (long long)f->O, MLP_ACTIVATION_NAMES[f->m.act]);
 }
 
-// Within one path: the fused step is the unfused one, and chunking does not change evaluation.
+// Within one path: the fused step is the unfused one, and chunking does not change evaluation
+// (the loss and the score, R2 included, bit for bit).
 static void check_self_consistent(const Fixture *f, const Outputs *o) {
-    int64_t n = mlp_n_params(f->D, f->H);
+    int64_t n = n_params(f);
     CHECK(same_bits(o->stepped, o->fused, n));
-    CHECK(same_bits(o->loss, o->loss + 1, 1) && o->acc[0] == o->acc[1]);
+    CHECK(same_bits(o->loss, o->loss + 1, 1) && same_bits(o->acc, o->acc + 1, 1));
+    CHECK(same_bits(o->loss, o->loss + 2, 1) && same_bits(o->acc, o->acc + 2, 1));
 }
 
+// Every head (binary, mse, softmax of 2, 3 and 10 outputs), every activation, awkward shapes
+// (batches of 1, 7, 33, 100 rows: not multiples of 4; hidden widths with tails).
 static void portable_and_avx2_agree_bitwise(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
     if (nk < 2) printf("     (this CPU has no AVX2+FMA: only the portable path was checked)\n");
     const int64_t Ds[] = {1, 3, 30}, Hs[] = {1, 3, 5, 16, 17, 128, 131, 512}, Bs[] = {1, 7, 32, 33, 100};
     int shapes = 0;
+    for (int hd = 0; hd < N_HEADS; hd++)
     for (int act = 0; act < N_MLP_ACTIVATIONS; act++)
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 8; j++)
             for (int k = 0; k < 5; k++) {
+                use_head(HEADS[hd].head, HEADS[hd].O);
                 use_activation((MlpActivation)act);
                 Fixture f;
                 fixture_init(&f, Ds[i], Hs[j], Bs[k], (uint64_t)(100 * i + 10 * j + k));
@@ -288,9 +337,10 @@ static void portable_and_avx2_agree_bitwise(void) {
                 fixture_free(&f);
                 shapes++;
             }
-    CHECK(shapes == 120 * N_MLP_ACTIVATIONS);
+    CHECK(shapes == 120 * N_MLP_ACTIVATIONS * N_HEADS);
     use_kernels(MLP_KERNELS_AUTO);
     use_activation(MLP_RELU);
+    use_head(MLP_HEAD_BINARY, 1);
 }
 
 // Zero signs and NaN take the same path in both: relu of -0 and of NaN is +0.
@@ -331,7 +381,7 @@ static void nans_are_normalised_where_results_are_saved(void) {
     double nan_bits = NAN;
     memcpy(&canonical, &nan_bits, 8);
     Mlp m;
-    mlp_init(&m, 3, 5, 1);
+    mlp_init(&m, 3, 5, 1, MLP_HEAD_BINARY);
     m.W1[0] = 1.5;
     memcpy(&m.W1[1], &neg, 8);
     memcpy(&m.b2[0], &payload, 8);
@@ -397,7 +447,7 @@ static void evaluate_matches_reference_loss_and_counts_accuracy(void) {
 
 static void non_finite_parameters_are_detected(void) {
     Mlp m;
-    mlp_init(&m, 3, 4, 1);
+    mlp_init(&m, 3, 4, 1, MLP_HEAD_BINARY);
     CHECK(mlp_all_finite(&m));
     m.W2[2] = NAN;
     CHECK(!mlp_all_finite(&m));
@@ -438,11 +488,13 @@ static void canonical_tanh_and_the_activations(void) {
 }
 
 // The new activations' special values take the same path in both implementations: -0, NaN,
-// tanh's saturated units (|Z1| > 20) and leaky_relu's negative side.
+// tanh's saturated units (|Z1| > 20) and leaky_relu's negative side; with every head.
 static void special_values_agree_bitwise_for_every_activation(void) {
     MlpKernels kinds[2];
     int nk = n_kernel_kinds(kinds);
+    for (int hd = 0; hd < N_HEADS; hd++)
     for (int act = MLP_TANH; act < N_MLP_ACTIVATIONS; act++) {
+        use_head(HEADS[hd].head, HEADS[hd].O);
         use_activation((MlpActivation)act);
         Fixture f;
         fixture_init(&f, 3, 9, 6, 22);
@@ -455,6 +507,8 @@ static void special_values_agree_bitwise_for_every_activation(void) {
         }
         f.m.b1[1] = -0.0;
         f.m.b1[8] = -0.0;
+        f.m.b1[3] = 40.0;                       // saturated whatever the inputs
+        f.m.b1[4] = -40.0;
         Outputs o[2];
         for (int p = 0; p < 2; p++) {
             use_kernels(kinds[p % nk]);
@@ -466,7 +520,7 @@ static void special_values_agree_bitwise_for_every_activation(void) {
                 else CHECK(o[p].A1[b * f.H + 4] < 0.0);
             }
         }
-        int64_t BH = f.B * f.H, n = mlp_n_params(f.D, f.H);
+        int64_t BH = f.B * f.H, n = n_params(&f);
         // NaN units make NaN logits: compare the bits of every finite value, and NaN where NaN
         int same = 1;
         for (int64_t i = 0; i < BH; i++)
@@ -479,6 +533,7 @@ static void special_values_agree_bitwise_for_every_activation(void) {
     }
     use_kernels(MLP_KERNELS_AUTO);
     use_activation(MLP_RELU);
+    use_head(MLP_HEAD_BINARY, 1);
 }
 
 // xavier_uniform and he_normal over a large hidden layer: the bounds, the variance (within 5
@@ -487,7 +542,7 @@ static void special_values_agree_bitwise_for_every_activation(void) {
 static void initialisers_have_their_bounds_and_variance(void) {
     const int64_t D = 30, H = 8192;
     Mlp m;
-    mlp_init(&m, D, H, 1);
+    mlp_init(&m, D, H, 1, MLP_HEAD_BINARY);
     for (int init = MLP_INIT_XAVIER_UNIFORM; init < N_MLP_INITS; init++) {
         Rng r;
         rng_init(&r, 5, 77, D, H);
@@ -524,13 +579,13 @@ static void initialisers_have_their_bounds_and_variance(void) {
     }
     // normal is the tutorial's mlp_randomize, bit for bit
     Mlp a;
-    mlp_init(&a, 3, 5, 1);
+    mlp_init(&a, 3, 5, 1, MLP_HEAD_BINARY);
     Rng r1, r2;
     rng_init(&r1, 9, RNG_INIT, 3, 5);
     rng_init(&r2, 9, RNG_INIT, 3, 5);
     mlp_randomize(&a, &r1, 0.01);
     Mlp b;
-    mlp_init(&b, 3, 5, 1);
+    mlp_init(&b, 3, 5, 1, MLP_HEAD_BINARY);
     mlp_init_weights(&b, MLP_INIT_NORMAL, &r2, 0.01);
     CHECK(memcmp(a.mem, b.mem, (size_t)mlp_n_params(3, 5) * sizeof(double)) == 0);
     mlp_free(&a);
@@ -554,7 +609,7 @@ static void parameter_layout_follows_the_outputs(void) {
     CHECK(mlp_head_n_out(MLP_HEAD_BINARY, 2) == 1);
     CHECK(mlp_n_params(D, H) == mlp_param_total(D, H, 1));
     Mlp m;
-    CHECK(mlp_init(&m, D, H, 1) == 0);
+    CHECK(mlp_init(&m, D, H, 1, MLP_HEAD_BINARY) == 0);
     CHECK(m.n_out == 1 && m.head == MLP_HEAD_BINARY && m.act == MLP_RELU);
     CHECK(mlp_model_n_params(&m) == mlp_n_params(D, H));
     CHECK(mlp_param(&m, MLP_W1) == m.mem);
@@ -568,11 +623,22 @@ static void parameter_layout_follows_the_outputs(void) {
     CHECK(mlp_view(&v, block, 2, 3, 4) == block + mlp_param_total(2, 3, 4));
     CHECK(v.mem == block && v.b1 == block + 6 && v.W2 == block + 9 && v.b2 == block + 21);
     CHECK(v.n_out == 4 && v.head == MLP_HEAD_BINARY && mlp_model_n_params(&v) == 25);
-    // The kernels compute one output today: a wider model is refused, not half computed.
+    // Each head's outputs: binary and mse one, softmax K >= 2; a model of another width is
+    // refused, not half computed.
+    CHECK(mlp_head_n_out(MLP_HEAD_SOFTMAX, 10) == 10 && mlp_head_n_out(MLP_HEAD_MSE, 0) == 1);
     Mlp wide;
     MlpWork w;
-    CHECK(mlp_init(&wide, D, H, 3) == -1 && wide.mem == NULL);
-    CHECK(mlp_work_init(&w, D, H, 3, 8) == -1 && w.mem == NULL);
+    CHECK(mlp_init(&wide, D, H, 3, MLP_HEAD_BINARY) == -1 && wide.mem == NULL);
+    CHECK(mlp_init(&wide, D, H, 2, MLP_HEAD_MSE) == -1 && wide.mem == NULL);
+    CHECK(mlp_init(&wide, D, H, 1, MLP_HEAD_SOFTMAX) == -1 && wide.mem == NULL);
+    CHECK(mlp_init(&wide, D, H, 3, MLP_HEAD_SOFTMAX) == 0 && wide.n_out == 3 && wide.head == MLP_HEAD_SOFTMAX);
+    CHECK(mlp_model_n_params(&wide) == D * H + H + 3 * H + 3 && wide.b2 == wide.W2 + 3 * H);
+    mlp_free(&wide);
+    CHECK(mlp_work_init(&w, D, H, 3, 8) == 0 && w.W2T != NULL && w.dz2 == w.z2 + 24);
+    mlp_work_free(&w);
+    CHECK(mlp_work_init(&w, D, H, 1, 8) == 0 && w.W2T == NULL);
+    mlp_work_free(&w);
+    CHECK(strcmp(MLP_HEAD_NAMES[MLP_HEAD_SOFTMAX], "softmax") == 0 && strcmp(MLP_HEAD_NAMES[MLP_HEAD_MSE], "mse") == 0);
 }
 
 #ifdef MLP_HAVE_AVX2
@@ -611,7 +677,7 @@ static void the_binary_head_row_by_row_and_on_four_lanes(void) {
     MlpHeadSums s = {0.0, 0};
     head_eval_rows(MLP_HEAD_BINARY, 1, zs, y, N, &s);
     double loss, acc;
-    head_score(MLP_HEAD_BINARY, &s, N, &loss, &acc);
+    head_score(MLP_HEAD_BINARY, &s, y, N, &loss, &acc);
     uint64_t got, canonical = 0x7ff8000000000000ull;
     memcpy(&got, &loss, 8);
     CHECK(got == canonical && acc == (double)s.correct / N);   // the NaN row's loss: the one NaN
@@ -635,6 +701,323 @@ static void the_binary_head_row_by_row_and_on_four_lanes(void) {
 #endif
 }
 
+// ---------------------------------------------------------------------------------------
+// The softmax and mse heads.
+
+// The canonical log against glibc's within 2 ulp (4 near 1, where both round a tiny result),
+// over the whole range and where softmax's sums live (1 to 1000); its special values.
+static void canonical_log_is_accurate(void) {
+    int64_t worst = 0;
+    Rng r;
+    rng_init(&r, 3, 98, 0, 0);
+    for (int i = 0; i < 200000; i++) {
+        double x;
+        if (i % 3 == 0) x = 1.0 + 999.0 * rng_uniform(&r);                        // softmax's S
+        else if (i % 3 == 1) x = exp(-700.0 + 1400.0 * rng_uniform(&r));          // everywhere
+        else x = 0.5 + rng_uniform(&r);                                              // around 1
+        int64_t u = ulps_apart(log(x), mlp_log(x));
+        if (u > worst) worst = u;
+    }
+    printf("     (log: worst %lld ulp against glibc)\n", (long long)worst);
+    CHECK(worst <= 2);
+    CHECK(mlp_log(1.0) == 0.0 && !signbit(mlp_log(1.0)));
+    CHECK(ulps_apart(mlp_log(2.0), log(2.0)) <= 1 && ulps_apart(mlp_log(10.0), log(10.0)) <= 1);
+    CHECK(ulps_apart(mlp_log(0x1p-1074), log(0x1p-1074)) <= 1 && ulps_apart(mlp_log(0x1.8p-1030), log(0x1.8p-1030)) <= 2);
+    CHECK(ulps_apart(mlp_log(1.7976931348623157e308), log(1.7976931348623157e308)) <= 1);
+    CHECK(mlp_log(0.0) == -INFINITY && mlp_log(-0.0) == -INFINITY && mlp_log(INFINITY) == INFINITY);
+    CHECK(isnan(mlp_log(-1.0)) && isnan(mlp_log(NAN)) && isnan(mlp_log(-INFINITY)));
+}
+
+// softmax's loss, dz2 and prediction against their direct formulas (glibc's exp and log, in
+// long double), the loss's derivative by central differences, the lowest index on a tie, and
+// stability with huge logits.
+static void the_softmax_head_against_its_formulas(void) {
+    Rng r;
+    rng_init(&r, 4, 98, 0, 0);
+    for (int t = 0; t < 2000; t++) {
+        int64_t O = 2 + (int64_t)rng_below(&r, 11), B = 1 + (int64_t)rng_below(&r, 40);
+        double z[12] = {0}, dz[12], scale = t % 4 == 0 ? 30.0 : 3.0, y = (double)rng_below(&r, (uint64_t)O);
+        for (int64_t o = 0; o < O; o++) z[o] = scale * (2.0 * rng_uniform(&r) - 1.0);
+        long double m = z[0], S = 0.0L;
+        for (int64_t o = 1; o < O; o++) m = z[o] > m ? z[o] : m;
+        for (int64_t o = 0; o < O; o++) S += expl(z[o] - m);
+        double want = (double)(logl(S) + m - z[(int)y]);
+        CHECK_NEAR(head_loss(MLP_HEAD_SOFTMAX, z, O, y), want, 1e-14);
+        head_dz2(MLP_HEAD_SOFTMAX, z, O, y, B, dz);
+        double sum = 0.0;
+        for (int64_t o = 0; o < O; o++) {
+            double p = (double)(expl(z[o] - m) / S);
+            CHECK_NEAR(dz[o], (p - (o == (int64_t)y)) / (double)B, 1e-15);
+            sum += dz[o];
+        }
+        CHECK(fabs(sum) < 1e-14);   // p sums to 1, the one-hot too
+        int64_t arg = 0;
+        for (int64_t o = 1; o < O; o++) if (z[o] > z[arg]) arg = o;
+        CHECK(head_correct(MLP_HEAD_SOFTMAX, z, O, y) == (arg == (int64_t)y));
+        if (t % 50 == 0) {   // dz2 * B is the loss's derivative
+            for (int64_t o = 0; o < O; o++) {
+                double eps = 1e-6, keep = z[o];
+                z[o] = keep + eps;
+                double up = head_loss(MLP_HEAD_SOFTMAX, z, O, y);
+                z[o] = keep - eps;
+                double down = head_loss(MLP_HEAD_SOFTMAX, z, O, y);
+                z[o] = keep;
+                CHECK(fabs((up - down) / (2 * eps) - dz[o] * (double)B) < 1e-7);
+            }
+        }
+    }
+    // Ties: the lowest index is the prediction.
+    const double tie[] = {1.0, 3.0, 3.0, 2.0}, flat[] = {0.5, 0.5, 0.5};
+    CHECK(head_correct(MLP_HEAD_SOFTMAX, tie, 4, 1.0) && !head_correct(MLP_HEAD_SOFTMAX, tie, 4, 2.0));
+    CHECK(head_correct(MLP_HEAD_SOFTMAX, flat, 3, 0.0) && !head_correct(MLP_HEAD_SOFTMAX, flat, 3, 2.0));
+    CHECK(ulps_apart(head_loss(MLP_HEAD_SOFTMAX, flat, 3, 2.0), log(3.0)) <= 1);
+    // Huge logits: the maximum subtracted first, so nothing overflows.
+    const double huge[] = {800.0, 0.0, -800.0}, big[] = {0x1p996, 0x1p996 - 0x1p950, -0x1p996};
+    CHECK(head_loss(MLP_HEAD_SOFTMAX, huge, 3, 0.0) == 0.0);
+    CHECK(head_loss(MLP_HEAD_SOFTMAX, huge, 3, 1.0) == 800.0 && head_loss(MLP_HEAD_SOFTMAX, huge, 3, 2.0) == 1600.0);
+    CHECK(head_loss(MLP_HEAD_SOFTMAX, big, 3, 0.0) == 0.0 && head_loss(MLP_HEAD_SOFTMAX, big, 3, 1.0) == 0x1p950);
+    double dz[3];
+    head_dz2(MLP_HEAD_SOFTMAX, huge, 3, 1.0, 2, dz);
+    CHECK(dz[0] == 0.5 && dz[1] == -0.5 && dz[2] == 0.0);
+    head_dz2(MLP_HEAD_SOFTMAX, big, 3, 2.0, 1, dz);
+    CHECK(dz[0] == 1.0 && dz[1] == 0.0 && dz[2] == -1.0);
+    // A target that is no class: a NaN loss, never right.
+    CHECK(isnan(head_loss(MLP_HEAD_SOFTMAX, tie, 4, 4.0)) && isnan(head_loss(MLP_HEAD_SOFTMAX, tie, 4, 0.5)));
+    CHECK(!head_correct(MLP_HEAD_SOFTMAX, tie, 4, -1.0) && isnan(head_loss(MLP_HEAD_SOFTMAX, tie, 4, NAN)));
+}
+
+// mse's loss, dz2 (also by central differences) and R2 against their formulas; R2 is NaN when
+// the targets are all equal, 1 for a perfect fit, 0 for the mean's prediction.
+static void the_mse_head_against_its_formulas(void) {
+    Rng r;
+    rng_init(&r, 5, 98, 0, 0);
+    for (int t = 0; t < 1000; t++) {
+        double z = 10.0 * rng_uniform(&r) - 5.0, y = 10.0 * rng_uniform(&r) - 5.0, dz;
+        CHECK(head_loss(MLP_HEAD_MSE, &z, 1, y) == (z - y) * (z - y));
+        head_dz2(MLP_HEAD_MSE, &z, 1, y, 7, &dz);
+        CHECK(dz == 2.0 * (z - y) / 7.0);
+        double eps = 1e-6, up = z + eps, down = z - eps;
+        CHECK(fabs((head_loss(MLP_HEAD_MSE, &up, 1, y) - head_loss(MLP_HEAD_MSE, &down, 1, y)) / (2 * eps) - 7.0 * dz) < 1e-6);
+        CHECK(head_correct(MLP_HEAD_MSE, &z, 1, y) == 0);
+    }
+    enum { N = 37 };
+    double z[N], y[N];
+    for (int i = 0; i < N; i++) {
+        y[i] = 3.0 * rng_uniform(&r) + 1.0;
+        z[i] = y[i] + 0.3 * (rng_uniform(&r) - 0.5);
+    }
+    MlpHeadSums s = {0.0, 0};
+    head_eval_rows(MLP_HEAD_MSE, 1, z, y, N, &s);
+    long double mean = 0.0L, sst = 0.0L, sse = 0.0L;
+    for (int i = 0; i < N; i++) mean += y[i];
+    mean /= N;
+    for (int i = 0; i < N; i++) {
+        sst += (y[i] - mean) * (y[i] - mean);
+        sse += ((long double)z[i] - y[i]) * ((long double)z[i] - y[i]);
+    }
+    double loss, r2;
+    head_score(MLP_HEAD_MSE, &s, y, N, &loss, &r2);
+    CHECK_NEAR(loss, (double)(sse / N), 1e-14);
+    CHECK_NEAR(r2, (double)(1.0L - sse / sst), 1e-14);
+    s = (MlpHeadSums){0.0, 0};
+    head_eval_rows(MLP_HEAD_MSE, 1, y, y, N, &s);   // a perfect fit
+    head_score(MLP_HEAD_MSE, &s, y, N, &loss, &r2);
+    CHECK(loss == 0.0 && r2 == 1.0);
+    double at_mean[N], flat[N];
+    for (int i = 0; i < N; i++) {
+        at_mean[i] = (double)mean;
+        flat[i] = 2.5;
+    }
+    s = (MlpHeadSums){0.0, 0};
+    head_eval_rows(MLP_HEAD_MSE, 1, at_mean, y, N, &s);
+    head_score(MLP_HEAD_MSE, &s, y, N, &loss, &r2);
+    CHECK(fabs(r2) < 1e-14);
+    s = (MlpHeadSums){0.0, 0};
+    head_eval_rows(MLP_HEAD_MSE, 1, z, flat, N, &s);   // targets all equal: NaN, the one NaN
+    head_score(MLP_HEAD_MSE, &s, flat, N, &loss, &r2);
+    uint64_t got;
+    memcpy(&got, &r2, 8);
+    CHECK(got == 0x7ff8000000000000ull && isfinite(loss));
+    head_score(MLP_HEAD_MSE, &s, flat, 1, &loss, &r2);   // one row: its targets are all equal
+    CHECK(isnan(r2));
+}
+
+// One output, mse, through the kernels: loss and R2 of mlp_evaluate (chunked) against an
+// independent computation from the reference forward pass, in long double; R2 over the rows
+// evaluated, with their own mean (scikit-learn's r2_score).
+static void mse_evaluation_matches_an_independent_computation(void) {
+    MlpKernels kinds[2];
+    int nk = n_kernel_kinds(kinds);
+    use_head(MLP_HEAD_MSE, 1);
+    for (int k = 0; k < nk; k++) {
+        use_kernels(kinds[k]);
+        Fixture f;
+        fixture_init(&f, 7, 13, 101, 41);
+        double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)f.B * sizeof(double));
+        mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
+        for (int64_t n = 1; n <= f.B; n += 50) {   // 1, 51 and 101 rows
+            long double mean = 0.0L, sst = 0.0L, sse = 0.0L;
+            for (int64_t i = 0; i < n; i++) mean += f.y[i];
+            mean /= n;
+            for (int64_t i = 0; i < n; i++) {
+                sst += (f.y[i] - mean) * (f.y[i] - mean);
+                sse += ((long double)z2[i] - f.y[i]) * ((long double)z2[i] - f.y[i]);
+            }
+            MlpWork small;
+            mlp_work_init(&small, f.D, f.H, 1, 8);
+            mlp_work_set_kernels(&small, test_kernels);
+            double loss, r2;
+            mlp_evaluate(&f.m, f.X, f.y, n, &small, &loss, &r2);
+            CHECK_NEAR(loss, (double)(sse / n), 1e-12);
+            CHECK_NEAR(loss, mlp_loss_ref(&f.m, f.X, f.y, n), 1e-12);
+            if (n == 1) CHECK(isnan(r2));
+            else CHECK_NEAR(r2, (double)(1.0L - sse / sst), 1e-12);
+            mlp_work_free(&small);
+        }
+        free(A1); free(z2);
+        fixture_free(&f);
+    }
+    use_kernels(MLP_KERNELS_AUTO);
+    use_head(MLP_HEAD_BINARY, 1);
+}
+
+// softmax evaluation: the loss against the reference, the accuracy the argmax's.
+static void softmax_evaluation_counts_the_argmax(void) {
+    use_head(MLP_HEAD_SOFTMAX, 5);
+    Fixture f;
+    fixture_init(&f, 30, 16, 100, 12);
+    MlpWork small;
+    mlp_work_init(&small, f.D, f.H, f.O, 7);
+    mlp_work_set_kernels(&small, test_kernels);
+    double loss, acc;
+    mlp_evaluate(&f.m, f.X, f.y, f.B, &small, &loss, &acc);
+    CHECK_NEAR(loss, mlp_loss_ref(&f.m, f.X, f.y, f.B), 1e-13);
+    double *A1 = malloc((size_t)(f.B * f.H) * sizeof(double)), *z2 = malloc((size_t)(f.B * f.O) * sizeof(double));
+    mlp_forward_ref(&f.m, f.X, f.B, A1, z2);
+    int correct = 0;
+    for (int64_t b = 0; b < f.B; b++) {
+        int64_t arg = 0;
+        for (int64_t o = 1; o < f.O; o++) if (z2[b * f.O + o] > z2[b * f.O + arg]) arg = o;
+        correct += arg == (int64_t)f.y[b];
+    }
+    CHECK(acc == correct / 100.0);
+    free(A1); free(z2);
+    mlp_work_free(&small);
+    fixture_free(&f);
+    use_head(MLP_HEAD_BINARY, 1);
+}
+
+#ifdef MLP_HAVE_AVX2
+AVX2_FN static void rows_avx2(MlpHead head, int64_t O, const double *z2, const double *y, int64_t B, double *dz2,
+                              MlpHeadSums *s) {
+    head_dz2_rows_avx2(head, O, z2, y, B, dz2);
+    head_eval_rows_avx2(head, O, z2, y, B, s);
+}
+#endif
+
+// The AVX2 row loops of softmax and mse give the per-row functions' bits on awkward values
+// (zeros of both signs, ties, huge and tiny logits, the exp's range ends, infinities, NaN), for
+// widths with and without a tail of outputs and batches of every tail length.
+static void the_new_heads_on_four_lanes(void) {
+#ifdef MLP_HAVE_AVX2
+    if (mlp_kernels_resolve(MLP_KERNELS_AVX2) != MLP_KERNELS_AVX2) return;
+    const double vals[] = {0.0, -0.0, 1e-300, -1e-300, 0.5, -0.5, 3.0, 3.0, -3.0, 40.0, -40.0, 709.8, -709.8, 745.3,
+                           -745.3, 800.0, -800.0, 1e300, -1e300, 1.0, -2.0, 0.25, INFINITY, -INFINITY, NAN};
+    enum { NV = sizeof vals / sizeof vals[0] };
+    const int64_t Os[] = {1, 2, 3, 4, 5, 10};
+    for (int oi = 0; oi < 6; oi++) {
+        int64_t O = Os[oi];
+        MlpHead head = O == 1 ? MLP_HEAD_MSE : MLP_HEAD_SOFTMAX;
+        for (int64_t B = 1; B <= 13; B++) {
+            for (int finite = 0; finite < 2; finite++) {   // finite values only (compared bit for bit), then all
+                double z2[13 * 10], y[13], dz_v[13 * 10], dz_s[13 * 10];
+                int nv = finite ? NV - 3 : NV;
+                for (int64_t i = 0; i < B * O; i++) z2[i] = vals[(i * 7 + B) % nv];
+                for (int64_t b = 0; b < B; b++) y[b] = O == 1 ? vals[(b * 5 + 3) % nv] : (double)((b * 3 + B) % O);
+                MlpHeadSums sv = {0.0, 0}, sp = {0.0, 0};
+                rows_avx2(head, O, z2, y, B, dz_v, &sv);
+                head_eval_rows(head, O, z2, y, B, &sp);
+                for (int64_t b = 0; b < B; b++) head_dz2(head, z2 + b * O, O, y[b], B, dz_s + b * O);
+                for (int64_t i = 0; i < B * O; i++) CHECK(same_or_both_nan(dz_v[i], dz_s[i]));
+                CHECK(same_or_both_nan(sv.loss, sp.loss) && sv.correct == sp.correct);
+            }
+        }
+    }
+#endif
+}
+
+// Initial weights of O outputs: normal draws W1, then W2 (H x O, row-major), then b1, then b2
+// (O) from one stream, so O = 1 draws exactly what one output always drew (W1, W2 (H), b1,
+// b2); xavier_uniform's W2 uses fan_out = O.
+static void initial_weights_of_several_outputs(void) {
+    const int64_t D = 4, H = 6;
+    for (int64_t O = 1; O <= 10; O += 9) {
+        Mlp m;
+        CHECK(mlp_init(&m, D, H, O, O == 1 ? MLP_HEAD_BINARY : MLP_HEAD_SOFTMAX) == 0);
+        Rng r1, r2;
+        rng_init(&r1, 17, RNG_INIT, D, H);
+        rng_init(&r2, 17, RNG_INIT, D, H);
+        mlp_init_weights(&m, MLP_INIT_NORMAL, &r1, 0.1);
+        int same = 1;
+        for (int64_t i = 0; i < D * H; i++) same &= m.W1[i] == rng_normal(&r2) * 0.1;
+        for (int64_t i = 0; i < H * O; i++) same &= m.W2[i] == rng_normal(&r2) * 0.1;
+        for (int64_t i = 0; i < H; i++) same &= m.b1[i] == rng_normal(&r2) * 0.1;
+        for (int64_t i = 0; i < O; i++) same &= m.b2[i] == rng_normal(&r2) * 0.1;
+        CHECK(same && rng_next(&r1) == rng_next(&r2));   // nothing more drawn
+        mlp_free(&m);
+    }
+    // xavier_uniform: W2's bound is sqrt(6 / (H + O)), reached on a large layer.
+    const int64_t Hx = 4000, Ox = 10;
+    Mlp m;
+    CHECK(mlp_init(&m, 2, Hx, Ox, MLP_HEAD_SOFTMAX) == 0);
+    Rng r;
+    rng_init(&r, 5, RNG_INIT_XAVIER_UNIFORM, 2, Hx);
+    mlp_init_weights(&m, MLP_INIT_XAVIER_UNIFORM, &r, 1.0);
+    double a = sqrt(6.0 / (double)(Hx + Ox)), hi = 0.0;
+    for (int64_t i = 0; i < Hx * Ox; i++) hi = fmax(hi, fabs(m.W2[i]));
+    CHECK(hi < a && hi > 0.999 * a);
+    for (int64_t o = 0; o < Ox; o++) CHECK(m.b2[o] == 0.0);
+    mlp_free(&m);
+}
+
+// Plain SGD with each new head learns a task it can: three classes by the quadrant of two
+// inputs (softmax), and a smooth function (mse, R2 well above 0).
+static void the_new_heads_learn(void) {
+    enum { N = 300, D = 2 };
+    double X[N * D], yc[N], yr[N];
+    Rng r;
+    rng_init(&r, 6, 98, 0, 0);
+    for (int i = 0; i < N; i++) {
+        double u = 2.0 * rng_uniform(&r) - 1.0, v = 2.0 * rng_uniform(&r) - 1.0;
+        X[i * D] = u;
+        X[i * D + 1] = v;
+        yc[i] = u > 0.0 ? (v > 0.0 ? 0.0 : 1.0) : 2.0;
+        yr[i] = sin(2.0 * u) + v * v;
+    }
+    for (int task = 0; task < 2; task++) {
+        MlpHead head = task ? MLP_HEAD_MSE : MLP_HEAD_SOFTMAX;
+        int64_t O = task ? 1 : 3;
+        const double *y = task ? yr : yc;
+        Mlp m;
+        MlpWork w;
+        CHECK(mlp_init(&m, D, 32, O, head) == 0 && mlp_work_init(&w, D, 32, O, 20) == 0);
+        m.act = MLP_TANH;
+        Rng init;
+        rng_init(&init, 1, RNG_INIT, D, 32);
+        mlp_init_weights(&m, MLP_INIT_XAVIER_UNIFORM, &init, 1.0);
+        double loss0, score0, loss, score;
+        mlp_evaluate(&m, X, y, N, &w, &loss0, &score0);
+        for (int e = 0; e < 300; e++)
+            for (int b = 0; b < N; b += 20) mlp_step(&m, X + b * D, y + b, 20, &w, 0.1);
+        mlp_evaluate(&m, X, y, N, &w, &loss, &score);
+        CHECK(loss < 0.25 * loss0);
+        CHECK(task ? score > 0.9 : score > 0.95);
+        if (!(task ? score > 0.9 : score > 0.95)) fprintf(stderr, "    %s: loss %g -> %g, score %g\n", MLP_HEAD_NAMES[head], loss0, loss, score);
+        mlp_free(&m);
+        mlp_work_free(&w);
+    }
+}
+
 int main(void) {
     RUN(kernels_can_be_chosen_per_work_space);
     RUN(forward_matches_reference);
@@ -653,5 +1036,13 @@ int main(void) {
     RUN(non_finite_parameters_are_detected);
     RUN(parameter_layout_follows_the_outputs);
     RUN(the_binary_head_row_by_row_and_on_four_lanes);
+    RUN(canonical_log_is_accurate);
+    RUN(the_softmax_head_against_its_formulas);
+    RUN(the_mse_head_against_its_formulas);
+    RUN(mse_evaluation_matches_an_independent_computation);
+    RUN(softmax_evaluation_counts_the_argmax);
+    RUN(the_new_heads_on_four_lanes);
+    RUN(initial_weights_of_several_outputs);
+    RUN(the_new_heads_learn);
     return CHECK_SUMMARY();
 }

@@ -128,6 +128,53 @@ static void early_stopping_stops_by_its_rule_and_restores_the_best_epoch(void) {
     data_free(&cv);
 }
 
+// The network of a run follows the data's task (binary today: one output, the binary head);
+// its initial weights are exactly what one output always drew: the normal stream keyed by
+// (seed, input width, hidden_dim).
+static void the_network_follows_the_task_and_one_output_draws_as_before(void) {
+    TrainTask task = train_task_of(&data);
+    CHECK(task.head == MLP_HEAD_BINARY && task.n_out == 1);
+    Run r;
+    Hyper h = hyper(6, 0.1, 32, 1, 12);
+    h.init_scale = 0.3;
+    CHECK(train_init(&r, &data, &h) == 0);
+    train_begin(&r, &data);
+    CHECK(r.model.head == MLP_HEAD_BINARY && r.model.n_out == 1 && r.initial.head == MLP_HEAD_BINARY);
+    Mlp want;
+    CHECK(mlp_init(&want, data.n_features, 6, 1, MLP_HEAD_BINARY) == 0);
+    Rng rng;
+    rng_init(&rng, 12, RNG_INIT, (uint64_t)data.n_features, 6);
+    int64_t D = data.n_features, H = 6;
+    for (int64_t i = 0; i < D * H; i++) want.W1[i] = rng_normal(&rng) * 0.3;   // v2's order
+    for (int64_t i = 0; i < H; i++) want.W2[i] = rng_normal(&rng) * 0.3;
+    for (int64_t i = 0; i < H; i++) want.b1[i] = rng_normal(&rng) * 0.3;
+    want.b2[0] = rng_normal(&rng) * 0.3;
+    CHECK(same_params(&r.initial, &want));
+    mlp_free(&want);
+    train_free(&r);
+}
+
+// The score curves are named by the task: acc for classification, r2 for regression.
+static void curve_names_follow_the_task(void) {
+    const char *want_cls[N_CURVES] = {"train_loss", "train_acc", "test_loss", "test_acc", "val_loss", "val_acc"};
+    const char *want_reg[N_CURVES] = {"train_loss", "train_r2", "test_loss", "test_r2", "val_loss", "val_r2"};
+    for (int c = 0; c < N_CURVES; c++) {
+        CHECK(strcmp(train_curve_name(c, 0), want_cls[c]) == 0 && strcmp(CURVE_NAMES[c], want_cls[c]) == 0);
+        CHECK(strcmp(train_curve_name(c, 1), want_reg[c]) == 0);
+    }
+    CHECK(train_curve_name(N_CURVES, 0) == NULL && train_curve_name(-1, 1) == NULL);
+}
+
+// train_flops for one output is the count it always was: 2 n H (2 D + 3) a step's rows, the
+// update's D H + 2 H + 1 parameters, 2 (n_train + n_test) H (D + 1) the evaluation.
+static void flops_count_one_output_as_before(void) {
+    Hyper h = hyper(16, 0.1, 32, 3, 0);
+    double D = (double)data.n_features, H = 16.0, n = (double)data.n_train;
+    double want = 3.0 * (2.0 * n * H * (2.0 * D + 3.0) + ceil(n / 32.0) * 2.0 * (D * H + 2.0 * H + 1.0) +
+                         2.0 * (double)(data.n_train + data.n_test) * H * (D + 1.0));
+    CHECK(train_flops(&h, &data) == want);
+}
+
 int main(void) {
     char err[ERR_LEN];
     if (data_load_table(&table, "breast_cancer", NULL, NULL, err) || data_prepare(&data, &table, 0.2, 42, SCALE_MINMAX, err)) {
@@ -141,6 +188,9 @@ int main(void) {
     RUN(cancel_abandons_the_run);
     RUN(a_batch_of_every_size_including_the_whole_part_works);
     RUN(early_stopping_stops_by_its_rule_and_restores_the_best_epoch);
+    RUN(the_network_follows_the_task_and_one_output_draws_as_before);
+    RUN(curve_names_follow_the_task);
+    RUN(flops_count_one_output_as_before);
     data_free(&data);
     data_free_table(&table);
     return CHECK_SUMMARY();
