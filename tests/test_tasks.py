@@ -549,3 +549,33 @@ def test_a_bad_set_value_names_the_option(tmp_path):
     r = run_sweep("-q", "-o", tmp_path / "out.h5", "--set", "data.classes=[a, b]", spec, cwd=tmp_path)
     assert r.returncode == 2 and "--set data.classes=[a, b]: data.classes: expected no classes" in one_line(r.stderr)
     assert not (tmp_path / "out.h5").exists()
+
+
+@pytest.mark.parametrize("fixture", ["iris", "diabetes"])
+def test_resume_finishes_a_multiclass_or_regression_file_as_one_run(request, fixture, tmp_path):
+    """Half the configs made pending again (as a kill leaves them): --resume trains them into
+    the same file as one run, their O-wide weights and r2 columns included."""
+    from conftest import assert_same_results
+    ref = request.getfixturevalue(fixture)
+    part = tmp_path / "part.h5"
+    part.write_bytes(ref.read_bytes())
+    with h5py.File(part, "r+") as f:
+        s, c = f["summary"][:], f["configs"][:]
+        gone = np.arange(len(s))[::2]
+        s["status"][gone] = 0
+        f["summary"][...] = s
+        for name in f["curves"]:   # their rows as if never written
+            if f["curves"][name].ndim == 2:
+                v = f["curves"][name][()]
+                v[gone] = np.nan
+                f["curves"][name][...] = v
+        for i in gone:
+            for top in ("weights", "initial_weights"):
+                if top in f:
+                    for w in ("W1", "b1", "W2", "b2"):
+                        d = f[f"{top}/hidden_{c['hidden_dim'][i]}/{w}"]
+                        d[c["weights_row"][i]] = np.zeros(d.shape[1:])
+        f.attrs["status"] = "interrupted"
+    spec = write_spec(tmp_path / f"{fixture}.yaml", IRIS if fixture == "iris" else DIABETES)
+    run_ok("-q", "--resume", "-o", part, spec)
+    assert_same_results(ref, part)
