@@ -17,7 +17,8 @@ void dryrun_print(const Spec *s, const Dataset *d, const Grid *g, const int64_t 
 
 // (v3) The task in words, for the dry run and the start of a run: "binary, 2 classes: 0, 1",
 // "multiclass, 3 classes: setosa, versicolor, virginica", "regression, target progression,
-// scaled standard". target: the label column's name (or NULL).
+// scaled standard" (or "not scaled (target_scale none)"). target: the label column's name
+// (or NULL).
 void dryrun_task_text(const Dataset *d, const char *target, char *out, size_t cap);
 
 #endif

@@ -115,8 +115,8 @@ void dryrun_task_text(const Dataset *d, const char *target, char *out, size_t ca
         store_task_describe(d->task, d->n_classes, d->class_names, out, cap);
         return;
     }
-    snprintf(out, cap, "regression, target %s, scaled %s", target ? target : "(the last column)",
-             TARGET_SCALE_NAMES[d->target_scaling < N_TARGET_SCALES ? d->target_scaling : 0]);
+    snprintf(out, cap, "regression, target %s, %s", target ? target : "(the last column)",
+             d->target_scaling == TARGET_SCALE_NONE ? "not scaled (target_scale none)" : "scaled standard");
 }
 
 void dryrun_print(const Spec *s, const Dataset *d, const Grid *g, const int64_t *todo, int64_t n_todo,
