@@ -80,6 +80,7 @@ int store_data_matches(hid_t file, const Dataset *d) {
                        data_equal(file, "data/split_feature_offset", H5T_NATIVE_DOUBLE, d->split_offset, J * D, sizeof(double)) &&
                        data_equal(file, "data/split_feature_scale", H5T_NATIVE_DOUBLE, d->split_scale, J * D, sizeof(double))))
         return 0;
+    if (!store_task_target_matches(file, d)) return 0;   // (v3) regression's target scaling
     return data_equal(file, "data/train_index", H5T_NATIVE_INT64, d->train_index, d->n_train, sizeof(int64_t)) &&
            data_equal(file, "data/test_index", H5T_NATIVE_INT64, d->test_index, d->n_test, sizeof(int64_t)) &&
            data_equal(file, "data/feature_offset", H5T_NATIVE_DOUBLE, d->feature_offset, d->n_features, sizeof(double)) &&
@@ -141,7 +142,9 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
         AxisId axes[N_AXES];
         int n_names = name_axes(axes);
         size_t row_names = (size_t)n_names * ROWS_NAME_LEN;   // bytes of a row's names
-        hid_t ct = store_config_type(), stype = store_summary_type(), nt = config_names_type(axes, n_names);
+        hid_t ct = store_config_type(), nt = config_names_type(axes, n_names);
+        // (v3) The summary's score columns are named by the file's task (store_task.h).
+        hid_t stype = store_task_compound(store_summary_type(), store_file_task(file));
         char *names = malloc((size_t)(*n ? *n : 1) * row_names);
         // A column the file lacks reads as its axis's default (a file from before the recipe
         // axes lacks those), repeat and fold as 0, and a /summary column as in a pending row

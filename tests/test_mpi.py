@@ -250,3 +250,25 @@ def test_errors_are_reported_once_with_their_status(mpi_bin, reference, tmp_path
     assert rc == 0, err
     assert out.count("= 64 configs") == 1, out
     assert sorted(os.listdir(tmp_path)) == ["bad.yaml"]
+
+
+@pytest.mark.parametrize("source", ["iris", "diabetes"])
+def test_a_multiclass_or_regression_sweep_over_ranks_is_a_plain_runs_file(mpi_bin, tmp_path, source):
+    """(v3) Results of K outputs (iris) and of regression's scaled targets (diabetes) travel
+    between ranks, and every rank agrees on the task, classes and target scaling."""
+    spec = write_spec(tmp_path / f"{source}.yaml", f"""\
+data:
+  source: {source}
+  folds: 2
+grid:
+  hidden_dim: [4, 8]
+  learning_rate: [0.01, 0.1]
+  epochs: 5
+  seed: [0, 1]
+""")
+    plain, ranked = tmp_path / "plain.h5", tmp_path / "mpi.h5"
+    r = run_sweep("-q", "-j", "2", "-o", plain, spec)
+    assert r.returncode == 0, r.stderr
+    rc, _, err = mpirun(mpi_bin, 2, "-q", "-j", "1", "-o", ranked, spec)
+    assert rc == 0, err
+    assert_same_results(plain, ranked)
