@@ -261,7 +261,8 @@ AVX2_OWN void mse_eval_rows_avx2(const double *z2, const double *y, int64_t rows
 }
 
 // S = exp(z[0] - m) + exp(z[1] - m) + ... from +0, o ascending (softmax_loss's), the exps 4 at
-// a time (exp4: exp_c lane by lane); each exp is also stored to e[o] when e is not NULL.
+// a time (exp4: exp_c lane by lane; the last O mod 4 with their lanes beyond O set to exp(0),
+// which is not added); each exp is also stored to e[o] when e is not NULL.
 AVX2_INLINE double softmax_sum_avx2(const double *z, int64_t O, double m, double *e) {
     const __m256d mv = _mm256_set1_pd(m);
     double S = 0.0;
@@ -275,10 +276,16 @@ AVX2_INLINE double softmax_sum_avx2(const double *z, int64_t O, double m, double
         S += v[2];
         S += v[3];
     }
-    for (; o < O; o++) {
-        double v = exp_c(z[o] - m);
-        if (e) e[o] = v;
-        S += v;
+    if (o < O) {
+        int n = (int)(O - o);
+        __m256i in = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+        __m256d zv = _mm256_blendv_pd(mv, _mm256_maskload_pd(z + o, in), _mm256_castsi256_pd(in));   // m past O
+        double v[4];
+        _mm256_storeu_pd(v, exp4(_mm256_sub_pd(zv, mv)));                                 // exp(z - m)
+        for (int i = 0; i < n; i++) {
+            if (e) e[o + i] = v[i];
+            S += v[i];
+        }
     }
     return S;
 }

@@ -93,6 +93,36 @@ AVX2_INLINE void dw1_tile(const int R, const int NV, const double *x, int64_t D,
         }
 }
 
+// dw1_tile with -lr read from memory after the loop, not held in a register through it: the
+// same operations. The mse head's backward copies use it: with -lr in a register GCC spills one
+// of the tile's dZ1 vectors in their hottest loop (the binary head's copies keep dw1_tile, whose
+// code there is what it always was).
+AVX2_INLINE void dw1_tile_m(const int R, const int NV, const double *x, int64_t D, const double *P,
+                            int64_t H, int64_t B, double *out, int update, const double *nlr) {
+    __m256d acc[MR][NVMAX], zv[NVMAX];
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_pd();
+    for (int64_t b = 0; b < B; b++) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) zv[v] = _mm256_load_pd(P + b * 4 * NV + 4 * v);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m256d xb = _mm256_broadcast_sd(x + b * D + r);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_pd(xb, zv[v], acc[r][v]);   // dW1 = X^T dZ1
+        }
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++) {
+            double *p = out + r * H + 4 * v;
+            _mm256_storeu_pd(p, update ? _mm256_fmadd_pd(_mm256_broadcast_sd(nlr), acc[r][v], _mm256_loadu_pd(p)) : acc[r][v]);
+        }
+}
+
 // For 4*NV hidden units, over b in order: dW2, db1, and dZ1 into the packed panel P (B rows of
 // 4*NV, contiguous).
 AVX2_INLINE void dz1_panel(const int NV, const double *W2, const double *A1, int64_t H, int64_t B,
@@ -225,9 +255,13 @@ AVX2_FN static void forward_avx2(const Mlp *m, const double *X, int64_t B, doubl
     else forward_avx2_relu(m, X, B, A1, store, z2);
 }
 
+// The binary head's backward pass (the one-output order of mlp.h). The mse head's is
+// backward_mse_t below: the same loops from its own dz2, its dW1 tiles reading -lr from memory.
+// Two copies of the loops, not one with the head as a parameter: any change to this one's text
+// changes GCC's register allocation for the binary head (the instructions it had alone are
+// kept), and the one-parameter version spilled a register in mse's hottest loop.
 AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y, int64_t B,
-                                 MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act,
-                                 const MlpHead head) {
+                                 MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
     // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
     const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
     const int64_t O = 1;   // the one output of these loops (backward_avx2: m->n_out == 1)
@@ -235,7 +269,7 @@ AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y,
     double *dz2 = w->dz2, *P = w->dZ1;
     const double nlr_s = -lr;
     const __m256d nlr = _mm256_set1_pd(nlr_s);
-    head_dz2_rows_avx2(head, O, z2, y, B, dz2);                                 // dz2, the head's
+    head_dz2_rows_avx2(MLP_HEAD_BINARY, O, z2, y, B, dz2);                      // dz2, the head's
     double db2 = 0.0;
     for (int64_t b = 0; b < B; b++) db2 += dz2[b];                               // db2 = sum dz2
     put(dst->b2, db2, update, nlr_s);
@@ -275,20 +309,66 @@ AVX2_INLINE void backward_avx2_t(const Mlp *m, const double *X, const double *y,
     }
 }
 
-// One copy per activation and one-output head (the head a compile-time constant too, so that
-// the binary head's copies are the code they were alone).
-#define BWD_COPY(NAME, ACT, HEAD)                                                                  \
+// The mse head's backward pass: backward_avx2_t's, from dz2 = 2 (z - t) / B (the same order).
+AVX2_INLINE void backward_mse_t(const Mlp *m, const double *X, const double *y, int64_t B,
+                                MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
+    const int64_t D = m->n_in, H = m->n_hidden, H4 = H & ~(int64_t)3, nvec = H4 / 4;
+    const double *A1 = w->A1;
+    double *dz2 = w->dz2, *P = w->dZ1;
+    const double nlr_s = -lr;
+    const __m256d nlr = _mm256_set1_pd(nlr_s);
+    head_dz2_rows_avx2(MLP_HEAD_MSE, 1, w->z2, y, B, dz2);                      // dz2, the head's
+    double db2 = 0.0;
+    for (int64_t b = 0; b < B; b++) db2 += dz2[b];                               // db2 = sum dz2
+    put(dst->b2, db2, update, nlr_s);
+    for (int64_t v0 = 0; v0 < nvec; v0 += NVMAX) {
+        int nv = nvec - v0 < NVMAX ? (int)(nvec - v0) : NVMAX;
+        int64_t h0 = 4 * v0;
+        if (nv == 2)
+            dz1_panel(2, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr, act);
+        else
+            dz1_panel(1, m->W2 + h0, A1 + h0, H, B, dz2, P, dst->W2 + h0, dst->b1 + h0, update, nlr, act);
+        for (int64_t d0 = 0; d0 < D; d0 += MR) {
+            int R = D - d0 < MR ? (int)(D - d0) : MR;
+            double *out = dst->W1 + d0 * H + h0;
+#define DW1(RR, NN) dw1_tile_m(RR, NN, X + d0, D, P, H, B, out, update, &nlr_s)
+            DISPATCH(R, nv, DW1);
+#undef DW1
+        }
+    }
+    // The last H mod 4 units, one at a time.
+    for (int64_t h = H4; h < H; h++) {
+        double dw2 = 0.0, db1 = 0.0, w2 = m->W2[h];
+        for (int64_t b = 0; b < B; b++) {
+            double a = A1[b * H + h];
+            dw2 = fma(a, dz2[b], dw2);                                           // dW2 = A1^T dz2
+            P[b] = dact_c(act, a, dz2[b] * w2);                                  // dZ1 = act'(dz2 W2)
+            db1 = db1 + P[b];                                                    // db1 = sum dZ1
+        }
+        put(dst->W2 + h, dw2, update, nlr_s);
+        put(dst->b1 + h, db1, update, nlr_s);
+        for (int64_t d = 0; d < D; d++) {
+            double g = 0.0;
+            for (int64_t b = 0; b < B; b++) g = fma(X[b * D + d], P[b], g);   // dW1 = X^T dZ1
+            put(dst->W1 + d * H + h, g, update, nlr_s);
+        }
+    }
+}
+
+// One copy per activation and one-output head (binary: backward_avx2_t, the code it was
+// alone; mse: backward_mse_t).
+#define BWD_COPY(NAME, BODY, ACT)                                                                  \
     AVX2_FN __attribute__((noinline)) static void NAME(const Mlp *m, const double *X, const double *y, \
                                                        int64_t B, MlpWork *w, Mlp *dst, int update,    \
                                                        double lr) {                                    \
-        backward_avx2_t(m, X, y, B, w, dst, update, lr, ACT, HEAD);                                   \
+        BODY(m, X, y, B, w, dst, update, lr, ACT);                                                    \
     }
-BWD_COPY(backward_avx2_relu, MLP_RELU, MLP_HEAD_BINARY)
-BWD_COPY(backward_avx2_tanh, MLP_TANH, MLP_HEAD_BINARY)
-BWD_COPY(backward_avx2_leaky, MLP_LEAKY_RELU, MLP_HEAD_BINARY)
-BWD_COPY(backward_mse_relu, MLP_RELU, MLP_HEAD_MSE)
-BWD_COPY(backward_mse_tanh, MLP_TANH, MLP_HEAD_MSE)
-BWD_COPY(backward_mse_leaky, MLP_LEAKY_RELU, MLP_HEAD_MSE)
+BWD_COPY(backward_avx2_relu, backward_avx2_t, MLP_RELU)
+BWD_COPY(backward_avx2_tanh, backward_avx2_t, MLP_TANH)
+BWD_COPY(backward_avx2_leaky, backward_avx2_t, MLP_LEAKY_RELU)
+BWD_COPY(backward_mse_relu, backward_mse_t, MLP_RELU)
+BWD_COPY(backward_mse_tanh, backward_mse_t, MLP_TANH)
+BWD_COPY(backward_mse_leaky, backward_mse_t, MLP_LEAKY_RELU)
 #undef BWD_COPY
 
 AVX2_FN static void backward_avx2(const Mlp *m, const double *X, const double *y, int64_t B,
@@ -408,49 +488,58 @@ AVX2_INLINE void dw2_tile(const int R, const int NV, const double *a, int64_t H,
         }
 }
 
-// For 4*NV hidden units, over b in order (RB rows at a time, for independent chains): g =
+// dZ1 of one row b for 4*NV hidden units from its g (dA1): act'(g) into the packed panel P,
+// added to db1's sums gb.
+AVX2_INLINE void dz1_row_wide(const int NV, const double *A1, int64_t H, int64_t b, const __m256d *g,
+                              double *P, __m256d *gb, const MlpActivation act) {
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++) {
+        __m256d d1 = dact4(act, _mm256_loadu_pd(A1 + b * H + 4 * v), g[v]);         // dZ1 = act'(dA1)
+        _mm256_store_pd(P + b * 4 * NV + 4 * v, d1);
+        gb[v] = _mm256_add_pd(gb[v], d1);                                         // db1 = sum dZ1
+    }
+}
+
+// For 4*NV hidden units, over b in order (4 rows at a time, for independent chains): g =
 // dz2 W2^T along o from +0, dZ1 = act'(g) into the packed panel P (B rows of 4*NV), and db1.
 AVX2_INLINE void dz1_panel_wide(const int NV, const double *W2T, int64_t H, int64_t O, const double *A1,
                                 int64_t B, const double *dz2, double *P, double *db1, int update,
                                 __m256d nlr, const MlpActivation act) {
     enum { RB = 4 };
-    __m256d gb[NVMAX], g[RB][NVMAX];
+    __m256d gb[NVMAX];
 #pragma GCC unroll 2
     for (int v = 0; v < NV; v++) gb[v] = _mm256_setzero_pd();
     int64_t b = 0;
-    for (; b < B; b += RB) {
-        const int rows = B - b < RB ? (int)(B - b) : RB;
+    for (; b + RB <= B; b += RB) {
+        __m256d g[RB][NVMAX];
 #pragma GCC unroll 4
         for (int r = 0; r < RB; r++)
 #pragma GCC unroll 2
             for (int v = 0; v < NV; v++) g[r][v] = _mm256_setzero_pd();
-        if (rows == RB) {
-            for (int64_t o = 0; o < O; o++) {
-                __m256d wv[NVMAX];
+        for (int64_t o = 0; o < O; o++) {
+            __m256d wv[NVMAX];
 #pragma GCC unroll 2
-                for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W2T + o * H + 4 * v);
+            for (int v = 0; v < NV; v++) wv[v] = _mm256_loadu_pd(W2T + o * H + 4 * v);
 #pragma GCC unroll 4
-                for (int r = 0; r < RB; r++) {
-                    __m256d dz = _mm256_broadcast_sd(dz2 + (b + r) * O + o);
+            for (int r = 0; r < RB; r++) {
+                __m256d dz = _mm256_broadcast_sd(dz2 + (b + r) * O + o);
 #pragma GCC unroll 2
-                    for (int v = 0; v < NV; v++) g[r][v] = _mm256_fmadd_pd(dz, wv[v], g[r][v]);   // dA1 = dz2 W2^T
-                }
+                for (int v = 0; v < NV; v++) g[r][v] = _mm256_fmadd_pd(dz, wv[v], g[r][v]);   // dA1 = dz2 W2^T
             }
-        } else {
-            for (int r = 0; r < rows; r++)
-                for (int64_t o = 0; o < O; o++) {
-                    __m256d dz = _mm256_broadcast_sd(dz2 + (b + r) * O + o);
-#pragma GCC unroll 2
-                    for (int v = 0; v < NV; v++) g[r][v] = _mm256_fmadd_pd(dz, _mm256_loadu_pd(W2T + o * H + 4 * v), g[r][v]);
-                }
         }
-        for (int r = 0; r < rows; r++)
+#pragma GCC unroll 4
+        for (int r = 0; r < RB; r++) dz1_row_wide(NV, A1, H, b + r, g[r], P, gb, act);
+    }
+    for (; b < B; b++) {
+        __m256d g[NVMAX];
 #pragma GCC unroll 2
-            for (int v = 0; v < NV; v++) {
-                __m256d d1 = dact4(act, _mm256_loadu_pd(A1 + (b + r) * H + 4 * v), g[r][v]);   // dZ1 = act'(dA1)
-                _mm256_store_pd(P + (b + r) * 4 * NV + 4 * v, d1);
-                gb[v] = _mm256_add_pd(gb[v], d1);                                 // db1 = sum dZ1
-            }
+        for (int v = 0; v < NV; v++) g[v] = _mm256_setzero_pd();
+        for (int64_t o = 0; o < O; o++) {
+            __m256d dz = _mm256_broadcast_sd(dz2 + b * O + o);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++) g[v] = _mm256_fmadd_pd(dz, _mm256_loadu_pd(W2T + o * H + 4 * v), g[v]);
+        }
+        dz1_row_wide(NV, A1, H, b, g, P, gb, act);
     }
 #pragma GCC unroll 2
     for (int v = 0; v < NV; v++) {
