@@ -37,7 +37,8 @@ typedef struct {
 } SpecGrid;
 
 typedef enum { SEARCH_GRID, SEARCH_RANDOM } SearchMethod;
-typedef enum { HALVING_VAL_LOSS, HALVING_VAL_ACC } HalvingMetric;
+// (v3) val_acc is the score of classification, val_r2 of regression (DESIGN section 7).
+typedef enum { HALVING_VAL_LOSS, HALVING_VAL_ACC, HALVING_VAL_R2 } HalvingMetric;
 
 typedef struct {
     char *path;               // as given on the command line
@@ -51,6 +52,19 @@ typedef struct {
         char *source_given;   // as written in the spec
         SrcLoc source_loc;
         char *label;          // or NULL: the last column
+        SrcLoc label_loc;
+        // (v3) What the label means (DESIGN section 7; task.h): the task (TASK_AUTO unless
+        // given), the classes' order as written (the entries' text, or NULL), the target
+        // scaling of regression; handed to the data by spec_task_request.
+        int task;
+        SrcLoc task_loc;
+        char **classes;           // (n_classes) or NULL
+        int64_t n_classes;
+        SrcLoc classes_loc;       // the key data.classes
+        SrcLoc *classes_locs;     // (n_classes) each entry
+        TargetScale target_scale;
+        int target_scale_given;   // written in the spec (a classification task refuses it)
+        SrcLoc target_scale_loc;
         double test_fraction;
         SrcLoc test_fraction_loc;
         uint64_t split_seed;
@@ -68,8 +82,9 @@ typedef struct {
         int enabled;
         int64_t factor;       // keep the best ceil(n / factor) settings at each rung
         int64_t min_epochs;   // the first rung
-        int metric;           // HALVING_VAL_LOSS or HALVING_VAL_ACC
-        SrcLoc loc, min_epochs_loc;   // the halving mapping and its min_epochs
+        int metric;           // HalvingMetric: val_acc only for classification, val_r2 only
+                              //   for regression (spec_check_data, once the task is known)
+        SrcLoc loc, min_epochs_loc, metric_loc;   // the halving mapping, its min_epochs, its metric
     } halving;
     int64_t n_grids;          // 1 for a mapping, else the sub-grids of a list, in order
     SpecGrid *grids;          // (n_grids), every axis filled (defaults included)
@@ -96,8 +111,18 @@ char *spec_stem(const char *path);
 // before any override), "PATH" for a default value (line 0), or "--set KEY=VALUE".
 void spec_where(const Spec *s, SrcLoc at, char *out, size_t cap);
 
-// Checks that need the split data (before its folds are made): folds <= the smaller class's
-// training rows, and 1 <= batch_size <= the fewest rows a config trains on. 0 or 2, err filled.
+// (v3) What the spec asks of the label column (data.task, data.classes, data.target_scale),
+// for data_load_table; the request borrows the spec's strings.
+TaskRequest spec_task_request(const Spec *s);
+// A loading error about one of those keys (req->bad_key, task.h), located: "PATH:L:C: " (the
+// list entry req->bad_index of data.classes, else the key) put in front of err's "data.classes[2]:
+// ..." text. Returns rc. An error about the data itself (bad_key TASK_KEY_NONE) is left as it is.
+int spec_task_error(const Spec *s, const TaskRequest *req, int rc, char *err);
+
+// Checks that need the split data (before its folds are made): folds <= the smallest class's
+// training rows (regression: the training rows), 1 <= batch_size <= the fewest rows a config
+// trains on, and (v3) the keys that depend on the task: target_scale only for regression,
+// halving's metric the task's score. 0 or 2, err filled.
 int spec_check_data(const Spec *s, const Dataset *d, char *err);
 // The data every config of the spec trains on, from the loaded table: the split and scaling,
 // spec_check_data, then the folds. Errors are located at the keys that ask for them. 0, or

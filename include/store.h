@@ -28,6 +28,7 @@
 #include "store_layout.h"
 #include "store_read.h"
 #include "store_seedstats.h"
+#include "store_task.h"
 #include "train.h"
 
 // Lives where it was opened: HDF5 holds pointers to its conversion buffers.
@@ -40,6 +41,8 @@ struct Store {
     double tconv[512], bkg[512];  // type-conversion buffers (a summary row is converted)
     const Grid *grid;
     int64_t n_features;
+    Task task;                    // (v3) the file's task: its columns' names
+    int64_t n_out;                //   and the network's outputs O (the weights' shapes)
     int fd;                       // the file's descriptor, for fsync
     pthread_t syncer;             // background fsync (store_commit.c, "Durability")
     pthread_mutex_t sync_mu;      // the syncer's wake-ups and stop
@@ -65,7 +68,8 @@ struct Store {
 // Builds the whole file as PATH.tmp, then renames it into place and opens it for commits.
 int store_create(Store *st, const char *path, int replace, const StoreMeta *meta, const Grid *grid,
                  const Dataset *data, char *err);
-// Opens an existing file for --resume: checks format and spec hash, fills status[n_configs].
+// Opens an existing file for --resume: checks format, spec hash and data (the task and its
+// classes, the split and every scaling), fills status[n_configs].
 // Writes nothing: the caller marks the file running once it has work to do.
 int store_resume(Store *st, const char *path, const char *spec_sha256, const Grid *grid,
                  const Dataset *data, uint8_t *status, char *err);

@@ -19,11 +19,13 @@
 #include "mlp.h"
 #include "rows.h"
 #include "stats.h"
+#include "store_task.h"
 #include "train.h"
 
 #define STORE_FORMAT_NAME "sweep-results"   // the root's `format`
-// The results file's format_version: 2 from v2 on (folds, validation and their columns).
-#define STORE_FORMAT_VERSION 2
+// The results file's format_version: 2 from v2 on (folds, validation and their columns), 3
+// from v3 on (the task: store_task.h). Files of versions 1 and 2 read as binary.
+#define STORE_FORMAT_VERSION 3
 
 // What the root and /data attributes record about the sweep.
 typedef struct {
@@ -55,18 +57,22 @@ void store_layout_pending_row(SummaryRow *row, int64_t id);
 void store_layout_put_name(char out[ROWS_NAME_LEN], AxisId a, int64_t code);
 // The /seed_stats row of setting k: its axes from c (its first config), counts and moments from gs.
 void store_layout_seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, const ConfigRow *c);
-// The datasets under /seed_stats_curves: <curve>_mean, <curve>_std for each curve in order.
+// The datasets under /seed_stats_curves: <curve>_mean, <curve>_std for each curve in order
+// (the binary names; store_task_name gives a task's).
 extern const char *const STORE_SEED_CURVE_NAMES[2 * N_CURVES];
 
 // Memory types (the caller closes them): ConfigRow's numeric columns (the names are read by
 // store_read_tables), SummaryRow, /summary's status column alone as uint8, SeedStatsRow.
+// SummaryRow's and SeedStatsRow's carry the binary names; store_task_compound renames them
+// for a file's task.
 hid_t store_config_type(void);
 hid_t store_summary_type(void);
 hid_t store_status_type(void);
 hid_t store_layout_seed_stats_type(void);
 
-// The datasets one config's rows live in, open: /summary, its curves, and per hidden size
-// /weights/hidden_<H>/{W1, b1, W2, b2} (MLP_PARAM_NAMES), and the same under /initial_weights.
+// The datasets one config's rows live in, open: /summary, its curves (named by the file's
+// task), and per hidden size /weights/hidden_<H>/{W1, b1, W2, b2} (MLP_PARAM_NAMES), and the
+// same under /initial_weights.
 typedef struct {
     hid_t summary;
     int n_curves;                       // /curves/<CURVE_NAMES[c]> for c < n_curves

@@ -30,11 +30,13 @@ int store_n_curves(hid_t file);
 // A quick look, read-only: the status column (n_configs of them) and the shard of the file
 // at path. SWEEP_OK, or SWEEP_ERR_USAGE (no such file, or another grid: status all pending).
 int store_peek(const char *path, int64_t n_configs, uint8_t *status, char *shard, size_t n_shard);
-// Whether the file's /data split and scaling are those of d (what --resume checks): 1 or 0.
+// Whether the file's /data split and scaling are those of d (what --resume checks), the target
+// scaling of regression included: 1 or 0. (The task itself: store_task_matches.)
 int store_data_matches(hid_t file, const Dataset *d);
 // Reads /configs and /summary whole into malloc'd arrays of *n rows each. A column the file
 // lacks (a file from before the recipe axes) reads as the spec's default (sgd, 0.9, 0, relu,
-// normal); a name this version does not know is an error (2).
+// normal); a name this version does not know is an error (2). /summary's score columns are
+// read by the file's task's names (a regression file's final_train_r2 into final_train_acc).
 int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int64_t *n, char *err);
 
 #endif

@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""same_results.py A.h5 B.h5: exit 0 when two results files hold the same data, bit for bit.
+"""same_results.py [--allow-v3] A.h5 B.h5: exit 0 when two results files hold the same data, bit
+for bit.
 
 Every group, dataset and attribute is compared; values with array equality (NaN equal to NaN,
 the bytes of floats compared, so -0.0 differs from 0.0). Left out, because they differ
 between any two runs: the provenance attributes (created, host, command, version) and the
 /summary column train_seconds. Prints one line per difference and a closing count.
+
+--allow-v3: A may be a binary file of format_version 2 and B the same sweep at format_version 3
+(DESIGN section 7), which differs in exactly these: the root's format_version (2 in A, 3 in
+B), /data's attributes task ("binary") and n_classes (2), and /data/classes (two strings),
+which only B has. Those, with those values, are not differences; everything else still is.
 """
 import sys
 
@@ -42,9 +48,27 @@ def names_of(obj, value):
     return value
 
 
-def compare(a, b, path, out):
+def v3_attr(a, b, path, name):
+    """--allow-v3: whether attribute name of path is one of v3's binary additions."""
+    if path == "/" and name == "format_version":
+        return name in a.attrs and name in b.attrs and int(a.attrs[name]) == 2 and int(b.attrs[name]) == 3
+    if path == "/data" and name in ("task", "n_classes") and name not in a.attrs and name in b.attrs:
+        v = b.attrs[name]
+        return v == "binary" if name == "task" else int(v) == 2
+    return False
+
+
+def v3_object(a, b, path):
+    """--allow-v3: whether path, only in B, is v3's /data/classes of a binary file."""
+    if path != "/data/classes" or path in a.file or path not in b.file:
+        return False
+    d = b.file[path]
+    return isinstance(d, h5py.Dataset) and d.shape == (2,) and d.dtype.kind == "O"
+
+
+def compare(a, b, path, out, allow_v3=False):
     for name in sorted(set(a.attrs) | set(b.attrs)):
-        if name in SKIP_ATTRS:
+        if name in SKIP_ATTRS or (allow_v3 and v3_attr(a, b, path, name)):
             continue
         if name not in a.attrs or name not in b.attrs:
             out.append(f"{path}@{name}: only in one file")
@@ -62,21 +86,26 @@ def compare(a, b, path, out):
             out.append(f"{path}: values differ")
         return
     for name in sorted(set(a) | set(b)):
+        child = f"{path.rstrip('/')}/{name}"
         if name not in a or name not in b:
-            out.append(f"{path.rstrip('/')}/{name}: only in one file")
+            if not (allow_v3 and v3_object(a, b, child)):
+                out.append(f"{child}: only in one file")
         else:
-            compare(a[name], b[name], f"{path.rstrip('/')}/{name}", out)
+            compare(a[name], b[name], child, out, allow_v3)
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: same_results.py A.h5 B.h5")
+    args = sys.argv[1:]
+    allow_v3 = "--allow-v3" in args
+    args = [x for x in args if x != "--allow-v3"]
+    if len(args) != 2:
+        sys.exit("usage: same_results.py [--allow-v3] A.h5 B.h5")
     out = []
-    with h5py.File(sys.argv[1], "r") as a, h5py.File(sys.argv[2], "r") as b:
-        compare(a, b, "/", out)
+    with h5py.File(args[0], "r") as a, h5py.File(args[1], "r") as b:
+        compare(a, b, "/", out, allow_v3)
     for line in out:
-        print(f"{sys.argv[2]}: {line}")
-    print(f"{'same' if not out else 'DIFFERENT'}: {sys.argv[1]} {sys.argv[2]} ({len(out)} differences)")
+        print(f"{args[1]}: {line}")
+    print(f"{'same' if not out else 'DIFFERENT'}: {args[0]} {args[1]} ({len(out)} differences)")
     sys.exit(1 if out else 0)
 
 

@@ -184,7 +184,7 @@ void dryrun_print(const Spec *s, const Dataset *d, const Grid *g, const int64_t 
     HalvingPlan hp;
     double share = 1.0;   // of the full grid's epochs that halving trains
     if (s->halving.enabled && halving_plan(&hp, s, g) == 0) {
-        printf("halving factor %lld on %s: rungs", (long long)hp.factor, hp.metric == CURVE_VAL_LOSS ? "val_loss" : "val_acc");
+        printf("halving factor %lld on %s: rungs", (long long)hp.factor, train_curve_name(hp.metric, d->task == TASK_REGRESSION));
         for (int64_t i = 0; i < hp.n_rungs; i++) printf("%s %lld", i ? "," : "", (long long)hp.rungs[i]);
         printf(" epochs; settings");
         for (int64_t i = 0; i < hp.n_rungs; i++) printf("%s %lld", i ? " ->" : "", (long long)halving_alive(&hp, i));

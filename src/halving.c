@@ -10,7 +10,7 @@ int halving_plan(HalvingPlan *p, const Spec *s, const Grid *g) {
     memset(p, 0, sizeof *p);
     p->factor = s->halving.factor;
     p->epochs = g->max_epochs;
-    p->metric = s->halving.metric == HALVING_VAL_ACC ? CURVE_VAL_ACC : CURVE_VAL_LOSS;
+    p->metric = s->halving.metric == HALVING_VAL_LOSS ? CURVE_VAL_LOSS : CURVE_VAL_ACC;   // val_acc or val_r2: the score
     // e_i = min(min_epochs * factor^i, E), until E.
     for (int64_t e = s->halving.min_epochs; p->n_rungs < HALVING_MAX_RUNGS; e *= p->factor) {
         if (e >= p->epochs || p->n_rungs == HALVING_MAX_RUNGS - 1) { p->rungs[p->n_rungs++] = p->epochs; break; }

@@ -17,8 +17,9 @@ int setup_check_source(const Spec *s, char *err) {
 
 int setup_build(const Spec *s, Table *t, Dataset *d, Grid *g, SetupStep *failed, char *err) {
     *failed = SETUP_TABLE;
-    int rc = data_load_table(t, s->data.source, s->data.label, NULL, err);
-    if (rc) return rc;
+    TaskRequest req = spec_task_request(s);   // data.task, data.classes, data.target_scale
+    int rc = data_load_table(t, s->data.source, s->data.label, &req, err);
+    if (rc) return spec_task_error(s, &req, rc, err);   // located at the spec key it is about
     *failed = SETUP_DATA;
     if ((rc = spec_prepare_data(s, t, d, err)) || (rc = grid_expand(g, s, err))) return rc;
     return SWEEP_OK;

@@ -239,6 +239,9 @@ void spec_free(Spec *s) {
     free(s->data.source);
     free(s->data.source_given);
     free(s->data.label);
+    for (int64_t i = 0; s->data.classes && i < s->data.n_classes; i++) free(s->data.classes[i]);
+    free(s->data.classes);
+    free(s->data.classes_locs);
     for (int64_t i = 0; s->grids && i < s->n_grids; i++)
         for (int a = 0; a < N_AXES; a++) {
             free(s->grids[i].axes[a].ints);

@@ -17,7 +17,9 @@ enum { SEARCH_MAX_N = 10000000 };   // settings to draw; the grid module caps th
 enum { HALVING_FACTOR, HALVING_MIN_EPOCHS, HALVING_METRIC, N_HALVING };
 static const char *const HALVING_KEYS[N_HALVING] = {"factor", "min_epochs", "metric"};
 const SpecLevel SPEC_HALVING_LEVEL = {"halving", HALVING_KEYS, N_HALVING};
-static const char *const HALVING_METRICS[2] = {"val_loss", "val_acc"};   // indexed by HalvingMetric
+// Indexed by HalvingMetric; val_acc is classification's score, val_r2 regression's (which one
+// the task allows is checked once the data are loaded: spec_check_data).
+static const char *const HALVING_METRICS[3] = {"val_loss", "val_acc", "val_r2"};
 enum { HALVING_MAX_FACTOR = 1000 };
 
 void spec_search_defaults(Spec *s) { s->halving.factor = 3; }
@@ -113,13 +115,15 @@ int spec_parse_halving(const SpecCtx *c, const yaml_node_t *map) {
             break;
         default: {   // HALVING_METRIC
             const char *name = v->type == YAML_SCALAR_NODE ? spec_text(v) : "";
-            for (int m = 0; m < 2; m++)
+            s->halving.metric_loc = spec_loc(v);
+            for (int m = 0; m < 3; m++)
                 if (v->type == YAML_SCALAR_NODE && strcmp(name, HALVING_METRICS[m]) == 0) s->halving.metric = m + 1;
             if (s->halving.metric) { s->halving.metric--; break; }
-            int near = v->type == YAML_SCALAR_NODE ? spec_closest(name, HALVING_METRICS, 2) : -1;
+            int near = v->type == YAML_SCALAR_NODE ? spec_closest(name, HALVING_METRICS, 3) : -1;
             char tail[64] = "";
             if (near >= 0) snprintf(tail, sizeof tail, "; did you mean \"%s\"?", HALVING_METRICS[near]);
-            rc = spec_bad(c, spec_loc(v), "halving.metric", "expected val_loss or val_acc, found %s%s", found, tail);
+            rc = spec_bad(c, spec_loc(v), "halving.metric", "expected val_loss, val_acc (classification) or val_r2 "
+                          "(regression), found %s%s", found, tail);
             break;
         }
         }

@@ -61,17 +61,26 @@ static int store_open_file(Store *st, char *err) {
 static int store_open_datasets(Store *st, const Grid *g, int64_t D, char *err) {
     st->grid = g;
     st->n_features = D;
+    StoreTask task;   // the file's (checked against the data on resume)
+    if (store_task_read(st->file, &task, err) != SWEEP_OK) {
+        char why[ERR_LEN];
+        snprintf(why, sizeof why, "%s", err);
+        return fail(err, SWEEP_ERR_USAGE, "%s: %s", st->path, why);
+    }
+    st->task = task.task;
+    st->n_out = task.n_out;
+    store_task_free(&task);
     int with_initial = H5Lexists(st->file, "initial_weights", H5P_DEFAULT) > 0;
     int opened = store_layout_open_rows(&st->rows, st->file, store_n_curves(st->file), g->hidden_dims, g->n_hidden,
                                         with_initial);
     if (opened == ENOMEM) return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     int bad = opened != 0;
-    st->summary_mem = store_summary_type();
+    st->summary_mem = store_task_compound(store_summary_type(), st->task);
     st->status_mem = store_status_type();
     // Our own conversion buffers: HDF5's default allocates and frees 1 MB per converting
     // write, which cost more than the write itself for small configs.
     st->dxpl = H5Pcreate(H5P_DATASET_XFER);
-    bad |= st->dxpl < 0 || H5Pset_buffer(st->dxpl, sizeof st->tconv, st->tconv, st->bkg) < 0;
+    bad |= st->summary_mem < 0 || st->dxpl < 0 || H5Pset_buffer(st->dxpl, sizeof st->tconv, st->tconv, st->bkg) < 0;
     if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: not a complete sweep results file", st->path);
     void *handle = NULL;
     if (H5Fget_vfd_handle(st->file, H5P_DEFAULT, &handle) >= 0 && handle) st->fd = *(int *)handle;
@@ -148,6 +157,13 @@ static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, c
     if (n != grid->n_configs)
         return fail(err, SWEEP_ERR_USAGE, "%s: holds %lld configs, the spec gives %lld", path, (long long)n,
                     (long long)grid->n_configs);
+    char held[512], now[512];
+    if (!store_task_matches(st->file, data, held, sizeof held)) {
+        store_task_describe(data->task, data->task == TASK_REGRESSION ? 0 : data->n_classes, data->class_names, now,
+                            sizeof now);
+        return fail(err, SWEEP_ERR_USAGE, "%s: holds task %s, but the data now give task %s; use --force to start "
+                    "over or -o for a new file", path, held, now);
+    }
     if (!store_data_matches(st->file, data))
         return fail(err, SWEEP_ERR_USAGE, "%s: the data changed since this file was written (its split or scaling "
                     "differs); use --force to start over or -o for a new file", path);

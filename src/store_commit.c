@@ -46,7 +46,9 @@ static int legacy_wanted(void) {
     return v && strcmp(v, "legacy") == 0;
 }
 
-static int64_t n_params(const Store *st, const Config *c) { return mlp_n_params(st->n_features, c->hyper.hidden_dim); }
+static int64_t n_params(const Store *st, const Config *c) {
+    return mlp_param_total(st->n_features, c->hyper.hidden_dim, st->n_out);   // O outputs
+}
 
 // Doubles a staged config takes: its curves, its weights, its initial weights if stored.
 static int64_t staged_size(const Store *st, const Config *c) {
@@ -82,7 +84,7 @@ void store_commit_free(Store *st) {
 // A model's parameters, one after another in MLP_PARAM_NAMES order, from p on; returns the end.
 static double *put_model(double *p, const Mlp *m) {
     for (int k = 0; k < MLP_N_PARAMS; k++) {
-        int64_t n = mlp_param_count(k, m->n_in, m->n_hidden, 1);
+        int64_t n = mlp_param_count(k, m->n_in, m->n_hidden, m->n_out);
         memcpy(p, mlp_param(m, k), (size_t)n * sizeof *p);
         p += n;
     }
@@ -135,8 +137,8 @@ static const double *staged_part(const Store *st, const StoreBatch *b, const Sto
     p += st->rows.n_curves * E;
     int w = what - st->rows.n_curves;
     if (w >= MLP_N_PARAMS) { p += n_params(st, c); w -= MLP_N_PARAMS; }
-    for (int k = 0; k < w; k++) p += mlp_param_count(k, D, H, 1);
-    *len = mlp_param_count(w, D, H, 1);
+    for (int k = 0; k < w; k++) p += mlp_param_count(k, D, H, st->n_out);
+    *len = mlp_param_count(w, D, H, st->n_out);
     return p;
 }
 

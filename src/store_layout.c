@@ -218,6 +218,7 @@ static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
     rc |= h5util_attr_set(g, "scale", data_scale_name(m->scale));
     rc |= h5util_attr_put_i64(g, "folds", d->n_folds);
     rc |= h5util_attr_put_i64(g, "repeats", d->n_repeats);
+    rc |= store_task_write(g, d);   // (v3) the task, its classes or its target scaling
     rc |= h5util_write_all(g, "train_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_train, d->train_index);
     rc |= h5util_write_all(g, "test_index", H5T_STD_I64LE, H5T_NATIVE_INT64, d->n_test, d->test_index);
     rc |= h5util_write_all(g, "feature_offset", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d->n_features, d->feature_offset);
@@ -231,8 +232,8 @@ static int create_data_group(hid_t file, const StoreMeta *m, const Dataset *d) {
 }
 
 // /configs and /summary (every row pending), written in slices so memory stays flat.
-static int create_tables(hid_t file, const Grid *g) {
-    hid_t cmem = config_file_type(), smem = store_summary_type();
+static int create_tables(hid_t file, const Grid *g, Task task) {
+    hid_t cmem = config_file_type(), smem = store_task_compound(store_summary_type(), task);
     hid_t cfile = h5util_packed(cmem), sfile = h5util_packed(smem);
     hsize_t dims[1] = {(hsize_t)g->n_configs};
     hid_t cd = h5util_dataset_create(file, "configs", cfile, 1, dims, H5UTIL_FILL_NONE);
@@ -276,8 +277,9 @@ static int scale_create(hid_t grp, const char *name, int64_t n, const hid_t *att
     return rc;
 }
 
-// A group of NaN-filled [rows, max_epochs] curves with (row_dim, epoch) dimension scales.
-static int create_curve_group(hid_t file, const char *group, const char *const *names, int n_names,
+// A group of NaN-filled [rows, max_epochs] curves with (row_dim, epoch) dimension scales, the
+// names as the task has them.
+static int create_curve_group(hid_t file, const char *group, const char *const *names, int n_names, Task task,
                               const char *row_dim, int64_t rows, int64_t max_epochs) {
     hid_t grp = h5util_group_create(file, group);
     if (grp < 0) return -1;
@@ -285,7 +287,9 @@ static int create_curve_group(hid_t file, const char *group, const char *const *
     hid_t d[2 * N_CURVES];
     int rc = 0, n = 0;
     for (int c = 0; c < n_names; c++) {
-        d[n] = h5util_dataset_create(grp, names[c], H5T_IEEE_F64LE, 2, dims, H5UTIL_FILL_NAN);
+        char name[64];
+        store_task_name(names[c], task, name, sizeof name);
+        d[n] = h5util_dataset_create(grp, name, H5T_IEEE_F64LE, 2, dims, H5UTIL_FILL_NAN);
         if (d[n] < 0) rc = -1; else n++;
     }
     if (rc == 0) rc |= scale_create(grp, row_dim, rows, d, n, 0);
@@ -299,8 +303,8 @@ static int create_curve_group(hid_t file, const char *group, const char *const *
 int store_layout_curves_for(const Dataset *d) { return d->n_folds >= 2 ? N_CURVES : CURVE_VAL_LOSS; }
 
 static int create_curves(hid_t file, const Grid *g, const Dataset *d) {
-    return create_curve_group(file, "curves", CURVE_NAMES, store_layout_curves_for(d), "config", g->n_configs,
-                              g->max_epochs);
+    return create_curve_group(file, "curves", CURVE_NAMES, store_layout_curves_for(d), d->task, "config",
+                              g->n_configs, g->max_epochs);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -371,13 +375,13 @@ void store_layout_seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats 
 }
 
 // The settings are known before training: the table is written now with counts and NaNs.
-static int create_seed_stats(hid_t file, const Grid *g, int n_curves) {
+static int create_seed_stats(hid_t file, const Grid *g, int n_curves, Task task) {
     ConfigRow *rows = malloc((size_t)g->n_configs * sizeof *rows);
     if (!rows) return -1;
     for (int64_t i = 0; i < g->n_configs; i++) store_config_row(&rows[i], &g->configs[i]);
     Groups groups;
     int rc = stats_group(&groups, rows, NULL, g->n_configs, STATS_SETTING_AXES);
-    hid_t mem = store_layout_seed_stats_type(), ftype = h5util_packed(mem);
+    hid_t mem = store_task_compound(store_layout_seed_stats_type(), task), ftype = h5util_packed(mem);
     hsize_t dims[1] = {(hsize_t)groups.n_groups};
     hid_t d = rc == 0 ? h5util_dataset_create(file, "seed_stats", ftype, 1, dims, H5UTIL_FILL_NONE) : -1;
     if (d < 0) rc = -1;
@@ -390,15 +394,16 @@ static int create_seed_stats(hid_t file, const Grid *g, int n_curves) {
     H5Tclose(mem);
     H5Tclose(ftype);
     if (rc == 0)
-        rc = create_curve_group(file, "seed_stats_curves", STORE_SEED_CURVE_NAMES, 2 * n_curves, "setting",
+        rc = create_curve_group(file, "seed_stats_curves", STORE_SEED_CURVE_NAMES, 2 * n_curves, task, "setting",
                                 groups.n_groups, g->max_epochs);
     stats_free(&groups);
     free(rows);
     return rc;
 }
 
-// /weights or /initial_weights: one group per hidden size with W1, b1, W2, b2, config_id.
-static int create_weights(hid_t file, const char *name, const Grid *g, int64_t D) {
+// /weights or /initial_weights: one group per hidden size with W1, b1, W2, b2, config_id; O
+// outputs (W2 [n_H, H] and b2 [n_H] when O = 1, [n_H, H, O] and [n_H, O] when O > 1).
+static int create_weights(hid_t file, const char *name, const Grid *g, int64_t D, int64_t O) {
     hid_t top = h5util_group_create(file, name);
     if (top < 0) return -1;
     int rc = 0;
@@ -410,9 +415,9 @@ static int create_weights(hid_t file, const char *name, const Grid *g, int64_t D
         snprintf(gname, sizeof gname, "hidden_%lld", (long long)H);
         hid_t grp = h5util_group_create(top, gname);
         if (grp < 0) { rc = -1; break; }
-        for (int p = 0; p < MLP_N_PARAMS; p++) {   // [n_H, the parameter's shape (one output)]
+        for (int p = 0; p < MLP_N_PARAMS; p++) {   // [n_H, the parameter's shape]
             int64_t shape[2];
-            int rank = mlp_param_shape(p, D, H, 1, shape);
+            int rank = mlp_param_shape(p, D, H, O, shape);
             hsize_t dims[3] = {(hsize_t)n_H};
             for (int i = 0; i < rank; i++) dims[i + 1] = (hsize_t)shape[i];
             hid_t d = h5util_dataset_create(grp, MLP_PARAM_NAMES[p], H5T_IEEE_F64LE, rank + 1, dims, H5UTIL_FILL_NONE);
@@ -440,11 +445,12 @@ int store_layout_build(const char *tmp_path, const StoreMeta *meta, const Grid *
     int rc = 0;
     rc |= create_root_attrs(file, meta, grid);
     rc |= create_data_group(file, meta, data);
-    rc |= create_tables(file, grid);
+    int64_t O = train_task_of(data).n_out;
+    rc |= create_tables(file, grid, data->task);
     rc |= create_curves(file, grid, data);
-    rc |= create_seed_stats(file, grid, store_layout_curves_for(data));
-    rc |= create_weights(file, "weights", grid, data->n_features);
-    if (meta->save_initial_weights) rc |= create_weights(file, "initial_weights", grid, data->n_features);
+    rc |= create_seed_stats(file, grid, store_layout_curves_for(data), data->task);
+    rc |= create_weights(file, "weights", grid, data->n_features, O);
+    if (meta->save_initial_weights) rc |= create_weights(file, "initial_weights", grid, data->n_features, O);
     if (H5Fclose(file) < 0) rc = -1;
     if (rc == 0 && fsutil_fsync_file(tmp_path) != 0) rc = -1;
     return rc;
@@ -458,13 +464,14 @@ int store_layout_open_rows(StoreRows *r, hid_t file, int n_curves, const int64_t
     memset(r, 0, sizeof *r);
     r->n_curves = n_curves;
     r->n_hidden = n_hidden;
+    Task task = store_file_task(file);   // the curves' names
     r->weights = calloc((size_t)(n_hidden ? n_hidden : 1), sizeof *r->weights);
     r->initial = with_initial ? calloc((size_t)(n_hidden ? n_hidden : 1), sizeof *r->initial) : NULL;
     if (!r->weights || (with_initial && !r->initial)) return ENOMEM;
     int bad = (r->summary = H5Dopen2(file, "summary", H5P_DEFAULT)) < 0;
     for (int c = 0; c < n_curves; c++) {
         char name[64];
-        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
+        snprintf(name, sizeof name, "curves/%s", train_curve_name(c, task == TASK_REGRESSION));
         bad |= (r->curves[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
     }
     for (int64_t k = 0; k < n_hidden; k++)
@@ -505,9 +512,10 @@ double store_estimate_bytes(const Grid *g, const Dataset *d, int save_initial_we
     if (d->n_folds >= 2)   // the folds and each split's scaling
         bytes += (double)(d->n_repeats * d->n_train) * 4.0 + (double)(d->n_repeats * d->n_folds) * 16.0 * D;
     double weights = 0.0;
+    int64_t O = train_task_of(d).n_out;
     for (int64_t k = 0; k < g->n_hidden; k++) {
         int64_t row = 1;   // a config's weights and its config_id
-        for (int p = 0; p < MLP_N_PARAMS; p++) row += mlp_param_count(p, d->n_features, g->hidden_dims[k], 1);
+        for (int p = 0; p < MLP_N_PARAMS; p++) row += mlp_param_count(p, d->n_features, g->hidden_dims[k], O);
         weights += (double)g->n_per_hidden[k] * 8.0 * (double)row;
     }
     return bytes + weights * (save_initial_weights ? 2.0 : 1.0) + 64.0 * 1024.0;  // + metadata

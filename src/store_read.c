@@ -80,6 +80,7 @@ int store_data_matches(hid_t file, const Dataset *d) {
                        data_equal(file, "data/split_feature_offset", H5T_NATIVE_DOUBLE, d->split_offset, J * D, sizeof(double)) &&
                        data_equal(file, "data/split_feature_scale", H5T_NATIVE_DOUBLE, d->split_scale, J * D, sizeof(double))))
         return 0;
+    if (!store_task_target_matches(file, d)) return 0;   // (v3) regression's target scaling
     return data_equal(file, "data/train_index", H5T_NATIVE_INT64, d->train_index, d->n_train, sizeof(int64_t)) &&
            data_equal(file, "data/test_index", H5T_NATIVE_INT64, d->test_index, d->n_test, sizeof(int64_t)) &&
            data_equal(file, "data/feature_offset", H5T_NATIVE_DOUBLE, d->feature_offset, d->n_features, sizeof(double)) &&
@@ -136,7 +137,9 @@ int store_read_tables(hid_t file, ConfigRow **configs, SummaryRow **summary, int
         H5Sclose(sp);
         *configs = malloc((size_t)(*n ? *n : 1) * sizeof **configs);
         *summary = malloc((size_t)(*n ? *n : 1) * sizeof **summary);
-        hid_t ct = store_config_type(), stype = store_summary_type(), nt = config_names_type();
+        // (v3) The summary's score columns are named by the file's task (store_task.h).
+        hid_t ct = store_config_type(), stype = store_task_compound(store_summary_type(), store_file_task(file));
+        hid_t nt = config_names_type();
         ConfigNames *names = malloc((size_t)(*n ? *n : 1) * sizeof *names);
         // A version-1 file lacks some columns: they read as in a pending row (NaN, -1, 0); a file
         // from before the recipe axes lacks those: they read as their defaults.

@@ -59,17 +59,20 @@ int store_write_seed_stats(hid_t file, char *err) {
         free(configs); free(summary);
         return fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     }
-    hid_t table = H5Dopen2(file, "seed_stats", H5P_DEFAULT), mem = store_layout_seed_stats_type();
+    Task task = store_file_task(file);   // (v3) the columns' and curves' names
+    hid_t table = H5Dopen2(file, "seed_stats", H5P_DEFAULT);
+    hid_t mem = store_task_compound(store_layout_seed_stats_type(), task);
     hid_t curve[N_CURVES], stat[2 * N_CURVES];
-    int bad = table < 0, n_curves = store_n_curves(file);
+    int bad = table < 0 || mem < 0, n_curves = store_n_curves(file);
     for (int c = 0; c < n_curves; c++) {
         char name[64];
-        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[c]);
+        snprintf(name, sizeof name, "curves/%s", train_curve_name(c, task == TASK_REGRESSION));
         bad |= (curve[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
     }
     for (int c = 0; c < 2 * n_curves; c++) {
-        char name[64];
-        snprintf(name, sizeof name, "seed_stats_curves/%s", STORE_SEED_CURVE_NAMES[c]);
+        char name[96], renamed[64];
+        store_task_name(STORE_SEED_CURVE_NAMES[c], task, renamed, sizeof renamed);
+        snprintf(name, sizeof name, "seed_stats_curves/%s", renamed);
         bad |= (stat[c] = H5Dopen2(file, name, H5P_DEFAULT)) < 0;
     }
     int64_t E = 0;

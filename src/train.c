@@ -16,10 +16,15 @@ const char *train_curve_name(int curve, int is_regression) {
     return is_regression ? CURVE_NAMES_R2[curve] : CURVE_NAMES[curve];
 }
 
-// Until the data carry their task, every data set is binary (the label's two classes).
+// The data's task decides the head (DESIGN section 7): multiclass a softmax over its K
+// classes, regression one prediction under mean squared error, binary (and a hand-built data
+// set, whose task is zero) the one logit.
 TrainTask train_task_of(const Dataset *d) {
-    (void)d;
-    return (TrainTask){.head = MLP_HEAD_BINARY, .n_out = 1};
+    switch (d->task) {
+    case TASK_MULTICLASS: return (TrainTask){.head = MLP_HEAD_SOFTMAX, .n_out = d->n_classes};
+    case TASK_REGRESSION: return (TrainTask){.head = MLP_HEAD_MSE, .n_out = 1};
+    default: return (TrainTask){.head = MLP_HEAD_BINARY, .n_out = 1};
+    }
 }
 
 // Rows the evaluation pass handles at once (it reuses the batch work space).

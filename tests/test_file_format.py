@@ -72,7 +72,7 @@ def test_root_attributes(f, made):
     spec, out = made
     a = f.attrs
     assert text(a["format"]) == "sweep-results"
-    assert a["format_version"] == 2 and np.issubdtype(np.asarray(a["format_version"]).dtype, np.integer)
+    assert a["format_version"] == 3 and np.issubdtype(np.asarray(a["format_version"]).dtype, np.integer)
     assert text(a["spec"]) == spec.read_bytes().decode("utf-8")
     assert text(a["spec_sha256"]) == hashlib.sha256(spec.read_bytes()).hexdigest()
     assert a["n_configs"] == N
@@ -106,6 +106,10 @@ def test_data_group_builtin_default_split(f):
     assert text(a["source"]) == "breast_cancer"
     assert (a["n_samples"], a["n_features"], a["n_train"], a["n_test"]) == (569, 30, 455, 114)
     assert a["test_fraction"] == 0.2 and a["split_seed"] == 42 and text(a["scale"]) == "minmax"
+    # format_version 3: the task, binary with classes 0 (malignant) and 1 (benign)
+    assert text(a["task"]) == "binary" and a["n_classes"] == 2
+    assert [text(c) for c in d["classes"][:]] == ["0", "1"] and is_string(d["classes"].dtype)
+    assert "target_offset" not in a and "split_target_offset" not in d
     for name, n in (("train_index", 455), ("test_index", 114)):
         assert d[name].dtype == np.int64 and d[name].shape == (n,)
     for name in ("feature_offset", "feature_scale"):

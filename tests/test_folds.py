@@ -61,7 +61,7 @@ def test_folds_are_the_documented_draw_stratified_disjoint_and_covering(folds_fi
     _, out = folds_file
     X, y, _ = builtin
     with h5py.File(out, "r") as f:
-        assert f.attrs["format_version"] == 2
+        assert f.attrs["format_version"] == 3
         assert f["data"].attrs["folds"] == 4 and f["data"].attrs["repeats"] == 2
         tr = f["data/train_index"][:]
         folds = f["data/folds"][:]

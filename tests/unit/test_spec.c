@@ -724,7 +724,8 @@ static void wrong_types_at_the_top_are_errors(void) {
     CHECK_ERROR("grid: [1]\n", "1:8: grid[0]: ", "expected a mapping of axes (a sub-grid) such as {hidden_dim: [16, 64]}, found 1");
     CHECK_ERROR("grid: 5\n", "1:7: grid: ", "found 5");
     CHECK_ERROR("grid: {}\ndata: breast_cancer\n", "2:7: data: ",
-                "expected a mapping (source, label, test_fraction, split_seed, scale, folds, repeats), found \"breast_cancer\"");
+                "expected a mapping (source, label, task, classes, target_scale, test_fraction, split_seed, scale, "
+                "folds, repeats), found \"breast_cancer\"");
 }
 
 static void data_fields_are_checked(void) {
@@ -740,7 +741,53 @@ static void data_fields_are_checked(void) {
     CHECK_ERROR("grid: {}\ndata:\n  source: ''\n", "3:11: data.source: ",
                 "expected a built-in data set (breast_cancer) or a CSV path, found \"\"");
     CHECK_ERROR("grid: {}\ndata:\n  label: [a]\n", "3:10: data.label: ",
-                "expected the name of the 0/1 label column, found a list");
+                "expected the name of the label column, found a list");
+    // (v3) the task's keys
+    CHECK_ERROR("grid: {}\ndata:\n  task: multi\n", "3:9: data.task: ",
+                "expected auto, binary, multiclass or regression, found \"multi\"");
+    CHECK_ERROR("grid: {}\ndata:\n  task: [binary]\n", "3:9: data.task: ", "found a list");
+    CHECK_ERROR("grid: {}\ndata:\n  target_scale: minmax\n", "3:17: data.target_scale: ",
+                "expected standard or none, found \"minmax\"");
+    CHECK_ERROR("grid: {}\ndata:\n  classes: a\n", "3:12: data.classes: ",
+                "expected a list of the label's values, class 0 first (2 to 1000 of them), found \"a\"");
+    CHECK_ERROR("grid: {}\ndata:\n  classes: [a]\n", "3:12: data.classes: ", "found a list of 1 value");
+    CHECK_ERROR("grid: {}\ndata:\n  classes: [a, [b]]\n", "3:16: data.classes[1]: ",
+                "expected a value of the label column, found a list");
+    CHECK_ERROR("grid: {}\ndata:\n  classes: [a, '']\n", "3:16: data.classes[1]: ", "found \"\"");
+}
+
+// The task's keys read into the spec and become the data's request.
+static void task_keys_become_a_request(void) {
+    Spec s;
+    char err[ERR_LEN] = "";
+    CHECK(parse(&s, "grid: {}\n", err) == 0);
+    TaskRequest req = spec_task_request(&s);
+    CHECK(req.task == TASK_AUTO && req.classes == NULL && req.n_classes == 0 && req.target_scale == TARGET_SCALE_STANDARD);
+    spec_free(&s);
+    CHECK(parse(&s, "grid: {}\ndata:\n  task: multiclass\n  classes: [b, \"a\", 3.0]\n  target_scale: none\n", err) == 0);
+    req = spec_task_request(&s);
+    CHECK(req.task == TASK_MULTICLASS && req.n_classes == 3 && req.target_scale == TARGET_SCALE_NONE);
+    CHECK(strcmp(req.classes[0], "b") == 0 && strcmp(req.classes[1], "a") == 0 && strcmp(req.classes[2], "3.0") == 0);
+    // an error at an entry is located at the entry, one about the list at the key
+    req.bad_key = TASK_KEY_CLASSES;
+    req.bad_index = 2;
+    snprintf(err, sizeof err, "data.classes[2]: expected a value");
+    CHECK(spec_task_error(&s, &req, 2, err) == 2);
+    CHECK_STR_CONTAINS(err, ":4:21: data.classes[2]: expected a value");
+    req.bad_index = -1;
+    snprintf(err, sizeof err, "data.classes: expected every value");
+    spec_task_error(&s, &req, 2, err);
+    CHECK_STR_CONTAINS(err, ":4:3: data.classes: expected every value");
+    req.bad_key = TASK_KEY_NONE;
+    snprintf(err, sizeof err, "x.csv:3:4: bad");
+    spec_task_error(&s, &req, 2, err);
+    CHECK(strcmp(err, "x.csv:3:4: bad") == 0);
+    spec_free(&s);
+    CHECK(parse(&s, "data:\n  folds: 2\nhalving:\n  min_epochs: 3\n  metric: val_r2\ngrid:\n  epochs: 9\n", err) == 0);
+    CHECK(s.halving.metric == HALVING_VAL_R2 && s.halving.metric_loc.line == 5);
+    spec_free(&s);
+    CHECK_ERROR("data:\n  folds: 2\nhalving:\n  metric: val_r3\ngrid:\n  epochs: 9\n", "4:11: halving.metric: ",
+                "expected val_loss, val_acc (classification) or val_r2 (regression), found \"val_r3\"; did you mean \"val_r2\"?");
 }
 
 static void message_stays_on_one_line_and_short(void) {
@@ -997,6 +1044,7 @@ int main(void) {
     RUN(comma_separated_scalar_gets_a_list_hint);
     RUN(wrong_types_at_the_top_are_errors);
     RUN(data_fields_are_checked);
+    RUN(task_keys_become_a_request);
     RUN(message_stays_on_one_line_and_short);
     RUN(huge_range_is_refused_before_allocating);
     RUN(any_prefix_or_corruption_fails_cleanly);

@@ -134,6 +134,13 @@ static void early_stopping_stops_by_its_rule_and_restores_the_best_epoch(void) {
 static void the_network_follows_the_task_and_one_output_draws_as_before(void) {
     TrainTask task = train_task_of(&data);
     CHECK(task.head == MLP_HEAD_BINARY && task.n_out == 1);
+    Dataset other = {.task = TASK_MULTICLASS, .n_classes = 3};   // the head follows the data's task
+    task = train_task_of(&other);
+    CHECK(task.head == MLP_HEAD_SOFTMAX && task.n_out == 3);
+    other = (Dataset){.task = TASK_REGRESSION};
+    task = train_task_of(&other);
+    CHECK(task.head == MLP_HEAD_MSE && task.n_out == 1);
+    task = train_task_of(&data);
     Run r;
     Hyper h = hyper(6, 0.1, 32, 1, 12);
     h.init_scale = 0.3;
