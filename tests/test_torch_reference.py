@@ -5,7 +5,8 @@ The recipe sweep of test_numpy_reference (every optimizer x weight decay x activ
 initialiser, 2 seeds) is retrained with torch.optim.SGD (momentum, nesterov), Adam and AdamW,
 torch.relu / tanh / leaky_relu and binary_cross_entropy_with_logits in float64, from the file's
 own split, scaling and initial weights and the same batch order, and every curve and final
-weight must agree within 1e-9 relative.
+weight must agree within 1e-9 relative. train_torch serves every task (tests/test_task_reference.py
+uses it with CrossEntropyLoss and MSELoss).
 """
 
 import math
