@@ -55,6 +55,10 @@ void chart_model_free(ChartModel *m);
 void chart_axis_label(const ChartModel *m, AxisId a, int scaled, char *out, size_t n);
 void chart_axis_value(AxisId a, double v, char *out, size_t n);
 void chart_metric_label(const ChartModel *m, int stat, char *out, size_t n);
+// (v3) The file's task (from m->task; binary when unknown) and stat's name for it
+// (stats_name: acc or r2).
+Task chart_task(const ChartModel *m);
+const char *chart_stat_name(const ChartModel *m, int stat);
 // What a kind of curve measures ("loss": the task's loss, "acc", "r2"), for axis names.
 const char *chart_kind_unit(const ChartModel *m, const char *kind);
 void chart_unit_label(const ChartModel *m, const GroupStats *g, unsigned mask, char *out, size_t n);

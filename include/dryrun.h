@@ -10,8 +10,14 @@
 #include "grid.h"
 #include "spec.h"
 
-// todo: the ids a run would train (its shard's, less those a resumed file has finished).
+// todo: the ids a run would train (its shard's, less those a resumed file has finished);
+// target: the label column's name (the table's), for the task line.
 void dryrun_print(const Spec *s, const Dataset *d, const Grid *g, const int64_t *todo, int64_t n_todo,
-                  const char *output, int n_threads);
+                  const char *output, int n_threads, const char *target);
+
+// (v3) The task in words, for the dry run and the start of a run: "binary, 2 classes: 0, 1",
+// "multiclass, 3 classes: setosa, versicolor, virginica", "regression, target progression,
+// scaled standard". target: the label column's name (or NULL).
+void dryrun_task_text(const Dataset *d, const char *target, char *out, size_t cap);
 
 #endif

@@ -26,6 +26,7 @@ typedef struct {
     const SummaryRow *summary;
     int64_t n;
     StoreSplits splits;
+    Task task;                    // (v3) the file's task: the score columns' names (acc or r2)
     const Ranking *rank;          // built by the caller, as for the text report
     int metric;                   // the STAT_* ranked on
     unsigned mask;                // the unit's axes

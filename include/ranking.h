@@ -55,5 +55,9 @@ void ranking_free(Ranking *r);
 // final_test_loss. Checks a chosen one: 0, or 2 with err filled (a test-part metric with
 // validation folds, a validation metric without, an unknown name).
 int ranking_metric(const char *name, int has_validation, int *metric, char *err);
+// (v3) The same for a file's task: the score columns are the task's (acc for classification,
+// r2 for regression, stats_name); the other task's score column is refused in one line that
+// names the file's task and the column to use instead. ranking_metric is this for binary.
+int ranking_metric_task(const char *name, int has_validation, Task task, int *metric, char *err);
 
 #endif

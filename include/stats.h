@@ -15,6 +15,13 @@ double stats_value(const SummaryRow *s, int k);
 int stats_lower_is_better(int k);
 // The stat named name, or -1.
 int stats_find(const char *name);
+// (v3) The names follow the task (DESIGN section 7): the score columns are acc for
+// classification, r2 for regression (final_train_r2, final_test_r2, best_test_r2,
+// final_val_r2); the STAT_* indices stay (STAT_FINAL_TRAIN_ACC holds R2 then), and so does
+// higher is better. stats_name is stat k's name for a task; stats_find_task the stat of that
+// name for the task, or -1 (a score column of the other task's names included).
+const char *stats_name(int k, Task task);
+int stats_find_task(const char *name, Task task);
 
 #include "group.h"   // AXIS_BIT, and SETTING_AXES: the one definition of a setting
 #define STATS_SETTING_AXES SETTING_AXES

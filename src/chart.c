@@ -97,6 +97,13 @@ void chart_axis_value(AxisId a, double v, char *out, size_t n) {
     else snprintf(out, n, "%" PRId64, (int64_t)v);
 }
 
+Task chart_task(const ChartModel *m) {
+    int t;
+    return task_parse(m->task, &t) == 0 && t >= 0 && t < N_TASKS ? (Task)t : TASK_BINARY;
+}
+
+const char *chart_stat_name(const ChartModel *m, int stat) { return stats_name(stat, chart_task(m)); }
+
 const char *chart_kind_unit(const ChartModel *m, const char *kind) {
     if (strcmp(kind, "loss") == 0)
         return strcmp(m->task, "regression") == 0 ? "mean squared error"
@@ -113,7 +120,7 @@ static void tick_value(AxisId a, double v, char *out, size_t n) {
 }
 
 void chart_metric_label(const ChartModel *m, int stat, char *out, size_t n) {
-    const char *name = STAT_NAMES[stat], *kind = strrchr(name, '_');
+    const char *name = chart_stat_name(m, stat), *kind = strrchr(name, '_');
     snprintf(out, n, "%s (%s)", name, chart_kind_unit(m, kind ? kind + 1 : name));
 }
 
@@ -159,7 +166,7 @@ void chart_interval_scale(const ChartModel *m, SvgScale *s) {
 
 void chart_interval_axis(FILE *f, const ChartModel *m, const SvgScale *s) {
     char title[160];
-    snprintf(title, sizeof title, "Scale of the 95%% intervals of the mean %s", STAT_NAMES[m->metric]);
+    snprintf(title, sizeof title, "Scale of the 95%% intervals of the mean %s", chart_stat_name(m, m->metric));
     svg_begin(f, IV_W, 26, "ivx", title, NULL);
     svg_axis(f, s, 0, 4, NAN, NULL);
     svg_end(f);
@@ -171,12 +178,12 @@ void chart_interval_row(FILE *f, const ChartModel *m, const SvgScale *s, int64_t
     const char *verdict = table_verdict(u, m->rank->lower_is_better, why, sizeof why);
     if (isnan(u->mean) && !isnan(u->pruned_mean))
         snprintf(title, sizeof title, "rank %" PRId64 ": %s, mean %s %.4f where it was pruned", k + 1, verdict,
-                 STAT_NAMES[m->metric], u->pruned_mean);
+                 chart_stat_name(m, m->metric), u->pruned_mean);
     else if (isnan(u->mean))
         snprintf(title, sizeof title, "rank %" PRId64 ": no done config", k + 1);
     else {
         table_format_interval(c, sizeof c, u);
-        snprintf(title, sizeof title, "rank %" PRId64 ": mean %s [95%% interval] %s; %s", k + 1, STAT_NAMES[m->metric],
+        snprintf(title, sizeof title, "rank %" PRId64 ": mean %s [95%% interval] %s; %s", k + 1, chart_stat_name(m, m->metric),
                  c, verdict);
     }
     svg_begin(f, IV_W, IV_H, "iv", title, NULL);
@@ -242,7 +249,7 @@ static int heatmap(FILE *f, const ChartModel *m, AxisId ax, AxisId ay, char *err
     char xl[96], yl[96], title[200], buf[640], col[8], v[TABLE_CELL], w[TABLE_CELL];
     chart_axis_label(m, ax, 0, xl, sizeof xl);
     chart_axis_label(m, ay, 0, yl, sizeof yl);
-    snprintf(title, sizeof title, "Mean %s by %s and %s", STAT_NAMES[m->metric], AXIS_NAMES[ax], AXIS_NAMES[ay]);
+    snprintf(title, sizeof title, "Mean %s by %s and %s", chart_stat_name(m, m->metric), AXIS_NAMES[ax], AXIS_NAMES[ay]);
     fputs("<figure><h3>", f);
     svg_escape(f, title);
     fputs("</h3>\n", f);
@@ -267,7 +274,7 @@ static int heatmap(FILE *f, const ChartModel *m, AxisId ax, AxisId ay, char *err
                     ch - 1, col);
             snprintf(buf, sizeof buf, "%s=%s, %s=%s: mean %s %s over %" PRId64 " done of %" PRId64 " configs "
                      "(%" PRId64 " diverged, %" PRId64 " failed, %" PRId64 " pruned, %" PRId64 " pending)",
-                     AXIS_NAMES[ax], v, AXIS_NAMES[ay], w, STAT_NAMES[m->metric], ct, gs ? gs->n_done : 0,
+                     AXIS_NAMES[ax], v, AXIS_NAMES[ay], w, chart_stat_name(m, m->metric), ct, gs ? gs->n_done : 0,
                      gs ? gs->n_configs : 0, gs ? gs->n_diverged : 0, gs ? gs->n_failed : 0, gs ? gs->n_pruned : 0,
                      gs ? gs->n_pending : 0);
             fputs("<title>", f);
@@ -296,7 +303,7 @@ static int heatmap(FILE *f, const ChartModel *m, AxisId ax, AxisId ay, char *err
     fputs("</text>\n", f);
     double bar_h = ny * ch < 120 ? 120 : ny * ch;
     svg_color_bar(f, HM_LEFT + nx * HM_CW + 20, HM_TOP, HM_BAR, bar_h, lo, hi, m->rank->lower_is_better,
-                  STAT_NAMES[m->metric]);
+                  chart_stat_name(m, m->metric));
     svg_end(f);
     fputs("</figure>\n", f);
     free(cell);
@@ -322,7 +329,7 @@ static int scatter(FILE *f, const ChartModel *m, AxisId ax, AxisId ay, char *err
     char xl[96], yl[96], title[400], buf[700], col[8], label[512], ct[32];
     chart_axis_label(m, ax, 1, xl, sizeof xl);
     chart_axis_label(m, ay, 1, yl, sizeof yl);
-    snprintf(title, sizeof title, "Mean %s of each setting by %s and %s", STAT_NAMES[m->metric], AXIS_NAMES[ax],
+    snprintf(title, sizeof title, "Mean %s of each setting by %s and %s", chart_stat_name(m, m->metric), AXIS_NAMES[ax],
              AXIS_NAMES[ay]);
     fputs("<figure><h3>", f);
     svg_escape(f, title);
@@ -335,7 +342,7 @@ static int scatter(FILE *f, const ChartModel *m, AxisId ax, AxisId ay, char *err
         double x = svg_scale_map(&sx, stats_axis_value(c, ax)), y = svg_scale_map(&sy, stats_axis_value(c, ay));
         chart_unit_label(m, &g->groups[k], STATS_SETTING_AXES, label, sizeof label);
         cell_text(ct, sizeof ct, means[k]);
-        snprintf(buf, sizeof buf, "%s: mean %s %s (%" PRId64 " done of %" PRId64 ")", label, STAT_NAMES[m->metric], ct,
+        snprintf(buf, sizeof buf, "%s: mean %s %s (%" PRId64 " done of %" PRId64 ")", label, chart_stat_name(m, m->metric), ct,
                  g->groups[k].n_done, g->groups[k].n_configs);
         if (isnan(means[k])) fprintf(f, "<path class=\"nodone\" d=\"M%.1f %.1fl6 6m-6 0l6-6\">", x - 3, y - 3);
         else {
@@ -346,7 +353,7 @@ static int scatter(FILE *f, const ChartModel *m, AxisId ax, AxisId ay, char *err
         svg_escape(f, buf);
         fputs(isnan(means[k]) ? "</title></path>\n" : "</title></circle>\n", f);
     }
-    svg_color_bar(f, SC_LEFT + SC_W + 40, SC_TOP, HM_BAR, SC_H, lo, hi, m->rank->lower_is_better, STAT_NAMES[m->metric]);
+    svg_color_bar(f, SC_LEFT + SC_W + 40, SC_TOP, HM_BAR, SC_H, lo, hi, m->rank->lower_is_better, chart_stat_name(m, m->metric));
     svg_end(f);
     fputs("</figure>\n", f);
     free(means);
@@ -423,7 +430,7 @@ int chart_parallel(FILE *f, const ChartModel *m, char *err) {
     svg_scale_init(&s[na], lo, hi, PC_TOP + PC_H, PC_TOP, 0);
     char title[200], ml[96], label[512], buf[800], col[8], ct[32], v[TABLE_CELL];
     chart_metric_label(m, m->metric, ml, sizeof ml);
-    snprintf(title, sizeof title, "Every setting over its swept axes, coloured by its mean %s", STAT_NAMES[m->metric]);
+    snprintf(title, sizeof title, "Every setting over its swept axes, coloured by its mean %s", chart_stat_name(m, m->metric));
     double W = PC_LEFT + na * PC_STEP + PC_BAR_ROOM;
     svg_begin(f, W, PC_TOP + PC_H + 30, "pc", title, NULL);
     int64_t best_first = m->mask == STATS_SETTING_AXES && m->rank->n_units && m->rank->units[0].is_best
@@ -445,7 +452,7 @@ int chart_parallel(FILE *f, const ChartModel *m, char *err) {
         chart_unit_label(m, &g->groups[k], STATS_SETTING_AXES, label, sizeof label);
         cell_text(ct, sizeof ct, means[k]);
         snprintf(buf, sizeof buf, "%s%s: mean %s %s (%" PRId64 " done of %" PRId64 " configs)", is_best ? "best: " : "",
-                 label, STAT_NAMES[m->metric], ct, g->groups[k].n_done, g->groups[k].n_configs);
+                 label, chart_stat_name(m, m->metric), ct, g->groups[k].n_done, g->groups[k].n_configs);
         svg_path_end(&p, buf);
     }
     // The axes on top of the lines: ticks at each value (up to 12), else round ticks.
@@ -472,7 +479,7 @@ int chart_parallel(FILE *f, const ChartModel *m, char *err) {
                 fputs("</text>", f);
             }
         } else {
-            svg_text(f, x, 16, "middle", "name", STAT_NAMES[m->metric]);
+            svg_text(f, x, 16, "middle", "name", chart_stat_name(m, m->metric));
             svg_text(f, x, 30, "middle", "small", strchr(ml, '(') ? strchr(ml, '(') : "");
             double ticks[16];
             int nt = svg_scale_ticks(&s[na], ticks, 7);
@@ -557,7 +564,9 @@ int chart_rungs(FILE *f, const ChartModel *m, const Spec *spec, char *err) {
     int nr = find_rungs(m, spec, rungs);
     const Groups *g = &m->settings;
     int64_t S = g->n_groups;
-    const char *curve = spec && spec->halving.enabled && spec->halving.metric == HALVING_VAL_ACC ? "val_acc" : "val_loss";
+    // val_loss, or the task's score (val_acc, val_r2)
+    int by_score = spec && spec->halving.enabled && spec->halving.metric != HALVING_VAL_LOSS;
+    const char *curve = by_score ? train_curve_name(CURVE_VAL_ACC, chart_task(m) == TASK_REGRESSION) : "val_loss";
     int64_t *reach = calloc((size_t)(S ? S : 1), sizeof *reach);
     double *col = malloc((size_t)(m->n ? m->n : 1) * sizeof *col);
     double *score = calloc((size_t)((S ? S : 1) * nr), sizeof *score), *cnt = calloc((size_t)(S ? S : 1), sizeof *cnt);

@@ -43,11 +43,44 @@ int cluster_rank(void) { return g_rank; }
 int cluster_size(void) { return g_size; }
 MPI_Comm cluster_comm(void) { return g_comm; }
 
+// (v3) The task: its code, K and each class's name, and regression's target scaling (the
+// whole training part's, each split's, and the unscaled targets the splits scale).
+static void task_digest(const Dataset *d, char out[65]) {
+    char parts[4][65];
+    int64_t head[2] = {(int64_t)d->task, d->n_classes};
+    double target[2] = {d->target_offset, d->target_scale};
+    sha256_hex(head, sizeof head, parts[0]);
+    sha256_hex(target, sizeof target, parts[1]);
+    size_t len = 0;   // the class names, each with its NUL
+    for (int64_t c = 0; d->class_names && c < d->n_classes; c++) len += strlen(d->class_names[c]) + 1;
+    char *names = malloc(len ? len : 1);
+    size_t at = 0;
+    for (int64_t c = 0; names && d->class_names && c < d->n_classes; c++) {
+        size_t n = strlen(d->class_names[c]) + 1;
+        memcpy(names + at, d->class_names[c], n);
+        at += n;
+    }
+    sha256_hex(names ? names : "?", names ? len : 1, parts[2]);   // out of memory: a digest no rank matches
+    free(names);
+    int64_t J = d->n_folds * d->n_repeats;
+    if (d->task == TASK_REGRESSION && d->n_folds >= 2 && d->split_target_offset && d->split_target_scale && d->y_raw) {
+        char split[3][65];
+        sha256_hex(d->split_target_offset, (size_t)J * sizeof(double), split[0]);
+        sha256_hex(d->split_target_scale, (size_t)J * sizeof(double), split[1]);
+        sha256_hex(d->y_raw, (size_t)(d->n_train + d->n_test) * sizeof(double), split[2]);
+        sha256_hex(split, sizeof split, parts[3]);
+    } else {
+        sha256_hex("", 0, parts[3]);
+    }
+    sha256_hex(parts, sizeof parts, out);
+}
+
 // One hex digest over everything a config's training reads: the spec text and the prepared
 // data (split, scaling, the scaled rows themselves, and the folds and unscaled rows of
-// cross-validation, whose scaling follows from them).
+// cross-validation, whose scaling follows from them; (v3) the task, its classes and target
+// scaling).
 static void digest(const char *spec_text, size_t spec_len, const Dataset *d, char out[65]) {
-    char parts[9][65];
+    char parts[10][65];
     sha256_hex(spec_text, spec_len, parts[0]);
     sha256_hex(d->train_index, (size_t)d->n_train * sizeof(int64_t), parts[1]);
     sha256_hex(d->test_index, (size_t)d->n_test * sizeof(int64_t), parts[2]);
@@ -62,6 +95,7 @@ static void digest(const char *spec_text, size_t spec_len, const Dataset *d, cha
         sha256_hex("", 0, parts[7]);
         sha256_hex("", 0, parts[8]);
     }
+    task_digest(d, parts[9]);
     sha256_hex(parts, sizeof parts, out);
 }
 

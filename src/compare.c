@@ -40,7 +40,8 @@ static const char COMPARE_USAGE[] =
     "  --where AXIS=V  only configs with this value (repeatable; e.g. --where batch_size=32,\n"
     "                  --where optimizer=adam)\n"
     "  --metric M      final_val_loss, final_val_acc, best_val_loss (with folds), final_test_loss,\n"
-    "                  final_test_acc (without), final_train_loss or final_train_acc\n"
+    "                  final_test_acc (without), final_train_loss or final_train_acc; a regression\n"
+    "                  file's scores are r2: final_val_r2, final_test_r2, final_train_r2\n"
     "  --alpha A       the level for indistinguishable (default 0.05)\n"
     "  --rope R        also the Bayesian correlated t-test (Benavoli et al. 2017): P(best better\n"
     "                  by more than R), P(|difference| <= R), P(other better by more than R)\n"
@@ -236,11 +237,11 @@ static const char *verdict(const PairedTest *t, int lower_is_better) {
 }
 
 static int print_table(const Ranking *rk, const ConfigRow *configs, const CompareOptions *o, unsigned mask,
-                       const StoreSplits *sp, int metric) {
+                       const StoreSplits *sp, int metric, Task task) {
     const RankedUnit *best = rk->n_units && rk->units[0].is_best ? &rk->units[0] : NULL;
     char name[1024];
     printf("file     %s\n", o->path);
-    printf("metric   %s (%s is better), the mean over each unit's done configs\n", STAT_NAMES[metric],
+    printf("metric   %s (%s is better), the mean over each unit's done configs\n", stats_name(metric, task),
            rk->lower_is_better ? "lower" : "higher");
     if (rk->by_split)
         printf("pairs    the %lld splits of %lld-fold cross-validation x %lld repeat%s; se = sqrt((1/n + %.4g) var(d)) "
@@ -325,9 +326,15 @@ int compare_main(int argc, char **argv) {
     int64_t n = 0;
     StoreSplits sp;
     int metric = 0;
-    rc = store_read_tables(file, &configs, &summary, &n, err);
+    StoreTask task;   // (v3) the score's name (acc or r2); a file of version 1 or 2 is binary
+    char why[ERR_LEN];
+    rc = store_task_read(file, &task, why);
+    if (rc) fail(err, rc, "%s: %s", o.path, why);
+    if (rc == SWEEP_OK) rc = store_read_tables(file, &configs, &summary, &n, err);
     if (rc == SWEEP_OK && store_read_splits(file, &sp) != 0) rc = fail(err, SWEEP_ERR_USAGE, "%s: cannot read /data", o.path);
-    if (rc == SWEEP_OK) rc = ranking_metric(o.metric, sp.folds >= 2, &metric, err);
+    if (rc == SWEEP_OK) rc = ranking_metric_task(o.metric, sp.folds >= 2, task.task, &metric, err);
+    Task file_task = task.task;
+    store_task_free(&task);
     H5Fclose(file);
     if (rc) {
         fprintf(stderr, "sweep compare: %s\n", err);
@@ -353,12 +360,12 @@ int compare_main(int argc, char **argv) {
             if (rk.n_units && rk.units[0].is_best) {
                 char name[1024];
                 unit_name(name, sizeof name, &configs[rk.groups.groups[rk.units[0].group].first], mask);
-                fprintf(stderr, "sweep compare: best %s: %s = %.17g\n", name, STAT_NAMES[metric], rk.units[0].mean);
+                fprintf(stderr, "sweep compare: best %s: %s = %.17g\n", name, stats_name(metric, file_task), rk.units[0].mean);
             } else {
                 fprintf(stderr, "sweep compare: no unit has a done config\n");
             }
             print_csv(&rk, configs, mask, !isnan(o.rope));
-        } else if (print_table(&rk, configs, &o, mask, &sp, metric) != 0) {
+        } else if (print_table(&rk, configs, &o, mask, &sp, metric, file_task) != 0) {
             status = cli_error("compare", SWEEP_ERR_RUNTIME, "out of memory");
         }
         if (status == SWEEP_OK && (fflush(stdout) != 0 || ferror(stdout)))

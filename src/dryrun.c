@@ -110,12 +110,24 @@ static void human_bytes(char *buf, size_t n, double b) {
     snprintf(buf, n, "%.1f %s", b, unit[u]);
 }
 
+void dryrun_task_text(const Dataset *d, const char *target, char *out, size_t cap) {
+    if (d->task != TASK_REGRESSION) {
+        store_task_describe(d->task, d->n_classes, d->class_names, out, cap);
+        return;
+    }
+    snprintf(out, cap, "regression, target %s, scaled %s", target ? target : "(the last column)",
+             TARGET_SCALE_NAMES[d->target_scaling < N_TARGET_SCALES ? d->target_scaling : 0]);
+}
+
 void dryrun_print(const Spec *s, const Dataset *d, const Grid *g, const int64_t *todo, int64_t n_todo,
-                  const char *output, int n_threads) {
+                  const char *output, int n_threads, const char *target) {
     printf("spec    %s (%s)\n", s->path, s->name);
     printf("data    %s: %lld rows x %lld features, train %lld / test %lld, scale %s\n", s->data.source_given,
            (long long)d->n_samples, (long long)d->n_features, (long long)d->n_train, (long long)d->n_test,
            data_scale_name(s->data.scale));
+    char task[512];
+    dryrun_task_text(d, target, task, sizeof task);
+    printf("task    %s\n", task);
     int with_splits = d->n_folds >= 2;
     int64_t n_splits = d->n_folds * d->n_repeats;
     if (with_splits) {

@@ -126,6 +126,7 @@ typedef struct {
     char *source, *scale;
     int64_t format_version, n_samples, n_features, split_seed, n_classes;
     double test_fraction;
+    double target_offset, target_scale;   // (v3) regression's target scaling, NaN when absent
     int64_t n_feature_names, n_class_names;
     char **feature_names, **class_names;
 } FileFacts;
@@ -193,6 +194,7 @@ static char **read_strings(hid_t file, const char *path, int64_t *n) {
 
 static void facts_read(hid_t file, FileFacts *x) {
     memset(x, 0, sizeof *x);
+    x->target_offset = x->target_scale = NAN;
     x->name = h5util_attr_get(file, "name");
     x->status = h5util_attr_get(file, "status");
     x->sweep_version = h5util_attr_get(file, "sweep_version");
@@ -212,6 +214,8 @@ static void facts_read(hid_t file, FileFacts *x) {
         x->split_seed = attr_int(g, "split_seed", -1);
         x->n_classes = attr_int(g, "n_classes", -1);
         x->test_fraction = attr_real(g, "test_fraction");
+        x->target_offset = attr_real(g, "target_offset");
+        x->target_scale = attr_real(g, "target_scale");
         H5Gclose(g);
     }
     x->feature_names = read_strings(file, "data/feature_names", &x->n_feature_names);
@@ -315,6 +319,9 @@ static void write_sweep(FILE *f, const Page *pg) {
     fputs("<tr><th>task</th><td>", f);
     put(f, pg->model.task);
     if (x->n_classes > 0) fprintf(f, ", %" PRId64 " classes", x->n_classes);
+    if (!isnan(x->target_offset) && !isnan(x->target_scale))
+        fprintf(f, "; trained on the target scaled as (y - %.6g) &times; %.6g (losses in that unit; R<sup>2</sup> is "
+                   "the same in either)", x->target_offset, x->target_scale);
     fputs("</td></tr>\n<tr><th>data</th><td>", f);
     put(f, x->source);
     fprintf(f, ": %" PRId64 " rows x %" PRId64 " features; %" PRId64 " train, %" PRId64 " test", x->n_samples,
@@ -378,7 +385,7 @@ static void write_sweep(FILE *f, const Page *pg) {
 static void write_basis(FILE *f, const Page *pg) {
     const HtmlReportInput *in = pg->in;
     const Ranking *k = in->rank;
-    fprintf(f, "<p>Ranked by the mean <code>%s</code> (%s is better)", STAT_NAMES[in->metric],
+    fprintf(f, "<p>Ranked by the mean <code>%s</code> (%s is better)", stats_name(in->metric, in->task),
             k->lower_is_better ? "lower" : "higher");
     if (k->by_split)
         fprintf(f, " over %" PRId64 "-fold cross-validation x %" PRId64 " repeat%s; intervals and Holm-adjusted p against "
@@ -431,10 +438,10 @@ static void write_ranking(FILE *f, const Page *pg) {
     fputs("<div class=\"scroll\"><table class=\"rank\" id=\"ranking-table\">\n<thead><tr><th>rank</th>", f);
     for (int i = 0; i < n_axes; i++) fprintf(f, "<th>%s</th>", AXIS_NAMES[axes[i]]);
     fprintf(f, "<th>%s</th><th>done</th><th>diverged</th><th>%s [95%% interval]</th><th class=\"ivc\">",
-            in->by_given ? "configs" : "replicates", STAT_NAMES[in->metric]);
+            in->by_given ? "configs" : "replicates", stats_name(in->metric, in->task));
     chart_interval_axis(f, m, &s);
     fputs("</th><th>Holm p</th><th class=\"l\">vs best</th>", f);
-    if (show_test) fputs("<th>final_test_acc</th>", f);
+    if (show_test) fprintf(f, "<th>%s</th>", stats_name(STAT_FINAL_TEST_ACC, in->task));   // the task's score
     fputs("</tr></thead>\n<tbody>\n", f);
     char buf[TABLE_CELL], why[TABLE_CELL];
     for (int64_t k = 0; k < in->rows; k++) {
@@ -466,7 +473,7 @@ static void write_ranking(FILE *f, const Page *pg) {
         table_format_p(buf, sizeof buf, u->compared ? u->test.p_holm : NAN);
         fprintf(f, ">%s</td><td class=\"l\" data-col=\"verdict\">%s</td>", buf, verdict);
         if (show_test) {
-            fputs("<td data-col=\"final_test_acc\"", f);
+            fprintf(f, "<td data-col=\"%s\"", stats_name(STAT_FINAL_TEST_ACC, in->task));
             put_real_attr(f, "data-mean", g->mean[STAT_FINAL_TEST_ACC]);
             put_real_attr(f, "data-std", g->std[STAT_FINAL_TEST_ACC]);
             table_format_mean_std(buf, sizeof buf, g->mean[STAT_FINAL_TEST_ACC], g->std[STAT_FINAL_TEST_ACC]);

@@ -302,7 +302,7 @@ static int run(int argc, char **argv) {
     if (o.dry_run) {
         if (o.resume) read_statuses(&w, &o);   // preview what a resume would train
         int64_t n_todo = collect_todo(&w, &o);
-        dryrun_print(&w.spec, &w.data, &w.grid, w.todo, n_todo, w.output, n_threads);
+        dryrun_print(&w.spec, &w.data, &w.grid, w.todo, n_todo, w.output, n_threads, w.table.label_name);
         sweep_free(&w);
         return SWEEP_OK;
     }
@@ -374,9 +374,13 @@ static int run(int argc, char **argv) {
         work *= (double)halving_epochs(&plan) / ((double)w.grid.n_configs * (double)plan.epochs);
     Progress progress;
     progress_init(&progress, stderr, !o.quiet, n_todo, work);
-    if (!o.quiet)
+    if (!o.quiet) {
+        char task[512];
+        dryrun_task_text(&w.data, w.table.label_name, task, sizeof task);
         fprintf(stderr, "sweep: %lld configs on %d thread%s -> %s\n", (long long)n_todo, n_threads,
                 n_threads == 1 ? "" : "s", w.output);
+        fprintf(stderr, "sweep: task %s\n", task);
+    }
     SchedJob job = {.grid = &w.grid, .data = &w.data, .store = &store, .progress = &progress,
                     .units = &units, .n_todo = n_todo, .n_threads = n_threads, .stop = &g_stop};
     rc = halving ? sched_run_halving(&job, &plan, w.status, err) : sched_run(&job, err);

@@ -3,8 +3,8 @@
 // A config is present in a part when its /summary status there is not pending. Its rows are
 // then the ones to copy: /curves/* (row id), /weights/hidden_<H>/{W1,b1,W2,b2} and the same
 // under /initial_weights (row weights_row), and last its /summary row. Everything else in a
-// file (/data, /configs, config_id, the seed statistics objects) is the same in every part
-// of one spec and comes with the copied part.
+// file (/data with the task, its classes and target scaling; /configs, config_id, the seed
+// statistics objects) is the same in every part of one spec and comes with the copied part.
 #include "merge.h"
 
 #include <errno.h>
@@ -67,6 +67,7 @@ typedef struct {
     int64_t n_hidden, *hidden;  // hidden sizes, ascending (from /weights' group names)
     int has_initial;
     int n_curves;               // the parts' curves (store_n_curves of the first)
+    int64_t n_out;              // the network's outputs O (the first part's task): the weights' rows
     size_t summary_size;        // bytes of one /summary row in the file
     char *err;
 } Merge;
@@ -153,20 +154,35 @@ static int64_t hidden_index(const Merge *m, int64_t h) {
 // ---------------------------------------------------------------------------------------
 // Checking the parts.
 
-// The split and scaling; the last three exist only with validation folds.
+// The split and scaling; the others exist only with validation folds ((v3) the target's
+// only for regression).
 static const char *const DATA_ARRAYS[] = {"data/train_index", "data/test_index", "data/feature_offset",
                                           "data/feature_scale", "data/folds", "data/split_feature_offset",
-                                          "data/split_feature_scale"};
+                                          "data/split_feature_scale", "data/split_target_offset",
+                                          "data/split_target_scale"};
 static const hid_t *const DATA_TYPES[] = {&H5T_NATIVE_INT64_g, &H5T_NATIVE_INT64_g, &H5T_NATIVE_DOUBLE_g,
                                           &H5T_NATIVE_DOUBLE_g, &H5T_NATIVE_INT32_g, &H5T_NATIVE_DOUBLE_g,
-                                          &H5T_NATIVE_DOUBLE_g};
-enum { N_DATA = 7, N_DATA_ALWAYS = 4 };
+                                          &H5T_NATIVE_DOUBLE_g, &H5T_NATIVE_DOUBLE_g, &H5T_NATIVE_DOUBLE_g};
+enum { N_DATA = 9, N_DATA_ALWAYS = 4 };
+
+// (v3) Whether two parts hold the same task: its name, classes and target scaling, bit for bit.
+static int same_task(const StoreTask *a, const StoreTask *b) {
+    if (a->task != b->task || a->n_classes != b->n_classes || !a->class_names != !b->class_names ||
+        memcmp(&a->target_offset, &b->target_offset, sizeof(double)) != 0 ||
+        memcmp(&a->target_scale, &b->target_scale, sizeof(double)) != 0)
+        return 0;
+    for (int64_t c = 0; a->class_names && c < a->n_classes; c++)
+        if (strcmp(a->class_names[c], b->class_names[c]) != 0) return 0;
+    return 1;
+}
 
 // Open every part and check it against the first: a sweep results file of the same format,
 // spec, data and shape.
 static int open_parts(Merge *m) {
     void *ref[N_DATA] = {0};
     size_t ref_bytes[N_DATA] = {0};
+    StoreTask ref_task;
+    memset(&ref_task, 0, sizeof ref_task);
     hid_t ref_summary_type = -1;
     hsize_t ref_curve[3] = {0};
     int rc = SWEEP_OK;
@@ -221,6 +237,25 @@ static int open_parts(Merge *m) {
                      (long long)m->max_epochs);
             break;
         }
+        // (v3) The same task, classes and target scaling.
+        StoreTask task;
+        char why[ERR_LEN];
+        if (store_task_read(p->file, &task, why) != SWEEP_OK) {
+            rc = say(m->err, SWEEP_ERR_USAGE, "%s: %s", p->path, why);
+            break;
+        }
+        if (i == 0) {
+            ref_task = task;
+            m->n_out = task.n_out;
+        } else {
+            int same = same_task(&task, &ref_task);
+            store_task_free(&task);
+            if (!same) {
+                rc = say(m->err, SWEEP_ERR_USAGE, "%s: its task, classes or target scaling differ from %s's (/data); was "
+                         "the data file changed between the shards?", p->path, first->path);
+                break;
+            }
+        }
         // The same data: the split and the scaling (a changed data file keeps the spec's hash).
         for (int a = 0; rc == SWEEP_OK && a < N_DATA; a++) {
             size_t bytes = 0;
@@ -256,6 +291,7 @@ static int open_parts(Merge *m) {
         if (st >= 0) H5Tclose(st);
     }
     for (int a = 0; a < N_DATA; a++) free(ref[a]);
+    store_task_free(&ref_task);
     if (ref_summary_type >= 0) H5Tclose(ref_summary_type);
     return rc;
 }
@@ -451,7 +487,7 @@ static int copy_rows(Merge *m, int base, Part *out) {
     int64_t longest = m->max_epochs;
     for (int64_t k = 0; k < m->n_hidden; k++)
         for (int w = 0; w < MLP_N_PARAMS; w++) {
-            int64_t n = mlp_param_count(w, m->n_features, m->hidden[k], 1);
+            int64_t n = mlp_param_count(w, m->n_features, m->hidden[k], m->n_out);
             if (n > longest) longest = n;
         }
     size_t row_bytes = (size_t)longest * sizeof(double);

@@ -11,23 +11,37 @@
 #include "tdist.h"
 
 int ranking_metric(const char *name, int has_validation, int *metric, char *err) {
+    return ranking_metric_task(name, has_validation, TASK_BINARY, metric, err);
+}
+
+int ranking_metric_task(const char *name, int has_validation, Task task, int *metric, char *err) {
     if (!name) {
         *metric = has_validation ? STAT_FINAL_VAL_LOSS : STAT_FINAL_TEST_LOSS;
         return 0;
     }
-    int k = stats_find(name);
+#define N(k) stats_name(k, task)
+    int k = stats_find_task(name, task);
+    if (k < 0) {   // a score column of the other task's names: say which the file's is
+        Task other = task == TASK_REGRESSION ? TASK_BINARY : TASK_REGRESSION;
+        int j = stats_find_task(name, other);
+        if (j >= 0 && j != STAT_BEST_TEST_ACC)
+            return fail(err, SWEEP_ERR_USAGE, "--metric %s: the file's task is %s, whose score is %s: rank on %s",
+                        name, task_name(task), task == TASK_REGRESSION ? "r2" : "acc", N(j));
+    }
     if (k < 0 || k == STAT_BEST_TEST_ACC)
-        return fail(err, SWEEP_ERR_USAGE, "--metric: expected final_train_loss, final_train_acc, final_test_loss, "
-                    "final_test_acc, final_val_loss, final_val_acc or best_val_loss, found \"%s\"", name);
+        return fail(err, SWEEP_ERR_USAGE, "--metric: expected final_train_loss, %s, final_test_loss, "
+                    "%s, final_val_loss, %s or best_val_loss, found \"%s\"", N(STAT_FINAL_TRAIN_ACC),
+                    N(STAT_FINAL_TEST_ACC), N(STAT_FINAL_VAL_ACC), name);
     int on_test = k == STAT_FINAL_TEST_LOSS || k == STAT_FINAL_TEST_ACC;
     int on_val = k == STAT_FINAL_VAL_LOSS || k == STAT_FINAL_VAL_ACC || k == STAT_BEST_VAL_LOSS;
     if (on_test && has_validation)
         return fail(err, SWEEP_ERR_USAGE, "--metric %s: the file has validation folds, and the test part judges "
-                    "the chosen setting, it does not choose it: rank on final_val_loss, final_val_acc or "
-                    "best_val_loss", name);
+                    "the chosen setting, it does not choose it: rank on final_val_loss, %s or "
+                    "best_val_loss", name, N(STAT_FINAL_VAL_ACC));
     if (on_val && !has_validation)
         return fail(err, SWEEP_ERR_USAGE, "--metric %s: the file has no validation folds (data.folds); "
-                    "rank on final_test_loss or final_test_acc", name);
+                    "rank on final_test_loss or %s", name, N(STAT_FINAL_TEST_ACC));
+#undef N
     *metric = k;
     return 0;
 }

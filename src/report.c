@@ -38,7 +38,8 @@ static const char REPORT_USAGE[] =
     "  --by AXIS...   group by these axes only, averaging over the others, seeds included\n"
     "                 (the names up to the next option; FILE.h5 may come before or after)\n"
     "  --metric M     rank on M: final_val_loss, final_val_acc, best_val_loss (with folds),\n"
-    "                 final_test_loss, final_test_acc (without), final_train_loss, final_train_acc\n"
+    "                 final_test_loss, final_test_acc (without), final_train_loss, final_train_acc;\n"
+    "                 a regression file's scores are r2: final_val_r2, final_test_r2, final_train_r2\n"
     "  --alpha A      the level of the comparisons with the best (default 0.05)\n"
     "  --csv          one header row and one row per group, full precision, no decoration\n"
     "  --html OUT     write the report as one self-contained HTML page with charts to OUT\n"
@@ -235,9 +236,13 @@ typedef struct {
     int64_t n;
     int64_t count[5];         // by status: pending, done, diverged, failed, pruned
     StoreSplits splits;
+    StoreTask task;           // (v3) the file's task: its score's name (acc or r2) and classes
     int metric;
     Ranking rank;             // the groups, best first
 } Report;
+
+// Stat k's name in this file (the task's).
+static const char *stat_name(const Report *r, int k) { return stats_name(k, r->task.task); }
 
 static const GroupStats *unit_group(const Report *r, int64_t k) {
     return &r->rank.groups.groups[r->rank.units[k].group];
@@ -248,7 +253,7 @@ static void print_csv(const Report *r, unsigned mask, int64_t rows) {
     for (int a = 0; a < N_AXES; a++)
         if (mask & AXIS_BIT(a)) printf(",%s", axis_name((AxisId)a));
     printf(",n_configs,n_done,n_diverged,n_failed,n_pending");
-    for (int s = 0; s < N_STATS; s++) printf(",mean_%s,std_%s", STAT_NAMES[s], STAT_NAMES[s]);
+    for (int s = 0; s < N_STATS; s++) printf(",mean_%s,std_%s", stat_name(r, s), stat_name(r, s));
     printf(",metric,ci_low,ci_high,n_pairs,mean_diff,p,p_holm,indistinguishable\n");
     char buf[CELL];
     for (int64_t k = 0; k < rows; k++) {
@@ -270,7 +275,7 @@ static void print_csv(const Report *r, unsigned mask, int64_t rows) {
         double tail[] = {u->ci_low, u->ci_high, cmp ? (double)t->n_pairs : NAN, cmp ? t->mean_diff : NAN,
                          cmp ? t->p : NAN, cmp ? t->p_holm : NAN};
         for (int s = 0; s < N_STATS * 2; s++) table_format_real(buf, sizeof buf, cells[s]), printf(",%s", buf);
-        printf(",%s", STAT_NAMES[r->metric]);
+        printf(",%s", stat_name(r, r->metric));
         for (size_t s = 0; s < sizeof tail / sizeof *tail; s++) {
             if (s == 2 && cmp) printf(",%" PRId64, t->n_pairs);
             else table_format_real(buf, sizeof buf, tail[s]), printf(",%s", buf);
@@ -294,6 +299,15 @@ static int print_header(const Report *r, const Distinct *dist) {
     printf("%" PRId64 " failed, %" PRId64 " pending", r->count[3], r->count[0]);
     if (r->shard && strcmp(r->shard, "0/1") != 0) printf(" (shard %s of the grid)", r->shard);
     printf("\n");
+    char task[512];
+    store_task_describe(r->task.task, r->task.task == TASK_REGRESSION ? 0 : r->task.n_classes, r->task.class_names,
+                        task, sizeof task);
+    printf("task     %s", task);
+    if (r->task.task == TASK_REGRESSION) {   // what the losses are in
+        if (r->task.target_offset == 0.0 && r->task.target_scale == 1.0) printf(" (losses in the target's own unit)");
+        else printf(" (losses in the scaled target's unit: (y - %.6g) * %.6g)", r->task.target_offset, r->task.target_scale);
+    }
+    printf("\n");
     char buf[CELL];
     for (int a = 0; a < N_AXES; a++) {
         printf("%s %-14s %3" PRId64 ": ", a ? "        " : "axes    ", axis_name((AxisId)a), dist[a].n);
@@ -314,7 +328,7 @@ static int print_header(const Report *r, const Distinct *dist) {
 // What the ranking rests on, in a sentence or two under the table's title.
 static void print_basis(const Report *r, const ReportOptions *o) {
     const Ranking *k = &r->rank;
-    printf("ranked by mean %s (%s is better)", STAT_NAMES[r->metric], k->lower_is_better ? "lower" : "higher");
+    printf("ranked by mean %s (%s is better)", stat_name(r, r->metric), k->lower_is_better ? "lower" : "higher");
     if (k->by_split)
         printf(" over %lld-fold cross-validation x %lld repeat%s;\nintervals and Holm-adjusted p against "
                "the best: the corrected paired t-test over the %lld splits (Nadeau & Bengio).\n",
@@ -351,10 +365,10 @@ static int print_table(const Report *r, const Distinct *dist, const ReportOption
     snprintf(cells[c++], CELL, "%s", o->by_given ? "configs" : "replicates");
     snprintf(cells[c++], CELL, "done");
     snprintf(cells[c++], CELL, "diverged");
-    snprintf(cells[c++], CELL, "%s [95%% interval]", STAT_NAMES[r->metric]);
+    snprintf(cells[c++], CELL, "%s [95%% interval]", stat_name(r, r->metric));
     snprintf(cells[c++], CELL, "Holm p");
     snprintf(cells[c++], CELL, "vs best");
-    if (show_test) snprintf(cells[c++], CELL, "final_test_acc");
+    if (show_test) snprintf(cells[c++], CELL, "%s", stat_name(r, STAT_FINAL_TEST_ACC));   // the task's score
     for (int64_t k = 0; k < rows; k++) {
         const RankedUnit *u = &r->rank.units[k];
         const GroupStats *g = unit_group(r, k);
@@ -393,6 +407,7 @@ static void report_free(Report *r) {
     free(r->shard);
     free(r->configs);
     free(r->summary);
+    store_task_free(&r->task);
     ranking_free(&r->rank);
 }
 
@@ -414,10 +429,13 @@ int report_main(int argc, char **argv) {
     r.status = h5util_attr_get(file, "status");
     r.sha = h5util_attr_get(file, "spec_sha256");
     r.shard = h5util_attr_get(file, "shard");
-    rc = store_read_tables(file, &r.configs, &r.summary, &r.n, err);
+    char why[ERR_LEN];
+    rc = store_task_read(file, &r.task, why);   // (v3) a file of version 1 or 2 is binary
+    if (rc) fail(err, rc, "%s: %s", o.path, why);
+    if (rc == SWEEP_OK) rc = store_read_tables(file, &r.configs, &r.summary, &r.n, err);
     if (rc == SWEEP_OK && store_read_splits(file, &r.splits) != 0)
         rc = fail(err, SWEEP_ERR_USAGE, "%s: cannot read /data", o.path);
-    if (rc == SWEEP_OK) rc = ranking_metric(o.metric, r.splits.folds >= 2, &r.metric, err);
+    if (rc == SWEEP_OK) rc = ranking_metric_task(o.metric, r.splits.folds >= 2, r.task.task, &r.metric, err);
     H5Fclose(file);
     if (rc) {
         fprintf(stderr, "sweep report: %s\n", err);
@@ -441,7 +459,7 @@ int report_main(int argc, char **argv) {
         if (rows > r.rank.n_units) rows = r.rank.n_units;
         if (o.html) {
             HtmlReportInput hi = {.path = o.path, .out = o.html, .configs = r.configs, .summary = r.summary, .n = r.n,
-                                  .splits = r.splits, .rank = &r.rank, .metric = r.metric, .mask = mask,
+                                  .splits = r.splits, .task = r.task.task, .rank = &r.rank, .metric = r.metric, .mask = mask,
                                   .by_given = o.by_given, .rows = rows, .alpha = o.alpha};
             if ((rc = html_report_write(&hi, err)) != SWEEP_OK) {
                 fprintf(stderr, "sweep report: %s\n", err);

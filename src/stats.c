@@ -9,6 +9,21 @@ const char *const STAT_NAMES[N_STATS] = {"final_train_loss", "final_train_acc", 
                                          "final_test_acc",   "best_test_acc",   "final_val_loss",
                                          "final_val_acc",    "best_val_loss"};
 
+static const char *const STAT_NAMES_R2[N_STATS] = {"final_train_loss", "final_train_r2", "final_test_loss",
+                                                   "final_test_r2",    "best_test_r2",   "final_val_loss",
+                                                   "final_val_r2",     "best_val_loss"};
+
+const char *stats_name(int k, Task task) {
+    if (k < 0 || k >= N_STATS) return "?";
+    return task == TASK_REGRESSION ? STAT_NAMES_R2[k] : STAT_NAMES[k];
+}
+
+int stats_find_task(const char *name, Task task) {
+    for (int k = 0; k < N_STATS; k++)
+        if (strcmp(name, stats_name(k, task)) == 0) return k;
+    return -1;
+}
+
 double stats_axis_value(const ConfigRow *c, AxisId a) {
     switch (a) {
     case AXIS_HIDDEN_DIM: return (double)c->hidden_dim;

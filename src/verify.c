@@ -71,6 +71,7 @@ typedef struct {
     Grid grid;
     CurveSet curves[MAX_SETS];
     int n_curves;
+    Task task;                // (v3) the file's task (binary for version 1 and 2): names and shapes
     int has_initial;
     char err[ERR_LEN];
 } Verify;
@@ -173,6 +174,13 @@ static int rebuild(Verify *v) {
     if (rc == SWEEP_OK && setup_build(s, &v->table, &v->data, &v->grid, &step, why) != SWEEP_OK)
         rc = step == SETUP_TABLE ? fail(v->err, SWEEP_ERR_USAGE, "%s: cannot load its data: %s", v->o->path, why)
                                  : fail(v->err, SWEEP_ERR_USAGE, "%s: %s", v->o->path, why);
+    char held[512], now[512];
+    if (rc == SWEEP_OK && !store_task_matches(v->file, &v->data, held, sizeof held)) {
+        store_task_describe(v->data.task, v->data.task == TASK_REGRESSION ? 0 : v->data.n_classes, v->data.class_names,
+                            now, sizeof now);
+        rc = fail(v->err, SWEEP_ERR_USAGE, "%s: holds task %s, but its spec and %s give task %s", v->o->path, held,
+                  s->data.source, now);
+    }
     if (rc == SWEEP_OK && !store_data_matches(v->file, &v->data))
         rc = fail(v->err, SWEEP_ERR_USAGE, "%s: %s is not the data this file was written with (its split or scaling "
                   "differs)", v->o->path, s->data.source);
@@ -205,8 +213,8 @@ static herr_t add_curve(hid_t group, const char *name, const H5L_info_t *info, v
     H5Dclose(d);
     if (rank != 2) return 0;   // the dimension scales config and epoch
     int c = -1;
-    for (int i = 0; i < N_CURVES; i++)
-        if (strcmp(CURVE_NAMES[i], name) == 0) c = i;
+    for (int i = 0; i < N_CURVES; i++)   // named by the file's task (train_acc or train_r2)
+        if (strcmp(train_curve_name(i, v->task == TASK_REGRESSION), name) == 0) c = i;
     if (c < 0 || v->n_curves == MAX_SETS || strlen(name) >= sizeof v->curves[0].name) {
         cannot(v, "/curves/%s: not a curve this version of sweep computes", name);
         return -1;
@@ -403,7 +411,7 @@ static herr_t compare_weight_set(hid_t group, const char *name, const H5L_info_t
         return -1;
     }
     const double *want = mlp_param(m, p);
-    int64_t n = mlp_param_count(p, m->n_in, m->n_hidden, 1);
+    int64_t n = mlp_param_count(p, m->n_in, m->n_hidden, m->n_out);   // O outputs
     hsize_t dims[3];
     int rank = 0;
     int bad = read_doubles(d, w->c->weights_row, w->buf, n, dims, &rank) != 0;
@@ -436,7 +444,7 @@ static int compare_config(Verify *v, const Config *c, const Run *r, int pruned, 
     SummaryRow want;
     store_summary_row(&want, c, r);
     if (pruned && want.status == STATUS_DONE) want.status = STATUS_PRUNED;   // halving stopped it there
-    hid_t mem = store_summary_type();
+    hid_t mem = store_task_compound(store_summary_type(), v->task);   // the task's column names
     int rc = compare_row(v, c->id, "summary", mem, c->id, &want, sizeof want, "train_seconds");
     H5Tclose(mem);
     if (!rc) rc = compare_curves(v, c, r, buf);
@@ -525,6 +533,11 @@ static int cmp_id(const void *a, const void *b) {
 }
 
 static int run_verify(Verify *v, int64_t *n_checked, int64_t *n_finished) {
+    StoreTask task;
+    char why[ERR_LEN];
+    if (store_task_read(v->file, &task, why) != SWEEP_OK) return cannot(v, "%s", why);
+    v->task = task.task;
+    store_task_free(&task);
     int rc = rebuild(v);
     if (rc) return rc;
     int64_t n = -1;
@@ -551,7 +564,7 @@ static int run_verify(Verify *v, int64_t *n_checked, int64_t *n_finished) {
     int64_t block = (int64_t)v->o->n_threads * BLOCK_PER_THREAD, biggest = v->grid.max_epochs;
     for (int64_t i = 0; i < v->grid.n_hidden; i++)
         for (int p = 0; p < MLP_N_PARAMS; p++) {
-            int64_t count = mlp_param_count(p, v->data.n_features, v->grid.hidden_dims[i], 1);
+            int64_t count = mlp_param_count(p, v->data.n_features, v->grid.hidden_dims[i], train_task_of(&v->data).n_out);
             if (count > biggest) biggest = count;
         }
     Run *runs = calloc((size_t)block, sizeof *runs);
