@@ -67,7 +67,7 @@ _sweep() {
         local keys
         case $cur in
         grid.*) keys=$(printf 'grid.%s= ' $axes) ;;
-        data.*) keys="data.source= data.label= data.test_fraction= data.split_seed= data.scale= data.folds= data.repeats=" ;;
+        data.*) keys="data.source= data.label= data.task= data.classes= data.target_scale= data.test_fraction= data.split_seed= data.scale= data.folds= data.repeats=" ;;
         search.*) keys="search.method= search.n= search.seed=" ;;
         halving.*) keys="halving.factor= halving.min_epochs= halving.metric=" ;;
         *) keys="name= output= save_initial_weights= data. grid. search. halving." ;;

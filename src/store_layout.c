@@ -509,8 +509,9 @@ double store_estimate_bytes(const Grid *g, const Dataset *d, int save_initial_we
     double per_config = (double)sizeof(ConfigFileRow) + (double)sizeof(SummaryRow) + 8.0;  // + the config scale
     double bytes = (double)g->n_configs * (per_config + n_curves * 8.0 * E);
     bytes += n_settings * ((double)sizeof(SeedStatsRow) + 8.0 + 2 * n_curves * 8.0 * E);  // seed statistics
-    if (d->n_folds >= 2)   // the folds and each split's scaling
-        bytes += (double)(d->n_repeats * d->n_train) * 4.0 + (double)(d->n_repeats * d->n_folds) * 16.0 * D;
+    if (d->n_folds >= 2)   // the folds and each split's scaling (and target scaling, for regression)
+        bytes += (double)(d->n_repeats * d->n_train) * 4.0 +
+                 (double)(d->n_repeats * d->n_folds) * 16.0 * (D + (d->task == TASK_REGRESSION));
     double weights = 0.0;
     int64_t O = train_task_of(d).n_out;
     for (int64_t k = 0; k < g->n_hidden; k++) {
