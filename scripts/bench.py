@@ -17,7 +17,13 @@ rows), it times, on the same configs:
 Then the training recipe at hidden 128 (batch 32, -j 1, the same timing): momentum, adam and
 tanh (with plain SGD), each with its GFLOP/s, share of peak and time against plain SGD and relu
 on the same configs (flops as train_flops counts them: the optimizer's own operations per
-parameter included, a division or square root counted as one). Then 10,000 tiny configs
+parameter included, a division or square root counted as one). Then the tasks (DESIGN
+section 7) on the same rows, digits (1,797 x 64) at hidden 128, batch 32, -j 1: the ten-class
+softmax head against a binary label (digit >= 5) and a regression target (the digit as a
+number, task: regression) on the same rows and split sizes, each with its GFLOP/s and share of
+peak, the time ratios against binary and the work ratio (the flops' ratio: the ten-wide output
+layer does more work), against the targets: ten classes at most 1.25 x the work ratio,
+regression within 10 % of binary. Then 10,000 tiny configs
 (hidden 4, 1 epoch) at -j N, against the 2 s target. Last, `sweep report --html` on the
 default sweep (results/grid.h5, run first if missing): the page's size and time against the
 3 MB and 2 s of DESIGN section 8.
@@ -25,7 +31,8 @@ default sweep (results/grid.h5, run first if missing): the page's size and time 
 The machine may be shared, so each sweep timing is the best of a few runs, and the peak the
 best of many short trials: ratios of best to best. Specs and results go to a temporary folder.
 Environment: SWEEP_BIN (default ./sweep), BENCH_REPEATS (default 3), BENCH_QUICK=1 (fewer
-epochs: a smoke test of the script, not a measurement).
+epochs: a smoke test of the script, not a measurement). `bench.py --tasks` runs the peak and
+the task rows alone (a few seconds).
 """
 
 import json
@@ -63,6 +70,9 @@ RECIPES = [("sgd, relu", ""), ("momentum", "  optimizer: momentum\n"), ("adam", 
 RECIPE_HIDDEN, RECIPE_EPOCHS, RECIPE_CONFIGS = 128, (6 if QUICK else 300), 4
 # optim_flops_per_param of src/optim.c (no weight decay)
 UPDATE_FLOPS = {"sgd, relu": 2.0, "momentum": 4.0, "adam": 13.0, "tanh": 2.0}
+# The task rows: digits at hidden 128, batch 32, -j 1, TASK_CONFIGS configs of TASK_EPOCHS epochs.
+TASK_HIDDEN, TASK_EPOCHS, TASK_CONFIGS = 128, (3 if QUICK else 20), 8
+TASK_TARGETS = {"multiclass": 1.25, "regression": 1.10}   # time ratio vs binary: x work ratio, x 1
 
 PEAK_C = r"""
 #include <immintrin.h>
@@ -164,13 +174,88 @@ def machine_scaling(exe):
     return together / (NCORES * alone)
 
 
-def train_flops(H, B, epochs, D, n_train, n_test, update=2.0):
+def train_flops(H, B, epochs, D, n_train, n_test, update=2.0, O=1):
     """src/train.c's train_flops: 2 flops per multiply-add; update: the optimizer's flops per
-    parameter (2 for plain SGD)."""
+    parameter (2 for plain SGD); O outputs (the classes of a multi-class task, else 1). The
+    heads' own per-output work (softmax's exp and log) is not counted, as there."""
     n_batches = math.ceil(n_train / B)
-    step = 2.0 * n_train * H * (2.0 * D + 3.0) + n_batches * update * (D * H + 2.0 * H + 1.0)
-    evaluation = 2.0 * (n_train + n_test) * H * (D + 1.0)
+    step = 2.0 * n_train * H * (2.0 * D + 3.0 * O) + n_batches * update * (D * H + H + H * O + O)
+    evaluation = 2.0 * (n_train + n_test) * H * (D + O)
     return epochs * (step + evaluation)
+
+
+def write_task_specs(tmp):
+    """{task: spec} on digits' rows: the ten classes (built in), a binary label (digit >= 5, a
+    CSV) and a regression target (the digit as a number, the same CSV as digits')."""
+    lines = (REPO / "src" / "digits.csv").read_text().splitlines()
+    binary = [lines[0]] + [l.rsplit(",", 1)[0] + "," + str(int(int(l.rsplit(",", 1)[1]) >= 5)) for l in lines[1:]]
+    (tmp / "digits_binary.csv").write_text("\n".join(binary) + "\n")
+    (tmp / "digits_number.csv").write_text("\n".join(lines) + "\n")
+    sources = {"binary": "  source: digits_binary.csv\n", "multiclass": "  source: digits\n",
+               "regression": "  source: digits_number.csv\n  task: regression\n"}
+    specs = {}
+    for task, data in sources.items():
+        specs[task] = tmp / f"task_{task}.yaml"
+        specs[task].write_text(f"""name: task-{task}
+data:
+{data}  test_fraction: 0.2
+  split_seed: 42
+  scale: minmax
+grid:
+  hidden_dim: {TASK_HIDDEN}
+  learning_rate: 0.01
+  batch_size: 32
+  epochs: {TASK_EPOCHS}
+  seed: {{range: [0, {TASK_CONFIGS}]}}
+  init: xavier_uniform
+""")
+    return specs
+
+
+def task_rows(tmp, peak):
+    """The three tasks on digits' rows, interleaved run by run; prints the table and the targets."""
+    specs = write_task_specs(tmp)
+    runs = {task: [] for task in specs}
+    for _ in range(REPEATS):
+        for task in specs:
+            runs[task].append(sweep_run(specs[task], tmp / "task.h5", 1))
+    print(f"\nthe tasks on digits' rows (hidden {TASK_HIDDEN}, batch 32, {TASK_EPOCHS} epochs, {TASK_CONFIGS} configs,"
+          f" -j 1; binary: digit >= 5, regression: the digit as a number):")
+    print(f"{'task':>10} {'outputs':>7} {'ms/epoch':>9} {'GFLOP/s':>8} {'%peak':>6} {'work / binary':>13}"
+          f" {'time / binary':>13} {'(range)':>13} {'target':>18}")
+
+    def best(run):   # a run's seconds per config: its least disturbed config, or its CPU time
+        return min(min(run["seconds"]), run["cpu"] / TASK_CONFIGS)
+
+    base_f = None
+    verdicts = []
+    for task, O in (("binary", 1), ("multiclass", 10), ("regression", 1)):
+        r = runs[task]
+        n_train, n_test, D = r[0]["shape"]
+        per_cfg = min(best(rr) for rr in r)
+        flops = train_flops(TASK_HIDDEN, 32, TASK_EPOCHS, D, n_train, n_test, 2.0, O)
+        base_f = base_f or flops
+        gf = flops / per_cfg * 1e-9
+        pct = 100.0 * gf / peak if peak else float("nan")
+        # The time ratio run by run (each task's run next to binary's, in the same weather), the
+        # median of them: a shared machine's load changes from minute to minute.
+        ratios = sorted(best(a) / best(b) for a, b in zip(r, runs["binary"]))
+        work, time_ratio = flops / base_f, ratios[len(ratios) // 2]
+        spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}" if len(ratios) > 1 else ""
+        if task == "binary":
+            target = "-"
+        else:
+            limit = TASK_TARGETS[task] * work
+            ok = time_ratio <= limit
+            target = f"<= {limit:.2f}x {'ok' if ok else 'MISSED'}"
+            verdicts.append((task, ok))
+        print(f"{task:>10} {O:>7} {per_cfg / TASK_EPOCHS * 1000:>9.2f} {gf:>8.1f} {pct:>5.0f}% {work:>12.2f}x"
+              f" {time_ratio:>12.2f}x {spread:>13} {target:>18}")
+    print("  ms/epoch, GFLOP/s, %peak: one config's best of its runs; time / binary: the median over the runs of"
+          " the ratio within a run (range: all runs)")
+    print("  targets: ten classes' time ratio at most 1.25 x its work ratio; regression within 10 % of binary"
+          " (flops as src/train.c's train_flops counts them; softmax's exp and log not counted)")
+    return verdicts
 
 
 def write_spec(path, hidden, epochs, n_configs, save_initial=True, extra=""):
@@ -264,6 +349,7 @@ def html_report_row(tmp):
 def main():
     if not SWEEP.is_file():
         raise SystemExit(f"bench: {SWEEP} not found: run `make` first")
+    tasks_only = "--tasks" in sys.argv[1:]
     t_start = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="sweep-bench-"))
     try:
@@ -278,6 +364,11 @@ def main():
             print(f"float64 FMA peak of one core: {peak:.1f} GFLOP/s ({how})")
         else:
             print(f"float64 FMA peak: not measured ({how})")
+
+        if tasks_only:
+            task_rows(tmp, peak)
+            print(f"(bench took {time.perf_counter() - t_start:.0f} s)")
+            return
 
         # Start-up (spec, data, no file): a dry run's wall time.
         dry = tmp / "dry.yaml"
@@ -372,6 +463,8 @@ def main():
             print(f"{name:>10} {per_cfg:>9.4f} {gf:>8.1f} {pct:>5.0f}% {per_cfg / base:>9.2f}x")
         print("  (momentum and adam: forward, backward to the gradient, then the optimizer's pass over the"
               " parameters; sgd fuses its update into the backward pass)")
+
+        task_rows(tmp, peak)
 
         # 10,000 tiny configs.
         tiny = write_spec(tmp / "tiny.yaml", 4, 1, TINY_CONFIGS, save_initial=False)

@@ -9,7 +9,7 @@ metric over the two swept axes with the most values. The metric is the one `swee
 ranks on: final_val_loss when the file has validation folds, else final_test_loss (--metric
 picks another); the best setting has the best mean of it over its done configs (ties: the
 first). --id and --where select configs and draw their learning curves (the tutorial's two
-plots: cost and accuracy per epoch; train solid, validation dotted, test dashed), one line
+plots: cost and the task's score per epoch; train solid, validation dotted, test dashed), one line
 per setting (every axis but seed, repeat and fold) with a mean +- std band over its
 replicates (seeds and splits). --heatmap draws the mean of the metric over AX1 (x) and AX2
 (y), averaged over every other axis; with --id or --where it averages over the selected
@@ -17,6 +17,13 @@ configs only (and draws no curves). An axis with more than 12 values (a random s
 draws) makes it a scatter: one point per setting at its two values, coloured by the
 setting's mean. Settings from different sub-grids are cells (or points) like any other; a
 cell no config reaches is grey, "n/a".
+
+The task is the file's (DESIGN section 7): binary and multiclass draw the cost (mean binary or
+multi-class cross-entropy) and accuracy; regression the cost (mean squared error, in the
+standardised target's unit unless the spec says target_scale: none) and R2, and its metrics
+are named r2 (final_val_r2, final_test_r2, best_test_r2, final_train_r2); a metric of the other
+task is a usage error. Titles name the classes (from /data/classes). Files of format_version 1
+and 2 are binary.
 
 Only configs that finished (status done) are averaged; diverged, failed and pending ones are
 counted in the titles. The file may still be being written. Pictures go to DIR (default: the
@@ -68,22 +75,34 @@ def coded_configs(raw):
             out[n] = raw[n]
     return out
 PENDING, DONE, DIVERGED, FAILED, PRUNED = 0, 1, 2, 3, 4
-METRICS = ("final_val_loss", "final_val_acc", "best_val_loss", "final_test_acc", "best_test_acc",
-           "final_test_loss", "final_train_loss", "final_train_acc")
-METRIC_LABEL = {
-    "final_val_loss": "final validation cost",
-    "final_val_acc": "final validation accuracy",
-    "best_val_loss": "best validation cost",
-    "final_test_acc": "final test accuracy",
-    "best_test_acc": "best test accuracy",
-    "final_test_loss": "final test cost",
-    "final_train_loss": "final train cost",
-    "final_train_acc": "final train accuracy",
-}
+# The metrics of a file's task (DESIGN section 7): every acc name becomes r2 for regression.
+TASKS = ("binary", "multiclass", "regression")
+METRIC_FORMS = ("final_val_loss", "final_val_{s}", "best_val_loss", "final_test_{s}", "best_test_{s}",
+                "final_test_loss", "final_train_loss", "final_train_{s}")
+METRICS_OF = {s: tuple(m.format(s=s) for m in METRIC_FORMS) for s in ("acc", "r2")}
+METRICS = METRICS_OF["acc"] + tuple(m for m in METRICS_OF["r2"] if m not in METRICS_OF["acc"])
+SCORE_LABEL = {"acc": "accuracy", "r2": "R\u00b2"}
+PART_LABEL = {"train": "train", "val": "validation", "test": "test"}
+
+
+def metric_label(metric):
+    """'final validation cost', 'best test R\u00b2', ..."""
+    when, part, what = metric.split("_")
+    return f"{when} {PART_LABEL[part]} {'cost' if what == 'loss' else SCORE_LABEL[what]}"
+
+
+METRIC_LABEL = {m: metric_label(m) for m in METRICS}
 
 
 def higher_is_better(metric):
-    return metric.endswith("acc")
+    return metric.endswith(("acc", "r2"))
+
+
+def score_of(task):
+    """The task's score: acc (binary, multiclass) or r2 (regression)."""
+    return "r2" if task == "regression" else "acc"
+
+
 MAX_SETTINGS = 10
 
 
@@ -159,9 +178,33 @@ class Results:
         self.swept = [a for a in AXES if len(self.values[a]) > 1]
         self.name = self._spec_name()
         self.has_val = "val_loss" in self.f["curves"]
-        self.curve_names = ("train_loss", "val_loss", "test_loss", "train_acc", "val_acc", "test_acc") \
-            if self.has_val else ("train_loss", "test_loss", "train_acc", "test_acc")
+        self.task, self.n_classes, self.classes = task_of(self.f)
+        self.score = score_of(self.task)
+        self.metrics = METRICS_OF[self.score]
+        parts = ("train", "val", "test") if self.has_val else ("train", "test")
+        self.curve_names = tuple(f"{p}_{k}" for k in ("loss", self.score) for p in parts)
         self.has_test = bool(self.f["data"].attrs.get("n_test", 1))
+        self.target_scale = spec_value(self.f, "target_scale") or "standard"
+
+    def task_text(self):
+        """The task in words, for titles: '3 classes: setosa, versicolor, virginica'."""
+        if self.task == "regression":
+            return "regression" + (", standardised target" if self.target_scale != "none" else "")
+        names = ", ".join(self.classes[:10]) + (", ..." if len(self.classes) > 10 else "")
+        if self.task == "binary":   # a 0/1 label says nothing more
+            return f"binary: {names}" if self.classes not in ([], ["0", "1"]) else ""
+        return f"{self.n_classes} classes: {names}"
+
+    def title(self):
+        """The sweep's name, and its task where that says something: 'iris (3 classes: ...)'."""
+        t = self.task_text()
+        return f"{self.name} ({t})" if t else self.name
+
+    def loss_text(self):
+        if self.task == "regression":
+            unit = "standardised target" if self.target_scale != "none" else "target's unit"
+            return f"cost (mean squared error, {unit})"
+        return "cost (mean cross-entropy)" if self.task == "multiclass" else "cost (mean binary cross-entropy)"
 
     def _spec_name(self):
         spec = self.f.attrs.get("spec", "")
@@ -185,6 +228,37 @@ class Results:
 
     def close(self):
         self.f.close()
+
+
+def _text(v):
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+
+
+def task_of(f):
+    """(task, K, class names) of an open results file: /data's task and n_classes attributes and
+    /data/classes (format_version 3); a file of format_version 1 or 2 is binary, classes 0 and 1."""
+    a = f["data"].attrs
+    task = _text(a["task"]) if "task" in a else "binary"
+    if task not in TASKS:
+        raise UsageError(f"/data: unknown task {task!r}")
+    if task == "regression":
+        return task, 0, []
+    classes = [_text(c) for c in f["data/classes"][:]] if "classes" in f["data"] else ["0", "1"]
+    return task, int(a.get("n_classes", len(classes))), classes
+
+
+def spec_value(f, key):
+    """A data key's text in the recorded spec (a plain scan: no YAML library needed)."""
+    spec = _text(f.attrs.get("spec", ""))
+    in_data = False
+    for line in spec.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            in_data = line.split("#")[0].strip() == "data:"
+        elif in_data and line.strip().startswith(key + ":"):
+            return line.split(":", 1)[1].split("#")[0].strip().strip("'\"")
+    return None
 
 
 def settings_of(res, ids):
@@ -266,7 +340,7 @@ def plot_curves(res, groups, title, out, metric):
         x = np.arange(c["train_loss"].shape[1])
         color = colors[k % len(colors)] if len(groups) > 1 else None
         z = 3.0 - len(x) / max_epochs   # shorter runs on top of the longer ones they share a start with
-        for panel, kind in ((ax_loss, "loss"), (ax_acc, "acc")):
+        for panel, kind in ((ax_loss, "loss"), (ax_acc, res.score)):
             for part, style, single_color in (("train", "-", "C0"), ("val", ":", "C2"), ("test", "--", "C1")):
                 name = f"{part}_{kind}"
                 if name not in c or (part == "test" and not res.has_test):
@@ -276,21 +350,26 @@ def plot_curves(res, groups, title, out, metric):
                 label = ({"val": "validation"}.get(part, part) if len(groups) == 1 else None)
                 panel.plot(x, m, style, color=col, lw=1.6, label=label, zorder=z)
                 if n_done >= 2:
-                    hi = 1.0 if name.endswith("acc") else np.inf   # a band, not a promise past 100 %
-                    panel.fill_between(x, np.clip(m - s, 0.0, hi), np.clip(m + s, 0.0, hi), color=col,
+                    # a band, not a promise past 100 % (or R2 1, or a cost below 0)
+                    lo, hi = {"loss": (0.0, np.inf), "acc": (0.0, 1.0), "r2": (-np.inf, 1.0)}[kind]
+                    panel.fill_between(x, np.clip(m - s, lo, hi), np.clip(m + s, lo, hi), color=col,
                                        alpha=0.2, lw=0, zorder=z - 1)
         seeds = f"{n_done} replicate{'s' if n_done != 1 else ''}"
         extra = counts_text(res, g)
         lab = setting_label(res, g, varying) if varying else "setting"
         legend.append(Line2D([], [], color=color or "k", lw=2,
                              label=f"{lab} ({seeds}" + (f"; {extra}" if extra != f"{n_done} done" else "") + ")"))
-    for panel, what in ((ax_loss, "cost (mean binary cross-entropy)"), (ax_acc, "accuracy")):
+    for panel, what in ((ax_loss, res.loss_text()), (ax_acc, SCORE_LABEL[res.score])):
         panel.set_xlabel("epoch")
         panel.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
         panel.set_ylabel(what)
         panel.grid(alpha=0.3)
     ax_loss.set_title("cost per epoch")
-    ax_acc.set_title("accuracy per epoch")
+    ax_acc.set_title(f"{SCORE_LABEL[res.score]} per epoch")
+    if res.score == "r2":   # an early epoch's R2 can be far below 0: show the useful range
+        finite = [v for line in ax_acc.get_lines() for v in np.asarray(line.get_ydata(), float) if np.isfinite(v)]
+        if finite and min(finite) < -1.0:
+            ax_acc.set_ylim(-1.0, max(1.0, max(finite)) + 0.05)
     band = "; band: mean \u00b1 std over replicates" if any(
         (res.status[np.asarray(g)] == DONE).sum() >= 2 for g in groups) else ""
     if len(groups) == 1:
@@ -331,7 +410,7 @@ def plot_scatter(res, ids, ax_x, ax_y, metric, title_prefix, out):
         vals.append(res.summary[metric][done].mean() if len(done) else np.nan)
         bad.append(bool(((res.status[g] == DIVERGED) | (res.status[g] == FAILED)).any()))
     xs, ys, vals, bad = map(np.asarray, (xs, ys, vals, bad))
-    is_acc = metric.endswith("acc")
+    is_acc = higher_is_better(metric)
     fig, ax = plt.subplots(figsize=(7.5, 5.5), constrained_layout=True)
     cmap = plt.get_cmap("viridis" if is_acc else "viridis_r")
     ok = np.isfinite(vals)
@@ -465,8 +544,9 @@ def main(argv=None):
     p.add_argument("--where", nargs="+", metavar="AXIS=VALUE",
                    help="configs whose AXIS has VALUE (VALUE may be a comma-separated list)")
     p.add_argument("--heatmap", nargs=2, metavar=("AX1", "AX2"), help="heatmap over AX1 (x) and AX2 (y)")
-    p.add_argument("--metric", choices=METRICS,
-                   help="rank and draw by this (default: final_val_loss with validation folds, else final_test_loss)")
+    p.add_argument("--metric", choices=METRICS, metavar="COLUMN",
+                   help="rank and draw by this: " + ", ".join(METRICS) + " (acc for classification, r2 for "
+                   "regression; default: final_val_loss with validation folds, else final_test_loss)")
     a = p.parse_args(argv)
     try:
         res = Results(a.file)
@@ -487,6 +567,8 @@ def main(argv=None):
 
 def run(res, a):
     metric = a.metric or res.default_metric()
+    if metric not in res.metrics:
+        raise UsageError(f"--metric {metric}: the file's task is {res.task}; its metrics are {', '.join(res.metrics)}")
     if metric.startswith(("final_val", "best_val")) and not res.has_val:
         raise UsageError(f"--metric {metric}: the file has no validation folds")
     if a.heatmap:
@@ -511,7 +593,7 @@ def run(res, a):
             for w in a.where or []:
                 parts.append(w.replace(",", "+").replace("/", "_"))
             name = f"{stem}_curves_{'_'.join(parts)}.{ext}"
-            title = f"{res.name}: learning curves"
+            title = f"{res.title()}: learning curves"
             if a.id is not None:
                 title += f" of config{'s' if len(a.id) > 1 else ''} {', '.join(str(i) for i in a.id)}"
         else:
@@ -521,7 +603,7 @@ def run(res, a):
                 raise UsageError("no config has finished yet (status done); nothing to plot")
             groups = [best]
             name = f"{stem}_best_curves.{ext}"
-            title = f"{res.name}: learning curves of the best setting (by mean {metric})"
+            title = f"{res.title()}: learning curves of the best setting (by mean {metric})"
         out = out_dir / name
         plot_curves(res, groups, title, out, metric)
         written.append(out)
@@ -538,7 +620,7 @@ def run(res, a):
     if heat:
         suffix = "" if metric == res.default_metric() else f"_{metric}"
         out = out_dir / f"{stem}_heatmap_{heat[0]}_{heat[1]}{suffix}.{ext}"
-        prefix = f"{res.name}: "
+        prefix = f"{res.title()}: "
         if selecting:
             what = ([f"ids {' '.join(str(i) for i in a.id)}"] if a.id is not None else []) + list(a.where or [])
             prefix += f"{', '.join(what)}: "

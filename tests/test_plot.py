@@ -236,3 +236,117 @@ def test_name_axes_plot_as_names_and_select_by_name(plot, recipe_results, tmp_pa
     assert cf["optimizer"].tolist()[:6] == ["sgd", "sgd", "adam", "adam", "momentum", "momentum"]
     assert list(cf["optimizer"].cat.categories) == ["sgd", "momentum", "nesterov", "adam", "adamw"]
     assert sorted(cf.groupby("optimizer", observed=True)["final_test_loss"].mean().index) == ["adam", "momentum", "sgd"]
+
+
+# ---- Tasks (DESIGN section 7): the score is r2 for regression, classes come from the file ------
+
+TASK_SPEC = """\
+name: {name}
+data:
+  source: {source}
+  folds: 2
+grid:
+  hidden_dim: [4, 8]
+  learning_rate: [0.05, 0.5]
+  epochs: 3
+  seed: [0, 1]
+  init: xavier_uniform
+"""
+
+
+@pytest.fixture(scope="module")
+def task_results(tmp_path_factory):
+    """{task: results file} for iris (multiclass) and diabetes (regression)."""
+    tmp = tmp_path_factory.mktemp("task-plot")
+    out = {}
+    for task, source in (("multiclass", "iris"), ("regression", "diabetes")):
+        out[task] = tmp / f"{source}.h5"
+        run_ok("-q", write_spec(tmp / f"{source}.yaml", TASK_SPEC.format(name=source, source=source)), "-o", out[task])
+    return out
+
+
+def test_regression_draws_r2_and_takes_r2_metrics(plot, task_results, tmp_path, capsys):
+    path = task_results["regression"]
+    res = plot.Results(path)
+    assert (res.task, res.score) == ("regression", "r2")
+    assert res.curve_names == ("train_loss", "val_loss", "test_loss", "train_r2", "val_r2", "test_r2")
+    assert "final_val_r2" in res.metrics and "final_val_acc" not in res.metrics
+    assert res.loss_text() == "cost (mean squared error, standardised target)"
+    assert res.title() == "diabetes (regression, standardised target)"
+    res.close()
+    assert plot.main([str(path), "-o", str(tmp_path)]) == 0
+    paths = written(capsys)
+    assert [p.rsplit("/", 1)[1] for p in paths] == ["diabetes_best_curves.png",
+                                                     "diabetes_heatmap_learning_rate_hidden_dim.png"]
+    for p in paths:
+        assert_png(p)
+    assert plot.main([str(path), "-o", str(tmp_path), "--metric", "final_val_r2", "--heatmap", "seed", "hidden_dim"]) == 0
+    (p,) = written(capsys)
+    assert p.endswith("diabetes_heatmap_seed_hidden_dim_final_val_r2.png")
+    assert plot.higher_is_better("final_val_r2") and plot.metric_label("best_test_r2") == "best test R\u00b2"
+    # The other task's score is a one-line usage error, and so is acc on a regression file.
+    assert plot.main([str(path), "-o", str(tmp_path), "--metric", "final_val_acc"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "the file's task is regression" in err and "final_val_r2" in err
+
+
+def test_multiclass_names_its_classes_and_refuses_r2(plot, task_results, tmp_path, capsys):
+    path = task_results["multiclass"]
+    res = plot.Results(path)
+    assert (res.task, res.n_classes, res.classes) == ("multiclass", 3, ["setosa", "versicolor", "virginica"])
+    assert res.title() == "iris (3 classes: setosa, versicolor, virginica)"
+    assert res.curve_names[3:] == ("train_acc", "val_acc", "test_acc")
+    res.close()
+    assert plot.main([str(path), "-o", str(tmp_path), "--where", "hidden_dim=8", "--svg"]) == 0
+    (p,) = written(capsys)
+    text = open(p).read()
+    assert "setosa" in text and "cross-entropy" in text
+    assert plot.main([str(path), "-o", str(tmp_path), "--metric", "final_test_r2"]) == 2
+    assert "its metrics are final_val_loss, final_val_acc" in capsys.readouterr().err
+
+
+def make_v2(src, dst):
+    """A copy of a binary results file as format_version 2 wrote it: no task, no classes."""
+    dst.write_bytes(src.read_bytes())
+    with h5py.File(dst, "r+") as f:
+        f.attrs["format_version"] = 2
+        for k in ("task", "n_classes"):
+            if k in f["data"].attrs:
+                del f["data"].attrs[k]
+        if "classes" in f["data"]:
+            del f["data/classes"]
+    return dst
+
+
+def test_a_version_2_file_reads_as_binary(plot, results, tmp_path, capsys):
+    old = make_v2(results, tmp_path / "old.h5")
+    res = plot.Results(old)
+    assert (res.task, res.score, res.classes, res.title()) == ("binary", "acc", ["0", "1"], "plot-test")
+    res.close()
+    assert plot.main([str(old), "-o", str(tmp_path)]) == 0
+    for p in written(capsys):
+        assert_png(p)
+    tp = load("to_pandas")
+    assert tp.task_info(old) == dict(task="binary", n_classes=2, classes=["0", "1"], score="acc")
+    assert "test_acc" in tp.tidy(old)
+
+
+def test_tidy_and_configs_carry_the_task(task_results):
+    pytest.importorskip("pandas")
+    tp = load("to_pandas")
+    reg = tp.tidy(task_results["regression"])
+    assert {"train_r2", "val_r2", "test_r2", "train_loss"} <= set(reg.columns) and "test_acc" not in reg
+    assert reg.attrs == dict(task="regression", n_classes=0, classes=[], score="r2")
+    with h5py.File(task_results["regression"], "r") as f:
+        r2 = f["curves/val_r2"][:]
+    assert_close(reg["val_r2"].to_numpy(), r2[reg["id"].to_numpy(), reg["epoch"].to_numpy()], "val_r2", rtol=0, atol=0)
+    cf = tp.configs(task_results["regression"])
+    assert {"final_val_r2", "best_test_r2", "final_test_r2"} <= set(cf.columns) and "final_test_acc" not in cf
+    assert cf.attrs["score"] == "r2"
+    cls = tp.configs(task_results["multiclass"])
+    assert cls.attrs["classes"] == ["setosa", "versicolor", "virginica"] and cls.attrs["n_classes"] == 3
+    assert "final_val_acc" in cls and "val_acc" in tp.tidy(task_results["multiclass"])
+    # The command line writes the r2 columns too.
+    r = subprocess.run([sys.executable, str(REPO / "scripts" / "to_pandas.py"), str(task_results["regression"])],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "train_r2" in r.stdout.splitlines()[0]

@@ -5,7 +5,8 @@ The recipe sweep of test_numpy_reference (every optimizer x weight decay x activ
 initialiser, 2 seeds) is retrained with torch.optim.SGD (momentum, nesterov), Adam and AdamW,
 torch.relu / tanh / leaky_relu and binary_cross_entropy_with_logits in float64, from the file's
 own split, scaling and initial weights and the same batch order, and every curve and final
-weight must agree within 1e-9 relative.
+weight must agree within 1e-9 relative. train_torch serves every task (tests/test_task_reference.py
+uses it with CrossEntropyLoss and MSELoss).
 """
 
 import math
@@ -19,7 +20,7 @@ F = torch.nn.functional
 
 from conftest import BUILTIN_CSV, STATUS_DONE, as_name, assert_close, run_ok, write_spec  # noqa: E402
 from test_numpy_reference import (ALL_CURVES, CURVES, RECIPE_SPEC, epoch_order, load_csv,  # noqa: E402
-                                  recipe, split_rows)
+                                  recipe, ref, split_rows)
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -36,15 +37,41 @@ def make_optimizer(rc, params, lr):
 ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "leaky_relu": lambda z: F.leaky_relu(z, 0.01)}
 
 
-def train_torch(cfg, init, fit, test, val, max_epochs):
-    """(curves (6, max_epochs), final weights) of one config, trained by PyTorch."""
-    W1, b1, W2, b2 = (torch.tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in init)
+def loss_fn(task):
+    """PyTorch's loss of the task on the outputs z (rows, O), the mean over the rows:
+    BCEWithLogitsLoss, CrossEntropyLoss (y the class index), MSELoss."""
+    if task == "multiclass":
+        return lambda z, y: F.cross_entropy(z, y.long())
+    if task == "regression":
+        return lambda z, y: F.mse_loss(z[:, 0], y)
+    return lambda z, y: F.binary_cross_entropy_with_logits(z[:, 0], y)
+
+
+def score_fn(task):
+    """The task's score on the outputs: accuracy (p >= 0.5, or the argmax), or R2 (1 - SSE / SST
+    with the rows' own mean, scikit-learn's r2_score; NaN when the targets are all equal)."""
+    if task == "multiclass":
+        return lambda z, y: (z.argmax(dim=1) == y.long()).double().mean().item()
+    if task == "regression":
+        def r2(z, y):
+            if bool((y == y[0]).all()):
+                return math.nan
+            return (1.0 - ((z[:, 0] - y) ** 2).sum() / ((y - y.mean()) ** 2).sum()).item()
+        return r2
+    return lambda z, y: ((torch.sigmoid(z[:, 0]) >= 0.5) == (y == 1.0)).double().mean().item()
+
+
+def train_torch(cfg, init, fit, test, val, max_epochs, task="binary"):
+    """(curves (6, max_epochs), final weights in the file's shapes) of one config, trained by
+    PyTorch in float64: W2 (H, O), b2 (O) inside."""
+    W1, b1, W2, b2 = (torch.tensor(a, requires_grad=True) for a in ref.from_file(*init))
     params = [W1, b1, W2, b2]
     rc = recipe(cfg)
     act = ACTIVATIONS[rc["activation"]]
     opt = make_optimizer(rc, params, float(cfg["learning_rate"]))
+    loss, score = loss_fn(task), score_fn(task)
     (Xtr, ytr), sets = fit, (fit, test, val)
-    Xt, yt = torch.from_numpy(Xtr), torch.from_numpy(ytr)
+    Xt, yt = torch.from_numpy(Xtr), torch.from_numpy(np.ascontiguousarray(ytr))
     n, B = len(ytr), int(cfg["batch_size"])
     curves = np.full((6, max_epochs), np.nan)
 
@@ -53,22 +80,21 @@ def train_torch(cfg, init, fit, test, val, max_epochs):
             return math.nan, math.nan
         with torch.no_grad():
             z = act(torch.from_numpy(X) @ W1 + b1) @ W2 + b2
-            t = torch.from_numpy(y)
-            return (F.binary_cross_entropy_with_logits(z, t).item(),
-                    ((torch.sigmoid(z) >= 0.5) == (t == 1.0)).double().mean().item())
+            t = torch.from_numpy(np.ascontiguousarray(y))
+            return loss(z, t).item(), score(z, t)
 
     for e in range(int(cfg["epochs"])):
         order = epoch_order(int(cfg["seed"]), e, n) if cfg["shuffle"] else np.arange(n)
         for start in range(0, n, B):
             idx = torch.from_numpy(order[start:start + B])
             z = act(Xt[idx] @ W1 + b1) @ W2 + b2
-            loss = F.binary_cross_entropy_with_logits(z, yt[idx])   # the mean over the batch
+            batch_loss = loss(z, yt[idx])   # the mean over the batch
             opt.zero_grad()
-            loss.backward()
+            batch_loss.backward()
             opt.step()
         for k, (X, y) in enumerate(sets):
             curves[2 * k:2 * k + 2, e] = evaluate(X, y)
-    return curves, [p.detach().numpy() for p in params]
+    return curves, list(ref.to_file(*(p.detach().numpy() for p in params)))
 
 
 @pytest.fixture(scope="module")
