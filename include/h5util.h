@@ -22,6 +22,14 @@ void h5util_quiet(void);
 // HDF5's automatic error printing is per thread: every other thread that calls HDF5 calls this.
 void h5util_quiet_thread(void);
 
+// The system error behind this thread's last failed HDF5 call (ENOSPC, EIO, ...), taken from
+// HDF5's error stack as the call fails (h5util_quiet installs the handler): the errno, or 0
+// when no failed call since h5util_errno_clear had one. h5util_strerror says it in words, or
+// "an HDF5 error" when there was none.
+int h5util_errno(void);
+void h5util_errno_clear(void);
+const char *h5util_strerror(void);
+
 // File access for every results file: HDF5's file locking off (readers may open the file
 // while a sweep writes it; the sweep takes its own lock, fsutil.h) and no data sieve (with
 // it, every flush rewrote a whole 64 KB window around each small row; without it a row is

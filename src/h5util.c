@@ -6,14 +6,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-void h5util_quiet(void) {
-    H5dont_atexit();
-    if (!getenv("SWEEP_DEBUG_HDF5")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+// The errno of this thread's last failed HDF5 call that had one. HDF5's file driver records
+// it in its error's text ("..., errno = 28, error message = 'No space left on device', ...");
+// the stack is cleared by the next API call, so it is read by the automatic error handler,
+// which HDF5 calls as the failing call returns.
+static _Thread_local int t_errno;
+
+static herr_t find_errno(unsigned n, const H5E_error2_t *e, void *data) {
+    (void)n;
+    const char *p = e && e->desc ? strstr(e->desc, "errno = ") : NULL;
+    int v = p ? atoi(p + strlen("errno = ")) : 0;
+    if (v <= 0) return 0;
+    *(int *)data = v;
+    return 1;   // the innermost one: stop
 }
 
-void h5util_quiet_thread(void) {
-    if (!getenv("SWEEP_DEBUG_HDF5")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+static herr_t on_error(hid_t stack, void *debug) {
+    int e = 0;
+    H5Ewalk2(stack, H5E_WALK_UPWARD, find_errno, &e);
+    if (e) t_errno = e;
+    if (debug) H5Eprint2(stack, stderr);
+    return 0;
 }
+
+static void set_handler(void) {
+    H5Eset_auto2(H5E_DEFAULT, on_error, getenv("SWEEP_DEBUG_HDF5") ? (void *)1 : NULL);
+}
+
+void h5util_quiet(void) {
+    H5dont_atexit();
+    set_handler();
+}
+
+void h5util_quiet_thread(void) { set_handler(); }
+
+int h5util_errno(void) { return t_errno; }
+void h5util_errno_clear(void) { t_errno = 0; }
+const char *h5util_strerror(void) { return t_errno ? strerror(t_errno) : "an HDF5 error"; }
 
 hid_t h5util_file_access(void) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
