@@ -42,10 +42,24 @@ hid_t h5util_file_access(void);
 hid_t h5util_string_type(void);
 hid_t h5util_name_type(size_t n);
 hid_t h5util_packed(hid_t mem_type);
+// Whether t is a string type HDF5 converts safely: a variable-length string of UTF-8 or ASCII
+// (exactly as written), or a fixed-length one of at most H5UTIL_STRING_MAX bytes. A damaged
+// datatype message (a string of 300-bit characters) makes HDF5 1.10's conversion write out
+// of bounds. 1 or 0.
+int h5util_string_type_ok(hid_t t);
+
+// Whether HDF5 may read the variable-length strings of attribute `attr` of obj, or of the
+// dataset obj (attr NULL): each reference points at an object of its length in a sound
+// global heap collection, read and walked here as HDF5 will walk it (HDF5 1.10 itself reads
+// out of bounds, or loops, on a damaged one). 1 yes, 0 damaged, -1 cannot tell (an object
+// header or a layout this does not parse: not what sweep writes).
+int h5util_vlen_check(hid_t obj, const char *attr);
+// The longest fixed-length string attribute read (a damaged size is refused).
+#define H5UTIL_STRING_MAX (16u << 20)
 
 // String attributes, as the file keeps them (variable-length UTF-8): get returns a malloc'd
-// copy (of a fixed-length string attribute too), or NULL when missing or not a string; set
-// creates or rewrites in place. 0 or -1.
+// copy (of a fixed-length string attribute too), or NULL when missing, not one string, or
+// damaged (h5util_vlen_check); set creates or rewrites in place. 0 or -1.
 char *h5util_attr_get(hid_t obj, const char *name);
 int h5util_attr_set(hid_t obj, const char *name, const char *value);
 // h5util_attr_get into a buffer of n bytes: 0, or -1 (out is then empty).

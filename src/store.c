@@ -143,6 +143,8 @@ static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, c
         return fail(err, SWEEP_ERR_USAGE, "%s: format_version %lld, written by an older sweep; this sweep resumes "
                     "version %d only: use --force to start over or -o for a new file", path, (long long)version,
                     STORE_FORMAT_VERSION);
+    int rc = store_check(st->file, err);   // every value resume reads from the file, before it is used
+    if (rc != SWEEP_OK) return rc;
     if (h5util_attr_read(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: was written by a different spec (spec_sha256 %.12s..., this spec %.12s...); "
                     "use --force to start over or -o for a new file", path, text, spec_sha256);
