@@ -105,7 +105,8 @@ hid_t h5util_packed(hid_t mem_type) {
 typedef struct {
     int fd;
     size_t o, l;                 // bytes of a file address, of a length
-    uint64_t eof;
+    uint64_t eof;                // the file's size
+    uint64_t eoa;                // the end HDF5 reads up to (its superblock's), checked by HDF5 itself
 } RawFile;
 
 static uint64_t get_le(const unsigned char *p, size_t n) {
@@ -139,10 +140,12 @@ static int raw_open(hid_t obj, RawFile *f) {
              H5Pget_sizes(fcpl, &f->o, &f->l) >= 0 && f->o >= 2 && f->o <= 8 && f->l >= 2 && f->l <= 8;
     if (fcpl >= 0) H5Pclose(fcpl);
     struct stat sb;
-    ok = ok && fstat(*(int *)handle, &sb) == 0;
+    haddr_t eoa = 0;
+    ok = ok && fstat(*(int *)handle, &sb) == 0 && H5Fget_eoa(file, &eoa) >= 0;
     if (ok) {
         f->fd = *(int *)handle;
         f->eof = (uint64_t)sb.st_size;
+        f->eoa = (uint64_t)eoa;
     }
     H5Fclose(file);
     return ok ? 0 : -1;
@@ -152,10 +155,16 @@ static int raw_open(hid_t obj, RawFile *f) {
 static int gheap_ok(const RawFile *f, const unsigned char *ref) {
     uint64_t len = get_le(ref, 4), addr = get_le(ref + 4, f->o), idx = get_le(ref + 4 + f->o, 4);
     if (addr == 0) return len == 0;   // no string (HDF5 reads nothing)
-    unsigned char head[24];
+    // HDF5 reads a collection up to its end of file (the superblock's): one that starts
+    // there, or runs past it, it refuses cleanly by itself (as a disk that failed before the
+    // superblock that would have moved the end reached it leaves a rewritten string).
     size_t hsize = 8 + f->l, ohdr = 8 + f->l;   // the collection's header, an object's
-    if (raw_read(f, addr, head, hsize) != 0 || memcmp(head, "GCOL", 4) != 0 || head[4] != 1) return 0;
+    if (addr >= f->eoa) return 1;
+    unsigned char head[24];
+    if (f->eoa - addr < hsize || raw_read(f, addr, head, hsize) != 0 || memcmp(head, "GCOL", 4) != 0 || head[4] != 1)
+        return 0;
     uint64_t size = get_le(head + 8, f->l);
+    if (size > f->eoa - addr) return 1;
     if (size < 4096 || size > GCOL_MAX || size > f->eof - addr) return 0;
     unsigned char *c = malloc(size);
     if (!c) return 0;
