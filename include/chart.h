@@ -44,7 +44,8 @@ typedef struct {
     char task[32];                // /data's task ("binary" for files from before tasks)
 } ChartModel;
 
-// 0, or -1 when out of memory (m is then freed).
+// 0, GROUP_ERR_ID when the configs' ids are not 0..n-1 each once, or -1 when out of memory
+// (m is then freed).
 int chart_model_init(ChartModel *m, hid_t file, const ConfigRow *configs, const SummaryRow *summary, int64_t n,
                      const Ranking *rank, int metric, int64_t rows, unsigned mask);
 void chart_model_free(ChartModel *m);

@@ -22,6 +22,14 @@ void h5util_quiet(void);
 // HDF5's automatic error printing is per thread: every other thread that calls HDF5 calls this.
 void h5util_quiet_thread(void);
 
+// The system error behind this thread's last failed HDF5 call (ENOSPC, EIO, ...), taken from
+// HDF5's error stack as the call fails (h5util_quiet installs the handler): the errno, or 0
+// when no failed call since h5util_errno_clear had one. h5util_strerror says it in words, or
+// "an HDF5 error" when there was none.
+int h5util_errno(void);
+void h5util_errno_clear(void);
+const char *h5util_strerror(void);
+
 // File access for every results file: HDF5's file locking off (readers may open the file
 // while a sweep writes it; the sweep takes its own lock, fsutil.h) and no data sieve (with
 // it, every flush rewrote a whole 64 KB window around each small row; without it a row is
@@ -34,10 +42,24 @@ hid_t h5util_file_access(void);
 hid_t h5util_string_type(void);
 hid_t h5util_name_type(size_t n);
 hid_t h5util_packed(hid_t mem_type);
+// Whether t is a string type HDF5 converts safely: a variable-length string of UTF-8 or ASCII
+// (exactly as written), or a fixed-length one of at most H5UTIL_STRING_MAX bytes. A damaged
+// datatype message (a string of 300-bit characters) makes HDF5 1.10's conversion write out
+// of bounds. 1 or 0.
+int h5util_string_type_ok(hid_t t);
+
+// Whether HDF5 may read the variable-length strings of attribute `attr` of obj, or of the
+// dataset obj (attr NULL): each reference points at an object of its length in a sound
+// global heap collection, read and walked here as HDF5 will walk it (HDF5 1.10 itself reads
+// out of bounds, or loops, on a damaged one). 1 yes, 0 damaged, -1 cannot tell (an object
+// header or a layout this does not parse: not what sweep writes).
+int h5util_vlen_check(hid_t obj, const char *attr);
+// The longest fixed-length string attribute read (a damaged size is refused).
+#define H5UTIL_STRING_MAX (16u << 20)
 
 // String attributes, as the file keeps them (variable-length UTF-8): get returns a malloc'd
-// copy (of a fixed-length string attribute too), or NULL when missing or not a string; set
-// creates or rewrites in place. 0 or -1.
+// copy (of a fixed-length string attribute too), or NULL when missing, not one string, or
+// damaged (h5util_vlen_check); set creates or rewrites in place. 0 or -1.
 char *h5util_attr_get(hid_t obj, const char *name);
 int h5util_attr_set(hid_t obj, const char *name, const char *value);
 // h5util_attr_get into a buffer of n bytes: 0, or -1 (out is then empty).

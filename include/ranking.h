@@ -46,7 +46,8 @@ typedef struct {
     int lower_is_better;
 } Ranking;
 
-// Returns 0, or -1 when out of memory (r is then freed).
+// Returns 0, GROUP_ERR_ID when the configs' ids are not 0..n-1 each once (a damaged file;
+// store_read_tables refuses such a file first), or -1 when out of memory (r is then freed).
 int ranking_build(Ranking *r, const ConfigRow *configs, const SummaryRow *summary, int64_t n,
                   const RankingOptions *o);
 void ranking_free(Ranking *r);

@@ -52,7 +52,8 @@ struct Store {
     pthread_mutex_t q_mu;         // guards the four below
     StoreBatch fill, spare;       // what commits leave for the syncer's next round; a spare
     int sync_dirty;               // written since the last fsync
-    int sync_errno;               // a background round failed: its errno, or -1 (HDF5)
+    int sync_failed;              // a background round failed: SYNC_FAILED_WRITE or _FSYNC (store_commit.c)
+    int sync_errno;               // and the system error behind it (0 when unknown)
     double *scratch;              // the syncer's buffer for batched writes
     int64_t cap_scratch;
     int legacy_order;             // SWEEP_COMMIT_ORDER=legacy: the old ordering (store_commit.c)
@@ -78,7 +79,13 @@ int store_resume(Store *st, const char *path, const char *spec_sha256, const Gri
 int store_read_curve_value(Store *st, int curve, int64_t id, int64_t epoch, double *out);
 // One committed config's /summary row, from the file being written. 0 or -1.
 int store_read_summary_row(Store *st, int64_t id, SummaryRow *out);
-// Sets the final root status ("complete" or "interrupted"), syncs, closes and unlocks.
+// Whether a resumed file is complete (*complete: 1 or 0): its root status says so and, when
+// no config is pending, its seed statistics are the ones its rows give (a failed write may
+// have left them unfilled). Writes nothing. SWEEP_OK, or an exit status with err filled.
+int store_is_complete(Store *st, int *complete, char *err);
+// Sets the final root status ("complete" or "interrupted"), syncs, closes and unlocks. With
+// "complete" and no config pending, writes the seed statistics first; if they cannot be
+// written the file keeps its status and the error is returned (the Store is then abandoned).
 int store_close(Store *st, const char *status, char *err);
 // Closes without touching the status (after an error); the file stays resumable.
 void store_abandon(Store *st);

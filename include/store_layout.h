@@ -76,6 +76,12 @@ hid_t store_config_type(void);
 hid_t store_summary_type(void);
 hid_t store_status_type(void);
 hid_t store_layout_seed_stats_type(void);
+// /configs' columns as the file has them, names included (a memory type; the file's is this
+// one packed): what a reader holds a file's /configs to.
+hid_t store_layout_config_file_type(void);
+// Where a SeedStatsRow's moments begin: 2 * N_STATS doubles, mean then std of each stat; what
+// comes before them (the setting, its axes and counts) is compared bytewise.
+size_t store_layout_seed_stats_moments(void);
 
 // The datasets one config's rows live in, open: /summary, its curves (named by the file's
 // task), and per hidden size /weights/hidden_<H>/{W1, b1, W2, b2} (MLP_PARAM_NAMES), and the

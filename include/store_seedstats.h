@@ -12,7 +12,12 @@
 #include <hdf5.h>
 
 // Fills /seed_stats and /seed_stats_curves of a file open for writing. SWEEP_OK, or an exit
-// status with err filled.
+// status with err filled, naming the file (a failed write names its cause: "PATH: cannot write
+// the seed statistics: No space left on device").
 int store_write_seed_stats(hid_t file, char *err);
+// Whether the file's seed statistics are the ones its rows give (*same: 1 or 0), without
+// writing: what --resume checks before it calls a finished file complete, as a write that
+// failed may have left them partly unfilled. SWEEP_OK, or an exit status with err filled.
+int store_seed_stats_current(hid_t file, int *same, char *err);
 
 #endif

@@ -38,7 +38,8 @@ int chart_model_init(ChartModel *m, hid_t file, const ConfigRow *configs, const 
         if (h5util_attr_read(data, "task", task, sizeof task) == 0 && task[0]) snprintf(m->task, sizeof m->task, "%s", task);
         H5Gclose(data);
     }
-    if (stats_group(&m->settings, configs, summary, n, STATS_SETTING_AXES) != 0) return -1;
+    int grouped = stats_group(&m->settings, configs, summary, n, STATS_SETTING_AXES);
+    if (grouped != 0) return grouped == GROUP_ERR_ID ? GROUP_ERR_ID : -1;
     for (int a = 0; a < N_AXES; a++) {
         ChartAxis *ax = &m->axes[a];
         ax->v = malloc((size_t)(n ? n : 1) * sizeof *ax->v);

@@ -352,8 +352,12 @@ int compare_main(int argc, char **argv) {
     else {
         RankingOptions ro = {.metric = metric, .axes = mask, .alpha = o.alpha, .rope = o.rope, .n_train = sp.n_train,
                              .n_folds = sp.folds, .n_repeats = sp.repeats, .keep = keep};
-        if (ranking_build(&rk, configs, summary, n, &ro) != 0)
-            status = cli_error("compare", SWEEP_ERR_RUNTIME, "out of memory");
+        int built = ranking_build(&rk, configs, summary, n, &ro);
+        if (built == GROUP_ERR_ID) {
+            fprintf(stderr, "sweep compare: %s: /configs: its ids are not 0..%lld, each once\n", o.path, (long long)n - 1);
+            status = SWEEP_ERR_USAGE;
+        }
+        else if (built != 0) status = cli_error("compare", SWEEP_ERR_RUNTIME, "out of memory");
     }
     if (status == SWEEP_OK) {
         if (o.csv) {

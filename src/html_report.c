@@ -603,7 +603,10 @@ int html_report_write(const HtmlReportInput *in, char *err) {
     char spec_err[ERR_LEN];
     if (pg.facts.spec) pg.spec_ok = spec_parse(&pg.spec, in->path, pg.facts.spec, strlen(pg.facts.spec), spec_err) == 0;
     pg.display_name = pg.facts.name ? pg.facts.name : pg.spec_ok ? pg.spec.name : in->path;
-    if (chart_model_init(&pg.model, file, in->configs, in->summary, in->n, in->rank, in->metric, in->rows, in->mask) != 0) {
+    int model = chart_model_init(&pg.model, file, in->configs, in->summary, in->n, in->rank, in->metric, in->rows, in->mask);
+    if (model == GROUP_ERR_ID) {
+        rc = fail(err, SWEEP_ERR_USAGE, "%s: /configs: its ids are not 0..%lld, each once", in->path, (long long)in->n - 1);
+    } else if (model != 0) {
         rc = fail(err, SWEEP_ERR_RUNTIME, "out of memory");
     } else {
         pg.halving = chart_halving(&pg.model, pg.spec_ok ? &pg.spec : NULL);

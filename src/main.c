@@ -343,13 +343,15 @@ static int run(int argc, char **argv) {
     }
     int64_t n_todo = collect_todo(&w, &o);
     if (o.resume && n_todo == 0) {
-        // Killed between its last commit and its end: finish the end (seed statistics, status).
-        int finish = strcmp(store.status, "complete") != 0;
-        if (finish) rc = store_close(&store, "complete", err);
+        // Killed, or failed, between its last commit and its end: finish the end (seed
+        // statistics, status), unless the file is complete already, derived data included.
+        int complete = 0;
+        rc = store_is_complete(&store, &complete, err);
+        if (rc == SWEEP_OK && !complete) rc = store_close(&store, "complete", err);
         else store_abandon(&store);
         if (rc) { sweep_free(&w); return print_error(rc, err); }
         fprintf(stderr, "sweep: %s: every config is already finished; %s\n", w.output,
-                finish ? "marked it complete" : "nothing to do");
+                complete ? "nothing to do" : "marked it complete");
         sweep_free(&w);
         return SWEEP_OK;
     }

@@ -432,6 +432,7 @@ static int copy_bytes(const char *src, const char *dst, char *err) {
     return rc;
 }
 
+
 // Open the datasets a config's rows live in. 0, or -1 (missing, or out of memory).
 static int open_rows(const Merge *m, hid_t file, Part *p) {
     return store_layout_open_rows(&p->rows, file, m->n_curves, m->hidden, m->n_hidden, m->has_initial) == 0 ? 0 : -1;
@@ -513,8 +514,8 @@ static int copy_rows(Merge *m, int base, Part *out) {
                 if (from->initial) bad |= copy_row(from->initial[k][w], to->initial[k][w], row, -1, buf);
             }
             bad |= copy_row(from->summary, to->summary, id, -1, buf);   // last, as in a commit
-            if (bad) rc = say(m->err, SWEEP_ERR_RUNTIME, "cannot copy config %lld from %s (disk full?)",
-                              (long long)id, p->path);
+            if (bad) rc = say(m->err, SWEEP_ERR_RUNTIME, "%s: cannot copy config %lld from %s: %s", out->path,
+                              (long long)id, p->path, h5util_strerror());
             if (g_merge_stop && rc == SWEEP_OK) rc = say(m->err, SWEEP_ERR_INTERRUPTED, "interrupted; nothing written");
         }
     }
@@ -559,11 +560,13 @@ static int build(Merge *m, const char *out_path, const char *command, const char
     out.path = tmp;
     out.file = -1;
     rc = copy_bytes(m->parts[base].path, tmp, err);
+    h5util_errno_clear();
     if (rc == SWEEP_OK) {
         hid_t fapl = h5util_file_access();   // a row is one exact write, as in the store
         out.file = H5Fopen(tmp, H5F_ACC_RDWR, fapl);
         H5Pclose(fapl);
-        if (out.file < 0) rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot open the copy of %s", tmp, m->parts[base].path);
+        if (out.file < 0)
+            rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot open the copy of %s: %s", tmp, m->parts[base].path, h5util_strerror());
     }
     for (int j = 0; rc == SWEEP_OK && j < m->n_parts; j++)
         if (j != base && m->parts[j].present > 0 && open_rows(m, m->parts[j].file, &m->parts[j]) != 0)
@@ -577,17 +580,13 @@ static int build(Merge *m, const char *out_path, const char *command, const char
     if (rc == SWEEP_OK) {
         int bad = h5util_attr_set(out.file, "shard", "0/1") != 0;
         bad |= h5util_attr_set(out.file, "command", command) != 0;
-        if (bad) rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the root attributes (disk full?)", tmp);
+        if (bad) rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the root attributes: %s", tmp, h5util_strerror());
     }
-    if (rc == SWEEP_OK && strcmp(status, "complete") == 0 && (rc = store_write_seed_stats(out.file, err))) {
-        char why[ERR_LEN];
-        snprintf(why, sizeof why, "%s", err);
-        say(err, rc, "%s: %s", tmp, why);
-    }
+    if (rc == SWEEP_OK && strcmp(status, "complete") == 0) rc = store_write_seed_stats(out.file, err);   // names tmp
     if (rc == SWEEP_OK && h5util_attr_set(out.file, "status", status) != 0)
-        rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status (disk full?)", tmp);
+        rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status: %s", tmp, h5util_strerror());
     if (out.file >= 0 && H5Fclose(out.file) < 0 && rc == SWEEP_OK)
-        rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot close (disk full?)", tmp);
+        rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot close: %s", tmp, h5util_strerror());
     if (rc == SWEEP_OK && fsutil_fsync_file(tmp) != 0)
         rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot sync: %s", tmp, strerror(errno));
     if (rc == SWEEP_OK && g_merge_stop) rc = say(err, SWEEP_ERR_INTERRUPTED, "interrupted; nothing written");

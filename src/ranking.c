@@ -141,7 +141,11 @@ int ranking_build(Ranking *r, const ConfigRow *configs, const SummaryRow *summar
     memcpy(kept, summary, (size_t)n * sizeof *kept);
     for (int64_t i = 0; o->keep && i < n; i++)
         if (!o->keep[i]) kept[i].status = -1;
-    if (stats_group(&r->groups, configs, kept, n, o->axes) != 0) goto done;
+    int grouped = stats_group(&r->groups, configs, kept, n, o->axes);
+    if (grouped != 0) {
+        rc = grouped == GROUP_ERR_ID ? GROUP_ERR_ID : -1;
+        goto done;
+    }
     int64_t G = r->groups.n_groups, P = pair_keys(configs, n, o->keep, o, r->by_split, key);
     if (P < 0) goto done;
     r->n_pairs_max = P;
@@ -192,7 +196,7 @@ int ranking_build(Ranking *r, const ConfigRow *configs, const SummaryRow *summar
     order = malloc((size_t)(r->n_units ? r->n_units : 1) * sizeof *order);
     if (!sum || !cnt || !tests || !order) goto done;
     for (int64_t i = 0; i < n; i++) {
-        if (kept[i].status != STATUS_DONE || key[i] < 0) continue;
+        if (kept[i].status != STATUS_DONE || key[i] < 0 || key[i] >= P) continue;
         int64_t u = unit_of_group[r->groups.group_of[i]];
         double v = stats_value(&kept[i], o->metric);
         if (u < 0 || isnan(v)) continue;

@@ -452,7 +452,12 @@ int report_main(int argc, char **argv) {
     memset(dist, 0, sizeof dist);
     RankingOptions ro = {.metric = r.metric, .axes = mask, .alpha = o.alpha, .rope = NAN,
                          .n_train = r.splits.n_train, .n_folds = r.splits.folds, .n_repeats = r.splits.repeats};
-    int oom = ranking_build(&r.rank, r.configs, r.summary, r.n, &ro) != 0;
+    int built = ranking_build(&r.rank, r.configs, r.summary, r.n, &ro), oom = built != 0;
+    if (built == GROUP_ERR_ID) {
+        fprintf(stderr, "sweep report: %s: /configs: its ids are not 0..%lld, each once\n", o.path, (long long)r.n - 1);
+        report_free(&r);
+        return SWEEP_ERR_USAGE;
+    }
     for (int a = 0; a < N_AXES && !oom && !o.csv && !o.html; a++) oom = distinct_values(&dist[a], r.configs, r.n, (AxisId)a) != 0;
     if (!oom) {
         int64_t rows = o.top ? o.top : o.csv ? r.rank.n_units : DEFAULT_TOP;

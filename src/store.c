@@ -40,21 +40,31 @@ static void store_free(Store *st) {
     st->path = st->lock_path = NULL;
 }
 
-static void close_handles(Store *st) {
+// Closes every handle and the file: 0, or -1 when HDF5 could not write what it still held
+// (h5util_errno says why).
+static int close_handles(Store *st) {
     store_layout_close_rows(&st->rows);
     if (st->summary_mem > 0) H5Tclose(st->summary_mem);
     if (st->status_mem > 0) H5Tclose(st->status_mem);
     if (st->dxpl > 0) H5Pclose(st->dxpl);
-    if (st->file >= 0) H5Fclose(st->file);
+    int rc = st->file >= 0 && H5Fclose(st->file) < 0 ? -1 : 0;
     st->file = -1;
+    return rc;
 }
 
+// Opening for writing writes the superblock: a failing disk shows here first, and is an I/O
+// error (1), not a file that is not a results file (2).
 static int store_open_file(Store *st, char *err) {
     hid_t fapl = h5util_file_access();
+    h5util_errno_clear();
     st->file = H5Fopen(st->path, H5F_ACC_RDWR, fapl);
     H5Pclose(fapl);
-    if (st->file < 0) return fail(err, SWEEP_ERR_USAGE, "%s: not an HDF5 file, or not writable", st->path);
-    return SWEEP_OK;
+    if (st->file >= 0) return SWEEP_OK;
+    int e = h5util_errno();
+    if (e && e != EACCES && e != EPERM && e != ENOENT && e != EROFS)
+        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot open it for writing: %s", st->path, strerror(e));
+    return fail(err, SWEEP_ERR_USAGE, "%s: not an HDF5 file, or not writable%s%s", st->path, e ? ": " : "",
+                e ? strerror(e) : "");
 }
 
 // Open every dataset a commit touches and start the background fsync.
@@ -106,8 +116,9 @@ int store_create(Store *st, const char *path, int replace, const StoreMeta *meta
     }
     sprintf(tmp, "%s.tmp", path);
     errno = 0;
+    h5util_errno_clear();
     if (store_layout_build(tmp, meta, grid, data) != 0) {
-        int e = errno;
+        int e = h5util_errno() ? h5util_errno() : errno;   // HDF5's write, or the fsync after it
         unlink(tmp);
         rc = fail(err, SWEEP_ERR_RUNTIME, "%s: cannot create the results file%s%s", tmp,
                   e ? ": " : "", e ? strerror(e) : "");
@@ -141,6 +152,8 @@ static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, c
         return fail(err, SWEEP_ERR_USAGE, "%s: format_version %lld, written by an older sweep; this sweep resumes "
                     "version %d only: use --force to start over or -o for a new file", path, (long long)version,
                     STORE_FORMAT_VERSION);
+    int rc = store_check(st->file, err);   // every value resume reads from the file, before it is used
+    if (rc != SWEEP_OK) return rc;
     if (h5util_attr_read(st->file, "spec_sha256", text, sizeof text) != 0 || strcmp(text, spec_sha256) != 0)
         return fail(err, SWEEP_ERR_USAGE, "%s: was written by a different spec (spec_sha256 %.12s..., this spec %.12s...); "
                     "use --force to start over or -o for a new file", path, text, spec_sha256);
@@ -228,32 +241,48 @@ int store_read_summary_row(Store *st, int64_t id, SummaryRow *out) {
     return rc < 0 ? -1 : 0;
 }
 
-// True when no config in the file is pending (a shard's file has other shards' rows pending).
-static int all_finished(hid_t file) {
+// Whether no config in the file is pending (*all; a shard's file has other shards' rows
+// pending). SWEEP_OK, or an exit status with err filled.
+static int all_finished(Store *st, int *all, char *err) {
     ConfigRow *c;
     SummaryRow *s;
     int64_t n;
-    char err[ERR_LEN];
-    if (store_read_tables(file, &c, &s, &n, err) != 0) return 0;
-    int all = 1;
-    for (int64_t i = 0; i < n; i++) all &= s[i].status != STATUS_PENDING;
+    *all = 0;
+    int rc = store_read_tables(st->file, &c, &s, &n, err);
+    if (rc != SWEEP_OK) return rc;
+    *all = 1;
+    for (int64_t i = 0; i < n; i++) *all &= s[i].status != STATUS_PENDING;
     free(c);
     free(s);
-    return all;
+    return SWEEP_OK;
+}
+
+int store_is_complete(Store *st, int *complete, char *err) {
+    *complete = 0;
+    if (strcmp(st->status, "complete") != 0) return SWEEP_OK;
+    int all, same = 1, rc = all_finished(st, &all, err);
+    if (rc == SWEEP_OK && all) rc = store_seed_stats_current(st->file, &same, err);
+    *complete = rc == SWEEP_OK && same;
+    return rc;
 }
 
 int store_close(Store *st, const char *status, char *err) {
-    int rc = store_commit_drain(st, err);
+    int rc = store_commit_drain(st, err), all = 0;
+    if (rc == SWEEP_OK && strcmp(status, "complete") == 0) rc = all_finished(st, &all, err);
+    if (rc == SWEEP_OK && all) {
+        // Derived from the rows, and part of a complete file: a file whose seed statistics
+        // could not be written is not complete (it keeps its status; --resume writes them).
+        rc = store_write_seed_stats(st->file, err);
+    }
     if (rc != SWEEP_OK) {
         store_abandon(st);
         return rc;
     }
-    if (strcmp(status, "complete") == 0 && all_finished(st->file) && store_write_seed_stats(st->file, err) != SWEEP_OK)
-        // Derived numbers only: every result is already safe, and `sweep report` computes them too.
-        fprintf(stderr, "sweep: warning: %s; /seed_stats left unfilled\n", err);
     rc = store_set_status(st, status, err);
     st->fd = -1;
-    close_handles(st);
+    h5util_errno_clear();
+    if (close_handles(st) != 0 && rc == SWEEP_OK)
+        rc = fail(err, SWEEP_ERR_RUNTIME, "%s: cannot close it: %s", st->path, h5util_strerror());
     // The statuses, the final status and whatever HDF5 wrote at close, on disk before we
     // say "done".
     if (fsutil_fsync_file(st->path) != 0 && rc == SWEEP_OK)

@@ -214,9 +214,12 @@ static int write_statuses(Store *st, SummaryRow *rows, int64_t n) {
     return rc;
 }
 
+enum { SYNC_FAILED_WRITE = 1, SYNC_FAILED_FSYNC = 2 };
+
 // One round of the protocol above, also store_close's last. Returns 0, an fsync's errno,
 // or -1 when HDF5 could not write; a failure is also kept for sync_error.
 static int sync_round(Store *st) {
+    h5util_errno_clear();
     pthread_mutex_lock(&st->q_mu);                // take the fill batch, leave an empty one
     StoreBatch b = st->fill;
     st->fill = st->spare;
@@ -256,7 +259,10 @@ static int sync_round(Store *st) {
     // them again), and the error stops the sweep at its next commit or at the close.
     pthread_mutex_lock(&st->q_mu);
     if (b.n_status || written) st->sync_dirty = 1;
-    if (rc != 0 && !st->sync_errno) st->sync_errno = rc;
+    if (rc != 0 && !st->sync_failed) {
+        st->sync_failed = rc > 0 ? SYNC_FAILED_FSYNC : SYNC_FAILED_WRITE;
+        st->sync_errno = rc > 0 ? rc : h5util_errno();
+    }
     st->spare = b;                                // its buffers, for the next round
     pthread_mutex_unlock(&st->q_mu);
     return rc;
@@ -314,12 +320,14 @@ static void syncer_wake(Store *st) {
     pthread_mutex_unlock(&st->sync_mu);
 }
 
+
 // The error a background round left, as one line (q_mu held); SWEEP_OK if none.
 static int sync_error(const Store *st, char *err) {
     int e = st->sync_errno;
-    if (!e) return SWEEP_OK;
-    if (e < 0)
-        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of finished configs (disk full?)", st->path);
+    if (!st->sync_failed) return SWEEP_OK;
+    if (st->sync_failed == SYNC_FAILED_WRITE)
+        return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of finished configs: %s", st->path,
+                    e ? strerror(e) : "an HDF5 error");
     return fail(err, SWEEP_ERR_RUNTIME, "%s: fsync failed: %s", st->path, strerror(e));
 }
 
@@ -361,8 +369,8 @@ static int write_config(const Store *st, const Config *c, const Run *r) {
 }
 
 static int write_failed(const Store *st, int64_t id, char *err) {
-    return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld (disk full?)", st->path,
-                (long long)id);
+    return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the results of config %lld: %s", st->path, (long long)id,
+                h5util_strerror());
 }
 
 void store_summary_row(SummaryRow *row, const Config *c, const Run *r) {
@@ -431,6 +439,7 @@ static int commit_queued(Store *st, const Config *c, const Run *r, const Summary
 
 static int commit(Store *st, const Config *c, const Run *r, const SummaryRow *row, char *err) {
     h5util_quiet_thread();
+    h5util_errno_clear();
     if (!st->legacy_order && st->syncer_running) return commit_queued(st, c, r, row, err);
     pthread_mutex_lock(&st->io_mu);
     int rc = commit_now(st, c, r, row, err);
@@ -473,10 +482,14 @@ static int trim(Store *st) {
 
 int store_set_status(Store *st, const char *status, char *err) {
     pthread_mutex_lock(&st->io_mu);
+    h5util_errno_clear();
+    errno = 0;
     int bad = make_room(st) != 0 || h5util_attr_set(st->file, "status", status) != 0 ||
               H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 || trim(st) != 0;
+    int e = h5util_errno() ? h5util_errno() : errno;   // HDF5's write, or our ftruncate or fsync
     pthread_mutex_unlock(&st->io_mu);
-    if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\" (disk full?)", st->path, status);
+    if (bad) return fail(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status \"%s\": %s", st->path, status,
+                         e ? strerror(e) : "an HDF5 error");
     return syncer_mark_dirty(st, err);
 }
 

@@ -393,6 +393,18 @@ const char *const STORE_SEED_CURVE_NAMES[2 * N_CURVES] = {
     "test_loss_mean",  "test_loss_std",  "test_acc_mean",  "test_acc_std",
     "val_loss_mean",   "val_loss_std",   "val_acc_mean",   "val_acc_std"};
 
+hid_t store_layout_config_file_type(void) {
+    ConfigLayout cl;
+    config_layout(&cl);
+    return layout_type(&cl.L);
+}
+
+size_t store_layout_seed_stats_moments(void) {
+    SeedStatsLayout s;
+    seed_stats_layout(&s);
+    return s.moments;
+}
+
 void store_layout_seed_stats_row(SeedStatsRow *row, int64_t k, const GroupStats *gs, const ConfigRow *c) {
     SeedStatsLayout s;
     seed_stats_layout(&s);
