@@ -27,7 +27,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit pytest bench bench-prefix bench-blas bench-commit crashsim asan asan-test fuzz clean sweep-mpi install uninstall FORCE
+.PHONY: all test unit pytest bench bench-prefix bench-blas bench-commit crashsim faults asan asan-test fuzz clean sweep-mpi install uninstall FORCE
 all: sweep
 
 # ./sweep is relinked when the flavour (plain or MPI) changes, even if its objects did not.
@@ -63,7 +63,14 @@ $(CRASHSIM): tests/crashsim/crashsim.c
 	@mkdir -p build
 	$(CC) -std=c11 -O2 -g -Wall -Wextra -Wshadow -fPIC -shared -o $@ $< -ldl -lpthread
 
-pytest: sweep $(CRASHSIM)
+# The fault-injection shim (tests/faultsim/): fails the N-th write-like call on the results
+# file with ENOSPC or EIO. Plain C without sanitizers, like the crashsim shim.
+FAULTSIM := build/faultsim.so
+$(FAULTSIM): tests/faultsim/faultsim.c
+	@mkdir -p build
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Wshadow -fPIC -shared -o $@ $< -ldl -lpthread
+
+pytest: sweep $(CRASHSIM) $(FAULTSIM)
 	$(PYTHON) -m pytest -q tests
 
 test: unit pytest
@@ -83,6 +90,11 @@ bench-commit: sweep
 crashsim: sweep $(CRASHSIM)
 	$(PYTHON) scripts/crashsim.py
 
+# A failing disk at every write-like call of a sweep, a resume and a merge, in every mode
+# (transient or dead, ENOSPC or EIO), and a table of the outcomes (scripts/faults.py).
+faults: sweep $(FAULTSIM)
+	$(PYTHON) scripts/faults.py
+
 # Our step kernel against OpenBLAS (serial) on the same step: the README's decision.
 OPENBLAS := /usr/lib/x86_64-linux-gnu/libopenblas.so.0
 bench-blas: $(LIB_OBJS)
@@ -96,7 +108,7 @@ asan:
 
 # The MPI build is sanitized too; Open MPI's own allocations are not ours to free, so its
 # ranks run without the leak check (SWEEP_MPI_NO_LEAK_CHECK).
-asan-test: $(UNIT_BINS) $(BUILD)/sweep $(CRASHSIM)
+asan-test: $(UNIT_BINS) $(BUILD)/sweep $(CRASHSIM) $(FAULTSIM)
 	@sh tests/run_unit.sh $(UNIT_BINS)
 	$(MAKE) MPI=1 BUILD=$(BUILD)-mpi $(BUILD)-mpi/sweep
 	ASAN_OPTIONS=detect_leaks=1 SWEEP_SANITIZED=1 SWEEP_BIN=$(BUILD)/sweep SWEEP_MPI_BIN=$(BUILD)-mpi/sweep SWEEP_MPI_NO_LEAK_CHECK=1 \
