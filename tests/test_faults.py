@@ -5,7 +5,7 @@ EIO, once or from then on, under a real sweep, a `--resume` and a `sweep merge`;
 naming the file and the error) or exactly the unfaulted file, the file readable with every
 finished config's rows right, `complete` only with the derived data, and a rerun without
 faults ending in the unfaulted file. Here a stride of the sites plus every site that is not a
-plain pwrite (fsync, ftruncate, rename) and the one after it; `make faults` runs them all."""
+plain pwrite (fsync, ftruncate, rename) and its neighbours; `make faults` runs them all."""
 
 import os
 import sys
@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO / "tests" / "faultsim"))
 import faultsim  # noqa: E402
 
 SANITIZED = os.environ.get("SWEEP_SANITIZED") == "1"
-STRIDE = 32 if SANITIZED else 16
+STRIDE = 48 if SANITIZED else 24
 # Two modes per scenario, between them all four; the second takes the stride's other half.
 MODES = {"sweep": (("once", "ENOSPC"), ("dead", "EIO")),
          "resume": (("once", "EIO"), ("dead", "ENOSPC")),
@@ -35,13 +35,14 @@ def shim():
     return faultsim.SHIM
 
 
-def landmarks(sites):
-    """Every site that is not a plain write (fsync, ftruncate, rename), the one after each
-    (the first write after a rename is the reopening of the new file), and the last."""
+def landmarks(sites, before, after):
+    """Every site that is not a plain write (fsync, ftruncate, rename), with the one before
+    it and the one after it as asked (the first write after a rename is the reopening of the
+    new file; the write before a truncate is the superblock's flush), and the last site."""
     out = {len(sites)}
     for s in sites:
         if s.op not in ("pwrite", "write"):
-            out |= {s.n, s.n + 1}
+            out |= {s.n} | ({s.n - 1} if before else set()) | ({s.n + 1} if after else set())
     return {n for n in out if 1 <= n <= len(sites)}
 
 
@@ -51,8 +52,8 @@ def picker(scenario):
     def pick(ref, mode, err):
         n_sites = len(ref.sites)
         if (mode, err) == first:
-            return sorted(landmarks(ref.sites) | set(range(1, n_sites + 1, STRIDE)))
-        return list(range(1 + STRIDE // 2, n_sites + 1, STRIDE))
+            return sorted(landmarks(ref.sites, False, True) | set(range(1, n_sites + 1, STRIDE)))
+        return sorted(landmarks(ref.sites, True, False) | set(range(1 + STRIDE // 2, n_sites + 1, STRIDE)))
     return pick
 
 

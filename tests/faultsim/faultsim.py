@@ -485,8 +485,10 @@ def summarize(refs, outcomes):
                 continue
             count = collections.Counter(o.kind for o in mine)
             bad = [o.n for o in mine if o.kind == "BAD"]
+            absorbed = [o.n for o in mine if o.kind == "absorbed"]
             lines.append(f"| {name} | {len(ref.sites)} | {mode} {err} | {len(mine)} | {count['exit 1']} | "
-                         f"{count['absorbed']} | {count['not reached']} | {len(bad)}"
+                         f"{count['absorbed']}" + (f" (sites {ranges(absorbed)})" if 0 < len(absorbed) <= 12 else "")
+                         + f" | {count['not reached']} | {len(bad)}"
                          + (f" (sites {ranges(bad)})" if bad else "") + " |")
             for o in mine:
                 if o.kind == "BAD":
