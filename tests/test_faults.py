@@ -91,3 +91,11 @@ def test_a_failing_disk_gives_a_clean_failure_or_the_right_file_and_a_rerun_ends
     assert not bad, (f"{len(bad)} of {len(outcomes)} faulted runs broke the contract "
                      f"(site: what the unfaulted run's call wrote):\n{detail}\n" +
                      "\n".join(f"  {o.mode} {o.err} site {o.n}: {o.what}: stderr {o.stderr[:200]!r}" for o in bad[:6]))
+
+
+def test_the_three_scenarios_unfaulted_end_in_the_same_file(tmp_path, shim):
+    """The harness's references agree: a sweep, a resume of its half-finished file and a merge
+    of its shards write the same results (so each scenario is held to the one right file)."""
+    refs = [faultsim.Reference(cls(tmp_path / name)) for name, cls in faultsim.SCENARIOS.items()]
+    for ref in refs[1:]:
+        assert faultsim.differences(refs[0].file, ref.file) == [], ref.scenario.name
