@@ -33,8 +33,9 @@ def test_damaged_files_are_refused_or_read_never_crash_sweep_or_hang(tmp_path):
 
 
 def test_kept_inputs_that_once_crashed_sweep_are_refused_or_read(tmp_path):
-    """Every input kept in tests/fuzz/regressions/results/ (the results-file fuzzer's crashes
-    in sweep's own code), through the same five commands."""
+    """Every input kept in tests/fuzz/regressions/results/ (crashes in sweep's own code that
+    the results-file fuzzer or the byte flips found, each cut down to one changed value),
+    through the same five commands."""
     os.environ.setdefault("SWEEP_BIN", str(sweep_bin()))
     kept = sorted((REPO / "tests" / "fuzz" / "regressions" / "results").glob("*"))
     runs, descriptions = damage.run_files(tmp_path, kept, timeout=60 if SANITIZED else 20)
