@@ -4,7 +4,8 @@
 // the tables they print) and what `--resume` and `--dry-run --resume` look at first
 // (store_peek, store_read_slice, store_format_version, store_n_curves). Seeds: real results
 // files from tiny specs (tests/fuzz/seeds/results/, made by tests/fuzz/make_results_seeds.sh);
-// tests/unit/test_fuzz_results_regressions.c replays them and tests/fuzz/regressions/results/.
+// tests/unit/test_fuzz_results_seeds.c replays them, tests/test_damaged_files.py the kept
+// crashes (tests/fuzz/regressions/results/).
 //
 // A crash inside libhdf5 itself (HDF5 1.10 is not hardened against damaged files) shows in
 // the report's frames as libhdf5_serial.so; tests/damaged/damage.py classifies them.

@@ -1,7 +1,8 @@
-// test_fuzz_results_regressions.c: the results-file fuzzer's seeds and every input it ever
-// crashed on in sweep's own code (tests/fuzz/regressions/results/), replayed through the same
-// readers (tests/fuzz/fuzz_results.c: report, compare, the store's readers). An input that
-// crashes inside HDF5 itself does not belong here: it would crash this test for ever.
+// test_fuzz_results_seeds.c: the results-file fuzzer's seeds (real results files), replayed
+// through its readers (tests/fuzz/fuzz_results.c: report, compare, the store's readers) as
+// the fuzzer runs them. The inputs it crashed on (tests/fuzz/regressions/results/) are
+// replayed by tests/test_damaged_files.py instead, each in its own process: a crash inside
+// HDF5 itself, which no fix of ours ends, must not take the unit tests down.
 #define FUZZ_RESULTS_REPLAY
 #include "../fuzz/fuzz_results.c"
 
@@ -62,13 +63,7 @@ static void seeds_open_and_read_whole(void) {
     if (d) closedir(d);
 }
 
-static void regressions_read_or_fail_cleanly(void) {
-    replay("tests/fuzz/regressions/results");   // none yet is fine: reaching here is the test
-    CHECK(1);
-}
-
 int main(void) {
     RUN(seeds_open_and_read_whole);
-    RUN(regressions_read_or_fail_cleanly);
     return CHECK_SUMMARY();
 }
