@@ -5,7 +5,7 @@ and sorts what it found by whose bug it is.
 HDF5 1.10 itself crashes and loops on some damaged files, and such an input would stop a
 plain libFuzzer run at once; so the fuzzer runs in fork mode, keeping on after crashes,
 timeouts and out-of-memory, for SECONDS. Then each artifact it left (build/fuzz/results-crash-*,
--timeout-*, -oom-*) is replayed alone: a crash's frames come from the sanitizer's report, a
+-timeout-*, -oom-*, -leak-*) is replayed alone: a crash's frames come from the sanitizer's report, a
 timeout's from gdb attached to the replay, and the innermost frame that is neither libc's nor
 a sanitizer's says whether it is sweep's code or libhdf5 (tests/damaged/damage.py). Prints the
 executions and the findings; exit status 1 when one is in sweep's code. A crash in sweep's code
@@ -49,7 +49,9 @@ def replay(path, timeout=20):
     if p.returncode == 0:
         return "no longer reproduces", []
     frames = damage.asan_frames(err)
-    if "out-of-memory" in err or "malloc(" in err and "exceeds" in err:
+    if "ERROR: LeakSanitizer" in err and "ERROR: AddressSanitizer" not in err:
+        return "leak-" + damage.classify_frames(frames)[0], frames
+    if "out-of-memory" in err or ("malloc(" in err and "exceeds" in err):
         return "oom-" + damage.classify_frames(frames)[0], frames
     return "crash-" + damage.classify_frames(frames)[0], frames
 

@@ -137,13 +137,14 @@ def args_for(command, path):
             "merge": ["merge", "-q", "--allow-partial", "merged-" + name, name]}[command]
 
 
-ASAN_FRAME = re.compile(r"^\s*#(\d+) 0x[0-9a-f]+ in (\S+) (.*)$")
+ASAN_FRAME = re.compile(r"^\s*#(\d+) 0x[0-9a-f]+ +(?:in (\S+) )?(.*)$")
 GDB_FRAME = re.compile(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\S+) \(.*?\)(?: at (\S+)| from (\S+))?")
 # Frames that say nothing about whose bug it is: the C library's and the sanitizers' own.
 OURS_SKIP = ("libc.so", "libasan", "libubsan", "libgcc", "libstdc++", "ld-linux", "libpthread", "faultsim",
              "sanitizer_common", "asan_", "ubsan_", "__interceptor_", "__GI_", "raise", "abort", "__libc", "___",
              "sysdeps/", "glibc", "__mem", "__str", "memcpy", "memmove", "memset", "strlen", "__pthread",
-             "pthread_", "clock_nanosleep", "__futex", "futex_", "__lll_")
+             "pthread_", "clock_nanosleep", "__futex", "futex_", "__lll_", "malloc", "calloc", "realloc",
+             "<unknown module>")
 
 
 def classify_frames(frames):
@@ -169,7 +170,7 @@ def asan_frames(stderr):
                 break   # only the first stack (the fault's, not the allocation's)
             started = True
             loc = re.sub(r"\s*\(BuildId: [0-9a-f]+\)", "", m.group(3)).strip("()")
-            frames.append((m.group(2), re.sub(r"\+0x[0-9a-f]+$", "", loc)))
+            frames.append((m.group(2) or "??", re.sub(r"\+0x[0-9a-f]+$", "", loc)))
         elif started and not line.strip():
             break
     return frames
