@@ -27,7 +27,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit pytest bench bench-prefix bench-blas bench-commit crashsim asan asan-test fuzz clean sweep-mpi install uninstall FORCE
+.PHONY: all test unit pytest bench bench-prefix bench-blas bench-commit crashsim faults asan asan-test fuzz clean sweep-mpi install uninstall FORCE
 all: sweep
 
 # ./sweep is relinked when the flavour (plain or MPI) changes, even if its objects did not.
@@ -64,7 +64,14 @@ $(CRASHSIM): tests/crashsim/crashsim.c
 	@mkdir -p build
 	$(CC) -std=c11 -O2 -g -Wall -Wextra -Wshadow -fPIC -shared -o $@ $< -ldl -lpthread
 
-pytest: sweep $(CRASHSIM)
+# The fault-injection shim (tests/faultsim/): fails the N-th write-like call on the results
+# file with ENOSPC or EIO. Plain C without sanitizers, like the crashsim shim.
+FAULTSIM := build/faultsim.so
+$(FAULTSIM): tests/faultsim/faultsim.c
+	@mkdir -p build
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Wshadow -fPIC -shared -o $@ $< -ldl -lpthread
+
+pytest: sweep $(CRASHSIM) $(FAULTSIM)
 	$(PYTHON) -m pytest -q tests
 
 test: unit pytest
@@ -84,6 +91,11 @@ bench-commit: sweep
 crashsim: sweep $(CRASHSIM)
 	$(PYTHON) scripts/crashsim.py
 
+# A failing disk at every write-like call of a sweep, a resume and a merge, in every mode
+# (transient or dead, ENOSPC or EIO), and a table of the outcomes (scripts/faults.py).
+faults: sweep $(FAULTSIM)
+	$(PYTHON) scripts/faults.py
+
 # Our step kernel against OpenBLAS (serial) on the same step: the README's decision.
 OPENBLAS := /usr/lib/x86_64-linux-gnu/libopenblas.so.0
 bench-blas: $(LIB_OBJS)
@@ -97,7 +109,7 @@ asan:
 
 # The MPI build is sanitized too; Open MPI's own allocations are not ours to free, so its
 # ranks run without the leak check (SWEEP_MPI_NO_LEAK_CHECK).
-asan-test: $(UNIT_BINS) $(BUILD)/sweep $(CRASHSIM)
+asan-test: $(UNIT_BINS) $(BUILD)/sweep $(CRASHSIM) $(FAULTSIM)
 	@sh tests/run_unit.sh $(UNIT_BINS)
 	$(MAKE) MPI=1 BUILD=$(BUILD)-mpi $(BUILD)-mpi/sweep
 	ASAN_OPTIONS=detect_leaks=1 SWEEP_SANITIZED=1 SWEEP_BIN=$(BUILD)/sweep SWEEP_MPI_BIN=$(BUILD)-mpi/sweep SWEEP_MPI_NO_LEAK_CHECK=1 \
@@ -129,6 +141,20 @@ fuzz: build/fuzz/fuzz_spec build/fuzz/fuzz_csv
 	        build/fuzz/corpus-$$t tests/fuzz/seeds/$$t tests/fuzz/regressions/$$t 2>&1 | \
 	        grep -E "^(stat::|==|INFO: Done|#[0-9]+ *DONE)|ERROR|SUMMARY" || exit 1; \
 	done
+
+# The results-file readers (tests/fuzz/fuzz_results.c) need HDF5 and most of the program, so
+# they have their own rule: every source but main.c, with clang and the fuzzer's sanitizers.
+# HDF5 1.10 crashes and loops on some damaged files, so scripts/fuzz_results.py runs it in fork
+# mode for FUZZ_SECONDS and sorts what it finds into sweep's bugs and HDF5's.
+FUZZ_RESULTS_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+build/fuzz/fuzz_results: tests/fuzz/fuzz_results.c $(FUZZ_RESULTS_SRC) $(wildcard include/*.h)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fopenmp $(shell pkg-config --cflags hdf5) -o $@ $< $(FUZZ_RESULTS_SRC) $(LDLIBS)
+
+.PHONY: fuzz-results
+fuzz: fuzz-results
+fuzz-results: build/fuzz/fuzz_results
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PYTHON) scripts/fuzz_results.py
 
 # Installed like a Unix tool: the binary (it needs no other file: the built-in data set is in
 # it), the man page and the bash completion, under DESTDIR/PREFIX. INSTALL_BIN: the binary to
