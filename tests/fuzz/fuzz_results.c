@@ -2,7 +2,7 @@
 // temporary file, which then goes through what `sweep report` and `sweep compare` read
 // (store_open_read, the root attributes, store_read_tables, store_read_splits, the ranking,
 // the tables they print) and what `--resume` and `--dry-run --resume` look at first
-// (store_peek, store_read_slice, store_format_version, store_n_curves). Seeds: real results
+// (store_peek, h5util_read_slice, store_format_version, store_n_curves). Seeds: real results
 // files from tiny specs (tests/fuzz/seeds/results/, made by tests/fuzz/make_results_seeds.sh);
 // tests/unit/test_fuzz_results_seeds.c replays them, tests/test_damaged_files.py the kept
 // crashes (tests/fuzz/regressions/results/).
@@ -69,11 +69,11 @@ static void readers(void) {
         if (strchr(err, '\n')) __builtin_trap();   // an error is one line
         return;
     }
-    free(store_attr_get(file, "name"));
-    free(store_attr_get(file, "status"));
-    free(store_attr_get(file, "spec"));
+    free(h5util_attr_get(file, "name"));
+    free(h5util_attr_get(file, "status"));
+    free(h5util_attr_get(file, "spec"));
     char shard[32];
-    store_attr_read(file, "shard", shard, sizeof shard);
+    h5util_attr_read(file, "shard", shard, sizeof shard);
     (void)store_format_version(file);
     (void)store_n_curves(file);
     StoreSplits sp;
@@ -84,7 +84,7 @@ static void readers(void) {
     if (store_read_tables(file, &configs, &summary, &n, err) == SWEEP_OK && n > 0 && n < (1 << 20)) {
         uint8_t *status = malloc((size_t)n);
         hid_t t = store_status_type();
-        if (status) (void)store_read_slice(file, "summary", t, 0, n, status);
+        if (status) (void)h5util_read_slice(file, "summary", t, 0, n, status);
         H5Tclose(t);
         H5Fclose(file);
         file = -1;
