@@ -383,12 +383,14 @@ static int check_types(const Check *c, hid_t file, int n_curves, char *err) {
     for (size_t i = 0; rc == SWEEP_OK && i < sizeof I64 / sizeof *I64; i++) rc = type_is(c, file, I64[i], H5T_STD_I64LE, err);
     for (size_t i = 0; rc == SWEEP_OK && i < sizeof F64 / sizeof *F64; i++) rc = type_is(c, file, F64[i], H5T_IEEE_F64LE, err);
     if (rc == SWEEP_OK) rc = type_is(c, file, "data/folds", H5T_STD_I32LE, err);
+    Task file_task = store_file_task(file);   // the curves' names follow it
     for (int k = 0; rc == SWEEP_OK && k < n_curves; k++) {
-        char name[96];
-        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[k]);
+        char name[96], renamed[64];
+        snprintf(name, sizeof name, "curves/%s", store_task_name(CURVE_NAMES[k], file_task, renamed, sizeof renamed));
         rc = type_is(c, file, name, H5T_IEEE_F64LE, err);
         for (int m = 0; rc == SWEEP_OK && m < 2; m++) {
-            snprintf(name, sizeof name, "seed_stats_curves/%s", STORE_SEED_CURVE_NAMES[2 * k + m]);
+            snprintf(name, sizeof name, "seed_stats_curves/%s",
+                     store_task_name(STORE_SEED_CURVE_NAMES[2 * k + m], file_task, renamed, sizeof renamed));
             rc = type_is(c, file, name, H5T_IEEE_F64LE, err);
         }
     }
@@ -474,10 +476,11 @@ static int check_begin(Check *c, hid_t file, char *err) {
     if ((n_curves == N_CURVES) != (s->folds >= 2))
         return bad(c, err, "/curves/val_loss: %s, but /data's folds is %lld", n_curves == N_CURVES ? "present" : "missing",
                    (long long)s->folds);
+    Task file_task = store_file_task(file);   // the curves' names follow it
     for (int k = 0; k < n_curves; k++) {
-        char name[64];
+        char name[96], renamed[64];
         hsize_t dims[3];
-        snprintf(name, sizeof name, "curves/%s", CURVE_NAMES[k]);
+        snprintf(name, sizeof name, "curves/%s", store_task_name(CURVE_NAMES[k], file_task, renamed, sizeof renamed));
         if (k == 0 && extent(file, name, dims) == 2) c->max_epochs = (int64_t)dims[1];
         int64_t want[2] = {c->n, c->max_epochs};
         if ((rc = shape_is(c, file, name, 2, want, "n_configs and the longest config's epochs", err))) return rc;
