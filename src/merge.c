@@ -577,12 +577,14 @@ static int build(Merge *m, const char *out_path, const char *command, const char
     if (rc == SWEEP_OK) rc = copy_rows(m, base, &out);
     for (int j = 0; j < m->n_parts; j++) store_layout_close_rows(&m->parts[j].rows);
     store_layout_close_rows(&out.rows);
+    // The seed statistics before the root's attributes change: reading the tables checks the
+    // file as it is on disk, and nothing HDF5 holds is then waiting to be written.
+    if (rc == SWEEP_OK && strcmp(status, "complete") == 0) rc = store_write_seed_stats(out.file, err);   // names tmp
     if (rc == SWEEP_OK) {
         int bad = h5util_attr_set(out.file, "shard", "0/1") != 0;
         bad |= h5util_attr_set(out.file, "command", command) != 0;
         if (bad) rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the root attributes: %s", tmp, h5util_strerror());
     }
-    if (rc == SWEEP_OK && strcmp(status, "complete") == 0) rc = store_write_seed_stats(out.file, err);   // names tmp
     if (rc == SWEEP_OK && h5util_attr_set(out.file, "status", status) != 0)
         rc = say(err, SWEEP_ERR_RUNTIME, "%s: cannot write the status: %s", tmp, h5util_strerror());
     if (out.file >= 0 && H5Fclose(out.file) < 0 && rc == SWEEP_OK)
