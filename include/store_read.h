@@ -14,6 +14,9 @@
 #include "data.h"
 #include "rows.h"
 
+// When a file's root attribute `format` is there but its string is damaged: 1 with err filled
+// (exit status 2, the file and the attribute named), else 0.
+int store_format_damaged(hid_t file, const char *path, char *err);
 // Opens a results file read-only with HDF5 file locking off (a sweep may be writing it) and
 // checks that it is one, and a sound one (store_check): 0, or 2 with err filled. Close with
 // H5Fclose.

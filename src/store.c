@@ -146,7 +146,8 @@ static int resume_checks(Store *st, const char *spec_sha256, const Grid *grid, c
     char text[128];
     const char *path = st->path;
     if (h5util_attr_read(st->file, "format", text, sizeof text) != 0 || strcmp(text, STORE_FORMAT_NAME) != 0)
-        return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file", path);
+        return store_format_damaged(st->file, path, err) ? SWEEP_ERR_USAGE
+                                                          : fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file", path);
     int64_t version = store_format_version(st->file);
     if (version != STORE_FORMAT_VERSION)
         return fail(err, SWEEP_ERR_USAGE, "%s: format_version %lld, written by an older sweep; this sweep resumes "

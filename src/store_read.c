@@ -17,6 +17,15 @@
 // ---------------------------------------------------------------------------------------
 // Opening, and small things.
 
+// A string whose heap is damaged (HDF5 parses a heap collection whole, so one damaged object
+// makes every string in it unreadable) is a damaged file, not another kind of file.
+int store_format_damaged(hid_t file, const char *path, char *err) {
+    if (H5Aexists(file, "format") <= 0 || h5util_vlen_check(file, "format") == 1) return 0;
+    fail(err, SWEEP_ERR_USAGE, "%s: /: attribute \"format\" is damaged (its type or its value is not what sweep writes)",
+         path);
+    return 1;
+}
+
 int store_open_read(const char *path, hid_t *file, char *err) {
     h5util_quiet();
     hid_t fapl = h5util_file_access();
@@ -28,8 +37,10 @@ int store_open_read(const char *path, hid_t *file, char *err) {
     }
     char format[64];
     if (h5util_attr_read(*file, "format", format, sizeof format) != 0 || strcmp(format, STORE_FORMAT_NAME) != 0) {
+        int damaged = store_format_damaged(*file, path, err);
         H5Fclose(*file);
         *file = -1;
+        if (damaged) return SWEEP_ERR_USAGE;
         return fail(err, SWEEP_ERR_USAGE, "%s: not a sweep results file (no format = \"%s\")", path, STORE_FORMAT_NAME);
     }
     int rc = store_check(*file, err);
