@@ -85,6 +85,26 @@ static void forward_portable(const Mlp *m, const double *X, int64_t B, double *A
 #undef FWD_P
 }
 
+// dW1 = X^T dZ1 (X (B, D), dZ1 (B, H), dW1 (D, H)), one row of dW1 at a time, 64 columns at
+// once, each accumulated over b in order from +0; put into W1 (the update, or the gradient).
+MLP_INLINE void dw1_portable(const double *X, const double *dZ1, int64_t B, int64_t D, int64_t H, double *W1,
+                             int update, double nlr) {
+    for (int64_t d = 0; d < D; d++) {
+        double *out = W1 + d * H;
+        for (int64_t h0 = 0; h0 < H; h0 += 64) {
+            double g[64];
+            int64_t n = H - h0 < 64 ? H - h0 : 64;
+            for (int64_t j = 0; j < n; j++) g[j] = 0.0;
+            for (int64_t b = 0; b < B; b++) {
+                double xd = X[b * D + d];
+                const double *dz = dZ1 + b * H + h0;
+                for (int64_t j = 0; j < n; j++) g[j] = fma(xd, dz[j], g[j]);    // dW1 = X^T dZ1
+            }
+            for (int64_t j = 0; j < n; j++) put(out + h0 + j, g[j], update, nlr);
+        }
+    }
+}
+
 MLP_INLINE void backward_portable_t(const Mlp *m, const double *X, const double *y, int64_t B,
                                     MlpWork *w, Mlp *dst, int update, double lr, const MlpActivation act) {
     // X is (B, D), y (B), A1 and z2 from forward; dst's dW1 is (D, H), db1 (H), dW2 (H), db2 (1)
@@ -111,21 +131,7 @@ MLP_INLINE void backward_portable_t(const Mlp *m, const double *X, const double 
         put(dst->b1 + h, db1, update, nlr);
     }
     put(dst->b2, db2, update, nlr);
-    // dW1 = X^T dZ1, one row of dW1 at a time, accumulated over b in order.
-    for (int64_t d = 0; d < D; d++) {
-        double *out = dst->W1 + d * H;
-        for (int64_t h0 = 0; h0 < H; h0 += 64) {
-            double g[64];
-            int64_t n = H - h0 < 64 ? H - h0 : 64;
-            for (int64_t j = 0; j < n; j++) g[j] = 0.0;
-            for (int64_t b = 0; b < B; b++) {
-                double xd = X[b * D + d];
-                const double *dz = dZ1 + b * H + h0;
-                for (int64_t j = 0; j < n; j++) g[j] = fma(xd, dz[j], g[j]);    // dW1 = X^T dZ1
-            }
-            for (int64_t j = 0; j < n; j++) put(out + h0 + j, g[j], update, nlr);
-        }
-    }
+    dw1_portable(X, dZ1, B, D, H, dst->W1, update, nlr);
 }
 
 // O > 1 outputs: dz2 (B, O) from the head, db2 and dW2 over the rows, dZ1 from g = dz2 W2^T
@@ -171,21 +177,7 @@ MLP_INLINE void backward_wide_portable_t(const Mlp *m, const double *X, const do
             for (int64_t j = 0; j < n; j++) put(dst->W2 + h * O + o0 + j, g[j], update, nlr);
         }
     }
-    // dW1 = X^T dZ1, as the one-output loops.
-    for (int64_t d = 0; d < D; d++) {
-        double *out = dst->W1 + d * H;
-        for (int64_t h0 = 0; h0 < H; h0 += 64) {
-            double g[64];
-            int64_t n = H - h0 < 64 ? H - h0 : 64;
-            for (int64_t j = 0; j < n; j++) g[j] = 0.0;
-            for (int64_t b = 0; b < B; b++) {
-                double xd = X[b * D + d];
-                const double *dz = dZ1 + b * H + h0;
-                for (int64_t j = 0; j < n; j++) g[j] = fma(xd, dz[j], g[j]);    // dW1 = X^T dZ1
-            }
-            for (int64_t j = 0; j < n; j++) put(out + h0 + j, g[j], update, nlr);
-        }
-    }
+    dw1_portable(X, dZ1, B, D, H, dst->W1, update, nlr);   // as the one-output loops
 }
 
 static void backward_portable(const Mlp *m, const double *X, const double *y, int64_t B,
