@@ -48,7 +48,7 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 BUILTIN_CSVS := src/breast_cancer.csv src/iris.csv src/wine.csv src/digits.csv src/diabetes.csv
 $(BUILD)/data_builtin.o: $(BUILTIN_CSVS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/check.h | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/check.h tests/unit/fixture.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 $(BUILD) $(BUILD)/tests:

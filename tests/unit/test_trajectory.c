@@ -2,31 +2,15 @@
 // epochs; units most expensive first; each config's added work; and a run advanced in steps
 // bitwise equal to one run straight through.
 #include "check.h"
+#include "fixture.h"
 #include "grid.h"
 #include "sweep.h"
 #include "train.h"
 #include "trajectory.h"
 
-static int setup(Spec *s, Grid *g, Dataset *d, Table *t, const char *text) {
-    char err[ERR_LEN];
-    if (spec_parse(s, "mem.yaml", text, strlen(text), err) || grid_expand(g, s, err) ||
-        data_load_table(t, "breast_cancer", NULL, NULL, err) || data_prepare(d, t, 0.2, 42, SCALE_MINMAX, err)) {
-        fprintf(stderr, "  %s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
-static void teardown(Spec *s, Grid *g, Dataset *d, Table *t) {
-    spec_free(s);
-    grid_free(g);
-    data_free(d);
-    data_free_table(t);
-}
-
 static void configs_differing_only_in_epochs_form_one_unit(void) {
     Spec s; Grid g; Dataset d; Table t;
-    CHECK(setup(&s, &g, &d, &t, "grid:\n  hidden_dim: [4, 8]\n  epochs: [30, 10, 20]\n  seed: [0, 1]\n") == 0);
+    CHECK(fixture_setup(&s, &g, &d, &t, "grid:\n  hidden_dim: [4, 8]\n  epochs: [30, 10, 20]\n  seed: [0, 1]\n") == 0);
     int64_t ids[12];
     for (int i = 0; i < 12; i++) ids[i] = 11 - i;
     Trajectories tr;
@@ -54,12 +38,12 @@ static void configs_differing_only_in_epochs_form_one_unit(void) {
     CHECK(trajectory_group(&tr, &g, &d, some, 2) == 0);
     CHECK(tr.n_units == 1 && tr.start[1] == 2 && tr.ids[0] == 4 && tr.ids[1] == 0);
     trajectory_free(&tr);
-    teardown(&s, &g, &d, &t);
+    fixture_teardown(&s, &g, &d, &t);
 }
 
 static void advancing_in_steps_is_bitwise_one_run(void) {
     Spec s; Grid g; Dataset d; Table t;
-    CHECK(setup(&s, &g, &d, &t, "grid:\n  hidden_dim: 8\n  epochs: 25\n  shuffle: true\n  learning_rate: 0.3\n") == 0);
+    CHECK(fixture_setup(&s, &g, &d, &t, "grid:\n  hidden_dim: 8\n  epochs: 25\n  shuffle: true\n  learning_rate: 0.3\n") == 0);
     Run a, b;
     CHECK(train_init(&a, &d, &g.configs[0].hyper) == 0);
     CHECK(train_init(&b, &d, &g.configs[0].hyper) == 0);
@@ -78,7 +62,7 @@ static void advancing_in_steps_is_bitwise_one_run(void) {
     CHECK(memcmp(a.model.b2, b.model.b2, sizeof(double)) == 0);
     train_free(&a);
     train_free(&b);
-    teardown(&s, &g, &d, &t);
+    fixture_teardown(&s, &g, &d, &t);
 }
 
 int main(void) {

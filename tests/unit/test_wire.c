@@ -3,27 +3,11 @@
 // malformed refused.
 #include <stdlib.h>
 #include "check.h"
+#include "fixture.h"
 #include "grid.h"
 #include "sweep.h"
 #include "train.h"
 #include "wire.h"
-
-static int setup(Spec *s, Grid *g, Dataset *d, Table *t, const char *text) {
-    char err[ERR_LEN];
-    if (spec_parse(s, "mem.yaml", text, strlen(text), err) || grid_expand(g, s, err) ||
-        data_load_table(t, "breast_cancer", NULL, NULL, err) || data_prepare(d, t, 0.2, 42, SCALE_MINMAX, err)) {
-        fprintf(stderr, "  %s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
-static void teardown(Spec *s, Grid *g, Dataset *d, Table *t) {
-    spec_free(s);
-    grid_free(g);
-    data_free(d);
-    data_free_table(t);
-}
 
 static int same_doubles(const double *a, const double *b, int64_t n) { return memcmp(a, b, (size_t)n * sizeof *a) == 0; }
 
@@ -36,7 +20,7 @@ static int same_mlp(const Mlp *a, const Mlp *b) {
 
 static void results_travel_bitwise(void) {
     Spec s; Grid g; Dataset d; Table t;
-    CHECK(setup(&s, &g, &d, &t, "grid:\n  hidden_dim: [3, 5]\n  epochs: 12\n  learning_rate: 0.5\n") == 0);
+    CHECK(fixture_setup(&s, &g, &d, &t, "grid:\n  hidden_dim: [3, 5]\n  epochs: 12\n  learning_rate: 0.5\n") == 0);
     const Config *c = &g.configs[1];
     int64_t D = d.n_features;
     TrainTask task = train_task_of(&d);
@@ -72,26 +56,26 @@ static void results_travel_bitwise(void) {
     CHECK(m && wire_unpack(m->data, m->len, &g, D, task, &got_c, &got) == -1);
     free(m);
     train_free(&r);
-    teardown(&s, &g, &d, &t);
+    fixture_teardown(&s, &g, &d, &t);
 }
 
 static void a_failed_config_is_its_header_alone(void) {
     Spec s; Grid g; Dataset d; Table t;
-    CHECK(setup(&s, &g, &d, &t, "grid:\n  hidden_dim: 4\n  epochs: 3\n") == 0);
+    CHECK(fixture_setup(&s, &g, &d, &t, "grid:\n  hidden_dim: 4\n  epochs: 3\n") == 0);
     WireMsg *m = wire_pack(&g.configs[0], NULL, 0, d.n_features);
     const Config *c = NULL;
     Run r;
     CHECK(m && m->len < wire_size(&g.configs[0], d.n_features, 1));
     CHECK(m && wire_unpack(m->data, m->len, &g, d.n_features, train_task_of(&d), &c, &r) == 0 && c == &g.configs[0]);
     free(m);
-    teardown(&s, &g, &d, &t);
+    fixture_teardown(&s, &g, &d, &t);
 }
 
 // A network of several outputs (softmax, O = 4) travels whole: W2 (H, O) and b2 (O) of both
 // sets of weights; a receiver whose data have another task refuses it.
 static void a_network_of_several_outputs_travels(void) {
     Spec s; Grid g; Dataset d; Table t;
-    CHECK(setup(&s, &g, &d, &t, "grid:\n  hidden_dim: 5\n  epochs: 2\n") == 0);
+    CHECK(fixture_setup(&s, &g, &d, &t, "grid:\n  hidden_dim: 5\n  epochs: 2\n") == 0);
     const Config *c = &g.configs[0];
     int64_t D = d.n_features, H = 5, O = 4;
     Run r;
@@ -120,7 +104,7 @@ static void a_network_of_several_outputs_travels(void) {
     free(m);
     mlp_free(&r.model);
     mlp_free(&r.initial);
-    teardown(&s, &g, &d, &t);
+    fixture_teardown(&s, &g, &d, &t);
 }
 
 int main(void) {
