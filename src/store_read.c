@@ -148,6 +148,7 @@ typedef struct {
     int64_t *first_bit, *count;    // each group's first bit in seen_row; configs of each size
     uint8_t *seen_config, *seen_summary, *seen_row;   // bitmaps: ids met, weights rows met
     int64_t misplaced[2];          // the first row of /configs, /summary whose id is not its row (-1)
+    Task task;                     // the file's (store_file_task): names its curves and columns
     char odd[64];                  // a link under /weights that is not a hidden_<H> group
 } Check;
 
@@ -381,9 +382,6 @@ static int check_attrs(const Check *c, hid_t obj, const char *where, char *err) 
     return SWEEP_OK;
 }
 
-static hid_t config_names_type(const AxisId *axes, int n);
-static int name_axes(AxisId *axes);
-
 // The types of every dataset but the weights' (check_weights): /data's arrays, the tables,
 // the curves and the seed statistics.
 static int check_types(const Check *c, hid_t file, int n_curves, char *err) {
@@ -394,7 +392,7 @@ static int check_types(const Check *c, hid_t file, int n_curves, char *err) {
     for (size_t i = 0; rc == SWEEP_OK && i < sizeof I64 / sizeof *I64; i++) rc = type_is(c, file, I64[i], H5T_STD_I64LE, err);
     for (size_t i = 0; rc == SWEEP_OK && i < sizeof F64 / sizeof *F64; i++) rc = type_is(c, file, F64[i], H5T_IEEE_F64LE, err);
     if (rc == SWEEP_OK) rc = type_is(c, file, "data/folds", H5T_STD_I32LE, err);
-    Task file_task = store_file_task(file);   // the curves' names follow it
+    Task file_task = c->task;
     for (int k = 0; rc == SWEEP_OK && k < n_curves; k++) {
         char name[96], renamed[64];
         snprintf(name, sizeof name, "curves/%s", store_task_name(CURVE_NAMES[k], file_task, renamed, sizeof renamed));
@@ -405,14 +403,11 @@ static int check_types(const Check *c, hid_t file, int n_curves, char *err) {
             rc = type_is(c, file, name, H5T_IEEE_F64LE, err);
         }
     }
-    AxisId axes[N_AXES];
-    int n_names = name_axes(axes);
-    Task task = store_file_task(file);
-    hid_t tables[4] = {store_layout_config_file_type(), config_names_type(axes, n_names),
-                       store_task_compound(store_summary_type(), task),
-                       store_task_compound(store_layout_seed_stats_type(), task)};
-    const char *names[4] = {"configs", "configs", "summary", "seed_stats"};
-    for (int i = 0; i < 4; i++) {
+    // /configs as the file has it, names included; the others as read, by the file's task.
+    hid_t tables[3] = {store_layout_config_file_type(), store_task_compound(store_summary_type(), file_task),
+                       store_task_compound(store_layout_seed_stats_type(), file_task)};
+    const char *names[3] = {"configs", "summary", "seed_stats"};
+    for (int i = 0; i < 3; i++) {
         if (rc == SWEEP_OK) rc = type_is(c, file, names[i], tables[i], err);
         H5Tclose(tables[i]);
     }
@@ -487,7 +482,8 @@ static int check_begin(Check *c, hid_t file, char *err) {
     if ((n_curves == N_CURVES) != (s->folds >= 2))
         return bad(c, err, "/curves/val_loss: %s, but /data's folds is %lld", n_curves == N_CURVES ? "present" : "missing",
                    (long long)s->folds);
-    Task file_task = store_file_task(file);   // the curves' names follow it
+    c->task = store_file_task(file);   // the curves' names follow it
+    Task file_task = c->task;
     for (int k = 0; k < n_curves; k++) {
         char name[96], renamed[64];
         hsize_t dims[3];
